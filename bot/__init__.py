@@ -1,0 +1,1 @@
+"""DCC Bot: the Digital Community of Cambodia on Telegram."""

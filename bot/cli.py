@@ -1,0 +1,160 @@
+"""``dcc-bot``: the one command operators use. Bad input → one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.commands import CommandError
+from bot.config import ConfigError, Settings, load_settings
+
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather on Telegram, send /newbot and put "
+    "the token it gives you in TELEGRAM_BOT_TOKEN (or in a .env file). To try the bot "
+    "without a token, run `dcc-bot sandbox`."
+)
+
+
+class CliError(Exception):
+    """Printed as one line, exit status 2."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dcc-bot", description="DCC Bot, the Digital Community of Cambodia on Telegram."
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser(
+        "start", help="migrate, then run on Telegram if a token is set, else the sandbox"
+    )
+    sub.add_parser("run", help="run the bot (long polling against TELEGRAM_API_URL)")
+
+    sandbox = sub.add_parser(
+        "sandbox", help="chat with the real bot in this terminal, no token needed"
+    )
+    _sandbox_options(sandbox)
+    for name in ("start",):
+        _sandbox_options(sub.choices[name])
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="migrate the database to the newest schema")
+
+    sub.add_parser("seed-demo", help="add demonstration members (safe to repeat)")
+
+    admins = sub.add_parser("admins", help="administrators").add_subparsers(
+        dest="admins_command", required=True
+    )
+    add = admins.add_parser("add", help="make a Telegram user an administrator")
+    add.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
+
+    members = sub.add_parser("members", help="members as CSV").add_subparsers(
+        dest="members_command", required=True
+    )
+    imp = members.add_parser("import", help="import or update members from a CSV file")
+    imp.add_argument("file", type=Path, metavar="FILE.csv")
+    members.add_parser("export", help="write all members as CSV to standard output")
+    return p
+
+
+def _sandbox_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--user",
+        type=_telegram_id,
+        default=1001,
+        metavar="ID",
+        help="your Telegram id in the sandbox (default 1001)",
+    )
+    p.add_argument("--lang", choices=("km", "en"), default="en", help="your Telegram app language")
+    p.add_argument(
+        "--script",
+        type=Path,
+        metavar="FILE",
+        help="play the inputs of FILE and print the conversation",
+    )
+
+
+def _telegram_id(raw: str) -> int:
+    if not raw.strip().isdigit() or int(raw) <= 0:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a Telegram user id (a positive number)")
+    return int(raw)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG
+        if args.verbose
+        else logging.INFO
+        if args.command in ("run", "start")
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("httpx", "telegram", "aiosqlite", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return _run(_command(args, settings))
+    except (CliError, ConfigError, CommandError) as error:
+        print(f"dcc-bot: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a database or network failure: one line, not a traceback
+        if args.verbose:
+            raise
+        print(f"dcc-bot: error: {type(error).__name__}: {error}".splitlines()[0], file=sys.stderr)
+        return 1
+
+
+def _run(coroutine: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coroutine)
+
+
+async def _command(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    match args.command:
+        case "run":
+            if not settings.token:
+                raise CliError(NO_TOKEN)
+            return await commands.run(settings)
+        case "start":
+            if settings.token:
+                return await commands.run(settings, migrate=True)
+            return await commands.sandbox(settings, args.user, args.lang, args.script)
+        case "sandbox":
+            return await commands.sandbox(settings, args.user, args.lang, args.script)
+        case "db":
+            return await commands.db_upgrade(settings)
+        case "seed-demo":
+            return await commands.seed_demo(settings)
+        case "admins":
+            return await commands.add_admin(settings, args.telegram_id)
+        case "members" if args.members_command == "import":
+            return await commands.import_members(settings, args.file)
+        case "members":
+            return await commands.export_members(settings)
+    raise CliError(f"unknown command {args.command!r}")
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not on this platform or thread
+            pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""What each ``dcc-bot`` command does; bot.cli parses arguments and reports errors."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.config import Settings
+from bot.core.i18n import Translations
+from storage.db import make_sessionmaker
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.members_csv import ImportReport
+
+IMPORT_BATCH = 1000
+
+
+class CommandError(Exception):
+    """Raised for bad input the CLI reports on one line."""
+
+
+async def run(settings: Settings, migrate: bool = False) -> int:
+    from bot.app import build_app
+    from bot.cli import stop_on_signals
+
+    app = await build_app(settings, migrate=migrate)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    await app.start()
+    print("DCC Bot is running. Press Ctrl-C to stop.", file=sys.stderr)
+    try:
+        await stop.wait()
+    finally:
+        await app.stop()
+    return 0
+
+
+async def sandbox(settings: Settings, user_id: int, language: str, script: Path | None) -> int:
+    from bot.sandbox.terminal import run_sandbox
+
+    return await run_sandbox(settings, user_id, language, script)
+
+
+async def db_upgrade(settings: Settings) -> int:
+    from bot.app import open_database
+
+    engine = await open_database(settings, migrate=True)
+    await engine.dispose()
+    print("The database is up to date.")
+    return 0
+
+
+async def add_admin(settings: Settings, telegram_id: int) -> int:
+    async with _unit_of_work(settings) as uow:
+        granted = await uow.staff.grant(telegram_id, "admin", granted_by=None)
+        await uow.commit()
+    print(f"{telegram_id} is {'now' if granted else 'already'} an administrator.")
+    return 0
+
+
+async def seed_demo(settings: Settings) -> int:
+    from bot.demo import seed_demo_members
+
+    async with _unit_of_work(settings) as uow:
+        added = await seed_demo_members(uow)
+        await uow.commit()
+    print(f"Demo data ready ({added} member(s) added).")
+    return 0
+
+
+async def import_members(settings: Settings, path: Path) -> int:
+    """Exit 0 when every row was imported, 1 when some were skipped (listed on stderr)."""
+    from tqdm import tqdm
+
+    from bot.members_csv import BadRow, ImportReport, read_rows
+    from storage.members import utc_now
+
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        with path.open(encoding="utf-8-sig") as source:
+            lines = sum(1 for _ in source) - 1
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not a UTF-8 text file") from None
+    report = ImportReport()
+    english = Translations(settings.locales_dir)
+    now = utc_now()
+    with tqdm(
+        total=max(lines, 0), unit=" rows", desc="Importing", disable=not sys.stderr.isatty()
+    ) as progress:
+        async with _unit_of_work(settings) as uow:
+            with path.open(encoding="utf-8-sig", newline="") as source:
+                batch: list[dict[str, Any]] = []
+                try:
+                    for row in read_rows(source, english, report):
+                        batch.append(row)
+                        if len(batch) == IMPORT_BATCH:
+                            await _import_batch(uow, batch, now, report)
+                            progress.update(report.done - progress.n)
+                            batch = []
+                except BadRow as error:
+                    raise CommandError(f"{path}: {error}") from None
+                if batch:
+                    await _import_batch(uow, batch, now, report)
+            await uow.commit()
+        progress.update(report.done - progress.n)
+    for line, reason in report.errors:
+        print(f"{path}:{line}: {reason}", file=sys.stderr)
+    print(
+        f"Imported {report.inserted} new and updated {report.updated} member(s); "
+        f"{len(report.errors)} row(s) skipped."
+    )
+    return 1 if report.errors else 0
+
+
+async def _import_batch(
+    uow: UnitOfWork, batch: list[dict[str, Any]], now: datetime, report: ImportReport
+) -> None:
+    inserted, updated = await uow.members.upsert_many(batch, now)
+    report.inserted += inserted
+    report.updated += updated
+
+
+async def export_members(settings: Settings) -> int:
+    from bot.members_csv import write_csv
+
+    async with _unit_of_work(settings) as uow:
+        count = await write_csv(uow.members.export_rows(), sys.stdout)
+    print(f"{count} member(s) exported.", file=sys.stderr)
+    return 0
+
+
+@asynccontextmanager
+async def _unit_of_work(settings: Settings) -> AsyncIterator[UnitOfWork]:
+    """A unit of work on the configured database, which must be migrated already."""
+    from bot.app import open_database
+
+    engine = await open_database(settings, migrate=False)
+    try:
+        async with UnitOfWork(make_sessionmaker(engine)) as uow:
+            yield uow
+    finally:
+        await engine.dispose()

@@ -1,0 +1,103 @@
+"""Settings, read from the environment (and an optional ``.env``) when the bot starts.
+
+Every constant an operator may change lives here with the variable that overrides it; the
+README lists them all.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
+DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
+DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
+ENGINES = ("ptb",)
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the CLI prints it on one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = ""
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    engine: str = "ptb"
+    admin_ids: tuple[int, ...] = ()
+    timezone: str = DEFAULT_TIMEZONE
+    send_rate: float = DEFAULT_SEND_RATE
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    locales_dir: Path = field(default_factory=lambda: default_locales_dir())
+    strict_translations: bool = False  # tests: a missing Khmer string raises
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def default_locales_dir() -> Path:
+    import locales
+
+    return Path(locales.__file__).parent
+
+
+def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Build settings from ``env`` (default: the process environment plus ``./.env``)."""
+    if env is None:
+        if dotenv:
+            from dotenv import load_dotenv
+
+            load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    engine = env.get("DCC_ENGINE", "ptb").strip().lower() or "ptb"
+    if engine not in ENGINES:
+        raise ConfigError(f"DCC_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+    timezone = env.get("DCC_TIMEZONE", DEFAULT_TIMEZONE).strip() or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(timezone)
+    except (ValueError, KeyError, OSError):
+        raise ConfigError(f"DCC_TIMEZONE: unknown time zone {timezone!r}") from None
+    return Settings(
+        token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        api_url=(env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/"),
+        database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+        engine=engine,
+        admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
+        timezone=timezone,
+        send_rate=_positive(env.get("DCC_SEND_RATE", ""), "DCC_SEND_RATE", DEFAULT_SEND_RATE),
+        webhook_url=env.get("DCC_WEBHOOK_URL", "").strip(),
+        webhook_secret=env.get("DCC_WEBHOOK_SECRET", "").strip(),
+    )
+
+
+def _ids(raw: str) -> tuple[int, ...]:
+    ids = []
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(f"DCC_ADMIN_IDS: {part!r} is not a Telegram user id (digits only)")
+        ids.append(int(part))
+    return tuple(ids)
+
+
+def _positive(raw: str, name: str, default: float) -> float:
+    if not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be above 0, not {raw!r}")
+    return value

@@ -1,0 +1,126 @@
+"""What a handler receives: the event, the member's translator, the session, the reply port."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from bot.core.events import Event, EventKind
+from bot.core.i18n import Translator
+from bot.core.keyboards import Button, InlineKeyboard, Keyboard
+from bot.core.ports import Clock, Conversation, Messenger
+
+if TYPE_CHECKING:
+    from bot.core.flow import Flow, Step
+
+S = TypeVar("S")
+
+FLOW_PREFIX = "f"
+
+
+def flow_callback(token: str, step: str, value: str) -> str:
+    return f"{FLOW_PREFIX}:{token}:{step}:{value}"
+
+
+def parse_flow_callback(data: str) -> tuple[str, str, str] | None:
+    parts = data.split(":", 3)
+    if len(parts) != 4 or parts[0] != FLOW_PREFIX:
+        return None
+    return parts[1], parts[2], parts[3]
+
+
+@dataclass
+class Context(Generic[S]):
+    """One update being handled. ``session`` is the unit of work the composition root gave."""
+
+    event: Event
+    t: Translator
+    messenger: Messenger
+    session: S
+    conversation: Conversation
+    clock: Clock
+    flows: dict[str, Flow]
+    translators: Any  # bot.core.i18n.Translations: for switching language mid-update
+    value: str = ""  # the value of the flow button pressed
+    callback_answered: bool = False
+    conversation_deleted: bool = False
+    menu: Callable[[str], list[tuple[str, str]]] = field(default=lambda _language: [])
+
+    @property
+    def user_id(self) -> int:
+        return self.event.user.id
+
+    @property
+    def language(self) -> str:
+        return self.t.language
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    # -- replies -------------------------------------------------------------------------
+    async def reply(self, text: str, keyboard: Keyboard | None = None) -> int:
+        return await self.messenger.send_message(self.event.chat_id, text, keyboard)
+
+    async def answer(self, text: str | None = None, alert: bool = False) -> None:
+        """Answer the button press (once); Telegram shows a spinner until we do."""
+        if self.event.kind is EventKind.CALLBACK and not self.callback_answered:
+            self.callback_answered = True
+            await self.messenger.answer_callback(self.event.callback_id, text, alert)
+
+    async def clear_buttons(self) -> None:
+        """Take the buttons off the message that was pressed, so it cannot be pressed again."""
+        if self.event.kind is EventKind.CALLBACK and self.event.message_id is not None:
+            await self.messenger.edit_keyboard(self.event.chat_id, self.event.message_id, None)
+
+    def use_language(self, language: str) -> None:
+        self.t = self.translators.for_language(language)
+
+    # -- flows ---------------------------------------------------------------------------
+    @property
+    def step(self) -> Step | None:
+        conv = self.conversation
+        if conv.flow is None or conv.step is None or conv.flow not in self.flows:
+            return None
+        return self.flows[conv.flow].steps.get(conv.step)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.conversation.data
+
+    def button(self, label: str, value: str, step: str | None = None) -> Button:
+        """A button of the current flow: pressing it later than this step is recognised."""
+        conv = self.conversation
+        return Button(label, flow_callback(conv.token, step or conv.step or "", value))
+
+    def keyboard(self, buttons: list[Button], width: int = 2) -> InlineKeyboard:
+        return InlineKeyboard.columns(buttons, width)
+
+    async def start_flow(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        conv = self.conversation
+        conv.flow, conv.token, conv.data = flow, secrets.token_urlsafe(4)[:6], dict(data or {})
+        self.conversation_deleted = False
+        await self.goto(step)
+
+    async def goto(self, step: str) -> None:
+        conv = self.conversation
+        if conv.flow is None or step not in self.flows[conv.flow].steps:
+            raise KeyError(f"no step {step!r} in flow {conv.flow!r}")
+        conv.step = step
+        await self.flows[conv.flow].steps[step].prompt(self)
+
+    async def reprompt(self) -> None:
+        step = self.step
+        if step is not None:
+            await step.prompt(self)
+
+    def end_flow(self) -> None:
+        conv = self.conversation
+        conv.flow, conv.step, conv.token, conv.data = None, None, "", {}
+
+    def forget_user(self) -> None:
+        """Delete the conversation row at the end of this update (nothing kept)."""
+        self.end_flow()
+        self.conversation.language = None
+        self.conversation_deleted = True

@@ -1,0 +1,241 @@
+"""Routers per feature and the one dispatcher that runs every update.
+
+Dispatch does the cross-cutting work once, so handlers don't: it drops redelivered updates
+(by update id, in the same transaction as the handler's writes), serialises each user's
+updates with a lock (aiogram runs updates concurrently, two quick taps must not overwrite
+each other), picks the translator, loads and saves the conversation, and turns stale buttons,
+unknown commands and unexpected input into a clear message while the flow stays put.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from weakref import WeakValueDictionary
+
+from bot.core.context import Context, parse_flow_callback
+from bot.core.events import Event, EventKind
+from bot.core.flow import Flow, Handler
+from bot.core.i18n import N_, Translations, language_for
+from bot.core.ports import Clock, Conversation, Messenger, SystemClock, UpdateSession
+from bot.core.text import clip, escape
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str
+    handler: Handler
+    description: str  # msgid; empty for commands left out of the menu
+    needs_member: bool = False
+
+
+@dataclass
+class Router:
+    """One feature's commands, global buttons and flows."""
+
+    name: str
+    commands: dict[str, Command] = field(default_factory=dict)
+    callbacks: dict[str, Handler] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+
+    def command(self, name: str, description: str = "") -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.commands[name] = Command(name, handler, description)
+            return handler
+
+        return register
+
+    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
+        """A button that works from any message at any time, e.g. the language choice."""
+
+        def register(handler: Handler) -> Handler:
+            self.callbacks[prefix] = handler
+            return handler
+
+        return register
+
+    def flow(self, flow: Flow) -> Flow:
+        self.flows[flow.name] = flow
+        return flow
+
+
+SessionFactory = Callable[[], UpdateSession]
+Fallback = Callable[[Context[Any]], Awaitable[None]]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        messenger: Messenger,
+        translations: Translations,
+        clock: Clock | None = None,
+        fallback: Fallback | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.messenger = messenger
+        self.translations = translations
+        self.clock = clock or SystemClock()
+        self.fallback = fallback
+        self.commands: dict[str, Command] = {}
+        self.callbacks: dict[str, Handler] = {}
+        self.flows: dict[str, Flow] = {}
+        self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        self._processed = 0
+        self._idle = asyncio.Condition()
+
+    def include(self, router: Router) -> None:
+        tables: list[tuple[dict[str, Any], dict[str, Any]]] = [
+            (self.commands, router.commands),
+            (self.callbacks, router.callbacks),
+            (self.flows, router.flows),
+        ]
+        for table, items in tables:
+            clash = set(table) & set(items)
+            if clash:
+                raise ValueError(f"router {router.name!r} registers {sorted(clash)} again")
+            table.update(items)
+
+    def menu(self, language: str) -> list[tuple[str, str]]:
+        t = self.translations.for_language(language)
+        return [(c.name, t.gettext(c.description)) for c in self.commands.values() if c.description]
+
+    # -- running updates -----------------------------------------------------------------
+    @property
+    def processed(self) -> int:
+        """How many updates have been fully handled (tests and the sandbox wait on it)."""
+        return self._processed
+
+    async def wait_processed(self, count: int, seconds: float = 10.0) -> None:
+        async with asyncio.timeout(seconds), self._idle:
+            await self._idle.wait_for(lambda: self._processed >= count)
+
+    async def feed(self, event: Event) -> None:
+        lock = self._locks.get(event.user.id)
+        if lock is None:
+            lock = self._locks[event.user.id] = asyncio.Lock()
+        try:
+            async with lock:
+                await self._handle(event)
+        finally:
+            async with self._idle:
+                self._processed += 1
+                self._idle.notify_all()
+
+    async def _handle(self, event: Event) -> None:
+        if not event.chat_is_private:
+            return  # the bot talks to members one to one
+        session = self.session_factory()
+        ctx: Context[Any] | None = None
+        try:
+            if not await session.claim_update(event.update_id):
+                log.info("update %s already processed, skipped", event.update_id)
+                return
+            state = await session.load_conversation(event.user.id)
+            stored = state is not None
+            conversation = Conversation(event.user.id, **(state or {}))
+            language = (
+                await session.member_language(event.user.id)
+                or conversation.language
+                or language_for(event.user.language_code)
+            )
+            ctx = Context(
+                event=event,
+                t=self.translations.for_language(language),
+                messenger=self.messenger,
+                session=session,
+                conversation=conversation,
+                clock=self.clock,
+                flows=self.flows,
+                translators=self.translations,
+                menu=self.menu,
+            )
+            await self._route(ctx)
+            if ctx.conversation_deleted:
+                if stored:
+                    await session.delete_conversation(event.user.id)
+            elif stored or conversation.flow or conversation.language:
+                await session.save_conversation(event.user.id, conversation.state())
+            await session.commit()
+        except Exception:
+            log.exception("update %s failed", event.update_id)
+            await session.rollback()
+            if ctx is not None:
+                await self._apologise(ctx)
+        finally:
+            await session.close()
+
+    async def _apologise(self, ctx: Context[Any]) -> None:
+        try:
+            await ctx.answer()
+            await ctx.reply(ctx._(N_("Sorry, something went wrong on our side. Please try again.")))
+        except Exception:
+            log.exception("could not tell user %s about the failure", ctx.user_id)
+
+    async def _route(self, ctx: Context[Any]) -> None:
+        event = ctx.event
+        if event.kind is EventKind.COMMAND:
+            command = self.commands.get(event.command)
+            if command is None:
+                await ctx.reply(
+                    ctx._(
+                        N_("I don't know the command /{command}. Send /help to see what I can do.")
+                    ).format(command=escape(clip(event.command, 32)))
+                )
+                await ctx.reprompt()
+                return
+            await command.handler(ctx)
+        elif event.kind is EventKind.CALLBACK:
+            await self._route_button(ctx)
+        elif ctx.step is not None:
+            step = ctx.step
+            handler = {
+                EventKind.TEXT: step.on_text,
+                EventKind.CONTACT: step.on_contact,
+            }.get(event.kind)
+            if handler is None:
+                await ctx.reply(ctx._(step.hint))
+                await ctx.reprompt()
+            else:
+                await handler(ctx)
+        elif self.fallback is not None:
+            await self.fallback(ctx)
+        await ctx.answer()
+
+    async def _route_button(self, ctx: Context[Any]) -> None:
+        event = ctx.event
+        parsed = parse_flow_callback(event.callback_data)
+        if parsed is None:
+            prefix, _, value = event.callback_data.partition(":")
+            handler = self.callbacks.get(prefix)
+            if handler is None:
+                await self._stale(ctx)
+                return
+            ctx.value = value
+            await handler(ctx)
+            return
+        token, step_name, value = parsed
+        if event.chat_id != event.user.id:
+            await ctx.answer(ctx._(N_("This button belongs to someone else's conversation.")), True)
+            return
+        conv = ctx.conversation
+        step = ctx.step
+        if token != conv.token or step_name != conv.step or step is None or not step.on_button:
+            await self._stale(ctx)
+            return
+        ctx.value = value
+        await step.on_button(ctx)
+
+    async def _stale(self, ctx: Context[Any]) -> None:
+        await ctx.answer(ctx._(N_("That button is from an older message.")))
+        await ctx.clear_buttons()
+        if ctx.step is not None:
+            await ctx.reply(
+                ctx._(N_("That button is from an older message. Here is where we are:"))
+            )
+            await ctx.reprompt()

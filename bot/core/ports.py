@@ -1,0 +1,111 @@
+"""What the core needs from the world, as Protocols; engines and storage satisfy them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.core.keyboards import InlineKeyboard, Keyboard
+
+
+class RetryLater(Exception):
+    """Telegram asked us to slow down: try again after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds} s")
+        self.seconds = seconds
+
+
+class Unreachable(Exception):
+    """The chat cannot receive messages: the member blocked the bot or the chat is gone."""
+
+
+class Messenger(Protocol):
+    """Everything the bot can do on Telegram. Message ids are returned where one is made."""
+
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None
+    ) -> int: ...
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
+    ) -> None: ...
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
+    ) -> None: ...
+
+    async def answer_callback(
+        self, callback_id: str, text: str | None = None, alert: bool = False
+    ) -> None: ...
+
+    async def send_document(
+        self, chat_id: int, filename: str, content: bytes, caption: str | None = None
+    ) -> int: ...
+
+    async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int: ...
+
+    async def set_commands(
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """The command menu: for a language (all chats) or for one chat."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Where one user is in a flow. Lives in the database so a restart resumes it.
+
+    ``token`` changes whenever a flow starts, so buttons of an older flow are recognised as
+    stale; ``language`` remembers a choice made before the user became a member.
+    """
+
+    user_id: int
+    flow: str | None = None
+    step: str | None = None
+    token: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    language: str | None = None
+
+    def state(self) -> dict[str, Any]:
+        state = asdict(self)
+        del state["user_id"]
+        return state
+
+
+class UpdateSession(Protocol):
+    """The per-update unit of work as dispatch sees it (storage's UnitOfWork satisfies it)."""
+
+    async def claim_update(self, update_id: int) -> bool:
+        """Record the update id; False when it was already processed."""
+        ...
+
+    async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
+        """The stored flow, step, token, data and language, or None."""
+        ...
+
+    async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None: ...
+
+    async def delete_conversation(self, user_id: int) -> None: ...
+
+    async def member_language(self, telegram_id: int) -> str | None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,52 @@
+"""Text rules that hold for Khmer as well as English.
+
+Khmer is counted in grapheme clusters (a consonant with its subscripts and vowels), never
+code points: cutting a string by ``len`` can leave a dangling subscript. Khmer digits are
+accepted wherever a member types a number.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+import regex
+
+_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
+def escape(text: str) -> str:
+    """Make user-supplied text safe inside an HTML-parse-mode message."""
+    return html.escape(text, quote=False)
+
+
+def graphemes(text: str) -> list[str]:
+    return list(regex.findall(r"\X", text))
+
+
+def grapheme_length(text: str) -> int:
+    return len(graphemes(text))
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Shorten to at most ``limit`` grapheme clusters, never splitting one."""
+    clusters = graphemes(text)
+    if len(clusters) <= limit:
+        return text
+    return "".join(clusters[: max(limit - 1, 0)]) + ellipsis
+
+
+def clean_line(text: str) -> str:
+    """One line of member input: NFC, invisible characters and runs of spaces removed."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+def western_digits(text: str) -> str:
+    return text.translate(_KHMER_DIGITS)
+
+
+def has_letters(text: str) -> bool:
+    """True when the text holds a letter of any script (Khmer letters included)."""
+    return regex.search(r"\p{L}", text) is not None

@@ -1,0 +1,1 @@
+"""Engine adapters: the only modules that import a Telegram framework."""

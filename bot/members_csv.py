@@ -1,0 +1,182 @@
+"""Members as CSV, for moving registrations in and out (``dcc-bot members import/export``).
+
+Columns: telegram_id, full_name, language, role, province, country, skills (slugs joined by
+";"), open_to_work (true/false), created_at (ISO 8601), then username, organisation,
+years_experience, alert_frequency, directory_visible. An export imports back unchanged.
+Importing validates each row with the same rules as sign-up; a bad row is reported with its
+line number and skipped, good rows are upserted by telegram_id in batches.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from bot.core.i18n import Translations
+from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
+from storage.models import Member
+from storage.seed.choices import ALERT_FREQUENCIES, LANGUAGES, ROLES
+from storage.seed.provinces import ABROAD, BY_SLUG
+from storage.seed.tags import SLUGS
+
+COLUMNS = (
+    "telegram_id", "full_name", "language", "role", "province", "country", "skills",
+    "open_to_work", "created_at", "username", "organisation", "years_experience",
+    "alert_frequency", "directory_visible",
+)  # fmt: skip
+REQUIRED = ("telegram_id", "full_name", "role", "province")
+TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
+TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits
+
+
+class BadRow(ValueError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    inserted: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return self.inserted + self.updated + len(self.errors)
+
+
+def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, Any]:
+    """One CSV row → member values; BadRow with the reason (in English, for operators)."""
+    row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for column in REQUIRED:
+        if not row.get(column):
+            raise BadRow(f"{column} is empty")
+    telegram_id = row["telegram_id"]
+    if not telegram_id.isdigit() or not 0 < int(telegram_id) < TELEGRAM_ID_MAX:
+        raise BadRow(f"telegram_id {telegram_id!r} is not a Telegram user id")
+    t = english.for_language("en")
+
+    def check(parse: Callable[[str], str], column: str) -> str:
+        try:
+            return parse(row[column])
+        except Invalid as error:
+            raise BadRow(f"{column}: " + t.gettext(error.message).format(**error.params)) from None
+
+    language = row.get("language") or "en"
+    if language not in LANGUAGES:
+        raise BadRow(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+    if row["role"] not in ROLES:
+        raise BadRow(f"role {row['role']!r} is not one of {', '.join(ROLES)}")
+    province = row["province"]
+    if province != ABROAD and province not in BY_SLUG:
+        raise BadRow(f"province {province!r} is not a province slug or 'abroad'")
+    country = None
+    if province == ABROAD:
+        if not row.get("country"):
+            raise BadRow("country is empty, and province is abroad")
+        country = check(parse_country, "country")
+    elif row.get("country"):
+        raise BadRow("country is given, but province is not abroad")
+    skills = [s.strip() for s in row.get("skills", "").split(";") if s.strip()]
+    unknown = [s for s in skills if s not in SLUGS]
+    if unknown:
+        raise BadRow(f"unknown skill {unknown[0]!r}")
+    open_to_work = _bool(row.get("open_to_work", ""), "open_to_work")
+    frequency = row.get("alert_frequency") or ("weekly" if open_to_work else "off")
+    if frequency not in ALERT_FREQUENCIES:
+        raise BadRow(f"alert_frequency {frequency!r} is not one of {', '.join(ALERT_FREQUENCIES)}")
+    years = row.get("years_experience", "")
+    if years and (not years.isdigit() or int(years) > 60):
+        raise BadRow(f"years_experience {years!r} is not a number from 0 to 60")
+    return {
+        "telegram_id": int(telegram_id),
+        "full_name": check(parse_name, "full_name"),
+        "language": language,
+        "role": row["role"],
+        "province": province,
+        "country": country,
+        "skills": skills,
+        "open_to_work": open_to_work,
+        "alert_frequency": frequency if open_to_work else "off",
+        "created_at": _time(row.get("created_at", "")),
+        "username": row.get("username", "").lstrip("@")[:64] or None,
+        "organisation": check(parse_organisation, "organisation")
+        if row.get("organisation")
+        else None,
+        "years_experience": int(years) if years else None,
+        "directory_visible": _bool(row.get("directory_visible", ""), "directory_visible"),
+    }
+
+
+def _bool(value: str, column: str) -> bool:
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise BadRow(f"{column} {value!r} is not true or false")
+
+
+def _time(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRow(f"created_at {value!r} is not an ISO 8601 date and time") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def read_rows(
+    source: TextIO, english: Translations, report: ImportReport
+) -> Iterator[dict[str, Any]]:
+    """Valid rows in file order; each bad row goes into ``report.errors`` with its line."""
+    reader = csv.DictReader(source)
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise BadRow(f"the header lacks the column(s) {', '.join(missing)}")
+    seen: dict[int, int] = {}
+    for raw in reader:
+        line = reader.line_num
+        try:
+            if None in raw:
+                raise BadRow("more fields than the header has")
+            row = parse_row(raw, english)
+            if row["telegram_id"] in seen:
+                raise BadRow(f"telegram_id repeats line {seen[row['telegram_id']]}")
+        except BadRow as error:
+            report.errors.append((line, str(error)))
+            continue
+        seen[row["telegram_id"]] = line
+        yield row
+
+
+def export_row(member: Member, skills: list[str]) -> list[str]:
+    return [
+        str(member.telegram_id),
+        member.full_name or "",
+        member.language,
+        member.role or "",
+        member.province or "",
+        member.country or "",
+        ";".join(skills),
+        "true" if member.open_to_work else "false",
+        member.created_at.isoformat(timespec="seconds"),
+        member.username or "",
+        member.organisation or "",
+        "" if member.years_experience is None else str(member.years_experience),
+        member.alert_frequency,
+        "true" if member.directory_visible else "false",
+    ]
+
+
+async def write_csv(rows: AsyncIterator[tuple[Member, list[str]]], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    async for member, skills in rows:
+        writer.writerow(export_row(member, skills))
+        count += 1
+    return count

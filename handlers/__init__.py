@@ -1,0 +1,11 @@
+"""Feature handlers: one router per feature, built on the neutral core."""
+
+from __future__ import annotations
+
+from bot.core.dispatch import Router
+
+
+def all_routers() -> list[Router]:
+    from handlers import help, language, profile, signup
+
+    return [signup.router, profile.router, language.router, help.router]

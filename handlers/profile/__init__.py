@@ -1,0 +1,186 @@
+"""A member's own data: /profile (see and edit), /mydata (a JSON copy), /deleteme (erase).
+
+Steps (flow ``profile``): summary (the card with edit buttons) → any field step → summary;
+each answered field is saved at once. Flow ``deleteme``: confirm.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bot.core.dispatch import Router
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_
+from handlers.context import Ctx, current_member
+from handlers.profile.draft import apply_draft, draft_of
+from handlers.profile.fields import FIELD_STEPS, draft
+from handlers.signup import show_card
+
+router = Router("profile")
+
+CLOSE = "close"
+
+
+async def _require_member(ctx: Ctx) -> bool:
+    if await current_member(ctx) is not None:
+        return True
+    if ctx.conversation.flow == "signup":
+        await ctx.reply(ctx._(N_("Please finish signing up first.")))
+        await ctx.reprompt()
+    else:
+        await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
+    return False
+
+
+@router.command("profile", N_("See and edit your profile"))
+async def profile(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    if not await _require_member(ctx) or member is None:
+        return
+    skills = await ctx.session.members.skills(member.id)
+    await ctx.start_flow("profile", "summary", {"profile": draft_of(member, skills)})
+
+
+async def show_profile(ctx: Ctx) -> None:
+    """Save what the last step changed, then show the card again."""
+    member = await current_member(ctx)
+    if member is None:  # erased meanwhile
+        ctx.end_flow()
+        return
+    profile = draft(ctx)
+    if ctx.data.pop("editing", False):
+        apply_draft(member, profile, ctx.clock.now())
+        await ctx.session.members.set_skills(member.id, profile.get("skills", []))
+        await ctx.reply(ctx._(N_("Saved.")))
+    await show_card(ctx, ctx._(N_("Your profile")), ("✔️ " + ctx._(N_("Close")), CLOSE))
+
+
+async def edit_or_close(ctx: Ctx) -> None:
+    await ctx.clear_buttons()
+    if ctx.value == CLOSE:
+        ctx.end_flow()
+        await ctx.reply(ctx._(N_("Your profile is up to date. Send /help to see what you can do.")))
+        return
+    field = ctx.value.removeprefix("edit-")
+    if field not in FIELD_STEPS:
+        await ctx.reprompt()
+        return
+    ctx.data["editing"] = True
+    await ctx.goto(field)
+
+
+router.flow(
+    Flow(
+        "profile",
+        {
+            **FIELD_STEPS,
+            "summary": Step(
+                show_profile,
+                N_("Please tap a field to change it, or Close."),
+                on_button=edit_or_close,
+            ),
+        },
+    )
+)
+
+
+@router.command("mydata", N_("Get a copy of your data"))
+async def my_data(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    if not await _require_member(ctx) or member is None:
+        return
+    data = {
+        "telegram_id": member.telegram_id,
+        "username": member.username,
+        "full_name": member.full_name,
+        "language": member.language,
+        "role": member.role,
+        "organisation": member.organisation,
+        "province": member.province,
+        "country": member.country,
+        "skills": await ctx.session.members.skills(member.id),
+        "years_experience": member.years_experience,
+        "open_to_work": member.open_to_work,
+        "alert_frequency": member.alert_frequency,
+        "directory_visible": member.directory_visible,
+        "phone": member.phone,
+        "consent_at": member.consent_at.isoformat() if member.consent_at else None,
+        "created_at": member.created_at.isoformat(),
+        "updated_at": member.updated_at.isoformat(),
+    }
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    await ctx.messenger.send_document(
+        ctx.event.chat_id,
+        "dcc-my-data.json",
+        content,
+        ctx._(N_("Everything DCC Bot stores about you. /deleteme erases it.")),
+    )
+
+
+# -- /deleteme ---------------------------------------------------------------------------
+@router.command("deleteme", N_("Erase your personal data"))
+async def delete_me(ctx: Ctx) -> None:
+    if await current_member(ctx) is None:
+        if ctx.conversation.flow == "signup":
+            ctx.forget_user()
+            await ctx.reply(
+                ctx._(N_("Your unfinished sign-up is erased. Nothing about you is kept."))
+            )
+        else:
+            await ctx.reply(ctx._(N_("There is no profile to erase: nothing about you is stored.")))
+        return
+    await ctx.start_flow("deleteme", "confirm")
+
+
+async def ask_delete(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "This erases your profile: name, organisation, location, skills, preferences and phone number. Questions and answers you wrote stay in the community without your name. This cannot be undone.\n\nErase your data?"
+            )
+        ),
+        ctx.keyboard(
+            [
+                ctx.button(ctx._(N_("Yes, erase my data")), "yes"),
+                ctx.button(ctx._(N_("No, keep it")), "no"),
+            ],
+            1,
+        ),
+    )
+
+
+async def confirm_delete(ctx: Ctx) -> None:
+    if ctx.value not in ("yes", "no"):
+        await ctx.reprompt()
+        return
+    await ctx.clear_buttons()
+    member = await current_member(ctx)
+    if ctx.value == "no" or member is None:
+        ctx.end_flow()
+        await ctx.reply(ctx._(N_("Nothing was erased.")))
+        return
+    language = ctx.language
+    await ctx.session.members.erase(member, ctx.clock.now())
+    ctx.forget_user()
+    ctx.use_language(language)
+    await ctx.reply(
+        ctx._(
+            N_(
+                "Your personal data is erased. Thank you for being part of the community. Send /start to join again at any time."
+            )
+        )
+    )
+
+
+router.flow(
+    Flow(
+        "deleteme",
+        {
+            "confirm": Step(
+                ask_delete,
+                N_("Please answer with one of the buttons."),
+                on_button=confirm_delete,
+            )
+        },
+    )
+)

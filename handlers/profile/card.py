@@ -1,0 +1,45 @@
+"""The profile card: the sign-up summary and /profile show the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.i18n import N_, Translator
+from bot.core.text import escape
+from handlers.profile.labels import frequency_name, location_name, role_name, yes_no
+
+# Field → the button label that edits it (country and alert frequency ride along).
+EDIT_BUTTONS = (
+    ("name", N_("Name")),
+    ("role", N_("Role")),
+    ("org", N_("Organisation")),
+    ("location", N_("Location")),
+    ("skills", N_("Skills")),
+    ("years", N_("Experience")),
+    ("open", N_("Job alerts")),
+    ("visible", N_("Directory")),
+    ("phone", N_("Phone")),
+)
+
+
+def render_card(t: Translator, draft: dict[str, Any], skill_names: list[str]) -> str:
+    """HTML; every member-typed value is escaped."""
+    _ = t.gettext
+    none = "—"
+    jobs = (
+        _(N_("Yes ({frequency})")).format(frequency=frequency_name(t, draft.get("freq")))
+        if draft.get("open")
+        else _(N_("No"))
+    )
+    lines = [
+        (_(N_("Name")), escape(draft.get("name") or none)),
+        (_(N_("Role")), role_name(t, draft.get("role"))),
+        (_(N_("Organisation")), escape(draft.get("org") or none)),
+        (_(N_("Location")), escape(location_name(t, draft.get("province"), draft.get("country")))),
+        (_(N_("Skills")), escape(", ".join(skill_names)) or none),
+        (_(N_("Years of experience")), t.number(draft["years"]) if "years" in draft else none),
+        (_(N_("Open to job opportunities")), jobs),
+        (_(N_("Visible in the member directory")), yes_no(t, bool(draft.get("visible")))),
+        (_(N_("Phone")), escape(draft.get("phone") or _(N_("Not shared")))),
+    ]
+    return "\n".join(f"<b>{label}:</b> {value}" for label, value in lines)

@@ -1,0 +1,358 @@
+"""The profile questions as flow steps, shared by sign-up and /profile.
+
+Each step reads and writes the draft in ``ctx.data["profile"]``. When a field is answered,
+``field_done`` asks its follow-up (country after Abroad, frequency after "open to work") or
+moves on: to the next question during sign-up, or back to the card when editing one field.
+What happens at the card is up to the flow that owns the ``summary`` step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.core.flow import Step
+from bot.core.i18n import N_
+from bot.core.keyboards import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
+from bot.core.text import escape
+from handlers.context import Ctx
+from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES
+from handlers.profile.rules import (
+    Invalid,
+    is_frequency,
+    is_location,
+    is_role,
+    is_skill,
+    next_field,
+    parse_country,
+    parse_name,
+    parse_organisation,
+    parse_years,
+)
+from storage.seed.provinces import ABROAD, PROVINCES
+
+SKIP = "skip"
+DONE = "done"
+
+
+def draft(ctx: Ctx) -> dict[str, Any]:
+    return ctx.data.setdefault("profile", {})
+
+
+async def field_done(ctx: Ctx) -> None:
+    step = ctx.conversation.step or ""
+    following = next_field(step, draft(ctx), editing=bool(ctx.data.get("editing")))
+    await ctx.goto(following or "summary")
+
+
+async def refuse(ctx: Ctx, error: Invalid) -> None:
+    await ctx.reply(ctx._(error.message).format(**error.params))
+
+
+def text_field(parse: Callable[[str], Any], key: str) -> Callable[[Ctx], Awaitable[None]]:
+    async def on_text(ctx: Ctx) -> None:
+        try:
+            draft(ctx)[key] = parse(ctx.event.text)
+        except Invalid as error:
+            await refuse(ctx, error)
+            return
+        await field_done(ctx)
+
+    return on_text
+
+
+def current(ctx: Ctx, key: str) -> str:
+    """A reminder of the present value when a member edits a field."""
+    value = draft(ctx).get(key)
+    if not ctx.data.get("editing") or value in (None, ""):
+        return ""
+    return "\n" + ctx._(N_("Now: {value}")).format(value=escape(str(value)))
+
+
+# -- name --------------------------------------------------------------------------------
+async def ask_name(ctx: Ctx) -> None:
+    await ctx.reply(ctx._(N_("What is your full name?")) + current(ctx, "name"))
+
+
+NAME = Step(ask_name, N_("Please type your full name."), on_text=text_field(parse_name, "name"))
+
+
+# -- role --------------------------------------------------------------------------------
+async def ask_role(ctx: Ctx) -> None:
+    buttons = [ctx.button(ctx._(label), slug) for slug, label in ROLE_NAMES.items()]
+    await ctx.reply(ctx._(N_("What is your role?")), ctx.keyboard(buttons, 2))
+
+
+async def choose_role(ctx: Ctx) -> None:
+    if not is_role(ctx.value):
+        await ctx.reprompt()
+        return
+    draft(ctx)["role"] = ctx.value
+    await ctx.clear_buttons()
+    await field_done(ctx)
+
+
+ROLE = Step(ask_role, N_("Please choose your role with one of the buttons."), on_button=choose_role)
+
+
+# -- organisation --------------------------------------------------------------------------
+async def ask_organisation(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Which organisation or school are you with? Type its name, or press Skip."))
+        + current(ctx, "org"),
+        ctx.keyboard([ctx.button(ctx._(N_("Skip")), SKIP)]),
+    )
+
+
+async def skip_organisation(ctx: Ctx) -> None:
+    if ctx.value != SKIP:
+        await ctx.reprompt()
+        return
+    draft(ctx)["org"] = None
+    await ctx.clear_buttons()
+    await field_done(ctx)
+
+
+ORGANISATION = Step(
+    ask_organisation,
+    N_("Please type the name of your organisation or school, or press Skip."),
+    on_text=text_field(parse_organisation, "org"),
+    on_button=skip_organisation,
+)
+
+
+# -- location ------------------------------------------------------------------------------
+async def ask_location(ctx: Ctx) -> None:
+    buttons = [ctx.button(p.name(ctx.language), p.slug) for p in PROVINCES]
+    buttons.append(ctx.button(ctx._(N_("Abroad")), ABROAD))
+    await ctx.reply(
+        ctx._(N_("Where do you live? Choose the capital or your province, or Abroad.")),
+        ctx.keyboard(buttons, 2),
+    )
+
+
+async def choose_location(ctx: Ctx) -> None:
+    if not is_location(ctx.value):
+        await ctx.reprompt()
+        return
+    profile = draft(ctx)
+    profile["province"] = ctx.value
+    if ctx.value != ABROAD:
+        profile["country"] = None
+    await ctx.clear_buttons()
+    await field_done(ctx)
+
+
+LOCATION = Step(
+    ask_location,
+    N_("Please choose where you live with one of the buttons."),
+    on_button=choose_location,
+)
+
+
+async def ask_country(ctx: Ctx) -> None:
+    await ctx.reply(ctx._(N_("Which country do you live in?")) + current(ctx, "country"))
+
+
+COUNTRY = Step(
+    ask_country,
+    N_("Please type the country you live in."),
+    on_text=text_field(parse_country, "country"),
+)
+
+
+# -- skills (a toggle keyboard edited in place) --------------------------------------------
+async def skills_keyboard(ctx: Ctx) -> InlineKeyboard:
+    chosen = set(draft(ctx).get("skills", []))
+    tags = await ctx.session.tags.all()
+    buttons = [
+        ctx.button(("✅ " if t.slug in chosen else "") + t.name(ctx.language), t.slug) for t in tags
+    ]
+    done = ctx.button(ctx._(N_("Done")) + " ✔️", DONE)
+    return InlineKeyboard.of([*ctx.keyboard(buttons, 2).rows, (done,)])
+
+
+async def ask_skills(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Which are your skills? Tap every one that fits, then press Done.")),
+        await skills_keyboard(ctx),
+    )
+
+
+async def toggle_skill(ctx: Ctx) -> None:
+    skills: list[str] = draft(ctx).setdefault("skills", [])
+    if ctx.value == DONE:
+        if not skills:
+            await ctx.answer(ctx._(N_("Choose at least one skill, then press Done.")), alert=True)
+            return
+        await ctx.answer()
+        await ctx.clear_buttons()
+        await field_done(ctx)
+        return
+    if not is_skill(ctx.value):
+        await ctx.reprompt()
+        return
+    if ctx.value in skills:
+        skills.remove(ctx.value)
+    else:
+        skills.append(ctx.value)
+    await ctx.answer()
+    if ctx.event.message_id is not None:
+        await ctx.messenger.edit_keyboard(
+            ctx.event.chat_id, ctx.event.message_id, await skills_keyboard(ctx)
+        )
+
+
+SKILLS = Step(
+    ask_skills,
+    N_("Please tap the buttons to choose your skills, then press Done."),
+    on_button=toggle_skill,
+)
+
+
+# -- years of experience -------------------------------------------------------------------
+async def ask_years(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "How many years of experience do you have in digital technology? Send a number, for example 3."
+            )
+        )
+        + current(ctx, "years")
+    )
+
+
+YEARS = Step(
+    ask_years,
+    N_("Please send a number of years, for example 3."),
+    on_text=text_field(parse_years, "years"),
+)
+
+
+# -- yes/no questions ----------------------------------------------------------------------
+def yes_no_buttons(ctx: Ctx) -> InlineKeyboard:
+    return ctx.keyboard([ctx.button(ctx._(N_("Yes")), "yes"), ctx.button(ctx._(N_("No")), "no")])
+
+
+def yes_no_choice(key: str) -> Callable[[Ctx], Awaitable[None]]:
+    async def on_button(ctx: Ctx) -> None:
+        if ctx.value not in ("yes", "no"):
+            await ctx.reprompt()
+            return
+        draft(ctx)[key] = ctx.value == "yes"
+        if key == "open" and ctx.value == "no":
+            draft(ctx)["freq"] = "off"
+        await ctx.clear_buttons()
+        await field_done(ctx)
+
+    return on_button
+
+
+async def ask_open(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_("Are you open to job opportunities? We can send you jobs that match your skills.")
+        ),
+        yes_no_buttons(ctx),
+    )
+
+
+OPEN = Step(
+    ask_open, N_("Please answer with the Yes or No button."), on_button=yes_no_choice("open")
+)
+
+
+async def ask_frequency(ctx: Ctx) -> None:
+    buttons = [ctx.button(ctx._(label), slug) for slug, label in FREQUENCY_NAMES.items()]
+    await ctx.reply(ctx._(N_("How often should we send you job alerts?")), ctx.keyboard(buttons, 2))
+
+
+async def choose_frequency(ctx: Ctx) -> None:
+    if not is_frequency(ctx.value):
+        await ctx.reprompt()
+        return
+    draft(ctx)["freq"] = ctx.value
+    await ctx.clear_buttons()
+    await field_done(ctx)
+
+
+FREQUENCY = Step(
+    ask_frequency,
+    N_("Please choose how often with one of the buttons."),
+    on_button=choose_frequency,
+)
+
+
+async def ask_visible(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "Show you in the member directory? Other members would see your name, role, organisation, skills and province, never your contacts."
+            )
+        ),
+        yes_no_buttons(ctx),
+    )
+
+
+VISIBLE = Step(
+    ask_visible, N_("Please answer with the Yes or No button."), on_button=yes_no_choice("visible")
+)
+
+
+# -- phone (Telegram's contact button) -----------------------------------------------------
+async def ask_phone(ctx: Ctx) -> None:
+    share = ReplyKeyboard(((ReplyButton(ctx._(N_("📱 Share my phone number")), True),),))
+    await ctx.reply(
+        ctx._(
+            N_(
+                "You may share your phone number with the button below. It is optional: a company sees it only when you apply for one of its jobs."
+            )
+        ),
+        share,
+    )
+    await ctx.reply(
+        ctx._(N_("Prefer not to share it?")),
+        ctx.keyboard([ctx.button(ctx._(N_("Skip")), SKIP)]),
+    )
+
+
+async def receive_contact(ctx: Ctx) -> None:
+    if ctx.event.contact_user_id not in (None, ctx.user_id):
+        await ctx.reply(ctx._(N_("Please share your own number with the button, or press Skip.")))
+        return
+    draft(ctx)["phone"] = ctx.event.contact_phone[:32]
+    await ctx.reply(ctx._(N_("Thank you, your phone number is saved.")), RemoveKeyboard())
+    await field_done(ctx)
+
+
+async def skip_phone(ctx: Ctx) -> None:
+    if ctx.value != SKIP:
+        await ctx.reprompt()
+        return
+    draft(ctx)["phone"] = None
+    await ctx.clear_buttons()
+    await ctx.reply(ctx._(N_("No phone number kept.")), RemoveKeyboard())
+    await field_done(ctx)
+
+
+PHONE = Step(
+    ask_phone,
+    N_("Please press “Share my phone number” below, or Skip."),
+    on_button=skip_phone,
+    on_contact=receive_contact,
+)
+
+
+FIELD_STEPS: dict[str, Step] = {
+    "name": NAME,
+    "role": ROLE,
+    "org": ORGANISATION,
+    "location": LOCATION,
+    "country": COUNTRY,
+    "skills": SKILLS,
+    "years": YEARS,
+    "open": OPEN,
+    "freq": FREQUENCY,
+    "visible": VISIBLE,
+    "phone": PHONE,
+}

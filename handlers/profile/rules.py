@@ -1,0 +1,109 @@
+"""What a member may type for each profile field: pure functions, shared by sign-up,
+/profile and the CSV import, so the same input is accepted everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from bot.core.i18n import N_
+from bot.core.text import clean_line, grapheme_length, has_letters, western_digits
+from storage.seed.choices import ALERT_FREQUENCIES, ROLES
+from storage.seed.provinces import ABROAD, BY_SLUG
+from storage.seed.tags import SLUGS
+
+NAME_MAX = 100
+ORGANISATION_MAX = 120
+COUNTRY_MAX = 60
+YEARS_MAX = 60
+
+# The order sign-up asks in; "country" and "freq" are asked only when they apply.
+FIELD_ORDER = (
+    "name", "role", "org", "location", "country", "skills",
+    "years", "open", "freq", "visible", "phone",
+)  # fmt: skip
+
+
+@dataclass
+class Invalid(Exception):
+    """Input refused; ``message`` is a msgid (with ``params``) telling what to send instead."""
+
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _line(text: str, limit: int, empty: str) -> str:
+    value = clean_line(text)
+    if not value:
+        raise Invalid(empty)
+    if grapheme_length(value) > limit:
+        raise Invalid(
+            N_("That is too long: please send at most {limit} characters."), {"limit": limit}
+        )
+    return value
+
+
+def parse_name(text: str) -> str:
+    value = _line(text, NAME_MAX, N_("Please type your full name."))
+    if not has_letters(value):
+        raise Invalid(N_("A name needs letters. Please type your full name."))
+    return value
+
+
+def parse_organisation(text: str) -> str:
+    return _line(text, ORGANISATION_MAX, N_("Please type the name of your organisation or school."))
+
+
+def parse_country(text: str) -> str:
+    value = _line(text, COUNTRY_MAX, N_("Please type the country you live in."))
+    if not has_letters(value):
+        raise Invalid(N_("Please type the country's name in letters, for example Japan."))
+    return value
+
+
+def parse_years(text: str) -> int:
+    """Years of experience: a whole number, Khmer digits welcome (៣ = 3)."""
+    value = western_digits(clean_line(text))
+    match = regex.fullmatch(r"(\d{1,3})(?:\s*\p{L}+)?", value)
+    if match is None or int(match.group(1)) > YEARS_MAX:
+        raise Invalid(
+            N_("Please send a number of years from 0 to {max}, for example 3."), {"max": YEARS_MAX}
+        )
+    return int(match.group(1))
+
+
+def is_role(value: str) -> bool:
+    return value in ROLES
+
+
+def is_location(value: str) -> bool:
+    return value == ABROAD or value in BY_SLUG
+
+
+def is_frequency(value: str) -> bool:
+    return value in ALERT_FREQUENCIES
+
+
+def is_skill(value: str) -> bool:
+    return value in SLUGS
+
+
+def next_field(step: str, draft: dict[str, Any], editing: bool) -> str | None:
+    """The step after ``step``: a follow-up question first, else the next field in order.
+
+    When editing one field from a summary only its follow-up is asked; None means the
+    summary comes next.
+    """
+    if step == "location" and draft.get("province") == ABROAD:
+        return "country"
+    if step == "open" and draft.get("open"):
+        return "freq"
+    if editing or step not in FIELD_ORDER:
+        return None
+    for candidate in FIELD_ORDER[FIELD_ORDER.index(step) + 1 :]:
+        if candidate in ("country", "freq"):
+            continue  # asked only as a follow-up above
+        return candidate
+    return None

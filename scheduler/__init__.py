@@ -1,0 +1,1 @@
+"""Timed jobs and the outbox sender (grows with the features that need them)."""

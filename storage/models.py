@@ -1,0 +1,144 @@
+"""The tables. Times are stored as UTC and always come back timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """SQLite keeps no time zone: store naive UTC, hand back aware UTC on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database: use aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100))
+    name_km: Mapped[str] = mapped_column(String(100))
+    keywords_en: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    keywords_km: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, language: str) -> str:
+        return self.name_km if language == "km" else self.name_en
+
+
+class Member(Base):
+    """A signed-up member. After /deleteme the row stays (questions keep their author)
+    but every personal field is emptied and ``telegram_id`` is cleared."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    username: Mapped[str | None] = mapped_column(String(64))
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    role: Mapped[str | None] = mapped_column(String(32), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    province: Mapped[str | None] = mapped_column(String(32), index=True)
+    country: Mapped[str | None] = mapped_column(String(100))
+    years_experience: Mapped[int | None] = mapped_column(Integer)
+    open_to_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    alert_frequency: Mapped[str] = mapped_column(String(16), default="off")
+    directory_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column()
+
+
+class MemberSkill(Base):
+    __tablename__ = "member_skills"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class StaffRole(Base):
+    """Admins and moderators by Telegram id: granted before the person signs up, too."""
+
+    __tablename__ = "staff_roles"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column()
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ConversationState(Base):
+    __tablename__ = "conversations"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(32))
+    step: Mapped[str | None] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(8), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    language: Mapped[str | None] = mapped_column(String(2))
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class ProcessedUpdate(Base):
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -1,0 +1,1 @@
+"""Seed data shipped in the package: the tag taxonomy and Cambodia's capital and provinces."""

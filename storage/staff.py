@@ -1,0 +1,48 @@
+"""Admins and moderators, and the audit log of what staff did."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, StaffRole
+
+STAFF_ROLES = ("admin", "moderator")
+
+
+class StaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def has_role(self, telegram_id: int, role: str) -> bool:
+        return await self.session.get(StaffRole, (telegram_id, role)) is not None
+
+    async def grant(self, telegram_id: int, role: str, granted_by: int | None) -> bool:
+        """Give the role; False when the person already had it."""
+        if role not in STAFF_ROLES:
+            raise ValueError(f"unknown staff role {role!r}")
+        if await self.has_role(telegram_id, role):
+            return False
+        self.session.add(
+            StaffRole(telegram_id=telegram_id, role=role, granted_at=_now(), granted_by=granted_by)
+        )
+        await self.audit(granted_by, f"grant-{role}", {"telegram_id": telegram_id})
+        return True
+
+    async def ids_with_role(self, role: str) -> list[int]:
+        rows = await self.session.scalars(
+            select(StaffRole.telegram_id).where(StaffRole.role == role)
+        )
+        return list(rows)
+
+    async def audit(self, actor: int | None, action: str, detail: dict[str, Any]) -> None:
+        self.session.add(
+            AuditEntry(actor_telegram_id=actor, action=action, detail=detail, created_at=_now())
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,89 @@
+"""The unit of work: one database transaction and the repositories that share it.
+
+It satisfies ``bot.core.ports.UpdateSession`` structurally, so dispatch can de-duplicate
+updates and keep conversations in the same transaction as a handler's own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.members import MemberRepository
+from storage.models import ConversationState, Member, ProcessedUpdate
+from storage.staff import StaffRepository
+from storage.tags import TagRepository
+
+CONVERSATION_FIELDS = ("flow", "step", "token", "data", "language")
+
+
+class UnitOfWork:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.session = sessionmaker()
+        self.members = MemberRepository(self.session)
+        self.tags = TagRepository(self.session)
+        self.staff = StaffRepository(self.session)
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is not None:
+            await self.rollback()
+        await self.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    # -- what dispatch needs ---------------------------------------------------------------
+    async def claim_update(self, update_id: int) -> bool:
+        """Insert the update id in a savepoint: a duplicate means it was handled before."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(ProcessedUpdate(update_id=update_id, processed_at=_now()))
+        except IntegrityError:
+            return False
+        return True
+
+    async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
+        row = await self.session.get(ConversationState, user_id)
+        if row is None:
+            return None
+        return {name: getattr(row, name) for name in CONVERSATION_FIELDS}
+
+    async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
+        row = await self.session.get(ConversationState, user_id)
+        if row is None:
+            row = ConversationState(user_id=user_id)
+            self.session.add(row)
+        for name in CONVERSATION_FIELDS:
+            setattr(row, name, state[name])
+        row.data = dict(state["data"])  # a new object, so the JSON change is seen
+        row.updated_at = _now()
+
+    async def delete_conversation(self, user_id: int) -> None:
+        await self.session.execute(
+            delete(ConversationState).where(ConversationState.user_id == user_id)
+        )
+
+    async def member_language(self, telegram_id: int) -> str | None:
+        return await self.session.scalar(
+            select(Member.language).where(
+                Member.telegram_id == telegram_id, Member.deleted_at.is_(None)
+            )
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,151 @@
+"""The operator's command line: members import/export, admins, seed-demo, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+HEADER = "telegram_id,full_name,language,role,province,country,skills,open_to_work,created_at\n"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEGRAM_BOT_TOKEN", "DCC_ADMIN_IDS", "DCC_ENGINE", "TELEGRAM_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
+    assert main(["db", "upgrade"]) == 0
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_import_reports_bad_rows_by_line_and_imports_the_good_ones(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text(
+        HEADER
+        + "1001,Sok Dara,km,student,phnom-penh,,ai;data,true,2025-01-02T03:04:05+00:00\n"
+        + "1002,Bad Role,en,wizard,phnom-penh,,ai,false,\n"
+        + '1003,"Chan, Vanna",en,academic,abroad,Japan,web,no,\n'
+        + "1004,Nowhere,en,student,atlantis,,ai,false,\n"
+        + "1005,Sky,en,student,kep,,quantum,false,\n"
+        + "abc,Who,en,student,kep,,ai,false,\n"
+        + "1001,Again,en,student,kep,,ai,false,\n"
+        + "1006,Abroad Nowhere,en,student,abroad,,ai,false,\n"
+        + "1007,When,en,student,kep,,ai,false,yesterday\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 1
+    assert "Imported 2 new and updated 0 member(s); 7 row(s) skipped." in out
+    assert f"{source}:3: role 'wizard' is not one of" in err
+    assert f"{source}:5: province 'atlantis'" in err
+    assert f"{source}:6: unknown skill 'quantum'" in err
+    assert f"{source}:7: telegram_id 'abc'" in err
+    assert f"{source}:8: telegram_id repeats line 2" in err
+    assert f"{source}:9: country is empty, and province is abroad" in err
+    assert f"{source}:10: created_at 'yesterday'" in err
+
+    code, out, _ = run(capsys, "members", "export")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["telegram_id"] for r in rows] == ["1001", "1003"]
+    assert rows[0]["full_name"] == "Sok Dara" and rows[0]["skills"] == "data;ai"  # taxonomy order
+    assert rows[0]["created_at"] == "2025-01-02T03:04:05+00:00"
+    assert rows[1]["full_name"] == "Chan, Vanna" and rows[1]["country"] == "Japan"
+    assert rows[1]["open_to_work"] == "false"
+
+
+def test_export_imports_back_unchanged_and_reimport_updates(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "seed-demo")[0] == 0
+    code, first, _ = run(capsys, "members", "export")
+    assert code == 0 and first.startswith(HEADER.strip())
+    assert "សុខ ចាន់ថា" in first and len(first.splitlines()) == 7
+
+    exported = env / "export.csv"
+    exported.write_text(first, encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{env / 'other.sqlite3'}")
+    assert main(["db", "upgrade"]) == 0
+    code, out, _ = run(capsys, "members", "import", str(exported))
+    assert code == 0 and "Imported 6 new and updated 0" in out
+    assert run(capsys, "members", "export")[1] == first
+
+    code, out, _ = run(capsys, "members", "import", str(exported))
+    assert "Imported 0 new and updated 6" in out
+    assert run(capsys, "members", "export")[1] == first
+
+
+def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is now an administrator."
+    assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is already an administrator."
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["admins", "add", "-5"], "is not a Telegram user id"),
+        (["admins", "add", "bob"], "is not a Telegram user id"),
+        (["members", "import", "missing.csv"], "missing.csv: no such file"),
+        (["run"], "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather"),
+    ],
+)
+def test_bad_input_is_one_line_and_a_nonzero_exit(
+    env: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) if args[-1] in ("-5", "bob") else _no_exit() as caught:
+        code = main(args)
+    if caught is not None and hasattr(caught, "value"):
+        code = caught.value.code  # argparse exits by itself
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert message in err
+    assert len(err.splitlines()) <= 2  # argparse adds its usage line
+
+
+def test_a_file_without_the_needed_columns_is_refused(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "wrong.csv"
+    source.write_text("name,phone\nDara,012\n", encoding="utf-8")
+    code, _, err = run(capsys, "members", "import", str(source))
+    assert code == 2
+    assert err.strip() == (
+        f"dcc-bot: error: {source}: the header lacks the column(s) telegram_id, full_name, role, province"
+    )
+
+
+def test_commands_refuse_an_unmigrated_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}")
+    code, _, err = run(capsys, "members", "export")
+    assert code == 2 and "run `dcc-bot db upgrade`" in err
+
+
+def test_sandbox_without_a_terminal_or_script_says_what_to_do(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = run(capsys, "sandbox")
+    assert code == 2
+    assert "standard input is not a terminal: pass --script FILE" in err
+
+
+class _no_exit:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
