@@ -6,6 +6,7 @@ README lists them all.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -85,7 +86,7 @@ def _ids(raw: str) -> tuple[int, ...]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        if not part.isdecimal():
             raise ConfigError(f"DCC_ADMIN_IDS: {part!r} is not a Telegram user id (digits only)")
         ids.append(int(part))
     return tuple(ids)
@@ -98,6 +99,6 @@ def _positive(raw: str, name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}: {raw!r} is not a number") from None
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name} must be above 0, not {raw!r}")
     return value

@@ -54,7 +54,7 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
         if not row.get(column):
             raise BadRow(f"{column} is empty")
     telegram_id = row["telegram_id"]
-    if not telegram_id.isdigit() or not 0 < int(telegram_id) < TELEGRAM_ID_MAX:
+    if not telegram_id.isdecimal() or not 0 < int(telegram_id) < TELEGRAM_ID_MAX:
         raise BadRow(f"telegram_id {telegram_id!r} is not a Telegram user id")
     t = english.for_language("en")
 
@@ -88,7 +88,7 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
     if frequency not in ALERT_FREQUENCIES:
         raise BadRow(f"alert_frequency {frequency!r} is not one of {', '.join(ALERT_FREQUENCIES)}")
     years = row.get("years_experience", "")
-    if years and (not years.isdigit() or int(years) > 60):
+    if years and (not years.isdecimal() or int(years) > 60):
         raise BadRow(f"years_experience {years!r} is not a number from 0 to 60")
     return {
         "telegram_id": int(telegram_id),
@@ -139,7 +139,8 @@ def read_rows(
         raise BadRow(f"the header lacks the column(s) {', '.join(missing)}")
     seen: dict[int, int] = {}
     for raw in reader:
-        line = reader.line_num
+        # the line the row starts on, also when a quoted field spans several lines
+        line = reader.line_num - sum((v or "").count("\n") for v in raw.values() if isinstance(v, str))
         try:
             if None in raw:
                 raise BadRow("more fields than the header has")

@@ -60,8 +60,9 @@ class Context(Generic[S]):
         return self.t.gettext(message)
 
     # -- replies -------------------------------------------------------------------------
-    async def reply(self, text: str, keyboard: Keyboard | None = None) -> int:
-        return await self.messenger.send_message(self.event.chat_id, text, keyboard)
+    async def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
+        """Send HTML ``text`` to the member once the update has committed (escape their input)."""
+        await self.messenger.send_message(self.event.chat_id, text, keyboard)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once); Telegram shows a spinner until we do."""

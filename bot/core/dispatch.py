@@ -21,6 +21,7 @@ from bot.core.events import Event, EventKind
 from bot.core.flow import Flow, Handler
 from bot.core.i18n import N_, Translations, language_for
 from bot.core.ports import Clock, Conversation, Messenger, SystemClock, UpdateSession
+from bot.core.replies import DeferredReplies
 from bot.core.text import clip, escape
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ class Dispatcher:
         if not event.chat_is_private:
             return  # the bot talks to members one to one
         session = self.session_factory()
+        replies = DeferredReplies(self.messenger)
         ctx: Context[Any] | None = None
         try:
             if not await session.claim_update(event.update_id):
@@ -147,7 +149,7 @@ class Dispatcher:
             ctx = Context(
                 event=event,
                 t=self.translations.for_language(language),
-                messenger=self.messenger,
+                messenger=replies,
                 session=session,
                 conversation=conversation,
                 clock=self.clock,
@@ -164,11 +166,15 @@ class Dispatcher:
             await session.commit()
         except Exception:
             log.exception("update %s failed", event.update_id)
+            replies.discard()
             await session.rollback()
             if ctx is not None:
+                ctx.messenger, ctx.callback_answered = self.messenger, False
                 await self._apologise(ctx)
+            return
         finally:
             await session.close()
+        await replies.flush()
 
     async def _apologise(self, ctx: Context[Any]) -> None:
         try:

@@ -47,10 +47,10 @@ class Event:
 
 def parse_command(text: str) -> tuple[str, str] | None:
     """Split '/cmd@bot args' into ('cmd', 'args'); None when the text is not a command."""
-    if not text.startswith("/") or len(text) < 2:
+    if not text.startswith("/") or len(text) < 2 or text[1].isspace():
         return None
-    head, _, args = text[1:].partition(" ")
+    head, *rest = text[1:].split(maxsplit=1)
     name = head.split("@", 1)[0].lower()
     if not name:
         return None
-    return name, args.strip()
+    return name, rest[0].strip() if rest else ""

@@ -17,6 +17,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    LinkPreviewOptions,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -32,6 +33,7 @@ from bot.core.ports import RetryLater, Unreachable
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def to_event(update: Update) -> Event | None:
@@ -138,7 +140,7 @@ class PtbMessenger:
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard),
-                disable_web_page_preview=True,
+                link_preview_options=NO_PREVIEW,
             )
         )
         return int(message.message_id)
@@ -153,7 +155,7 @@ class PtbMessenger:
                 message_id=message_id,
                 parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard),
-                disable_web_page_preview=True,
+                link_preview_options=NO_PREVIEW,
             )
         )
 

@@ -181,7 +181,9 @@ class BotApiEmulator:
         bot_username: str = "dcc_sandbox_bot",
         host: str = "127.0.0.1",
         port: int = 0,
+        first_update_id: int = 1,
     ) -> None:
+        """``first_update_id``: start above ids a kept database has already seen."""
         self.token, self.host, self.port = token, host, port
         bot_id = token.split(":", 1)[0]
         self.me: JSON = {
@@ -209,7 +211,7 @@ class BotApiEmulator:
         self._files: dict[str, Upload] = {}
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._updates: list[_Pending] = []
-        self._next_update_id = 1
+        self._next_update_id = first_update_id
         self._poll_generation = 0
         self._failures: list[_Failure] = []
         self._ids = itertools.count(1)

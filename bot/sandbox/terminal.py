@@ -14,6 +14,7 @@ import html
 import re
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,7 +194,8 @@ async def run_sandbox(
         settings = settings.with_(database_url=SANDBOX_DATABASE)
     elif settings.database_url == "sqlite+aiosqlite:///dcc-bot.sqlite3":
         settings = settings.with_(database_url=SANDBOX_DATABASE)
-    async with BotApiEmulator() as emulator:
+    # Update ids only grow on Telegram; the sandbox's database outlives one emulator run.
+    async with BotApiEmulator(first_update_id=int(time.time() * 1000)) as emulator:
         app = await build_app(
             settings.with_(token=emulator.token, api_url=emulator.url), migrate=True
         )

@@ -66,7 +66,7 @@ def parse_country(text: str) -> str:
 def parse_years(text: str) -> int:
     """Years of experience: a whole number, Khmer digits welcome (៣ = 3)."""
     value = western_digits(clean_line(text))
-    match = regex.fullmatch(r"(\d{1,3})(?:\s*\p{L}+)?", value)
+    match = regex.fullmatch(r"(\d{1,3})(?:\s*[\p{L}\p{M}]+)?", value)  # "3 years", "៣ ឆ្នាំ"
     if match is None or int(match.group(1)) > YEARS_MAX:
         raise Invalid(
             N_("Please send a number of years from 0 to {max}, for example 3."), {"max": YEARS_MAX}

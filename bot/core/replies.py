@@ -1,0 +1,81 @@
+"""Replies held back until the update's transaction has committed.
+
+A reply sent before the commit can outlive a crash that loses the state change (the member
+sees the next question, the bot restarts at the previous one, and Telegram will not deliver
+the update again). So dispatch commits first and sends after: a crash in between costs the
+member a reply, never their answer; the next message they send gets the current question.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.core.keyboards import InlineKeyboard, Keyboard
+from bot.core.ports import Messenger
+
+log = logging.getLogger(__name__)
+
+PENDING_MESSAGE_ID = 0  # what send_* return before the message exists
+
+
+class DeferredReplies:
+    """A Messenger that queues every call and performs them in order on ``flush``."""
+
+    def __init__(self, messenger: Messenger) -> None:
+        self.messenger = messenger
+        self._calls: list[Callable[[], Awaitable[Any]]] = []
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    async def flush(self) -> None:
+        calls, self._calls = self._calls, []
+        for call in calls:
+            try:
+                await call()
+            except Exception:
+                log.exception("a reply could not be sent")
+
+    def discard(self) -> None:
+        self._calls.clear()
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        self._calls.append(lambda: self.messenger.send_message(chat_id, text, keyboard))
+        return PENDING_MESSAGE_ID
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        self._calls.append(lambda: self.messenger.edit_message(chat_id, message_id, text, keyboard))
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
+    ) -> None:
+        self._calls.append(lambda: self.messenger.edit_keyboard(chat_id, message_id, keyboard))
+
+    async def answer_callback(
+        self, callback_id: str, text: str | None = None, alert: bool = False
+    ) -> None:
+        self._calls.append(lambda: self.messenger.answer_callback(callback_id, text, alert))
+
+    async def send_document(
+        self, chat_id: int, filename: str, content: bytes, caption: str | None = None
+    ) -> int:
+        self._calls.append(
+            lambda: self.messenger.send_document(chat_id, filename, content, caption)
+        )
+        return PENDING_MESSAGE_ID
+
+    async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int:
+        self._calls.append(lambda: self.messenger.send_photo(chat_id, content, caption))
+        return PENDING_MESSAGE_ID
+
+    async def set_commands(
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        self._calls.append(lambda: self.messenger.set_commands(commands, language_code, chat_id))

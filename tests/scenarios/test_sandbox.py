@@ -1,0 +1,43 @@
+"""The sandbox plays a script of inputs against the real bot and prints the conversation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.config import Settings
+from bot.sandbox.terminal import run_sandbox
+from tests.conftest import PROJECT
+
+
+async def test_the_english_demo_script_signs_a_member_up(settings: Settings) -> None:
+    out = io.StringIO()
+    code = await run_sandbox(settings, 1001, "en", PROJECT / "examples" / "signup-en.txt", out)
+    transcript = out.getvalue()
+    assert code == 0
+    assert "you> Sok Dara" in transcript
+    assert "[1] ខ្មែរ   [2] English" in transcript
+    assert "keyboard: [2] 📱 Share my phone number" in transcript
+    assert "Welcome to the Digital Community of Cambodia, Sok Dara!" in transcript
+    assert "Skills: Data, Artificial intelligence" in transcript
+    assert "<b>" not in transcript  # shown as the member reads it
+
+
+async def test_the_khmer_demo_script_ends_with_the_members_data(
+    settings: Settings, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    await run_sandbox(settings, 1002, "km", PROJECT / "examples" / "signup-km.txt", out)
+    transcript = out.getvalue()
+    assert "តើឈ្មោះពេញរបស់អ្នកគឺអ្វី?" in transcript
+    assert "[file dcc-my-data.json" in transcript
+
+
+async def test_choosing_a_number_that_is_not_offered_says_so(
+    settings: Settings, tmp_path: Path
+) -> None:
+    script = tmp_path / "script.txt"
+    script.write_text("/start\n#7\n", encoding="utf-8")
+    out = io.StringIO()
+    await run_sandbox(settings, 1003, "en", script, out)
+    assert "(there is no choice 7; pick 1 to 2)" in out.getvalue()

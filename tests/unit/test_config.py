@@ -1,0 +1,86 @@
+"""Settings an operator gives in the environment: defaults and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def test_an_empty_environment_gives_the_defaults() -> None:
+    settings = load_settings(env={})
+    assert settings == Settings()
+    assert settings.api_url == "https://api.telegram.org"
+    assert settings.database_url == "sqlite+aiosqlite:///dcc-bot.sqlite3"
+    assert settings.engine == "ptb"
+    assert settings.timezone == "Asia/Phnom_Penh"
+    assert settings.send_rate == 25.0
+    assert settings.token == ""
+    assert settings.admin_ids == ()
+    assert (settings.locales_dir / "km" / "LC_MESSAGES" / "messages.po").is_file()
+
+
+def test_blank_values_fall_back_to_the_defaults() -> None:
+    env = {"DCC_ENGINE": " ", "DCC_TIMEZONE": "", "DCC_SEND_RATE": " ", "TELEGRAM_API_URL": ""}
+    assert load_settings(env=env) == Settings()
+
+
+def test_values_are_read_and_trimmed() -> None:
+    settings = load_settings(
+        env={
+            "TELEGRAM_BOT_TOKEN": " 123:ABC ",
+            "DCC_ENGINE": "PTB",
+            "DCC_TIMEZONE": "Asia/Tokyo",
+            "DCC_SEND_RATE": "2.5",
+            "DCC_WEBHOOK_URL": " https://bot.example/hook ",
+        }
+    )
+    assert settings.token == "123:ABC"
+    assert settings.engine == "ptb"
+    assert settings.tz.key == "Asia/Tokyo"
+    assert settings.send_rate == 2.5
+    assert settings.webhook_url == "https://bot.example/hook"
+
+
+def test_admin_ids_may_be_separated_by_commas_semicolons_and_spaces() -> None:
+    assert load_settings(env={"DCC_ADMIN_IDS": "1, 2;3"}).admin_ids == (1, 2, 3)
+    assert load_settings(env={"DCC_ADMIN_IDS": " 42 ,, "}).admin_ids == (42,)
+
+
+@pytest.mark.parametrize("raw", ["12a", "-5", "@dara"])
+def test_an_admin_id_that_is_not_digits_names_the_variable(raw: str) -> None:
+    with pytest.raises(ConfigError, match=f"DCC_ADMIN_IDS: '{raw}' is not a Telegram user id"):
+        load_settings(env={"DCC_ADMIN_IDS": f"1,{raw}"})
+
+
+def test_a_superscript_admin_id_names_the_variable() -> None:
+    with pytest.raises(ConfigError, match="DCC_ADMIN_IDS"):
+        load_settings(env={"DCC_ADMIN_IDS": "²"})
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ConfigError, match="DCC_ENGINE must be one of ptb, not 'aiogram'"):
+        load_settings(env={"DCC_ENGINE": "aiogram"})
+
+
+@pytest.mark.parametrize("zone", ["Asia/Nowhere", "Phnom Penh", "../etc/passwd"])
+def test_an_unknown_time_zone_is_refused(zone: str) -> None:
+    with pytest.raises(ConfigError, match="DCC_TIMEZONE: unknown time zone"):
+        load_settings(env={"DCC_TIMEZONE": zone})
+
+
+@pytest.mark.parametrize("rate", ["0", "-1", "fast", "0.0"])
+def test_a_send_rate_must_be_a_positive_number(rate: str) -> None:
+    with pytest.raises(ConfigError, match="DCC_SEND_RATE"):
+        load_settings(env={"DCC_SEND_RATE": rate})
+
+
+@pytest.mark.parametrize("rate", ["nan", "inf"])
+def test_a_send_rate_must_be_a_finite_number(rate: str) -> None:
+    with pytest.raises(ConfigError, match="DCC_SEND_RATE"):
+        load_settings(env={"DCC_SEND_RATE": rate})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8081/", "http://127.0.0.1:8081//"])
+def test_the_api_url_loses_its_trailing_slash(url: str) -> None:
+    assert load_settings(env={"TELEGRAM_API_URL": url}).api_url == "http://127.0.0.1:8081"

@@ -1,0 +1,410 @@
+"""The dispatcher, run against an in-memory session and a messenger that records replies."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.core.context import Context, flow_callback
+from bot.core.dispatch import Dispatcher, Router
+from bot.core.events import Event, EventKind, User, parse_command
+from bot.core.flow import Flow, Step
+from bot.core.i18n import Translations
+from bot.core.keyboards import Button, InlineKeyboard, Keyboard
+
+DARA = User(1001, "Dara", language_code="en")
+ASK_NAME = "What is your name?"
+NAME_HINT = "Please type your name in letters."
+ASK_CONFIRM = "Is that right?"
+CONFIRM_HINT = "Please press Yes."
+STALE = "That button is from an older message."
+APOLOGY = "Sorry, something went wrong on our side. Please try again."
+
+
+@dataclass
+class FakeStore:
+    """What the database holds between updates."""
+
+    seen: set[int] = field(default_factory=set)
+    conversations: dict[int, dict[str, Any]] = field(default_factory=dict)
+    languages: dict[int, str] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+
+
+class FakeSession:
+    """One update's unit of work: writes reach the store on commit and vanish on rollback."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self.store = store
+        self.claimed: set[int] = set()
+        self.writes: dict[int, dict[str, Any] | None] = {}
+
+    async def claim_update(self, update_id: int) -> bool:
+        if update_id in self.store.seen or update_id in self.claimed:
+            return False
+        self.claimed.add(update_id)
+        return True
+
+    async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
+        return copy.deepcopy(self.store.conversations.get(user_id))
+
+    async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
+        self.writes[user_id] = copy.deepcopy(dict(state))
+
+    async def delete_conversation(self, user_id: int) -> None:
+        self.writes[user_id] = None
+
+    async def member_language(self, telegram_id: int) -> str | None:
+        return self.store.languages.get(telegram_id)
+
+    async def commit(self) -> None:
+        self.store.calls.append("commit")
+        self.store.seen |= self.claimed
+        for user_id, state in self.writes.items():
+            if state is None:
+                self.store.conversations.pop(user_id, None)
+            else:
+                self.store.conversations[user_id] = state
+
+    async def rollback(self) -> None:
+        self.store.calls.append("rollback")
+        self.claimed.clear()
+        self.writes.clear()
+
+    async def close(self) -> None:
+        self.store.calls.append("close")
+
+
+class RecordingMessenger:
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str, Keyboard | None]] = []
+        self.answers: list[tuple[str, str | None, bool]] = []
+        self.edits: list[tuple[int, int, str | None, InlineKeyboard | None]] = []
+        self._ids = itertools.count(1)
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for _, text, _ in self.sent]
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        self.sent.append((chat_id, text, keyboard))
+        return next(self._ids)
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        self.edits.append((chat_id, message_id, text, keyboard))
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
+    ) -> None:
+        self.edits.append((chat_id, message_id, None, keyboard))
+
+    async def answer_callback(
+        self, callback_id: str, text: str | None = None, alert: bool = False
+    ) -> None:
+        self.answers.append((callback_id, text, alert))
+
+    async def send_document(
+        self, chat_id: int, filename: str, content: bytes, caption: str | None = None
+    ) -> int:
+        return next(self._ids)
+
+    async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int:
+        return next(self._ids)
+
+    async def set_commands(
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        pass
+
+
+@dataclass
+class Bot:
+    dispatcher: Dispatcher
+    store: FakeStore
+    messenger: RecordingMessenger
+    pressed: list[str] = field(default_factory=list)
+    trace: list[tuple[int, str]] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+
+    async def feed(self, *events: Event) -> None:
+        for event in events:
+            await self.dispatcher.feed(event)
+
+    def at_step(self, step: str, token: str = "tok123", user: User = DARA) -> None:
+        self.store.conversations[user.id] = {
+            "flow": "signup", "step": step, "token": token, "data": {}, "language": None,
+        }  # fmt: skip
+
+
+def build_router(bot: Bot) -> Router:
+    router = Router("test")
+
+    async def ask_name(ctx: Context[Any]) -> None:
+        await ctx.reply(ASK_NAME)
+
+    async def got_name(ctx: Context[Any]) -> None:
+        ctx.data["name"] = ctx.event.text
+        await ctx.goto("confirm")
+
+    async def ask_confirm(ctx: Context[Any]) -> None:
+        await ctx.reply(ASK_CONFIRM, ctx.keyboard([ctx.button("Yes", "yes")]))
+
+    async def confirmed(ctx: Context[Any]) -> None:
+        bot.pressed.append(ctx.value)
+        ctx.end_flow()
+
+    router.flow(
+        Flow(
+            "signup",
+            {
+                "name": Step(ask_name, NAME_HINT, on_text=got_name),
+                "confirm": Step(ask_confirm, CONFIRM_HINT, on_button=confirmed),
+            },
+        )
+    )
+
+    @router.command("start")
+    async def start(ctx: Context[Any]) -> None:
+        await ctx.start_flow("signup", "name")
+
+    @router.command("slow")
+    async def slow(ctx: Context[Any]) -> None:
+        bot.trace.append((ctx.event.update_id, "in"))
+        await asyncio.sleep(0)
+        bot.trace.append((ctx.event.update_id, "out"))
+
+    @router.command("boom")
+    async def boom(ctx: Context[Any]) -> None:
+        await ctx.reply("working on it")
+        raise RuntimeError("disk on fire")
+
+    @router.command("whoami")
+    async def whoami(ctx: Context[Any]) -> None:
+        bot.languages.append(ctx.language)
+
+    return router
+
+
+@pytest.fixture
+def bot(translations: Translations) -> Bot:
+    store, messenger = FakeStore(), RecordingMessenger()
+    bot = Bot(Dispatcher(lambda: FakeSession(store), messenger, translations), store, messenger)
+    bot.dispatcher.include(build_router(bot))
+    return bot
+
+
+def command(update_id: int, name: str, user: User = DARA, private: bool = True) -> Event:
+    chat_id = user.id if private else -100123
+    return Event(update_id, EventKind.COMMAND, user, chat_id, private, f"/{name}", name)
+
+
+def text(update_id: int, body: str, user: User = DARA) -> Event:
+    return Event(update_id, EventKind.TEXT, user, user.id, text=body)
+
+
+def press(update_id: int, data: str, chat_id: int = DARA.id, message_id: int = 7) -> Event:
+    return Event(
+        update_id,
+        EventKind.CALLBACK,
+        DARA,
+        chat_id,
+        callback_id=f"cb{update_id}",
+        callback_data=data,
+        message_id=message_id,
+    )
+
+
+# -- the happy path, and redelivery --------------------------------------------------------
+async def test_a_member_types_a_name_and_presses_yes(bot: Bot) -> None:
+    await bot.feed(command(1, "start"), text(2, "Dara"))
+    token = bot.store.conversations[DARA.id]["token"]
+    keyboard = bot.messenger.sent[-1][2]
+    assert isinstance(keyboard, InlineKeyboard)
+    assert keyboard.buttons()[0].data == flow_callback(token, "confirm", "yes")
+
+    await bot.feed(press(3, flow_callback(token, "confirm", "yes")))
+    assert bot.messenger.texts == [ASK_NAME, ASK_CONFIRM]
+    assert bot.pressed == ["yes"]
+    assert bot.messenger.answers == [("cb3", None, False)]
+    assert bot.store.conversations[DARA.id]["flow"] is None
+
+
+async def test_a_redelivered_update_is_acted_on_once(bot: Bot) -> None:
+    await bot.feed(command(1, "start"), command(1, "start"))
+    assert bot.messenger.texts == [ASK_NAME]
+    assert bot.dispatcher.processed == 2
+
+
+# -- one user at a time ----------------------------------------------------------------------
+async def test_two_quick_updates_of_one_user_run_one_after_the_other(bot: Bot) -> None:
+    await asyncio.gather(
+        bot.dispatcher.feed(command(1, "slow")), bot.dispatcher.feed(command(2, "slow"))
+    )
+    assert bot.trace == [(1, "in"), (1, "out"), (2, "in"), (2, "out")]
+
+
+async def test_updates_of_different_users_do_not_wait_for_each_other(bot: Bot) -> None:
+    sophea = User(2002, "Sophea")
+    await asyncio.gather(
+        bot.dispatcher.feed(command(1, "slow")), bot.dispatcher.feed(command(2, "slow", sophea))
+    )
+    assert bot.trace.index((2, "in")) < bot.trace.index((1, "out"))
+
+
+# -- input the current step does not expect ---------------------------------------------------
+async def test_an_unknown_command_is_named_and_the_step_asked_again(bot: Bot) -> None:
+    bot.at_step("name")
+    await bot.feed(command(1, "frobnicate"))
+    assert bot.messenger.texts == [
+        "I don't know the command /frobnicate. Send /help to see what I can do.",
+        ASK_NAME,
+    ]
+    assert bot.store.conversations[DARA.id]["step"] == "name"
+
+
+async def test_an_unknown_command_is_html_escaped_and_in_khmer_for_khmer_members(
+    bot: Bot,
+) -> None:
+    bot.store.languages[DARA.id] = "km"
+    await bot.feed(command(1, "<b>"))
+    assert bot.messenger.texts == [
+        "ខ្ញុំមិនស្គាល់ពាក្យបញ្ជា /&lt;b&gt; ទេ។ សូមផ្ញើ /help ដើម្បីមើលអ្វីដែលខ្ញុំអាចធ្វើបាន។"
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        flow_callback("old999", "confirm", "yes"),  # a button of an earlier sign-up
+        flow_callback("tok123", "name", "yes"),  # a button of a step already left
+        "nosuchprefix:1",  # a global button no router knows
+    ],
+)
+async def test_a_stale_button_is_explained_and_the_step_asked_again(bot: Bot, data: str) -> None:
+    bot.at_step("confirm")
+    await bot.feed(press(1, data, message_id=42))
+    assert bot.messenger.answers == [("cb1", STALE, False)]
+    assert bot.messenger.edits == [(DARA.id, 42, None, None)]  # its buttons are taken off
+    assert bot.messenger.texts == [
+        "That button is from an older message. Here is where we are:",
+        ASK_CONFIRM,
+    ]
+    assert bot.pressed == []
+    assert bot.store.conversations[DARA.id]["step"] == "confirm"
+
+
+async def test_a_button_pressed_in_someone_elses_chat_is_refused(bot: Bot) -> None:
+    bot.at_step("confirm")
+    await bot.feed(press(1, flow_callback("tok123", "confirm", "yes"), chat_id=555))
+    assert bot.messenger.answers == [
+        ("cb1", "This button belongs to someone else's conversation.", True)
+    ]
+    assert bot.messenger.texts == []
+    assert bot.pressed == []
+    assert bot.store.conversations[DARA.id]["step"] == "confirm"
+
+
+@pytest.mark.parametrize(
+    ("step", "kind", "expected"),
+    [
+        ("name", EventKind.OTHER, [NAME_HINT, ASK_NAME]),  # a sticker
+        ("name", EventKind.CONTACT, [NAME_HINT, ASK_NAME]),
+        ("confirm", EventKind.TEXT, [CONFIRM_HINT, ASK_CONFIRM]),  # typed instead of pressed
+    ],
+)
+async def test_input_the_step_cannot_take_gets_its_hint_then_the_question(
+    bot: Bot, step: str, kind: EventKind, expected: list[str]
+) -> None:
+    bot.at_step(step)
+    await bot.feed(Event(1, kind, DARA, DARA.id, text="hello"))
+    assert bot.messenger.texts == expected
+    assert bot.store.conversations[DARA.id]["step"] == step
+
+
+# -- failures and other chats -------------------------------------------------------------------
+async def test_a_failing_handler_is_rolled_back_and_the_member_told(bot: Bot) -> None:
+    await bot.feed(command(1, "boom"))
+    assert bot.store.calls == ["rollback", "close"]
+    assert bot.messenger.texts == [APOLOGY]  # the half-done reply is never sent
+    assert bot.dispatcher.processed == 1
+    await bot.feed(command(2, "start"))  # the bot goes on working
+    assert bot.messenger.texts[-1] == ASK_NAME
+
+
+async def test_group_chats_are_ignored(bot: Bot) -> None:
+    await bot.feed(command(1, "start", private=False))
+    assert bot.messenger.texts == []
+    assert bot.store.calls == []
+    assert bot.dispatcher.processed == 1
+
+
+@pytest.mark.parametrize(
+    ("member", "conversation", "telegram", "expected"),
+    [
+        ("km", "en", "en-US", "km"),  # the member's stored choice wins
+        ("en", "km", "km", "en"),
+        (None, "km", "en", "km"),  # chosen before signing up
+        (None, None, "km-KH", "km"),  # Telegram's app language
+        (None, None, "en-GB", "en"),
+        (None, None, None, "en"),
+    ],
+)
+async def test_the_language_comes_from_member_then_conversation_then_telegram(
+    bot: Bot, member: str | None, conversation: str | None, telegram: str | None, expected: str
+) -> None:
+    if member:
+        bot.store.languages[DARA.id] = member
+    if conversation:
+        bot.store.conversations[DARA.id] = {"language": conversation}
+    await bot.feed(command(1, "whoami", User(DARA.id, language_code=telegram)))
+    assert bot.languages == [expected]
+
+
+# -- building blocks ---------------------------------------------------------------------------
+def test_two_routers_may_not_claim_the_same_command(translations: Translations) -> None:
+    dispatcher = Dispatcher(lambda: FakeSession(FakeStore()), RecordingMessenger(), translations)
+    first, second = Router("first"), Router("second")
+
+    async def handler(ctx: Context[Any]) -> None:
+        pass
+
+    first.command("help")(handler)
+    second.command("help")(handler)
+    second.command("about")(handler)
+    dispatcher.include(first)
+    with pytest.raises(ValueError, match="help"):
+        dispatcher.include(second)
+
+
+def test_callback_data_is_limited_to_64_bytes_not_characters() -> None:
+    assert Button("ok", "x" * 64).data == "x" * 64
+    assert Button("ក", "ក" * 21).data == "ក" * 21  # 63 bytes
+    with pytest.raises(ValueError):
+        Button("ក", "ក" * 22)  # 22 characters, but 66 bytes
+    with pytest.raises(ValueError):
+        Button("x", "x" * 65)
+
+
+def test_a_command_is_split_from_the_bot_name_and_its_arguments() -> None:
+    assert parse_command("/Start@dcc_bot  deep link") == ("start", "deep link")
+    assert parse_command("/help") == ("help", "")
+
+
+@pytest.mark.parametrize("message", ["/", "hello", "", "/@dcc_bot", "a /start"])
+def test_text_that_is_not_a_command(message: str) -> None:
+    assert parse_command(message) is None
+
+
+def test_a_command_followed_by_a_new_line() -> None:
+    assert parse_command("/help\nplease") == ("help", "please")
