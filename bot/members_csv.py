@@ -140,7 +140,9 @@ def read_rows(
     seen: dict[int, int] = {}
     for raw in reader:
         # the line the row starts on, also when a quoted field spans several lines
-        line = reader.line_num - sum((v or "").count("\n") for v in raw.values() if isinstance(v, str))
+        line = reader.line_num - sum(
+            (v or "").count("\n") for v in raw.values() if isinstance(v, str)
+        )
         try:
             if None in raw:
                 raise BadRow("more fields than the header has")
