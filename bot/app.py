@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import ConfigError, Settings
@@ -20,10 +24,13 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+# Telegram keeps an unconfirmed update for 24 hours; remembering ids a week is plenty.
+UPDATE_MEMORY = timedelta(days=7)
+
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
     """The engine, with the schema at the newest migration (or a ConfigError saying so)."""
-    engine = make_engine(settings.database_url)
+    engine = _database_engine(settings.database_url, must_exist=not migrate)
     if migrate:
         await upgrade(engine)
     elif await current_revision(engine) != head_revision():
@@ -31,9 +38,28 @@ async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
         raise ConfigError("the database schema is not up to date: run `dcc-bot db upgrade`")
     async with UnitOfWork(make_sessionmaker(engine)) as uow:
         await uow.tags.sync_seed()
+        await uow.forget_updates_before(uow.now() - UPDATE_MEMORY)
         for admin_id in settings.admin_ids:
             await uow.staff.grant(admin_id, "admin", granted_by=None)
         await uow.commit()
+    return engine
+
+
+def _database_engine(url: str, must_exist: bool) -> AsyncEngine:
+    try:
+        parsed = make_url(url)
+        engine = make_engine(url)
+    except ArgumentError as error:
+        raise ConfigError(f"DATABASE_URL is not a database URL: {error}") from None
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        hint = " (pip install 'dcc-bot[postgres]')" if "postgres" in url else ""
+        raise ConfigError(
+            f"DATABASE_URL: no driver for {parsed.drivername}{hint}: {error}"
+        ) from None
+    path = parsed.database or ""
+    if must_exist and parsed.get_backend_name() == "sqlite" and path not in ("", ":memory:"):
+        if not Path(path).exists():
+            raise ConfigError(f"there is no database at {path}: run `dcc-bot db upgrade` first")
     return engine
 
 
@@ -66,11 +92,12 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     sessionmaker = make_sessionmaker(database)
     translations = Translations(settings.locales_dir, strict=settings.strict_translations)
     engine = _engine(settings)
+    dispatch_clock = clock or SystemClock()
     dispatcher = Dispatcher(
-        session_factory=lambda: UnitOfWork(sessionmaker),
+        session_factory=lambda: UnitOfWork(sessionmaker, dispatch_clock.now),
         messenger=engine.messenger,
         translations=translations,
-        clock=clock or SystemClock(),
+        clock=dispatch_clock,
         fallback=fallback,
     )
     engine.attach(dispatcher.feed)

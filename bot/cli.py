@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.commands import CommandError
 from bot.config import ConfigError, Settings, load_settings
@@ -25,8 +24,15 @@ class CliError(Exception):
     """Printed as one line, exit status 2."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (`dcc-bot: error: …`) like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"dcc-bot: error: {message} (see `{self.prog} --help`)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog="dcc-bot", description="DCC Bot, the Digital Community of Cambodia on Telegram."
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -145,15 +151,6 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
         case "members":
             return await commands.export_members(settings)
     raise CliError(f"unknown command {args.command!r}")
-
-
-def stop_on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not on this platform or thread
-            pass
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +28,6 @@ class CommandError(Exception):
 
 async def run(settings: Settings, migrate: bool = False) -> int:
     from bot.app import build_app
-    from bot.cli import stop_on_signals
 
     app = await build_app(settings, migrate=migrate)
     stop = asyncio.Event()
@@ -102,6 +102,7 @@ async def import_members(settings: Settings, path: Path) -> int:
                         batch.append(row)
                         if len(batch) == IMPORT_BATCH:
                             await _import_batch(uow, batch, now, report)
+                            await uow.commit()  # short transactions: the bot keeps writing
                             progress.update(report.done - progress.n)
                             batch = []
                 except BadRow as error:
@@ -122,7 +123,7 @@ async def import_members(settings: Settings, path: Path) -> int:
 async def _import_batch(
     uow: UnitOfWork, batch: list[dict[str, Any]], now: datetime, report: ImportReport
 ) -> None:
-    inserted, updated = await uow.members.upsert_many(batch, now)
+    inserted, updated = await uow.members.upsert_many(batch, now, report.columns)
     report.inserted += inserted
     report.updated += updated
 
@@ -147,3 +148,12 @@ async def _unit_of_work(settings: Settings) -> AsyncIterator[UnitOfWork]:
             yield uow
     finally:
         await engine.dispose()
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not on this platform or thread
+            pass

@@ -29,6 +29,7 @@ COLUMNS = (
 )  # fmt: skip
 REQUIRED = ("telegram_id", "full_name", "role", "province")
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits
 
 
@@ -38,6 +39,7 @@ class BadRow(ValueError):
 
 @dataclass
 class ImportReport:
+    columns: tuple[str, ...] = ()  # the columns the file gives
     inserted: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -49,7 +51,7 @@ class ImportReport:
 
 def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, Any]:
     """One CSV row → member values; BadRow with the reason (in English, for operators)."""
-    row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+    row = {k.strip().lower(): _uncell((v or "").strip()) for k, v in raw.items() if k is not None}
     for column in REQUIRED:
         if not row.get(column):
             raise BadRow(f"{column} is empty")
@@ -137,6 +139,7 @@ def read_rows(
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadRow(f"the header lacks the column(s) {', '.join(missing)}")
+    report.columns = tuple(c for c in header if c in COLUMNS)
     seen: dict[int, int] = {}
     for raw in reader:
         # the line the row starts on, also when a quoted field spans several lines
@@ -156,19 +159,28 @@ def read_rows(
         yield row
 
 
+def _cell(value: str) -> str:
+    """A leading quote keeps spreadsheets from running "=…", "+…", "-…", "@…" as formulas."""
+    return "'" + value if value[:1] in FORMULA_START else value
+
+
+def _uncell(value: str) -> str:
+    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
+
+
 def export_row(member: Member, skills: list[str]) -> list[str]:
     return [
         str(member.telegram_id),
-        member.full_name or "",
+        _cell(member.full_name or ""),
         member.language,
         member.role or "",
         member.province or "",
-        member.country or "",
+        _cell(member.country or ""),
         ";".join(skills),
         "true" if member.open_to_work else "false",
         member.created_at.isoformat(timespec="seconds"),
         member.username or "",
-        member.organisation or "",
+        _cell(member.organisation or ""),
         "" if member.years_experience is None else str(member.years_experience),
         member.alert_frequency,
         "true" if member.directory_visible else "false",

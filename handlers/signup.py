@@ -12,12 +12,14 @@ Steps (flow ``signup``)::
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import escape
 from handlers.context import Ctx, current_member
-from handlers.profile.card import EDIT_BUTTONS, render_card
+from handlers.profile.card import show_card
 from handlers.profile.draft import apply_draft, is_complete
 from handlers.profile.fields import FIELD_STEPS, draft
 from handlers.profile.labels import LANGUAGE_NAMES
@@ -43,7 +45,10 @@ async def start(ctx: Ctx) -> None:
         await ctx.reply(ctx._(N_("Welcome back! Let's continue your sign-up where you stopped.")))
         await ctx.reprompt()
         return
-    await ctx.start_flow("signup", "language")
+    if ctx.conversation.language:  # chosen with /language already
+        await ctx.start_flow("signup", "consent")
+    else:
+        await ctx.start_flow("signup", "language")
 
 
 # -- language and consent --------------------------------------------------------------
@@ -68,6 +73,7 @@ async def choose_language(ctx: Ctx) -> None:
     ctx.conversation.language = ctx.value
     ctx.use_language(ctx.value)
     await ctx.clear_buttons()
+    await ctx.messenger.set_commands(ctx.menu(ctx.value), chat_id=ctx.event.chat_id)
     await ctx.goto("consent")
 
 
@@ -102,20 +108,6 @@ async def answer_consent(ctx: Ctx) -> None:
 
 
 # -- summary and confirmation ----------------------------------------------------------
-async def skill_names(ctx: Ctx, slugs: list[str]) -> list[str]:
-    names = {t.slug: t.name(ctx.language) for t in await ctx.session.tags.all()}
-    return [names.get(slug, slug) for slug in slugs]
-
-
-async def show_card(ctx: Ctx, title: str, final: tuple[str, str]) -> None:
-    """The card with one edit button a field and the flow's final button."""
-    profile = draft(ctx)
-    edit = [ctx.button("✏️ " + ctx._(label), f"edit-{field}") for field, label in EDIT_BUTTONS]
-    keyboard = ctx.keyboard([*edit, ctx.button(*final)], 2)
-    card = render_card(ctx.t, profile, await skill_names(ctx, profile.get("skills", [])))
-    await ctx.reply(f"<b>{title}</b>\n\n{card}", keyboard)
-
-
 async def ask_confirmation(ctx: Ctx) -> None:
     ctx.data["editing"] = True
     await show_card(
@@ -139,11 +131,12 @@ async def edit_or_confirm(ctx: Ctx) -> None:
         await ctx.goto("name")
         return
     now = ctx.clock.now()
+    consent = ctx.data.get("consent_at")
     member = Member(
         telegram_id=ctx.user_id,
         username=ctx.event.user.username,
         language=ctx.language,
-        consent_at=now,
+        consent_at=datetime.fromisoformat(consent) if consent else now,
         created_at=now,
     )
     apply_draft(member, profile, now)

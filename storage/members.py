@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnDefault, bindparam, delete, func, insert, select
+from sqlalchemy import ColumnDefault, bindparam, case, delete, false, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,21 +77,21 @@ class MemberRepository:
         member.alert_frequency = "off"
         member.deleted_at = member.updated_at = now
 
-    async def count(self) -> int:
-        return (
-            await self.session.scalar(
-                select(func.count()).select_from(Member).where(Member.deleted_at.is_(None))
-            )
-            or 0
-        )
-
     # -- bulk ----------------------------------------------------------------------------
-    async def upsert_many(self, rows: Sequence[dict[str, Any]], now: datetime) -> tuple[int, int]:
+    async def upsert_many(
+        self,
+        rows: Sequence[dict[str, Any]],
+        now: datetime,
+        columns: Collection[str] | None = None,
+    ) -> tuple[int, int]:
         """Insert or update members by telegram_id with their skills; (inserted, updated).
 
         Each row holds ``telegram_id``, the IMPORT_COLUMNS, ``skills`` (slugs) and optionally
-        ``created_at``; a member's stored ``created_at`` is replaced only by a given one. Works
-        in set operations so 100,000 rows take seconds, not minutes.
+        ``created_at``. ``columns`` names what the source really gives (default: all): an
+        existing member keeps every other value, so a file of names and provinces does not
+        erase skills (``country`` goes with ``province``; the alert frequency is switched
+        off for members no longer open to work). A stored ``created_at`` is replaced only
+        by a given one. Works in set operations so 100,000 rows take seconds, not minutes.
 
         The statements are Core ones on the tables, not on the ORM entities: the ORM's bulk
         INSERT leaves out None values, so rows differing in which fields are empty became
@@ -117,7 +117,19 @@ class MemberRepository:
         ]
         dialect = self.session.get_bind().dialect.name
         upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(MEMBERS)
-        update_set = {c: upsert.excluded[c] for c in (*IMPORT_COLUMNS, "created_at", "updated_at")}
+        given = {*IMPORT_COLUMNS, "skills"} if columns is None else set(columns)
+        if "province" in given:
+            given.add("country")
+        updated = [c for c in IMPORT_COLUMNS if c in given]
+        update_set: dict[str, Any] = {
+            c: upsert.excluded[c] for c in (*updated, "created_at", "updated_at")
+        }
+        if "open_to_work" in given and "alert_frequency" not in given:
+            update_set["alert_frequency"] = case(
+                (upsert.excluded.open_to_work == false(), "off"),
+                (MEMBERS.c.alert_frequency == "off", upsert.excluded.alert_frequency),
+                else_=MEMBERS.c.alert_frequency,
+            )
         await self.session.execute(
             upsert.on_conflict_do_update(index_elements=["telegram_id"], set_=update_set), values
         )
@@ -127,12 +139,15 @@ class MemberRepository:
         member_ids = {telegram_id: member_id for telegram_id, member_id in found}
         tags = await self.session.execute(select(Tag.slug, Tag.id))
         tag_ids = {slug: tag_id for slug, tag_id in tags}
-        await self.session.execute(
-            delete(MEMBER_SKILLS).where(_among(MEMBER_SKILLS.c.member_id, member_ids.values()))
-        )
+        replace_skills = "skills" in given
+        if replace_skills:
+            await self.session.execute(
+                delete(MEMBER_SKILLS).where(_among(MEMBER_SKILLS.c.member_id, member_ids.values()))
+            )
         skills = [
             {"member_id": member_ids[r["telegram_id"]], "tag_id": tag_ids[slug]}
             for r in rows
+            if replace_skills or r["telegram_id"] not in stored
             for slug in dict.fromkeys(r.get("skills", ()))
         ]
         if skills:

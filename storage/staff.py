@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, StaffRole
@@ -14,8 +14,9 @@ STAFF_ROLES = ("admin", "moderator")
 
 
 class StaffRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
         self.session = session
+        self.now = now
 
     async def has_role(self, telegram_id: int, role: str) -> bool:
         return await self.session.get(StaffRole, (telegram_id, role)) is not None
@@ -27,22 +28,14 @@ class StaffRepository:
         if await self.has_role(telegram_id, role):
             return False
         self.session.add(
-            StaffRole(telegram_id=telegram_id, role=role, granted_at=_now(), granted_by=granted_by)
+            StaffRole(
+                telegram_id=telegram_id, role=role, granted_at=self.now(), granted_by=granted_by
+            )
         )
         await self.audit(granted_by, f"grant-{role}", {"telegram_id": telegram_id})
         return True
 
-    async def ids_with_role(self, role: str) -> list[int]:
-        rows = await self.session.scalars(
-            select(StaffRole.telegram_id).where(StaffRole.role == role)
-        )
-        return list(rows)
-
     async def audit(self, actor: int | None, action: str, detail: dict[str, Any]) -> None:
         self.session.add(
-            AuditEntry(actor_telegram_id=actor, action=action, detail=detail, created_at=_now())
+            AuditEntry(actor_telegram_id=actor, action=action, detail=detail, created_at=self.now())
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

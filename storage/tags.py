@@ -16,10 +16,6 @@ class TagRepository:
     async def all(self) -> list[Tag]:
         return list(await self.session.scalars(select(Tag).order_by(Tag.position, Tag.id)))
 
-    async def ids_by_slug(self) -> dict[str, int]:
-        rows = await self.session.execute(select(Tag.slug, Tag.id))
-        return {slug: tag_id for slug, tag_id in rows}
-
     async def sync_seed(self) -> None:
         """Insert or refresh the seed tags; tags added by admins are left alone."""
         existing = {t.slug: t for t in await self.session.scalars(select(Tag))}

@@ -6,7 +6,7 @@ updates and keep conversations in the same transaction as a handler's own writes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,11 +23,17 @@ CONVERSATION_FIELDS = ("flow", "step", "token", "data", "language")
 
 
 class UnitOfWork:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """``now`` is the app's clock (tests move it); storage stamps its rows with it."""
         self.session = sessionmaker()
+        self.now = now
         self.members = MemberRepository(self.session)
         self.tags = TagRepository(self.session)
-        self.staff = StaffRepository(self.session)
+        self.staff = StaffRepository(self.session, now)
 
     async def __aenter__(self) -> UnitOfWork:
         return self
@@ -51,10 +57,17 @@ class UnitOfWork:
         """Insert the update id in a savepoint: a duplicate means it was handled before."""
         try:
             async with self.session.begin_nested():
-                self.session.add(ProcessedUpdate(update_id=update_id, processed_at=_now()))
+                self.session.add(ProcessedUpdate(update_id=update_id, processed_at=self.now()))
         except IntegrityError:
             return False
         return True
+
+    async def forget_updates_before(self, moment: datetime) -> int:
+        """Drop de-duplication records older than Telegram ever redelivers (a day)."""
+        result = await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
         row = await self.session.get(ConversationState, user_id)
@@ -70,7 +83,7 @@ class UnitOfWork:
         for name in CONVERSATION_FIELDS:
             setattr(row, name, state[name])
         row.data = dict(state["data"])  # a new object, so the JSON change is seen
-        row.updated_at = _now()
+        row.updated_at = self.now()
 
     async def delete_conversation(self, user_id: int) -> None:
         await self.session.execute(
@@ -83,7 +96,3 @@ class UnitOfWork:
                 Member.telegram_id == telegram_id, Member.deleted_at.is_(None)
             )
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

@@ -32,7 +32,6 @@ class Command:
     name: str
     handler: Handler
     description: str  # msgid; empty for commands left out of the menu
-    needs_member: bool = False
 
 
 @dataclass
@@ -215,6 +214,9 @@ class Dispatcher:
 
     async def _route_button(self, ctx: Context[Any]) -> None:
         event = ctx.event
+        if event.chat_id != event.user.id:  # a button on a message of another chat
+            await ctx.answer(ctx._(N_("This button belongs to someone else's conversation.")), True)
+            return
         parsed = parse_flow_callback(event.callback_data)
         if parsed is None:
             prefix, _, value = event.callback_data.partition(":")
@@ -226,13 +228,14 @@ class Dispatcher:
             await handler(ctx)
             return
         token, step_name, value = parsed
-        if event.chat_id != event.user.id:
-            await ctx.answer(ctx._(N_("This button belongs to someone else's conversation.")), True)
-            return
         conv = ctx.conversation
         step = ctx.step
-        if token != conv.token or step_name != conv.step or step is None or not step.on_button:
+        if token != conv.token or step is None or not step.on_button:
             await self._stale(ctx)
+            return
+        if step_name != conv.step:  # a second tap, or an earlier question of this flow
+            await ctx.answer(ctx._(N_("That button is from an older message.")))
+            await ctx.clear_buttons()
             return
         ctx.value = value
         await step.on_button(ctx)

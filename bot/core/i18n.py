@@ -14,7 +14,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -56,13 +56,8 @@ class Translator:
             log.warning("missing %s translation: %r", self.language, message)
         return translated
 
-    _ = gettext
-
     def date(self, value: date | datetime, format: str = "long") -> str:
         return format_date(value, format=format, locale=self.language)
-
-    def datetime(self, value: datetime, format: str = "d MMMM y HH:mm") -> str:
-        return format_datetime(value, format, locale=self.language)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.language)

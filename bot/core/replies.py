@@ -8,16 +8,18 @@ member a reply, never their answer; the next message they send gets the current 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core.keyboards import InlineKeyboard, Keyboard
-from bot.core.ports import Messenger
+from bot.core.ports import Messenger, RetryLater
 
 log = logging.getLogger(__name__)
 
 PENDING_MESSAGE_ID = 0  # what send_* return before the message exists
+MAX_REPLY_WAIT = 30.0  # seconds; a member waiting longer has gone anyway
 
 
 class DeferredReplies:
@@ -27,14 +29,16 @@ class DeferredReplies:
         self.messenger = messenger
         self._calls: list[Callable[[], Awaitable[Any]]] = []
 
-    def __len__(self) -> int:
-        return len(self._calls)
-
     async def flush(self) -> None:
+        """Send in order; after a flood-control answer wait as told (up to a limit) once."""
         calls, self._calls = self._calls, []
         for call in calls:
             try:
-                await call()
+                try:
+                    await call()
+                except RetryLater as flood:
+                    await asyncio.sleep(min(flood.seconds, MAX_REPLY_WAIT))
+                    await call()
             except Exception:
                 log.exception("a reply could not be sent")
 

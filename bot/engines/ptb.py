@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.core.events import Event, EventKind, User, parse_command
@@ -265,6 +265,3 @@ class PtbEngine:
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
-
-
-__all__ = ["PtbEngine", "PtbMessenger", "TelegramError", "to_event"]

@@ -777,8 +777,12 @@ class BotApiEmulator:
 
     @staticmethod
     def _commands_key(params: JSON) -> tuple[str, str | None]:
+        """("default", lang), or ("chat:<id>", lang) for one chat's menu."""
         scope = params.get("scope") or {}
-        return str(scope.get("type", "default")), params.get("language_code") or None
+        kind = str(scope.get("type", "default"))
+        if "chat_id" in scope:
+            kind = f"{kind}:{scope['chat_id']}"
+        return kind, params.get("language_code") or None
 
     async def _api_set_my_commands(self, params: JSON) -> bool:
         commands = params.get("commands")

@@ -62,6 +62,7 @@ class SandboxChat:
         self.keyboard: list[Choice] = []  # the reply keyboard shown under the text field
         self._seen: dict[int, tuple[int, bool]] = {}  # message id → (edits, had buttons)
         self._texts: dict[int, str] = {}
+        self._toasts = 0  # callback answers already shown
 
     async def say(self, line: str) -> None:
         line = line.strip()
@@ -103,12 +104,21 @@ class SandboxChat:
     def show_new(self) -> None:
         """Print what the bot sent or changed since the last input, then the choices."""
         printed = False
+        answers = self.emulator.callback_answers
+        for answer in answers[self._toasts :]:
+            if answer.get("text"):
+                print(f"     ({answer['text']})", file=self.out)
+        self._toasts = len(answers)
         for message in self.emulator.messages(self.user.id):
             before = self._seen.get(message.message_id)
             now = (message.edits, bool(message.inline_keyboard))
             if before == now or message.deleted:
                 continue
             self._seen[message.message_id] = now
+            if not message.inline_keyboard and any(
+                c.message_id == message.message_id for c in self.choices
+            ):
+                self.choices = []  # its buttons were taken away
             if before is not None and not message.inline_keyboard and before[0] == now[0] - 1:
                 if message.edits and not self._text_changed(message):
                     continue  # only its buttons were taken away after a press
@@ -180,8 +190,14 @@ def plain(text: str) -> str:
 
 
 async def run_sandbox(
-    settings: Settings, user_id: int, language: str, script: Path | None, out: TextIO = sys.stdout
+    settings: Settings,
+    user_id: int,
+    language: str,
+    script: Path | None,
+    out: TextIO = sys.stdout,
+    database_url: str = SANDBOX_DATABASE,
 ) -> int:
+    """Chat as ``user_id``; the sandbox's own SQLite file never mixes with a real bot's data."""
     from bot.app import build_app
 
     if script is None and not sys.stdin.isatty():
@@ -190,14 +206,11 @@ async def run_sandbox(
         )
     if script is not None and not script.is_file():
         raise ConfigError(f"{script}: no such file")
-    if not settings.database_url.startswith("sqlite"):
-        settings = settings.with_(database_url=SANDBOX_DATABASE)
-    elif settings.database_url == "sqlite+aiosqlite:///dcc-bot.sqlite3":
-        settings = settings.with_(database_url=SANDBOX_DATABASE)
     # Update ids only grow on Telegram; the sandbox's database outlives one emulator run.
     async with BotApiEmulator(first_update_id=int(time.time() * 1000)) as emulator:
         app = await build_app(
-            settings.with_(token=emulator.token, api_url=emulator.url), migrate=True
+            settings.with_(token=emulator.token, api_url=emulator.url, database_url=database_url),
+            migrate=True,
         )
         await app.start(poll_timeout=1)
         user = EmuUser(user_id, "Sandbox", language_code=language, username=f"user{user_id}")

@@ -12,9 +12,9 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from handlers.context import Ctx, current_member
+from handlers.profile.card import show_card
 from handlers.profile.draft import apply_draft, draft_of
 from handlers.profile.fields import FIELD_STEPS, draft
-from handlers.signup import show_card
 
 router = Router("profile")
 

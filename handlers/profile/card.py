@@ -6,6 +6,8 @@ from typing import Any
 
 from bot.core.i18n import N_, Translator
 from bot.core.text import escape
+from handlers.context import Ctx
+from handlers.profile.fields import draft
 from handlers.profile.labels import frequency_name, location_name, role_name, yes_no
 
 # Field → the button label that edits it (country and alert frequency ride along).
@@ -37,9 +39,27 @@ def render_card(t: Translator, draft: dict[str, Any], skill_names: list[str]) ->
         (_(N_("Organisation")), escape(draft.get("org") or none)),
         (_(N_("Location")), escape(location_name(t, draft.get("province"), draft.get("country")))),
         (_(N_("Skills")), escape(", ".join(skill_names)) or none),
-        (_(N_("Years of experience")), t.number(draft["years"]) if "years" in draft else none),
+        (
+            _(N_("Years of experience")),
+            none if draft.get("years") is None else t.number(draft["years"]),
+        ),
         (_(N_("Open to job opportunities")), jobs),
         (_(N_("Visible in the member directory")), yes_no(t, bool(draft.get("visible")))),
         (_(N_("Phone")), escape(draft.get("phone") or _(N_("Not shared")))),
     ]
     return "\n".join(f"<b>{label}:</b> {value}" for label, value in lines)
+
+
+async def skill_names(ctx: Ctx, slugs: list[str]) -> list[str]:
+    """The names of the chosen skills in the member's language, in taxonomy order."""
+    chosen = set(slugs)
+    return [t.name(ctx.language) for t in await ctx.session.tags.all() if t.slug in chosen]
+
+
+async def show_card(ctx: Ctx, title: str, final: tuple[str, str]) -> None:
+    """The card with one edit button a field and the flow's final button."""
+    profile = draft(ctx)
+    edit = [ctx.button("✏️ " + ctx._(label), f"edit-{field}") for field, label in EDIT_BUTTONS]
+    keyboard = ctx.keyboard([*edit, ctx.button(*final)], 2)
+    card = render_card(ctx.t, profile, await skill_names(ctx, profile.get("skills", [])))
+    await ctx.reply(f"<b>{title}</b>\n\n{card}", keyboard)

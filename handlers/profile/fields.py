@@ -83,16 +83,27 @@ async def ask_role(ctx: Ctx) -> None:
     await ctx.reply(ctx._(N_("What is your role?")), ctx.keyboard(buttons, 2))
 
 
-async def choose_role(ctx: Ctx) -> None:
-    if not is_role(ctx.value):
-        await ctx.reprompt()
-        return
-    draft(ctx)["role"] = ctx.value
-    await ctx.clear_buttons()
-    await field_done(ctx)
+def choice(key: str, valid: Callable[[str], bool]) -> Callable[[Ctx], Awaitable[None]]:
+    """A button step: a valid value is stored under ``key`` and the flow moves on."""
+
+    async def on_button(ctx: Ctx) -> None:
+        if not valid(ctx.value):
+            await ctx.reprompt()
+            return
+        draft(ctx)[key] = ctx.value
+        if key == "province" and ctx.value != ABROAD:
+            draft(ctx)["country"] = None
+        await ctx.clear_buttons()
+        await field_done(ctx)
+
+    return on_button
 
 
-ROLE = Step(ask_role, N_("Please choose your role with one of the buttons."), on_button=choose_role)
+ROLE = Step(
+    ask_role,
+    N_("Please choose your role with one of the buttons."),
+    on_button=choice("role", is_role),
+)
 
 
 # -- organisation --------------------------------------------------------------------------
@@ -131,22 +142,10 @@ async def ask_location(ctx: Ctx) -> None:
     )
 
 
-async def choose_location(ctx: Ctx) -> None:
-    if not is_location(ctx.value):
-        await ctx.reprompt()
-        return
-    profile = draft(ctx)
-    profile["province"] = ctx.value
-    if ctx.value != ABROAD:
-        profile["country"] = None
-    await ctx.clear_buttons()
-    await field_done(ctx)
-
-
 LOCATION = Step(
     ask_location,
     N_("Please choose where you live with one of the buttons."),
-    on_button=choose_location,
+    on_button=choice("province", is_location),
 )
 
 
@@ -267,19 +266,10 @@ async def ask_frequency(ctx: Ctx) -> None:
     await ctx.reply(ctx._(N_("How often should we send you job alerts?")), ctx.keyboard(buttons, 2))
 
 
-async def choose_frequency(ctx: Ctx) -> None:
-    if not is_frequency(ctx.value):
-        await ctx.reprompt()
-        return
-    draft(ctx)["freq"] = ctx.value
-    await ctx.clear_buttons()
-    await field_done(ctx)
-
-
 FREQUENCY = Step(
     ask_frequency,
     N_("Please choose how often with one of the buttons."),
-    on_button=choose_frequency,
+    on_button=choice("freq", is_frequency),
 )
 
 
@@ -317,7 +307,7 @@ async def ask_phone(ctx: Ctx) -> None:
 
 
 async def receive_contact(ctx: Ctx) -> None:
-    if ctx.event.contact_user_id not in (None, ctx.user_id):
+    if ctx.event.contact_user_id != ctx.user_id:  # someone else's card, or no Telegram user
         await ctx.reply(ctx._(N_("Please share your own number with the button, or press Skip.")))
         return
     draft(ctx)["phone"] = ctx.event.contact_phone[:32]

@@ -14,9 +14,11 @@ from storage.seed.choices import ALERT_FREQUENCIES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG
 from storage.seed.tags import SLUGS
 
+# In grapheme clusters, what a member counts; twice as many code points at most, which is
+# what the database columns hold (a cluster can carry any number of combining marks).
 NAME_MAX = 100
-ORGANISATION_MAX = 120
-COUNTRY_MAX = 60
+ORGANISATION_MAX = 100
+COUNTRY_MAX = 50
 YEARS_MAX = 60
 
 # The order sign-up asks in; "country" and "freq" are asked only when they apply.
@@ -38,7 +40,7 @@ def _line(text: str, limit: int, empty: str) -> str:
     value = clean_line(text)
     if not value:
         raise Invalid(empty)
-    if grapheme_length(value) > limit:
+    if grapheme_length(value) > limit or len(value) > 2 * limit:
         raise Invalid(
             N_("That is too long: please send at most {limit} characters."), {"limit": limit}
         )

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
 from storage.models import ConversationState, Member, MemberSkill
+from storage.uow import UnitOfWork
 from tests.scenarios.harness import Scenario
 from tests.scenarios.test_signup import stored_member
 
@@ -171,7 +172,7 @@ async def test_language_switch_changes_texts_buttons_and_menu(
     replies = await scenario.say(DARA, "/profile")
     assert km.gettext("Your profile") in replies[0]
     assert "✏️ " + km.gettext("Name") in scenario.buttons(DARA)
-    menu = scenario.emulator.commands[("chat", None)]
+    menu = scenario.emulator.commands[(f"chat:{DARA.id}", None)]
     assert {"command": "profile", "description": km.gettext("See and edit your profile")} in menu
 
 
@@ -206,3 +207,66 @@ async def test_help_lists_the_commands_in_the_members_language(
     assert "/profile — " + km.gettext("See and edit your profile") in replies[0]
     replies = await scenario.say(DARA, "/help")
     assert "/deleteme — Erase your personal data" in replies[0]
+
+
+async def test_an_imported_member_without_experience_sees_and_edits_the_profile(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    async with UnitOfWork(scenario.app.sessionmaker) as uow:
+        row = {"telegram_id": DARA.id, "full_name": "Imported Person", "role": "student",
+               "province": "kep", "skills": []}  # fmt: skip
+        await uow.members.upsert_many([row], scenario.clock.now(), columns=tuple(row))
+        await uow.commit()
+    replies = await scenario.say(DARA, "/profile")
+    assert "<b>Years of experience:</b> —" in replies[0] and "<b>Skills:</b> —" in replies[0]
+    await scenario.press(DARA, "✏️ Skills")
+    await scenario.press(DARA, "Web")
+    replies = await scenario.press(DARA, "Done")
+    assert "<b>Skills:</b> Web" in replies[-1]
+
+
+async def test_a_contact_without_a_telegram_account_is_not_taken_as_the_members(
+    scenario: Scenario, translations: Translations
+) -> None:
+    await sign_up(scenario, DARA, translations, "en")
+    await scenario.say(DARA, "/profile")
+    await scenario.press(DARA, "✏️ Phone")
+    scenario.emulator.inject(
+        {
+            "message": {
+                "message_id": 999,
+                "date": 1_700_000_000,
+                "chat": {"id": DARA.id, "type": "private", "first_name": "Dara"},
+                "from": {"id": DARA.id, "is_bot": False, "first_name": "Dara"},
+                "contact": {"phone_number": "+85512121212", "first_name": "Someone"},
+            }
+        }
+    )
+    scenario.fed += 1
+    assert scenario.app is not None
+    await scenario.app.dispatcher.wait_processed(scenario.fed)
+    assert (
+        scenario.last(DARA).text == "Please share your own number with the button, or press Skip."
+    )
+
+
+async def test_the_language_chosen_at_start_sets_the_chats_menu(
+    scenario: Scenario, translations: Translations
+) -> None:
+    km = translations.for_language("km")
+    await scenario.say(DARA, "/start")
+    await scenario.press(DARA, "ខ្មែរ")
+    menu = scenario.emulator.commands[(f"chat:{DARA.id}", None)]
+    assert {"command": "help", "description": km.gettext("What this bot can do")} in menu
+
+
+async def test_a_language_chosen_before_start_is_not_asked_again(
+    scenario: Scenario, translations: Translations
+) -> None:
+    km = translations.for_language("km")
+    await scenario.say(DARA, "/language")
+    await scenario.press(DARA, "ខ្មែរ")
+    replies = await scenario.say(DARA, "/start")
+    assert len(replies) == 1 and km.gettext("Which language do you prefer?") not in replies[0]
+    assert scenario.buttons(DARA) == [km.gettext("I agree"), km.gettext("No, thanks")]

@@ -12,7 +12,9 @@ from tests.conftest import PROJECT
 
 async def test_the_english_demo_script_signs_a_member_up(settings: Settings) -> None:
     out = io.StringIO()
-    code = await run_sandbox(settings, 1001, "en", PROJECT / "examples" / "signup-en.txt", out)
+    code = await run_sandbox(
+        settings, 1001, "en", PROJECT / "examples" / "signup-en.txt", out, settings.database_url
+    )
     transcript = out.getvalue()
     assert code == 0
     assert "you> Sok Dara" in transcript
@@ -27,7 +29,9 @@ async def test_the_khmer_demo_script_ends_with_the_members_data(
     settings: Settings, tmp_path: Path
 ) -> None:
     out = io.StringIO()
-    await run_sandbox(settings, 1002, "km", PROJECT / "examples" / "signup-km.txt", out)
+    await run_sandbox(
+        settings, 1002, "km", PROJECT / "examples" / "signup-km.txt", out, settings.database_url
+    )
     transcript = out.getvalue()
     assert "តើឈ្មោះពេញរបស់អ្នកគឺអ្វី?" in transcript
     assert "[file dcc-my-data.json" in transcript
@@ -37,7 +41,9 @@ async def test_choosing_a_number_that_is_not_offered_says_so(
     settings: Settings, tmp_path: Path
 ) -> None:
     script = tmp_path / "script.txt"
-    script.write_text("/start\n#7\n", encoding="utf-8")
+    script.write_text("/start\n#7\n#2\n#1\nDara\n#1\n#1\n#1\n#19\n", encoding="utf-8")
     out = io.StringIO()
-    await run_sandbox(settings, 1003, "en", script, out)
-    assert "(there is no choice 7; pick 1 to 2)" in out.getvalue()
+    await run_sandbox(settings, 1003, "en", script, out, settings.database_url)
+    transcript = out.getvalue()
+    assert "(there is no choice 7; pick 1 to 2)" in transcript
+    assert "(Choose at least one skill, then press Done.)" in transcript  # a popup is shown

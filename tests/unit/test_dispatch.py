@@ -287,7 +287,6 @@ async def test_an_unknown_command_is_html_escaped_and_in_khmer_for_khmer_members
     "data",
     [
         flow_callback("old999", "confirm", "yes"),  # a button of an earlier sign-up
-        flow_callback("tok123", "name", "yes"),  # a button of a step already left
         "nosuchprefix:1",  # a global button no router knows
     ],
 )
@@ -300,6 +299,16 @@ async def test_a_stale_button_is_explained_and_the_step_asked_again(bot: Bot, da
         "That button is from an older message. Here is where we are:",
         ASK_CONFIRM,
     ]
+    assert bot.pressed == []
+    assert bot.store.conversations[DARA.id]["step"] == "confirm"
+
+
+async def test_a_second_tap_on_a_step_already_left_only_says_it_is_old(bot: Bot) -> None:
+    bot.at_step("confirm")
+    await bot.feed(press(1, flow_callback("tok123", "name", "yes"), message_id=42))
+    assert bot.messenger.answers == [("cb1", STALE, False)]
+    assert bot.messenger.edits == [(DARA.id, 42, None, None)]
+    assert bot.messenger.texts == []
     assert bot.pressed == []
     assert bot.store.conversations[DARA.id]["step"] == "confirm"
 
