@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -18,6 +19,10 @@ from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.help import fallback
+from handlers.questions.offers import escalate_due_questions
+from handlers.questions.settings import QaSettings
+from scheduler.clock import Daily, Every, build_scheduler
+from scheduler.outbox import OutboxSender
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import UnitOfWork
@@ -69,18 +74,55 @@ class App:
     database: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
-    engine: object  # the engine adapter (only bot.engines knows its type)
+    engine: Any  # the engine adapter (only bot.engines knows its type)
+    clock: Clock
+    outbox: OutboxSender
+    qa: QaSettings
+    scheduler: AsyncIOScheduler | None = None
 
-    async def start(self, poll_timeout: int = 30) -> None:
-        await self.engine.start(poll_timeout)  # type: ignore[attr-defined]
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, self.clock.now)
+
+    async def start(self, poll_timeout: int = 30, scheduler: bool = True) -> None:
+        """Poll for updates; with ``scheduler`` also run the timed jobs and the sender
+        (tests leave it off and call ``run_due_work`` when their clock has moved)."""
+        await self.outbox.resume_after_crash()
+        await self.engine.start(poll_timeout)
         messenger = self.dispatcher.messenger
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
+        if scheduler:
+            self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
+            self.scheduler.start()
         log.info("DCC Bot is running against %s", self.settings.api_url)
+
+    def jobs(self) -> list[Every | Daily]:
+        return [
+            Every("outbox", 1.0, self.outbox.drain),
+            Every("escalations", 60.0, self.escalate),
+        ]
+
+    async def escalate(self) -> int:
+        async with self.unit_of_work() as uow:
+            moved = await escalate_due_questions(
+                uow, self.dispatcher.translations, self.qa, self.clock.now()
+            )
+            await uow.commit()
+        return moved
+
+    async def run_due_work(self) -> int:
+        """Every job once, then the outbox until nothing due is left; what was sent."""
+        await self.escalate()
+        sent = 0
+        while (count := await self.outbox.drain(limit=100)) > 0:
+            sent += count
+        return sent
 
     async def stop(self) -> None:
         try:
-            await self.engine.stop()  # type: ignore[attr-defined]
+            if self.scheduler is not None:
+                self.scheduler.shutdown(wait=False)
+            await self.engine.stop()
         finally:
             await self.database.dispose()
 
@@ -103,7 +145,20 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     engine.attach(dispatcher.feed)
     for router in all_routers():
         dispatcher.include(router)
-    return App(settings, database, sessionmaker, dispatcher, engine)
+    qa = QaSettings(
+        k=settings.experts_per_round,
+        escalate_after=timedelta(hours=settings.escalate_after_hours),
+        timezone=settings.tz,
+    )
+    dispatcher.extras["qa"] = qa
+    outbox = OutboxSender(
+        lambda: UnitOfWork(sessionmaker, dispatch_clock.now),
+        engine.messenger,
+        dispatch_clock,
+        settings.send_rate,
+        per_chat_interval=settings.per_chat_interval,
+    )
+    return App(settings, database, sessionmaker, dispatcher, engine, dispatch_clock, outbox, qa)
 
 
 def _engine(settings: Settings) -> Any:

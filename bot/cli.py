@@ -63,6 +63,20 @@ def parser() -> argparse.ArgumentParser:
     add = admins.add_parser("add", help="make a Telegram user an administrator")
     add.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
 
+    experts = sub.add_parser("experts", help="experts").add_subparsers(
+        dest="experts_command", required=True
+    )
+    expert = experts.add_parser("add", help="verify a member as an expert for some tags")
+    expert.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
+    expert.add_argument("--tags", required=True, type=_slugs, help="tag slugs, comma-separated")
+
+    tags = sub.add_parser("tags", help="the tag taxonomy").add_subparsers(
+        dest="tags_command", required=True
+    )
+    suggest = tags.add_parser("suggest", help="print the tags suggested for a question")
+    suggest.add_argument("text", metavar="TEXT")
+    suggest.add_argument("--json", action="store_true", help='a JSON list of {"slug", "score"}')
+
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
     )
@@ -87,6 +101,18 @@ def _sandbox_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="play the inputs of FILE and print the conversation",
     )
+
+
+def _slugs(raw: str) -> list[str]:
+    from storage.seed.tags import SLUGS
+
+    slugs = [s.strip() for s in raw.split(",") if s.strip()]
+    unknown = [s for s in slugs if s not in SLUGS]
+    if not slugs or unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown tag {unknown[0]!r}" if unknown else "give at least one tag slug"
+        )
+    return slugs
 
 
 def _telegram_id(raw: str) -> int:
@@ -146,6 +172,10 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.seed_demo(settings)
         case "admins":
             return await commands.add_admin(settings, args.telegram_id)
+        case "experts":
+            return await commands.add_expert(settings, args.telegram_id, args.tags)
+        case "tags":
+            return commands.suggest_tags(args.text, args.json)
         case "members" if args.members_command == "import":
             return await commands.import_members(settings, args.file)
         case "members":

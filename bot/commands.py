@@ -64,6 +64,36 @@ async def add_admin(settings: Settings, telegram_id: int) -> int:
     return 0
 
 
+async def add_expert(settings: Settings, telegram_id: int, slugs: list[str]) -> int:
+    async with _unit_of_work(settings) as uow:
+        member = await uow.members.get(telegram_id)
+        if member is None:
+            raise CommandError(f"{telegram_id} is not a member: they sign up with /start first")
+        await uow.questions.make_expert(member.id, slugs)
+        await uow.staff.audit(None, "expert-added", {"member_id": member.id, "tags": slugs})
+        tags = await uow.questions.expert_tags(member.id)
+        await uow.commit()
+    print(f"{telegram_id} is an expert for: {', '.join(tags)}.")
+    return 0
+
+
+def suggest_tags(text: str, as_json: bool) -> int:
+    """Suggestions from the seed taxonomy (no database needed)."""
+    import json
+
+    from handlers.questions.tagging import seed_tag_terms, suggest_tags
+
+    if not text.strip():
+        raise CommandError("TEXT is empty: give the question to tag")
+    found = suggest_tags(text, seed_tag_terms())
+    if as_json:
+        print(json.dumps([{"slug": s, "score": round(score, 4)} for s, score in found]))
+    else:
+        for slug, _score in found:
+            print(slug)
+    return 0
+
+
 async def seed_demo(settings: Settings) -> int:
     from bot.demo import seed_demo_members
 

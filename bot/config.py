@@ -32,10 +32,13 @@ class Settings:
     admin_ids: tuple[int, ...] = ()
     timezone: str = DEFAULT_TIMEZONE
     send_rate: float = DEFAULT_SEND_RATE
+    experts_per_round: int = 3
+    escalate_after_hours: float = 24.0
     webhook_url: str = ""
     webhook_secret: str = ""
     locales_dir: Path = field(default_factory=lambda: default_locales_dir())
     strict_translations: bool = False  # tests: a missing Khmer string raises
+    per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
 
     @property
     def tz(self) -> ZoneInfo:
@@ -75,6 +78,12 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
         timezone=timezone,
         send_rate=_positive(env.get("DCC_SEND_RATE", ""), "DCC_SEND_RATE", DEFAULT_SEND_RATE),
+        experts_per_round=int(
+            _positive(env.get("DCC_EXPERTS_PER_ROUND", ""), "DCC_EXPERTS_PER_ROUND", 3)
+        ),
+        escalate_after_hours=_positive(
+            env.get("DCC_ESCALATE_AFTER", ""), "DCC_ESCALATE_AFTER", 24.0
+        ),
         webhook_url=env.get("DCC_WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("DCC_WEBHOOK_SECRET", "").strip(),
     )

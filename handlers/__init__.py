@@ -6,6 +6,6 @@ from bot.core.dispatch import Router
 
 
 def all_routers() -> list[Router]:
-    from handlers import help, language, profile, signup
+    from handlers import help, language, profile, questions, signup
 
-    return [signup.router, profile.router, language.router, help.router]
+    return [signup.router, profile.router, questions.router, language.router, help.router]

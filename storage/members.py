@@ -44,6 +44,9 @@ class MemberRepository:
             select(Member).where(Member.telegram_id == telegram_id, Member.deleted_at.is_(None))
         )
 
+    async def by_id(self, member_id: int) -> Member | None:
+        return await self.session.get(Member, member_id)
+
     async def add(self, member: Member) -> None:
         """Store a new member; its id is set on return."""
         self.session.add(member)

@@ -11,11 +11,13 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -87,6 +89,7 @@ class Member(Base):
     directory_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     phone: Mapped[str | None] = mapped_column(String(32))
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    reputation: Mapped[int] = mapped_column(Integer, default=0)
     consent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
@@ -142,3 +145,153 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# -- questions and experts -------------------------------------------------------------------
+class ExpertProfile(Base):
+    """A member who was approved as an expert, with how they want to receive questions."""
+
+    __tablename__ = "expert_profiles"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    quiet_start: Mapped[str | None] = mapped_column(String(5))  # "21:00", community time
+    quiet_end: Mapped[str | None] = mapped_column(String(5))
+    cap: Mapped[int] = mapped_column(Integer, default=3)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_assigned_at: Mapped[datetime | None] = mapped_column()
+    offered: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ExpertTag(Base):
+    """A tag an expert is verified for."""
+
+    __tablename__ = "expert_tags"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ExpertApplication(Base):
+    __tablename__ = "expert_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    tags: Mapped[str] = mapped_column(Text)  # slugs joined by ","
+    note: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Question(Base):
+    """A member's question. ``escalate_at`` is the due time the scheduler looks for."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    search_tokens: Mapped[str] = mapped_column(Text, default="")  # for /search, space-joined
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    escalate_at: Mapped[datetime | None] = mapped_column(index=True)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_answer_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class QuestionTag(Base):
+    __tablename__ = "question_tags"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Assignment(Base):
+    """A question offered to one expert (or, in the last round, shown to a moderator)."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("question_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="offered", index=True)
+    offered_at: Mapped[datetime] = mapped_column()
+    responded_at: Mapped[datetime | None] = mapped_column()
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    expert_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)  # the asker's one follow-up question
+    reply_to_id: Mapped[int | None] = mapped_column(Integer)  # the answer a follow-up is on
+    helpful: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Report(Base):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    target: Mapped[str] = mapped_column(String(16))  # "question" or "answer"
+    target_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+# -- the outbox: every proactive message -----------------------------------------------------
+class OutboxMessage(Base):
+    """A message to send outside the update that caused it.
+
+    ``status``: pending → sending → sent, or failed / unreachable. ``sending`` is written and
+    committed before the API call and ``sent`` after it, so after a crash only the rows in
+    ``sending`` may have gone out already (they are sent again: at-least-once, duplicates
+    bounded by what was in flight). ``dedupe_key`` makes enqueueing the same notice twice a
+    no-op.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    keyboard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)

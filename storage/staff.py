@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, StaffRole
@@ -34,6 +35,12 @@ class StaffRepository:
         )
         await self.audit(granted_by, f"grant-{role}", {"telegram_id": telegram_id})
         return True
+
+    async def ids_with_role(self, role: str) -> list[int]:
+        rows = await self.session.scalars(
+            select(StaffRole.telegram_id).where(StaffRole.role == role)
+        )
+        return list(rows)
 
     async def audit(self, actor: int | None, action: str, detail: dict[str, Any]) -> None:
         self.session.add(

@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
+from storage.outbox import OutboxRepository
+from storage.questions import QuestionRepository
 from storage.staff import StaffRepository
 from storage.tags import TagRepository
 
@@ -34,6 +36,8 @@ class UnitOfWork:
         self.members = MemberRepository(self.session)
         self.tags = TagRepository(self.session)
         self.staff = StaffRepository(self.session, now)
+        self.outbox = OutboxRepository(self.session)
+        self.questions = QuestionRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

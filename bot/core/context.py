@@ -47,6 +47,7 @@ class Context(Generic[S]):
     callback_answered: bool = False
     conversation_deleted: bool = False
     menu: Callable[[str], list[tuple[str, str]]] = field(default=lambda _language: [])
+    extras: dict[str, Any] = field(default_factory=dict)  # features' settings, by feature
 
     @property
     def user_id(self) -> int:

@@ -82,6 +82,7 @@ class Dispatcher:
         self.translations = translations
         self.clock = clock or SystemClock()
         self.fallback = fallback
+        self.extras: dict[str, Any] = {}  # handed to every handler as ctx.extras
         self.commands: dict[str, Command] = {}
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Flow] = {}
@@ -155,6 +156,7 @@ class Dispatcher:
                 flows=self.flows,
                 translators=self.translations,
                 menu=self.menu,
+                extras=self.extras,
             )
             await self._route(ctx)
             if ctx.conversation_deleted:

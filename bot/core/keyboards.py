@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CALLBACK_DATA_MAX_BYTES = 64
 
@@ -55,3 +56,24 @@ class RemoveKeyboard:
 
 
 Keyboard = InlineKeyboard | ReplyKeyboard | RemoveKeyboard
+
+
+def keyboard_to_json(keyboard: InlineKeyboard | None) -> dict[str, Any] | None:
+    """An inline keyboard as plain JSON, for messages stored in the outbox."""
+    if keyboard is None:
+        return None
+    return {
+        "rows": [
+            [{k: v for k, v in (("text", b.text), ("data", b.data), ("url", b.url)) if v}
+             for b in row]
+            for row in keyboard.rows
+        ]
+    }  # fmt: skip
+
+
+def keyboard_from_json(data: dict[str, Any] | None) -> InlineKeyboard | None:
+    if not data:
+        return None
+    return InlineKeyboard.of(
+        [[Button(b["text"], b.get("data"), b.get("url")) for b in row] for row in data["rows"]]
+    )

@@ -22,6 +22,10 @@ class Unreachable(Exception):
     """The chat cannot receive messages: the member blocked the bot or the chat is gone."""
 
 
+class Rejected(Exception):
+    """Telegram refused the message itself (bad markup, too long): sending again won't help."""
+
+
 class Messenger(Protocol):
     """Everything the bot can do on Telegram. Message ids are returned where one is made."""
 

@@ -28,7 +28,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.core.events import Event, EventKind, User, parse_command
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
-from bot.core.ports import RetryLater, Unreachable
+from bot.core.ports import Rejected, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +122,12 @@ async def _neutral(call: Awaitable[Any]) -> Any:
     except Forbidden as error:
         raise Unreachable(str(error)) from error
     except BadRequest as error:
-        if "chat not found" in error.message.lower():
+        text = error.message.lower()
+        if "chat not found" in text or "user is deactivated" in text:
             raise Unreachable(error.message) from error
-        raise
+        if "not modified" in text or "message to edit not found" in text:
+            raise  # edits handle these themselves
+        raise Rejected(error.message) from error
 
 
 class PtbMessenger:
@@ -171,8 +174,8 @@ class PtbMessenger:
     async def _edit(self, call: Awaitable[Any]) -> None:
         try:
             await _neutral(call)
-        except BadRequest as error:
-            text = error.message.lower()
+        except (BadRequest, Rejected) as error:
+            text = str(error).lower()
             if "not modified" in text or "message to edit not found" in text:
                 return  # already as wanted, or gone: nothing to do
             raise

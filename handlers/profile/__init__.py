@@ -12,8 +12,9 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from handlers.context import Ctx, current_member
-from handlers.profile.card import show_card
+from handlers.profile.card import show_card, skill_names
 from handlers.profile.draft import apply_draft, draft_of
+from handlers.profile.expert_settings import EXPERT_BUTTONS, EXPERT_STEPS, expert_lines
 from handlers.profile.fields import FIELD_STEPS, draft
 
 router = Router("profile")
@@ -52,7 +53,16 @@ async def show_profile(ctx: Ctx) -> None:
         apply_draft(member, profile, ctx.clock.now())
         await ctx.session.members.set_skills(member.id, profile.get("skills", []))
         await ctx.reply(ctx._(N_("Saved.")))
-    await show_card(ctx, ctx._(N_("Your profile")), ("✔️ " + ctx._(N_("Close")), CLOSE))
+    extra = [(ctx._(N_("Reputation")), ctx.t.number(member.reputation))]
+    buttons: tuple[tuple[str, str], ...] = ()
+    expert = await ctx.session.questions.expert_profile(member.id)
+    if expert is not None:
+        tags = await skill_names(ctx, await ctx.session.questions.expert_tags(member.id))
+        extra += expert_lines(ctx.t, expert, ", ".join(tags))
+        buttons = EXPERT_BUTTONS
+    await show_card(
+        ctx, ctx._(N_("Your profile")), ("✔️ " + ctx._(N_("Close")), CLOSE), extra, buttons
+    )
 
 
 async def edit_or_close(ctx: Ctx) -> None:
@@ -62,6 +72,9 @@ async def edit_or_close(ctx: Ctx) -> None:
         await ctx.reply(ctx._(N_("Your profile is up to date. Send /help to see what you can do.")))
         return
     field = ctx.value.removeprefix("edit-")
+    if field in EXPERT_STEPS:
+        await ctx.goto(field)
+        return
     if field not in FIELD_STEPS:
         await ctx.reprompt()
         return
@@ -74,6 +87,7 @@ router.flow(
         "profile",
         {
             **FIELD_STEPS,
+            **EXPERT_STEPS,
             "summary": Step(
                 show_profile,
                 N_("Please tap a field to change it, or Close."),

@@ -24,7 +24,12 @@ EDIT_BUTTONS = (
 )
 
 
-def render_card(t: Translator, draft: dict[str, Any], skill_names: list[str]) -> str:
+def render_card(
+    t: Translator,
+    draft: dict[str, Any],
+    skill_names: list[str],
+    extra: list[tuple[str, str]] | None = None,
+) -> str:
     """HTML; every member-typed value is escaped."""
     _ = t.gettext
     none = "—"
@@ -47,6 +52,7 @@ def render_card(t: Translator, draft: dict[str, Any], skill_names: list[str]) ->
         (_(N_("Visible in the member directory")), yes_no(t, bool(draft.get("visible")))),
         (_(N_("Phone")), escape(draft.get("phone") or _(N_("Not shared")))),
     ]
+    lines += extra or []
     return "\n".join(f"<b>{label}:</b> {value}" for label, value in lines)
 
 
@@ -56,10 +62,17 @@ async def skill_names(ctx: Ctx, slugs: list[str]) -> list[str]:
     return [t.name(ctx.language) for t in await ctx.session.tags.all() if t.slug in chosen]
 
 
-async def show_card(ctx: Ctx, title: str, final: tuple[str, str]) -> None:
+async def show_card(
+    ctx: Ctx,
+    title: str,
+    final: tuple[str, str],
+    extra: list[tuple[str, str]] | None = None,
+    extra_buttons: tuple[tuple[str, str], ...] = (),
+) -> None:
     """The card with one edit button a field and the flow's final button."""
     profile = draft(ctx)
-    edit = [ctx.button("✏️ " + ctx._(label), f"edit-{field}") for field, label in EDIT_BUTTONS]
+    fields = (*EDIT_BUTTONS, *extra_buttons)
+    edit = [ctx.button("✏️ " + ctx._(label), f"edit-{field}") for field, label in fields]
     keyboard = ctx.keyboard([*edit, ctx.button(*final)], 2)
-    card = render_card(ctx.t, profile, await skill_names(ctx, profile.get("skills", [])))
+    card = render_card(ctx.t, profile, await skill_names(ctx, profile.get("skills", [])), extra)
     await ctx.reply(f"<b>{title}</b>\n\n{card}", keyboard)

@@ -29,10 +29,10 @@ from handlers.profile.rules import (
     parse_organisation,
     parse_years,
 )
+from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.seed.provinces import ABROAD, PROVINCES
 
 SKIP = "skip"
-DONE = "done"
 
 
 def draft(ctx: Ctx) -> dict[str, Any]:
@@ -161,21 +161,15 @@ COUNTRY = Step(
 
 
 # -- skills (a toggle keyboard edited in place) --------------------------------------------
-async def skills_keyboard(ctx: Ctx) -> InlineKeyboard:
-    chosen = set(draft(ctx).get("skills", []))
-    tags = await ctx.session.tags.all()
-    buttons = [
-        ctx.button(("✅ " if t.slug in chosen else "") + t.name(ctx.language), t.slug) for t in tags
-    ]
-    done = ctx.button(ctx._(N_("Done")) + " ✔️", DONE)
-    return InlineKeyboard.of([*ctx.keyboard(buttons, 2).rows, (done,)])
-
-
 async def ask_skills(ctx: Ctx) -> None:
     await ctx.reply(
         ctx._(N_("Which are your skills? Tap every one that fits, then press Done.")),
-        await skills_keyboard(ctx),
+        await tag_keyboard(ctx, draft(ctx).get("skills", []), done_label(ctx)),
     )
+
+
+def done_label(ctx: Ctx) -> str:
+    return ctx._(N_("Done")) + " ✔️"
 
 
 async def toggle_skill(ctx: Ctx) -> None:
@@ -191,15 +185,7 @@ async def toggle_skill(ctx: Ctx) -> None:
     if not is_skill(ctx.value):
         await ctx.reprompt()
         return
-    if ctx.value in skills:
-        skills.remove(ctx.value)
-    else:
-        skills.append(ctx.value)
-    await ctx.answer()
-    if ctx.event.message_id is not None:
-        await ctx.messenger.edit_keyboard(
-            ctx.event.chat_id, ctx.event.message_id, await skills_keyboard(ctx)
-        )
+    await toggle(ctx, skills, done_label(ctx))
 
 
 SKILLS = Step(

@@ -109,3 +109,15 @@ def next_field(step: str, draft: dict[str, Any], editing: bool) -> str | None:
             continue  # asked only as a follow-up above
         return candidate
     return None
+
+
+def parse_quiet_hours(text: str) -> tuple[str, str]:
+    """ "21:00-07:00", "21-7", "២១:០០–០៧:០០" → ("21:00", "07:00"); an expert's quiet hours."""
+    value = western_digits(clean_line(text)).replace("–", "-").replace("—", "-")
+    match = regex.fullmatch(r"(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?", value)
+    if match is None:
+        raise Invalid(N_("Please send the hours as from-to, for example 21:00-07:00."))
+    start_h, start_m, end_h, end_m = (int(g or 0) for g in match.groups())
+    if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
+        raise Invalid(N_("Please send the hours as from-to, for example 21:00-07:00."))
+    return f"{start_h:02d}:{start_m:02d}", f"{end_h:02d}:{end_m:02d}"

@@ -35,7 +35,7 @@ class Scenario:
             clock=self.clock,
         )
         self.fed = 0
-        await self.app.start(poll_timeout=1)
+        await self.app.start(poll_timeout=1, scheduler=False)
 
     async def stop(self) -> None:
         if self.app is not None:
@@ -109,3 +109,36 @@ class Scenario:
 
     def toasts(self) -> list[str]:
         return [a.get("text") or "" for a in self.emulator.callback_answers]
+
+
+async def add_member(
+    scenario: Scenario,
+    user: EmuUser,
+    language: str = "en",
+    expert_tags: tuple[str, ...] = (),
+    staff: str | None = None,
+    quiet: tuple[str, str] | None = None,
+) -> int:
+    """A signed-up member (and expert, moderator or admin) without the sign-up dialogue."""
+    from storage.uow import UnitOfWork
+
+    assert scenario.app is not None
+    scenario.emulator.register(user)  # they have opened the bot before
+    async with UnitOfWork(scenario.app.sessionmaker, scenario.clock.now) as uow:
+        row = {
+            "telegram_id": user.id, "full_name": user.first_name, "language": language,
+            "role": "private-sector", "province": "phnom-penh", "country": None,
+            "skills": list(expert_tags) or ["web"], "open_to_work": False,
+            "alert_frequency": "off", "directory_visible": False, "username": user.username,
+            "organisation": None, "years_experience": 5,
+        }  # fmt: skip
+        await uow.members.upsert_many([row], scenario.clock.now())
+        member = await uow.members.get(user.id)
+        assert member is not None
+        if expert_tags:
+            profile = await uow.questions.make_expert(member.id, expert_tags)
+            profile.quiet_start, profile.quiet_end = quiet or (None, None)
+        if staff:
+            await uow.staff.grant(user.id, staff, granted_by=None)
+        await uow.commit()
+        return member.id

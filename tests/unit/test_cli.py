@@ -203,3 +203,30 @@ def test_sandbox_without_a_terminal_or_script_says_what_to_do(
     code, _, err = run(capsys, "sandbox")
     assert code == 2
     assert "standard input is not a terminal: pass --script FILE" in err
+
+
+def test_tags_suggest_prints_slugs_best_first_or_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "tags", "suggest", "How do I protect my company's passwords from phishing?"
+    )
+    assert code == 0 and out.splitlines()[0] == "cybersecurity"
+    code, out, _ = run(capsys, "tags", "suggest", "--json", "សន្តិសុខពាក្យសម្ងាត់")
+    import json
+
+    found = json.loads(out)
+    assert found[0]["slug"] == "cybersecurity" and found[0]["score"] > 0
+    code, _, err = run(capsys, "tags", "suggest", "  ")
+    assert code == 2 and "TEXT is empty" in err
+
+
+def test_experts_add_verifies_a_member_for_tags(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "seed-demo")[0] == 0
+    code, out, _ = run(capsys, "experts", "add", "9002", "--tags", "ai,cybersecurity")
+    assert code == 0 and out.strip() == "9002 is an expert for: ai, cybersecurity."
+    with pytest.raises(SystemExit) as refused:
+        main(["experts", "add", "9002", "--tags", "quantum"])
+    assert refused.value.code == 2 and "unknown tag 'quantum'" in capsys.readouterr().err
+    code, _, err = run(capsys, "experts", "add", "4444", "--tags", "ai")
+    assert code == 2 and "4444 is not a member" in err

@@ -1,0 +1,150 @@
+"""An expert's settings in /profile: availability, quiet hours, question cap, anonymity.
+
+They are steps of the ``profile`` flow; each answer is saved at once and the card shown
+again. Only members with an expert profile see the buttons, and each step checks it too.
+"""
+
+from __future__ import annotations
+
+from bot.core.flow import Step
+from bot.core.i18n import N_, Translator
+from bot.core.text import escape
+from handlers.context import Ctx, current_member
+from handlers.profile.rules import Invalid, parse_quiet_hours
+from storage.models import ExpertProfile
+
+CAPS = ("1", "2", "3", "5", "10")
+EXPERT_BUTTONS = (
+    ("avail", N_("Availability")),
+    ("quiet", N_("Quiet hours")),
+    ("cap", N_("Question limit")),
+    ("anon", N_("Name on answers")),
+)
+
+
+def expert_lines(t: Translator, profile: ExpertProfile, tags: str) -> list[tuple[str, str]]:
+    _ = t.gettext
+    quiet = (
+        f"{profile.quiet_start}–{profile.quiet_end}"
+        if profile.quiet_start and profile.quiet_end and profile.quiet_start != profile.quiet_end
+        else _(N_("none"))
+    )
+    return [
+        (_(N_("Expert for")), escape(tags)),
+        (_(N_("Availability")), _(N_("Available")) if profile.available else _(N_("Away"))),
+        (_(N_("Quiet hours")), quiet),
+        (_(N_("Open questions at most")), t.number(profile.cap)),
+        (_(N_("Name on answers")), _(N_("Anonymous")) if profile.anonymous else _(N_("Shown"))),
+    ]
+
+
+async def _profile(ctx: Ctx) -> ExpertProfile | None:
+    member = await current_member(ctx)
+    return await ctx.session.questions.expert_profile(member.id) if member else None
+
+
+async def _saved(ctx: Ctx) -> None:
+    await ctx.clear_buttons()
+    await ctx.reply(ctx._(N_("Saved.")))
+    await ctx.goto("summary")
+
+
+async def ask_availability(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Can you take new questions now? While you are away, none are sent to you.")),
+        ctx.keyboard(
+            [ctx.button(ctx._(N_("Available")), "yes"), ctx.button(ctx._(N_("Away")), "no")]
+        ),
+    )
+
+
+async def choose_availability(ctx: Ctx) -> None:
+    profile = await _profile(ctx)
+    if profile is None or ctx.value not in ("yes", "no"):
+        await ctx.goto("summary")
+        return
+    profile.available = ctx.value == "yes"
+    await _saved(ctx)
+
+
+async def ask_quiet(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "When should questions wait until morning? Send your quiet hours as from-to in Cambodia time, for example 21:00-07:00, or press No quiet hours."
+            )
+        ),
+        ctx.keyboard([ctx.button(ctx._(N_("No quiet hours")), "none")]),
+    )
+
+
+async def quiet_typed(ctx: Ctx) -> None:
+    profile = await _profile(ctx)
+    if profile is None:
+        await ctx.goto("summary")
+        return
+    try:
+        profile.quiet_start, profile.quiet_end = parse_quiet_hours(ctx.event.text)
+    except Invalid as error:
+        await ctx.reply(ctx._(error.message))
+        return
+    await _saved(ctx)
+
+
+async def no_quiet(ctx: Ctx) -> None:
+    profile = await _profile(ctx)
+    if profile is not None and ctx.value == "none":
+        profile.quiet_start = profile.quiet_end = None
+        await _saved(ctx)
+    else:
+        await ctx.goto("summary")
+
+
+async def ask_cap(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("How many unanswered questions may wait for you at once?")),
+        ctx.keyboard([ctx.button(c, c) for c in CAPS], 5),
+    )
+
+
+async def choose_cap(ctx: Ctx) -> None:
+    profile = await _profile(ctx)
+    if profile is None or ctx.value not in CAPS:
+        await ctx.goto("summary")
+        return
+    profile.cap = int(ctx.value)
+    await _saved(ctx)
+
+
+async def ask_anonymity(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Should members see your name on your answers, or “an expert”?")),
+        ctx.keyboard(
+            [
+                ctx.button(ctx._(N_("Show my name")), "name"),
+                ctx.button(ctx._(N_("Anonymous")), "anon"),
+            ]
+        ),
+    )
+
+
+async def choose_anonymity(ctx: Ctx) -> None:
+    profile = await _profile(ctx)
+    if profile is None or ctx.value not in ("name", "anon"):
+        await ctx.goto("summary")
+        return
+    profile.anonymous = ctx.value == "anon"
+    await _saved(ctx)
+
+
+EXPERT_STEPS = {
+    "avail": Step(ask_availability, N_("Please answer with one of the buttons."), on_button=choose_availability),
+    "quiet": Step(
+        ask_quiet,
+        N_("Please send the hours as from-to, for example 21:00-07:00."),
+        on_text=quiet_typed,
+        on_button=no_quiet,
+    ),
+    "cap": Step(ask_cap, N_("Please answer with one of the buttons."), on_button=choose_cap),
+    "anon": Step(ask_anonymity, N_("Please answer with one of the buttons."), on_button=choose_anonymity),
+}  # fmt: skip

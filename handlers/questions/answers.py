@@ -1,0 +1,344 @@
+"""Experts answer or pass; the asker marks helpful, accepts, or asks one follow-up.
+
+Every button here works from any message at any time, so each handler checks who pressed
+it: only the expert a question was offered to may answer or pass, only the asker may mark,
+accept or follow up. Flows: ``answer`` (text), ``followup`` (text), ``reply`` (text).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_, Translator
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clip, escape
+from handlers.context import Ctx, current_member
+from handlers.questions.notices import notify_member
+from handlers.questions.offers import PREFIX, offer
+from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
+from handlers.questions.thread import expert_name
+from handlers.questions.tokens import tokens
+from storage.models import Answer, Question
+from storage.questions import ANSWERED, OFFERED, PASSED
+
+FLOWS = []
+
+
+async def _question_open(ctx: Ctx, question: Question | None) -> bool:
+    if question is None or question.hidden or question.status == "closed":
+        await ctx.answer(
+            ctx._(N_("This question is closed: it needs no more answers.")), alert=True
+        )
+        return False
+    return True
+
+
+# -- the expert's buttons ------------------------------------------------------------------
+async def answer_pressed(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    assignment = (
+        await ctx.session.questions.assignment(int(ctx.value)) if ctx.value.isdecimal() else None
+    )
+    if member is None or assignment is None or assignment.member_id != member.id:
+        await ctx.answer(
+            ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True
+        )
+        return
+    question = await ctx.session.questions.question(assignment.question_id)
+    if not await _question_open(ctx, question):
+        return
+    await ctx.answer()
+    await ctx.start_flow("answer", "text", {"assignment": assignment.id, "reply_to": None})
+
+
+async def pass_pressed(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    assignment = (
+        await ctx.session.questions.assignment(int(ctx.value)) if ctx.value.isdecimal() else None
+    )
+    if member is None or assignment is None or assignment.member_id != member.id:
+        await ctx.answer(ctx._(N_("This question was not sent to you.")), alert=True)
+        return
+    if assignment.status != OFFERED:
+        await ctx.answer(ctx._(N_("You have already responded to this question.")))
+        return
+    assignment.status, assignment.responded_at = PASSED, ctx.clock.now()
+    question = await ctx.session.questions.question(assignment.question_id)
+    await ctx.clear_buttons()
+    await ctx.answer(ctx._(N_("Thank you. The question goes to another expert.")))
+    if question is not None and question.status == "open" and not question.hidden:
+        settings = qa_settings(ctx.extras)
+        await offer(ctx.session, ctx.translators, question, settings, ctx.clock.now(), 1)
+
+
+async def ask_answer(ctx: Ctx) -> None:
+    assignment = await ctx.session.questions.assignment(ctx.data["assignment"])
+    question = await ctx.session.questions.question(assignment.question_id) if assignment else None
+    excerpt = escape(clip(question.text, 300)) if question else ""
+    prompt = (
+        N_("Write your reply to the follow-up question. Send it as one message.")
+        if ctx.data.get("reply_to")
+        else N_("Write your answer to question #{number}. Send it as one message:")
+    )
+    await ctx.reply(
+        ctx._(prompt).format(number=question.id if question else "") + f"\n\n<i>{excerpt}</i>"
+    )
+
+
+async def receive_answer(ctx: Ctx) -> None:
+    text = ctx.event.text.strip()
+    if not text:
+        await ctx.reply(ctx._(N_("Please write your answer as text.")))
+        return
+    if len(text) > ANSWER_MAX:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "That is too long: an answer can have at most {limit} characters. Please shorten it or split the essentials into one message."
+                )
+            ).format(limit=ctx.t.number(ANSWER_MAX))
+        )
+        return
+    member = await current_member(ctx)
+    assignment = await ctx.session.questions.assignment(ctx.data["assignment"])
+    question = await ctx.session.questions.question(assignment.question_id) if assignment else None
+    if (
+        member is None
+        or assignment is None
+        or question is None
+        or question.hidden
+        or question.status == "closed"
+    ):
+        ctx.end_flow()
+        await ctx.reply(ctx._(N_("This question is closed: it needs no more answers.")))
+        return
+    now = ctx.clock.now()
+    answer = await ctx.session.questions.add_answer(
+        question.id, member.id, text, now, ctx.data.get("reply_to")
+    )
+    # /search finds a question by its answers' words as well as its own
+    question.search_tokens = " ".join([question.search_tokens, *tokens(text)]).strip()
+    first_answer = assignment.status != ANSWERED
+    if first_answer:
+        assignment.status, assignment.responded_at = ANSWERED, now
+        profile = await ctx.session.questions.expert_profile(member.id)
+        if profile is not None:
+            profile.answered += 1
+    if question.status == "open":
+        question.status, question.answered_at, question.escalate_at = "answered", now, None
+    profile = await ctx.session.questions.expert_profile(member.id)
+    author = expert_name(ctx.t, member, bool(profile and profile.anonymous))
+    await notify_member(
+        ctx.session, ctx.translators, question.asker_id,
+        partial(answer_message, question=question, answer=answer, member_name=member.full_name or "",
+                anonymous=bool(profile and profile.anonymous)),
+        now, dedupe_key=f"answer:{answer.id}",
+    )  # fmt: skip
+    for other in await ctx.session.questions.assignments_of(question.id):
+        if other.member_id != member.id and other.status == OFFERED:
+            await notify_member(
+                ctx.session, ctx.translators, other.member_id,
+                partial(answered_elsewhere, number=question.id), now,
+                dedupe_key=f"answered-elsewhere:{question.id}:{other.member_id}",
+            )  # fmt: skip
+    ctx.end_flow()
+    await ctx.reply(
+        ctx._(N_("Thank you, {name}! Your answer was sent to the member who asked.")).format(
+            name=author
+        )
+    )
+
+
+def answer_message(
+    t: Translator, question: Question, answer: Answer, member_name: str, anonymous: bool
+) -> tuple[str, InlineKeyboard]:
+    author = t.gettext(N_("an expert")) if anonymous or not member_name else escape(member_name)
+    title = (
+        N_("{author} replied to your follow-up on question #{number}:")
+        if answer.reply_to_id
+        else N_("{author} answered your question #{number}:")
+    )
+    text = (
+        "💬 <b>" + t.gettext(title).format(author=author, number=question.id) + "</b>\n\n"
+        + escape(answer.text)
+    )  # fmt: skip
+    rows = [
+        [
+            Button("👍 " + t.gettext(N_("Helpful")), f"{PREFIX}:h:{answer.id}"),
+            Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:c:{answer.id}"),
+        ],
+        [Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:ra:{answer.id}")],
+    ]
+    if not answer.reply_to_id:
+        rows[1].insert(
+            0, Button("❓ " + t.gettext(N_("Ask a follow-up")), f"{PREFIX}:f:{answer.id}")
+        )
+    return text, InlineKeyboard.of(rows)
+
+
+def answered_elsewhere(t: Translator, number: int) -> tuple[str, None]:
+    return (
+        t.gettext(
+            N_(
+                "Question #{number} has been answered by another expert. You may still add your own answer."
+            )
+        ).format(number=number),
+        None,
+    )
+
+
+# -- the asker's buttons -------------------------------------------------------------------
+async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
+    member = await current_member(ctx)
+    answer = await ctx.session.questions.answer(int(ctx.value)) if ctx.value.isdecimal() else None
+    question = await ctx.session.questions.question(answer.question_id) if answer else None
+    if member is None or answer is None or question is None or question.asker_id != member.id:
+        await ctx.answer(ctx._(N_("Only the member who asked can do this.")), alert=True)
+        return None
+    return answer, question
+
+
+async def helpful_pressed(ctx: Ctx) -> None:
+    found = await _askers_answer(ctx)
+    if found is None:
+        return
+    answer, _question = found
+    if answer.helpful:
+        await ctx.answer(ctx._(N_("You already marked this answer as helpful.")))
+        return
+    answer.helpful = True
+    await ctx.session.questions.add_reputation(answer.expert_id, HELPFUL_POINTS)
+    await ctx.answer(
+        ctx._(N_("Thank you! The expert gets {points} points.")).format(points=HELPFUL_POINTS)
+    )
+
+
+async def accept_pressed(ctx: Ctx) -> None:
+    found = await _askers_answer(ctx)
+    if found is None:
+        return
+    answer, question = found
+    if question.accepted_answer_id is not None:
+        await ctx.answer(
+            ctx._(N_("You have already accepted an answer to this question.")), alert=True
+        )
+        return
+    now = ctx.clock.now()
+    answer.accepted = True
+    question.accepted_answer_id, question.status = answer.id, "closed"
+    question.closed_at, question.escalate_at = now, None
+    await ctx.session.questions.add_reputation(answer.expert_id, ACCEPTED_POINTS)
+    await notify_member(
+        ctx.session, ctx.translators, answer.expert_id,
+        partial(accepted_notice, number=question.id), now, dedupe_key=f"accepted:{answer.id}",
+    )  # fmt: skip
+    await ctx.answer()
+    await ctx.reply(
+        ctx._(N_("You accepted this answer; question #{number} is closed. Thank you!")).format(
+            number=question.id
+        )
+    )
+
+
+def accepted_notice(t: Translator, number: int) -> tuple[str, None]:
+    return (
+        "✅ "
+        + t.gettext(
+            N_("Your answer to question #{number} was accepted: +{points} reputation.")
+        ).format(number=number, points=ACCEPTED_POINTS),
+        None,
+    )
+
+
+async def followup_pressed(ctx: Ctx) -> None:
+    found = await _askers_answer(ctx)
+    if found is None:
+        return
+    answer, question = found
+    if answer.follow_up is not None:
+        await ctx.answer(ctx._(N_("You already asked a follow-up on this answer.")), alert=True)
+        return
+    if question.status == "closed":
+        await ctx.answer(
+            ctx._(N_("This question is closed: it needs no more answers.")), alert=True
+        )
+        return
+    await ctx.answer()
+    await ctx.start_flow("followup", "text", {"answer": answer.id})
+
+
+async def ask_followup(ctx: Ctx) -> None:
+    await ctx.reply(ctx._(N_("Write your follow-up question to the same expert, in one message.")))
+
+
+async def receive_followup(ctx: Ctx) -> None:
+    text = ctx.event.text.strip()
+    answer = await ctx.session.questions.answer(ctx.data["answer"])
+    if not text or len(text) > ANSWER_MAX or answer is None:
+        await ctx.reply(
+            ctx._(
+                N_("Please write your follow-up question as text, at most {limit} characters.")
+            ).format(limit=ctx.t.number(ANSWER_MAX))
+        )
+        return
+    answer.follow_up = text
+    await notify_member(
+        ctx.session, ctx.translators, answer.expert_id,
+        partial(followup_message, answer=answer, text=text), ctx.clock.now(),
+        dedupe_key=f"followup:{answer.id}",
+    )  # fmt: skip
+    ctx.end_flow()
+    await ctx.reply(ctx._(N_("Your follow-up was sent to the expert.")))
+
+
+def followup_message(t: Translator, answer: Answer, text: str) -> tuple[str, InlineKeyboard]:
+    return (
+        "❓ <b>" + t.gettext(N_("A follow-up question on your answer to question #{number}:")).format(number=answer.question_id)
+        + f"</b>\n\n{escape(text)}",
+        InlineKeyboard.of([[Button("✍️ " + t.gettext(N_("Reply")), f"{PREFIX}:y:{answer.id}")]]),
+    )  # fmt: skip
+
+
+async def reply_pressed(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    answer = await ctx.session.questions.answer(int(ctx.value)) if ctx.value.isdecimal() else None
+    if member is None or answer is None or answer.expert_id != member.id:
+        await ctx.answer(
+            ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True
+        )
+        return
+    question = await ctx.session.questions.question(answer.question_id)
+    if not await _question_open(ctx, question):
+        return
+    assignment = next(
+        (
+            a
+            for a in await ctx.session.questions.assignments_of(answer.question_id)
+            if a.member_id == member.id
+        ),
+        None,
+    )
+    if assignment is None:
+        await ctx.answer(
+            ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True
+        )
+        return
+    await ctx.answer()
+    await ctx.start_flow("answer", "text", {"assignment": assignment.id, "reply_to": answer.id})
+
+
+answer_flow = Flow(
+    "answer",
+    {"text": Step(ask_answer, N_("Please write your answer as text."), on_text=receive_answer)},
+)
+followup_flow = Flow(
+    "followup",
+    {
+        "text": Step(
+            ask_followup, N_("Please write your follow-up question as text."),
+            on_text=receive_followup,
+        )
+    },
+)  # fmt: skip
+FLOWS.extend([answer_flow, followup_flow])

@@ -1,0 +1,276 @@
+"""/ask and /myquestions: a member asks, sees similar answered questions, confirms the
+topics, and the question goes to experts; later they follow its status and close it.
+
+Steps (flow ``ask``): text → [similar] → tags → (question posted and routed).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bot.core.dispatch import Router
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clean_line, clip, escape
+from handlers.context import Ctx, current_member
+from handlers.questions.knowledge import answered_thread, similar_questions, suggest
+from handlers.questions.offers import PREFIX, route_new_question
+from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
+from handlers.questions.thread import STATUS_NAMES
+from handlers.questions.tokens import tokens
+from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from storage.seed.tags import SLUGS
+
+router = Router("ask")
+PAGE = 5
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them: Latin words, and Khmer words found by segmentation."""
+    from khmercut import tokenize
+
+    latin = regex.findall(r"[\p{Latin}\d]+", text)
+    khmer = [w for run in regex.findall(r"[\p{Khmer}]+", text) for w in tokenize(run) if w.strip()]
+    return len(latin) + len(khmer)
+
+
+@router.command("ask", N_("Ask the community's experts a question"))
+async def ask(ctx: Ctx) -> None:
+    if await current_member(ctx) is None:
+        await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
+        return
+    await ctx.start_flow("ask", "text")
+
+
+async def ask_text(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "What is your question? Write it in Khmer, English or both: what you want to do, what you tried and what went wrong."
+            )
+        )
+    )
+
+
+async def receive_text(ctx: Ctx) -> None:
+    text = ctx.event.text.strip()
+    if len(text) > QUESTION_MAX:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "That is too long: a question can have at most {limit} characters. Please shorten it."
+                )
+            ).format(limit=ctx.t.number(QUESTION_MAX))
+        )
+        return
+    if word_count(clean_line(text)) < QUESTION_MIN_WORDS:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "Please tell a little more, so an expert can help: what you want to do, what you tried and what happened. One or two full sentences are best."
+                )
+            )
+        )
+        return
+    ctx.data["text"] = text
+    ctx.data["tags"] = [slug for slug, _ in await suggest(ctx, text)]
+    similar = await similar_questions(ctx, text)
+    if similar:
+        ctx.data["similar"] = similar
+        await ctx.goto("similar")
+    else:
+        await ctx.goto("tags")
+
+
+async def show_similar(ctx: Ctx) -> None:
+    buttons = []
+    for number, excerpt in ctx.data.get("similar", []):
+        buttons.append(ctx.button(f"📖 #{number} {clip(excerpt, 40)}", f"read-{number}"))
+    buttons.append(ctx.button("➡️ " + ctx._(N_("None of these helps: continue")), "go"))
+    await ctx.reply(
+        ctx._(
+            N_("These answered questions look similar. Tap one to read its answers, or continue.")
+        ),
+        ctx.keyboard(buttons, 1),
+    )
+
+
+async def similar_chosen(ctx: Ctx) -> None:
+    if ctx.value == "go":
+        await ctx.clear_buttons()
+        await ctx.goto("tags")
+        return
+    shown = {str(number) for number, _ in ctx.data.get("similar", [])}
+    number = ctx.value.removeprefix("read-")
+    if number not in shown:
+        await ctx.reprompt()
+        return
+    await ctx.answer()
+    await ctx.reply(await answered_thread(ctx, int(number)))
+
+
+def send_label(ctx: Ctx) -> str:
+    return "📨 " + ctx._(N_("Send my question"))
+
+
+async def ask_tags(ctx: Ctx) -> None:
+    chosen = ctx.data.setdefault("tags", [])
+    prompt = (
+        N_(
+            "Which topics is your question about? I picked the likely ones; change them if needed, then press Send."
+        )
+        if chosen
+        else N_("Which topics is your question about? Tap one or more, then press Send.")
+    )
+    await ctx.reply(ctx._(prompt), await tag_keyboard(ctx, chosen, send_label(ctx)))
+
+
+async def tag_chosen(ctx: Ctx) -> None:
+    chosen: list[str] = ctx.data.setdefault("tags", [])
+    if ctx.value == DONE:
+        if not chosen:
+            await ctx.answer(ctx._(N_("Choose at least one topic, then press Send.")), alert=True)
+            return
+        await ctx.clear_buttons()
+        await post(ctx)
+        return
+    if ctx.value not in SLUGS:
+        await ctx.reprompt()
+        return
+    await toggle(ctx, chosen, send_label(ctx))
+
+
+async def post(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    if member is None:
+        ctx.end_flow()
+        return
+    settings = qa_settings(ctx.extras)
+    now = ctx.clock.now()
+    question = await ctx.session.questions.add_question(
+        member.id,
+        ctx.data["text"],
+        tokens(ctx.data["text"]),
+        ctx.data["tags"],
+        now,
+        now + settings.escalate_after,
+    )
+    sent = await route_new_question(ctx.session, ctx.translators, question, settings, now)
+    ctx.end_flow()
+    if question.round == 1:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+                )
+            ).format(number=question.id, count=ctx.t.number(sent))
+        )
+    else:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "Your question #{number} is saved. No expert covers these topics yet, so the community's moderators will look for an answer; /myquestions shows its status."
+                )
+            ).format(number=question.id)
+        )
+
+
+router.flow(
+    Flow(
+        "ask",
+        {
+            "text": Step(ask_text, N_("Please type your question as text."), on_text=receive_text),
+            "similar": Step(
+                show_similar,
+                N_("Please tap a question to read it, or continue."),
+                on_button=similar_chosen,
+            ),
+            "tags": Step(
+                ask_tags,
+                N_("Please tap the topics of your question, then press Send."),
+                on_button=tag_chosen,
+            ),
+        },
+    )
+)
+
+
+# -- /myquestions --------------------------------------------------------------------------
+@router.command("myquestions", N_("Your questions and their status"))
+async def my_questions(ctx: Ctx) -> None:
+    await show_page(ctx, 0, edit=False)
+
+
+async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
+    member = await current_member(ctx)
+    if member is None:
+        await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
+        return
+    total = await ctx.session.questions.count_questions_of(member.id)
+    if total == 0:
+        await ctx.reply(ctx._(N_("You have not asked a question yet. Send /ask to ask one.")))
+        return
+    offset = max(0, min(offset, (total - 1) // PAGE * PAGE))
+    questions = await ctx.session.questions.questions_of(member.id, offset, PAGE)
+    lines = [
+        "<b>"
+        + ctx._(N_("Your questions ({first}–{last} of {total})")).format(
+            first=offset + 1, last=offset + len(questions), total=total
+        )
+        + "</b>"
+    ]
+    rows: list[list[Button]] = []
+    for q in questions:
+        answers = len(await ctx.session.questions.answers_to(q.id))
+        lines.append(
+            f"\n<b>#{q.id}</b> · {ctx._(STATUS_NAMES.get(q.status, STATUS_NAMES['open']))} · "
+            + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
+            + f" · {ctx.t.date(q.created_at.astimezone(qa_settings(ctx.extras).timezone), 'medium')}"
+            + f"\n{escape(clip(q.text, 120))}"
+        )
+        if q.status != "closed":
+            rows.append(
+                [
+                    Button(
+                        "🔒 " + ctx._(N_("Close #{number}")).format(number=q.id),
+                        f"{PREFIX}:x:{q.id}",
+                    )
+                ]
+            )
+    paging = []
+    if offset > 0:
+        paging.append(Button("« " + ctx._(N_("Newer")), f"{PREFIX}:m:{offset - PAGE}"))
+    if offset + PAGE < total:
+        paging.append(Button(ctx._(N_("Older")) + " »", f"{PREFIX}:m:{offset + PAGE}"))
+    rows.append(paging)
+    keyboard = InlineKeyboard.of(rows)
+    if edit and ctx.event.message_id is not None:
+        await ctx.messenger.edit_message(
+            ctx.event.chat_id, ctx.event.message_id, "\n".join(lines), keyboard
+        )
+    else:
+        await ctx.reply("\n".join(lines), keyboard)
+
+
+async def page_pressed(ctx: Ctx) -> None:
+    await ctx.answer()
+    await show_page(ctx, int(ctx.value) if ctx.value.isdecimal() else 0, edit=True)
+
+
+async def close_pressed(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    question = (
+        await ctx.session.questions.question(int(ctx.value)) if ctx.value.isdecimal() else None
+    )
+    if member is None or question is None or question.asker_id != member.id:
+        await ctx.answer(
+            ctx._(N_("Only the member who asked can close this question.")), alert=True
+        )
+        return
+    if question.status == "closed":
+        await ctx.answer(ctx._(N_("This question is already closed.")))
+        return
+    question.status, question.closed_at, question.escalate_at = "closed", ctx.clock.now(), None
+    await ctx.answer(ctx._(N_("Question #{number} is closed.")).format(number=question.id))
+    await show_page(ctx, 0, edit=True)

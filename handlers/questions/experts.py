@@ -1,0 +1,182 @@
+"""/expert: a member applies for tags with a short note; every admin decides with buttons.
+
+Steps (flow ``expert``): tags → note → (application sent to the admins). Decisions are
+buttons on the admins' messages, checked against the staff table when pressed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_, Translator
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clean_line, clip, escape, grapheme_length
+from handlers.context import Ctx, current_member
+from handlers.questions.notices import notify, notify_member, staff_ids, staff_language
+from handlers.questions.offers import PREFIX, tag_names
+from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from storage.models import ExpertApplication, Member
+from storage.seed.tags import SLUGS
+
+NOTE_MAX = 500
+
+
+async def apply(ctx: Ctx) -> None:
+    member = await current_member(ctx)
+    if member is None:
+        await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
+        return
+    have = await ctx.session.questions.expert_tags(member.id)
+    await ctx.start_flow("expert", "tags", {"tags": [], "have": have})
+
+
+def next_label(ctx: Ctx) -> str:
+    return ctx._(N_("Next")) + " ➡️"
+
+
+async def ask_tags(ctx: Ctx) -> None:
+    have = ctx.data.get("have", [])
+    intro = ""
+    if have:
+        names = tag_names(await ctx.session.tags.all(), have, ctx.language)
+        intro = (
+            ctx._(N_("You are already an expert for: {tags}.")).format(tags=escape(names)) + "\n\n"
+        )
+    await ctx.reply(
+        intro
+        + ctx._(N_("Which topics can you answer questions about? Tap them, then press Next.")),
+        await tag_keyboard(ctx, ctx.data["tags"], next_label(ctx)),
+    )
+
+
+async def tag_chosen(ctx: Ctx) -> None:
+    chosen: list[str] = ctx.data["tags"]
+    if ctx.value == DONE:
+        if not chosen:
+            await ctx.answer(ctx._(N_("Choose at least one topic, then press Next.")), alert=True)
+            return
+        await ctx.clear_buttons()
+        await ctx.goto("note")
+        return
+    if ctx.value not in SLUGS:
+        await ctx.reprompt()
+        return
+    await toggle(ctx, chosen, next_label(ctx))
+
+
+async def ask_note(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "In a few sentences, what is your experience in these topics? (your work, studies, certificates, projects)"
+            )
+        )
+    )
+
+
+async def receive_note(ctx: Ctx) -> None:
+    note = clean_line(ctx.event.text)
+    if grapheme_length(note) < 10 or grapheme_length(note) > NOTE_MAX:
+        await ctx.reply(
+            ctx._(N_("Please describe your experience in 10 to {limit} characters.")).format(
+                limit=NOTE_MAX
+            )
+        )
+        return
+    member = await current_member(ctx)
+    if member is None:
+        ctx.end_flow()
+        return
+    now = ctx.clock.now()
+    application = await ctx.session.questions.add_application(
+        member.id, ctx.data["tags"], note, now
+    )
+    tags = await ctx.session.tags.all()
+    for admin in await staff_ids(ctx.session, "admin"):
+        language = await staff_language(ctx.session, admin)
+        await notify(
+            ctx.session, ctx.translators, admin, language,
+            partial(application_message, application=application, member=member,
+                    tags=tag_names(tags, ctx.data["tags"], language)),
+            now, dedupe_key=f"application:{application.id}:{admin}",
+        )  # fmt: skip
+    ctx.end_flow()
+    await ctx.reply(
+        ctx._(
+            N_(
+                "Thank you! Your application was sent to the administrators; you will hear from them here."
+            )
+        )
+    )
+
+
+def application_message(
+    t: Translator, application: ExpertApplication, member: Member, tags: str
+) -> tuple[str, InlineKeyboard]:
+    text = (
+        "🎓 <b>" + t.gettext(N_("Expert application #{number}")).format(number=application.id) + "</b>\n"
+        + t.gettext(N_("From: {name}")).format(name=escape(member.full_name or "—")) + "\n"
+        + t.gettext(N_("Topics: {tags}")).format(tags=escape(tags)) + "\n\n"
+        + escape(clip(application.note, 600))
+    )  # fmt: skip
+    return text, InlineKeyboard.of(
+        [[
+            Button("✅ " + t.gettext(N_("Approve")), f"{PREFIX}:ok:{application.id}"),
+            Button("✖️ " + t.gettext(N_("Reject")), f"{PREFIX}:no:{application.id}"),
+        ]]
+    )  # fmt: skip
+
+
+async def decide(ctx: Ctx, approve: bool) -> None:
+    if not await ctx.session.staff.has_role(ctx.user_id, "admin"):
+        await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
+        return
+    application = (
+        await ctx.session.questions.application(int(ctx.value)) if ctx.value.isdecimal() else None
+    )
+    if application is None:
+        await ctx.answer(ctx._(N_("That application no longer exists.")), alert=True)
+        return
+    if application.status != "pending":
+        await ctx.answer(
+            ctx._(N_("Another administrator has already decided on this application.")), alert=True
+        )
+        await ctx.clear_buttons()
+        return
+    now = ctx.clock.now()
+    application.status = "approved" if approve else "rejected"
+    application.decided_by, application.decided_at = ctx.user_id, now
+    slugs = [s for s in application.tags.split(",") if s]
+    if approve:
+        await ctx.session.questions.make_expert(application.member_id, slugs)
+    await ctx.session.staff.audit(
+        ctx.user_id, f"expert-{application.status}", {"application": application.id}
+    )
+    await notify_member(
+        ctx.session, ctx.translators, application.member_id,
+        partial(decision_notice, approved=approve), now,
+        dedupe_key=f"application-decided:{application.id}",
+    )  # fmt: skip
+    await ctx.answer(ctx._(N_("Done: the member is told.")))
+    await ctx.clear_buttons()
+
+
+def decision_notice(t: Translator, approved: bool) -> tuple[str, None]:
+    if approved:
+        return (
+            "🎓 " + t.gettext(N_("Your expert application was approved! Questions in your topics will come to you here. You can set your availability and quiet hours in /profile.")),
+            None,
+        )  # fmt: skip
+    return (t.gettext(N_("Your expert application was not approved this time.")), None)
+
+
+expert_flow = Flow(
+    "expert",
+    {
+        "tags": Step(ask_tags, N_("Please tap the topics, then press Next."), on_button=tag_chosen),
+        "note": Step(
+            ask_note, N_("Please describe your experience as text."), on_text=receive_note
+        ),
+    },
+)

@@ -1,0 +1,69 @@
+"""What the community already knows: tag suggestions, similar answered questions, /search.
+
+The search index is built from the stored tokens of answered questions when it is needed;
+it stays small next to the member count (a few thousand answered questions), and building
+it is a list scan. A large deployment would keep it in the database's full-text index.
+"""
+
+from __future__ import annotations
+
+from bot.core.i18n import N_
+from handlers.context import Ctx
+from handlers.questions.search import SearchIndex
+from handlers.questions.settings import SIMILAR_SHOWN
+from handlers.questions.tagging import TagTerms, suggest_tags, tag_terms
+from handlers.questions.thread import expert_name, render_thread
+from handlers.questions.tokens import tokens
+from storage.models import Answer, Question
+from storage.uow import UnitOfWork
+
+SIMILAR_MIN_SCORE = 1.0
+
+
+async def terms_of_tags(uow: UnitOfWork) -> list[TagTerms]:
+    return [
+        tag_terms(
+            t.slug,
+            [t.name_en, t.name_km],
+            [k for k in (t.keywords_en + "," + t.keywords_km).split(",") if k.strip()],
+        )
+        for t in await uow.tags.all()
+    ]
+
+
+async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
+    return suggest_tags(text, await terms_of_tags(ctx.session))
+
+
+async def search_index(uow: UnitOfWork) -> SearchIndex:
+    documents = await uow.questions.answered_documents()
+    return SearchIndex([(question_id, text.split()) for question_id, text in documents])
+
+
+async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:
+    """(number, excerpt) of up to three answered questions close to ``text``."""
+    index = await search_index(ctx.session)
+    found = index.search(tokens(text), SIMILAR_SHOWN, SIMILAR_MIN_SCORE)
+    similar = []
+    for question_id, _score in found:
+        question = await ctx.session.questions.question(question_id)
+        if question is not None:
+            similar.append((question.id, question.text))
+    return similar
+
+
+async def authors(uow: UnitOfWork, ctx: Ctx, answers: list[Answer]) -> list[tuple[Answer, str]]:
+    named = []
+    for answer in answers:
+        expert = await uow.members.by_id(answer.expert_id)
+        profile = await uow.questions.expert_profile(answer.expert_id)
+        named.append((answer, expert_name(ctx.t, expert, bool(profile and profile.anonymous))))
+    return named
+
+
+async def answered_thread(ctx: Ctx, question_id: int) -> str:
+    question: Question | None = await ctx.session.questions.question(question_id)
+    if question is None or question.hidden:
+        return ctx._(N_("This question is no longer available."))
+    answers = await ctx.session.questions.answers_to(question.id)
+    return render_thread(ctx.t, question, await authors(ctx.session, ctx, answers))

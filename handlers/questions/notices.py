@@ -1,0 +1,62 @@
+"""Messages to members other than the one acting: written to the outbox in their language.
+
+They are queued in the same transaction as the change they announce, so a crash never
+sends a notice of something that did not happen, nor loses one that did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.core.i18n import Translations, Translator
+from bot.core.keyboards import InlineKeyboard, keyboard_to_json
+from storage.uow import UnitOfWork
+
+Render = Callable[[Translator], tuple[str, InlineKeyboard | None]]
+
+
+async def notify(
+    uow: UnitOfWork,
+    translations: Translations,
+    telegram_id: int,
+    language: str,
+    render: Render,
+    now: datetime,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> None:
+    text, keyboard = render(translations.for_language(language))
+    await uow.outbox.enqueue(
+        telegram_id, text, keyboard_to_json(keyboard), now, dedupe_key, not_before
+    )
+
+
+async def notify_member(
+    uow: UnitOfWork,
+    translations: Translations,
+    member_id: int,
+    render: Render,
+    now: datetime,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """Notify a member by id; False when they erased their data or cannot be reached."""
+    member = await uow.members.by_id(member_id)
+    if member is None or member.telegram_id is None or member.deleted_at is not None:
+        return False
+    await notify(
+        uow, translations, member.telegram_id, member.language, render, now, dedupe_key, not_before
+    )
+    return True
+
+
+async def staff_ids(uow: UnitOfWork, role: str) -> list[int]:
+    """Telegram ids of the staff with ``role``; admins count as moderators too."""
+    roles = ("moderator", "admin") if role == "moderator" else (role,)
+    return sorted({i for r in roles for i in await uow.staff.ids_with_role(r)})
+
+
+async def staff_language(uow: UnitOfWork, telegram_id: int) -> str:
+    member = await uow.members.get(telegram_id)
+    return member.language if member else "en"

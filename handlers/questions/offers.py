@@ -1,0 +1,198 @@
+"""Offering a question to experts: the first round, a replacement after a pass, and the
+escalation rounds the scheduler finds due. Each offer is an assignment row plus an outbox
+message, written together; an expert in quiet hours gets the message when they end."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from functools import partial
+
+from bot.core.i18n import N_, Translations, Translator
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clip, escape
+from handlers.questions.notices import notify, notify_member, staff_ids, staff_language
+from handlers.questions.routing import ExpertCandidate, Offer, choose_experts, escalate
+from handlers.questions.settings import QaSettings
+from storage.models import Question, Tag
+from storage.questions import ExpertRow
+from storage.uow import UnitOfWork
+
+PREFIX = "qa"
+
+
+def parse_time(value: str | None) -> time | None:
+    if not value:
+        return None
+    hours, _, minutes = value.partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def candidate(row: ExpertRow) -> ExpertCandidate:
+    return ExpertCandidate(
+        member_id=row.member_id,
+        tags=row.tags,
+        available=row.available,
+        quiet_start=parse_time(row.quiet_start),
+        quiet_end=parse_time(row.quiet_end),
+        cap=row.cap,
+        open_assignments=row.open_assignments,
+        last_assigned_at=row.last_assigned_at,
+        answered=row.answered,
+        offered=row.offered,
+    )
+
+
+def tag_names(tags: list[Tag], slugs: list[str], language: str) -> str:
+    names = {t.slug: t.name(language) for t in tags}
+    return ", ".join(names.get(s, s) for s in slugs)
+
+
+def offer_message(
+    t: Translator, question: Question, tags: str, assignment_id: int, to_moderator: bool = False
+) -> tuple[str, InlineKeyboard]:
+    title = (
+        t.gettext(N_("Nobody has answered this question for two days. Can you help?"))
+        if to_moderator
+        else t.gettext(N_("A member asks a question in your field. Can you answer it?"))
+    )
+    text = (
+        f"❓ <b>{title}</b>\n"
+        + t.gettext(N_("Question #{number} · {tags}")).format(number=question.id, tags=escape(tags))
+        + f"\n\n{escape(clip(question.text, 3000))}"
+    )
+    keyboard = InlineKeyboard.of(
+        [
+            [
+                Button("✍️ " + t.gettext(N_("Answer")), f"{PREFIX}:a:{assignment_id}"),
+                Button("↪️ " + t.gettext(N_("Pass")), f"{PREFIX}:p:{assignment_id}"),
+            ],
+            [Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:rq:{question.id}")],
+        ]
+    )
+    return text, keyboard
+
+
+def escalation_notice(t: Translator, number: int) -> tuple[str, None]:
+    return (
+        t.gettext(
+            N_("Your question #{number} has no answer yet, so more people will see it now.")
+        ).format(number=number),
+        None,
+    )
+
+
+async def offer(
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
+    k: int,
+) -> list[Offer]:
+    """Offer ``question`` to the next ``k`` experts; the offers made (maybe none)."""
+    slugs = await uow.questions.question_tags(question.id)
+    rows = {row.member_id: row for row in await uow.questions.candidates(slugs)}
+    offers = choose_experts(
+        [candidate(r) for r in rows.values()],
+        slugs,
+        question.asker_id,
+        now,
+        settings.timezone,
+        k,
+        await uow.questions.offered_member_ids(question.id),
+    )
+    tags = await uow.tags.all()
+    for chosen in offers:
+        row = rows[chosen.member_id]
+        assignment = await uow.questions.add_assignment(
+            question.id, chosen.member_id, question.round, now
+        )
+        names = tag_names(tags, slugs, row.language)
+        await notify(
+            uow,
+            translations,
+            row.telegram_id,
+            row.language,
+            partial(offer_message, question=question, tags=names, assignment_id=assignment.id),
+            now,
+            dedupe_key=f"offer:{assignment.id}",
+            not_before=chosen.deliver_at,
+        )
+    return offers
+
+
+async def tell_moderators(
+    uow: UnitOfWork, translations: Translations, question: Question, now: datetime
+) -> int:
+    """The last round: every moderator (and admin) sees the question and may answer it."""
+    slugs = await uow.questions.question_tags(question.id)
+    tags = await uow.tags.all()
+    told = 0
+    for telegram_id in await staff_ids(uow, "moderator"):
+        member = await uow.members.get(telegram_id)
+        if member is None or member.id == question.asker_id:
+            continue
+        offered = await uow.questions.offered_member_ids(question.id)
+        if member.id in offered:
+            continue
+        assignment = await uow.questions.add_assignment(question.id, member.id, question.round, now)
+        language = await staff_language(uow, telegram_id)
+        names = tag_names(tags, slugs, language)
+        await notify(
+            uow, translations, telegram_id, language,
+            partial(
+                offer_message, question=question, tags=names, assignment_id=assignment.id,
+                to_moderator=True,
+            ),
+            now, dedupe_key=f"offer:{assignment.id}",
+        )  # fmt: skip
+        told += 1
+    return told
+
+
+async def route_new_question(
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
+) -> int:
+    """Round 1; with no expert at all for its tags the moderators get it at once."""
+    offers = await offer(uow, translations, question, settings, now, settings.k)
+    if offers:
+        return len(offers)
+    question.round = 3
+    question.escalate_at = None
+    return await tell_moderators(uow, translations, question, now)
+
+
+async def escalate_due_questions(
+    uow: UnitOfWork, translations: Translations, settings: QaSettings, now: datetime
+) -> int:
+    """The scheduler's job: move every open question whose round timed out to the next one.
+
+    Runs twice, escalates once: each question's round and due time change in the same
+    transaction as its offers, and offers carry de-duplication keys.
+    """
+    moved = 0
+    for question in await uow.questions.due_escalations(now):
+        step = escalate(question.round, False, now, settings.escalate_after)
+        if step is None:
+            question.escalate_at = None
+            continue
+        question.round, question.escalate_at = step.round, step.next_due
+        if step.to_moderators:
+            await tell_moderators(uow, translations, question, now)
+        elif not await offer(uow, translations, question, settings, now, settings.k):
+            question.round, question.escalate_at = step.round + 1, None
+            await tell_moderators(uow, translations, question, now)
+        await notify_member(
+            uow,
+            translations,
+            question.asker_id,
+            partial(escalation_notice, number=question.id),
+            now,
+            dedupe_key=f"escalated:{question.id}:{question.round}",
+        )
+        moved += 1
+    return moved

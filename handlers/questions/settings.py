@@ -1,0 +1,28 @@
+"""The Q&A feature's settings (the composition root fills them from the environment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.questions.routing import DEFAULT_K, ESCALATE_AFTER
+
+QUESTION_MAX = 2000  # characters
+QUESTION_MIN_WORDS = 4
+ANSWER_MAX = 3500  # leaves room for the header in one 4,096-character message
+SIMILAR_SHOWN = 3
+HELPFUL_POINTS = 2
+ACCEPTED_POINTS = 10
+
+
+@dataclass(frozen=True)
+class QaSettings:
+    k: int = DEFAULT_K
+    escalate_after: timedelta = ESCALATE_AFTER
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
+
+
+def qa_settings(extras: dict[str, object]) -> QaSettings:
+    found = extras.get("qa")
+    return found if isinstance(found, QaSettings) else QaSettings()

@@ -1,0 +1,143 @@
+"""Suggest topic tags for a question from the tags' names and keywords, in Khmer and English.
+
+Scoring (no training data exists, so it is a transparent keyword score, not a model):
+
+- A tag's terms are the ``tokens()`` of its English and Khmer names and keywords, so they are
+  normalised and segmented exactly like the question. A name that lists two topics ("Cloud &
+  DevOps", "បណ្ដាញ និងទូរគមនាគមន៍") counts as two names.
+- Each distinct question token that is a term of a tag adds the term's weight
+  ``ln(1 + N / df)``: N tags, df of them have the term. A term only one tag has ("figma") counts
+  about twice as much as one shared by six tags; repeating a word in the question adds nothing.
+- A name or keyword of several tokens ("machine learning", "ពាក្យសម្ងាត់" → ពាក្យ|សម្ងាត់) is a
+  phrase. A token a tag has only inside phrases ("ពាក្យ" "word", "learn") counts half on its
+  own: it is weak evidence. When the phrase's tokens appear in a row in the question (stopwords
+  removed on both sides) it adds half their weights again, so a phrase of such tokens counts
+  in full, and twice what its words score scattered. A Khmer phrase also matches as one word
+  (the segmenter is contextual: គ្រីប្តូ is cut alone, but often kept whole in a sentence).
+- Suggestions are the tags with a score above 0, best first; equal scores keep the order the
+  tags were given in, so results are deterministic.
+
+Call from one thread: ``tokens()`` shares ``khmercut``'s tagger.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+import regex
+
+from handlers.questions.tokens import tokens
+from storage.seed.tags import TAGS
+
+__all__ = ["TagTerms", "seed_tag_terms", "suggest_tags", "tag_terms"]
+
+PHRASE_BONUS: Final = 0.5
+"""A matched phrase adds this share of its tokens' weights."""
+LOOSE_WEIGHT: Final = 0.5
+"""The share of its weight a token counts when the tag has it only inside a phrase."""
+
+_NAME_PARTS: Final = regex.compile(r"\s*[&/]\s*|\s+និង")
+_KHMER_WORD: Final = regex.compile(r"[\u1780-\u17d3\u17dc\u17dd]+")
+
+
+@dataclass(frozen=True)
+class TagTerms:
+    """A tag as tagging sees it: normalised tokens, never raw names."""
+
+    slug: str
+    terms: tuple[str, ...]
+    """Every distinct token of the tag's names and keywords."""
+    phrases: tuple[tuple[str, ...], ...] = ()
+    """Names and keywords of two or more tokens, matched as a run of question tokens."""
+    loose: tuple[str, ...] = ()
+    """Terms that occur only inside phrases: on their own they count ``LOOSE_WEIGHT``."""
+
+
+def tag_terms(slug: str, names: Sequence[str], keywords: Sequence[str]) -> TagTerms:
+    """Normalise a tag's names (any language) and keywords; the handler does this for DB tags."""
+    parts = [part for name in names for part in _NAME_PARTS.split(name)]
+    terms: dict[str, None] = {}
+    single: set[str] = set()
+    phrases: dict[tuple[str, ...], None] = {}
+    for entry in (*parts, *keywords):
+        words = _entry_tokens(entry)
+        terms.update(dict.fromkeys(words))
+        if len(words) == 1:
+            single.add(words[0])
+        elif len(words) > 1:
+            phrases[tuple(words)] = None
+            if _KHMER_WORD.fullmatch(whole := "".join(words)):
+                # The segmenter is contextual: គ្រីប្តូ alone is គ្រី|ប្តូ, inside a sentence
+                # often one word. Matching the joined form as a word covers both.
+                terms[whole] = None
+                single.add(whole)
+    loose = tuple(t for t in terms if t not in single)
+    return TagTerms(slug, tuple(terms), tuple(phrases), loose)
+
+
+@lru_cache(maxsize=4096)
+def _entry_tokens(entry: str) -> tuple[str, ...]:
+    """Names and keywords repeat each time the handler rebuilds tags from the database."""
+    return tuple(tokens(entry))
+
+
+def seed_tag_terms() -> list[TagTerms]:
+    """The seed taxonomy's tags, names and keywords in both languages."""
+    return [
+        tag_terms(t.slug, (t.name_en, t.name_km), (*t.keywords_en, *t.keywords_km)) for t in TAGS
+    ]
+
+
+def suggest_tags(text: str, tags: Sequence[TagTerms], limit: int = 3) -> list[tuple[str, float]]:
+    """At most ``limit`` (slug, score) pairs with score > 0, best first, ties in ``tags`` order."""
+    if limit <= 0 or not tags:
+        return []
+    words = tokens(text)
+    if not words:
+        return []
+    index = _compile(tuple(tags))
+    scores = [0.0] * len(tags)
+    for word in set(words):
+        for i, weight in index.weights.get(word, ()):
+            scores[i] += weight
+    matched: set[tuple[int, tuple[str, ...]]] = set()
+    for start, word in enumerate(words):
+        for phrase, i, bonus in index.phrases.get(word, ()):
+            if (i, phrase) not in matched and tuple(words[start : start + len(phrase)]) == phrase:
+                matched.add((i, phrase))
+                scores[i] += bonus
+    ranked = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i))
+    return [(tags[i].slug, round(scores[i], 3)) for i in ranked[:limit]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    weights: dict[str, list[tuple[int, float]]]
+    """term → (tag position, weight) for each tag that has it."""
+    phrases: dict[str, list[tuple[tuple[str, ...], int, float]]]
+    """first token → (phrase, tag position, bonus)."""
+
+
+@lru_cache(maxsize=8)
+def _compile(tags: tuple[TagTerms, ...]) -> _Index:
+    """Weights depend on the whole tag set; cached because the set rarely changes."""
+    df: dict[str, int] = {}
+    for tag in tags:
+        for term in set(tag.terms):
+            df[term] = df.get(term, 0) + 1
+    idf = {term: math.log(1 + len(tags) / n) for term, n in df.items()}
+    weights: dict[str, list[tuple[int, float]]] = {}
+    phrases: dict[str, list[tuple[tuple[str, ...], int, float]]] = {}
+    for i, tag in enumerate(tags):
+        loose = set(tag.loose)
+        for term in dict.fromkeys(tag.terms):
+            share = LOOSE_WEIGHT if term in loose else 1.0
+            weights.setdefault(term, []).append((i, idf[term] * share))
+        for phrase in tag.phrases:
+            bonus = PHRASE_BONUS * sum(idf.get(t, 0.0) for t in set(phrase))
+            phrases.setdefault(phrase[0], []).append((phrase, i, bonus))
+    return _Index(weights, phrases)

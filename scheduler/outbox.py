@@ -1,0 +1,133 @@
+"""The one sender of proactive messages: drains the outbox within Telegram's limits.
+
+- a global rate (DCC_SEND_RATE messages a second) and at most one message a second to a
+  chat (a chat sent to less than a second ago waits for the next round);
+- flood control (``RetryLater``) pauses the whole sender for the time Telegram asks and puts
+  the round's rows back untouched;
+- ``Unreachable`` (blocked, chat gone) marks the member unreachable, the row too;
+- ``Rejected`` (Telegram refused the message itself) fails the row at once;
+- anything else (network, 5xx) is retried with exponential backoff, up to MAX_ATTEMPTS.
+
+Each row is committed as ``sending`` before the call and as ``sent`` after it, so a crash
+re-sends at most the rows that were in flight (see storage/outbox.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from bot.core.keyboards import keyboard_from_json
+from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
+from storage.outbox import FAILED, SENT, UNREACHABLE
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = timedelta(seconds=5)
+PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        messenger: Messenger,
+        clock: Clock,
+        rate: float,
+        per_chat_interval: float = PER_CHAT_INTERVAL,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.messenger = messenger
+        self.clock = clock
+        self.rate = rate
+        self.per_chat_interval = per_chat_interval
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.paused_until = 0.0
+        self._last_to_chat: dict[int, float] = {}
+        self._next_slot = 0.0
+
+    async def resume_after_crash(self) -> None:
+        async with self.unit_of_work() as uow:
+            count = await uow.outbox.resume_in_flight()
+            await uow.commit()
+        if count:
+            log.warning("%s message(s) were in flight at the last stop: sending them again", count)
+
+    async def drain(self, limit: int | None = None) -> int:
+        """Send what is due now, one round of at most ``limit`` (default: one second's worth)."""
+        now = self.monotonic()
+        if now < self.paused_until:
+            return 0
+        async with self.unit_of_work() as uow:
+            rows = await uow.outbox.claim_due(self.clock.now(), limit or max(int(self.rate), 1))
+            claimed = [(r.id, r.chat_id, r.text, r.keyboard) for r in rows]
+            await uow.commit()
+        sent = 0
+        for index, (row_id, chat_id, text, keyboard) in enumerate(claimed):
+            if self._too_soon(chat_id):
+                await self._put_back([row_id])
+                continue
+            await self._wait_for_slot()
+            try:
+                await self.messenger.send_message(chat_id, text, keyboard_from_json(keyboard))
+            except RetryLater as flood:
+                self.paused_until = self.monotonic() + flood.seconds
+                log.warning("flood control: the sender pauses %s s", flood.seconds)
+                await self._put_back([row[0] for row in claimed[index:]])
+                return sent
+            except Unreachable as error:
+                await self._finish(row_id, UNREACHABLE, str(error), chat_id)
+            except Rejected as error:
+                log.error("outbox message %s refused by Telegram: %s", row_id, error)
+                await self._finish(row_id, FAILED, str(error))
+            except Exception as error:  # network trouble, 5xx: try again later
+                await self._retry(row_id, error)
+            else:
+                self._last_to_chat[chat_id] = self.monotonic()
+                await self._finish(row_id, SENT)
+                sent += 1
+        return sent
+
+    def _too_soon(self, chat_id: int) -> bool:
+        last = self._last_to_chat.get(chat_id)
+        return last is not None and self.monotonic() - last < self.per_chat_interval
+
+    async def _wait_for_slot(self) -> None:
+        """The global rate: one message every 1/rate seconds."""
+        now = self.monotonic()
+        if self._next_slot > now:
+            await self.sleep(self._next_slot - now)
+        self._next_slot = max(now, self._next_slot) + 1.0 / self.rate
+
+    async def _put_back(self, ids: list[int]) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.release(ids)
+            await uow.commit()
+
+    async def _finish(
+        self, row_id: int, status: str, error: str | None = None, chat_id: int | None = None
+    ) -> None:
+        async with self.unit_of_work() as uow:
+            await uow.outbox.finish(row_id, status, self.clock.now(), error)
+            if chat_id is not None and status == UNREACHABLE:
+                await uow.outbox.mark_unreachable(chat_id)
+            await uow.commit()
+
+    async def _retry(self, row_id: int, error: Exception) -> None:
+        async with self.unit_of_work() as uow:
+            attempts = await uow.outbox.attempts(row_id) + 1
+            if attempts >= MAX_ATTEMPTS:
+                await uow.outbox.finish(row_id, FAILED, self.clock.now(), repr(error))
+                log.error("outbox message %s failed %s times: %r", row_id, attempts, error)
+            else:
+                when = self.clock.now() + FIRST_BACKOFF * 2 ** (attempts - 1)
+                await uow.outbox.retry_later(row_id, when, repr(error))
+            await uow.commit()

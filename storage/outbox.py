@@ -1,0 +1,122 @@
+"""The outbox table: every proactive message is a row, written in the transaction that
+decided to send it, and sent later by the one sender (scheduler/outbox.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Member, OutboxMessage
+
+PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: dict[str, Any] | None,
+        now: datetime,
+        dedupe_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Queue a message; with a ``dedupe_key`` seen before, nothing happens."""
+        dialect = self.session.get_bind().dialect.name
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(OutboxMessage)
+        await self.session.execute(
+            insert.values(
+                chat_id=chat_id,
+                text=text,
+                keyboard=keyboard,
+                dedupe_key=dedupe_key,
+                status=PENDING,
+                attempts=0,
+                not_before=not_before or now,
+                created_at=now,
+            ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        )
+
+    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        """Due pending rows, oldest first, marked ``sending`` (the caller commits)."""
+        rows = list(
+            await self.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        for row in rows:
+            row.status = SENDING
+        return rows
+
+    async def release(self, ids: Sequence[int]) -> None:
+        """Put claimed rows back, untouched (a pause for flood control)."""
+        if ids:
+            await self.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status=PENDING)
+            )
+
+    async def finish(
+        self, message_id: int, status: str, now: datetime, error: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "last_error": error}
+        if status == SENT:
+            values["sent_at"] = now
+        await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+        )
+
+    async def attempts(self, message_id: int) -> int:
+        return (
+            await self.session.scalar(
+                select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)
+            )
+            or 0
+        )
+
+    async def retry_later(self, message_id: int, when: datetime, error: str) -> None:
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                status=PENDING,
+                not_before=when,
+                attempts=OutboxMessage.attempts + 1,
+                last_error=error,
+            )
+        )
+
+    async def mark_unreachable(self, chat_id: int) -> None:
+        """The member blocked the bot: later audiences leave them out."""
+        await self.session.execute(
+            update(Member).where(Member.telegram_id == chat_id).values(unreachable=True)
+        )
+
+    async def resume_in_flight(self) -> int:
+        """After a crash: rows left in ``sending`` may not have gone out; send them again."""
+        result = await self.session.execute(
+            update(OutboxMessage).where(OutboxMessage.status == SENDING).values(status=PENDING)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def backlog(self) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status.in_((PENDING, SENDING)))
+            )
+            or 0
+        )

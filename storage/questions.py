@@ -1,0 +1,288 @@
+"""Questions, experts, assignments, answers and reports as the Q&A feature stores them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    Assignment,
+    ExpertApplication,
+    ExpertProfile,
+    ExpertTag,
+    Member,
+    Question,
+    QuestionTag,
+    Report,
+    Tag,
+)
+
+OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertRow:
+    """What routing needs to know of one expert, read in one query for all of a question's tags."""
+
+    member_id: int
+    telegram_id: int
+    language: str
+    tags: frozenset[str]
+    available: bool
+    quiet_start: str | None
+    quiet_end: str | None
+    cap: int
+    open_assignments: int
+    last_assigned_at: datetime | None
+    answered: int
+    offered: int
+
+
+class QuestionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- experts -------------------------------------------------------------------------
+    async def expert_profile(self, member_id: int) -> ExpertProfile | None:
+        return await self.session.get(ExpertProfile, member_id)
+
+    async def expert_tags(self, member_id: int) -> list[str]:
+        rows = await self.session.scalars(
+            select(Tag.slug)
+            .join(ExpertTag, ExpertTag.tag_id == Tag.id)
+            .where(ExpertTag.member_id == member_id)
+            .order_by(Tag.position)
+        )
+        return list(rows)
+
+    async def make_expert(self, member_id: int, slugs: Collection[str]) -> ExpertProfile:
+        """Verify the member for ``slugs`` (added to any they had)."""
+        profile = await self.expert_profile(member_id)
+        if profile is None:
+            profile = ExpertProfile(
+                member_id=member_id, available=True, quiet_start="21:00", quiet_end="07:00",
+                cap=3, anonymous=False, offered=0, answered=0,
+            )  # fmt: skip
+            self.session.add(profile)
+        have = set(await self.expert_tags(member_id))
+        tag_ids = await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(slugs) - have)))
+        for tag_id in tag_ids:
+            self.session.add(ExpertTag(member_id=member_id, tag_id=tag_id))
+        await self.session.flush()
+        return profile
+
+    async def candidates(self, slugs: Collection[str]) -> list[ExpertRow]:
+        """Every reachable expert verified for at least one of ``slugs``."""
+        rows = await self.session.execute(
+            select(Member, ExpertProfile, Tag.slug)
+            .join(ExpertTag, ExpertTag.member_id == Member.id)
+            .join(Tag, Tag.id == ExpertTag.tag_id)
+            .join(ExpertProfile, ExpertProfile.member_id == Member.id)
+            .where(
+                Tag.slug.in_(list(slugs)),
+                Member.deleted_at.is_(None),
+                Member.unreachable.is_(False),
+                Member.telegram_id.is_not(None),
+            )
+        )
+        found: dict[int, tuple[Member, ExpertProfile, set[str]]] = {}
+        for member, profile, slug in rows:
+            found.setdefault(member.id, (member, profile, set()))[2].add(slug)
+        open_counts = await self.open_assignments(list(found))
+        return [
+            ExpertRow(
+                member_id=member.id,
+                telegram_id=member.telegram_id or 0,
+                language=member.language,
+                tags=frozenset(tags),
+                available=profile.available,
+                quiet_start=profile.quiet_start,
+                quiet_end=profile.quiet_end,
+                cap=profile.cap,
+                open_assignments=open_counts.get(member.id, 0),
+                last_assigned_at=profile.last_assigned_at,
+                answered=profile.answered,
+                offered=profile.offered,
+            )
+            for member, profile, tags in found.values()
+        ]
+
+    async def open_assignments(self, member_ids: Sequence[int]) -> dict[int, int]:
+        if not member_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Assignment.member_id, func.count())
+            .join(Question, Question.id == Assignment.question_id)
+            .where(
+                Assignment.member_id.in_(member_ids),
+                Assignment.status == OFFERED,
+                Question.status == "open",
+            )
+            .group_by(Assignment.member_id)
+        )
+        return {member_id: count for member_id, count in rows}
+
+    # -- questions -----------------------------------------------------------------------
+    async def add_question(
+        self,
+        asker_id: int,
+        text: str,
+        search_tokens: Sequence[str],
+        slugs: Collection[str],
+        now: datetime,
+        escalate_at: datetime,
+    ) -> Question:
+        question = Question(
+            asker_id=asker_id, text=text, search_tokens=" ".join(search_tokens), status="open",
+            round=1, escalate_at=escalate_at, hidden=False, created_at=now,
+        )  # fmt: skip
+        self.session.add(question)
+        await self.session.flush()
+        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(slugs))))
+        if tag_ids:
+            await self.session.execute(
+                insert(QuestionTag), [{"question_id": question.id, "tag_id": t} for t in tag_ids]
+            )
+        return question
+
+    async def question(self, question_id: int) -> Question | None:
+        return await self.session.get(Question, question_id)
+
+    async def question_tags(self, question_id: int) -> list[str]:
+        rows = await self.session.scalars(
+            select(Tag.slug)
+            .join(QuestionTag, QuestionTag.tag_id == Tag.id)
+            .where(QuestionTag.question_id == question_id)
+            .order_by(Tag.position)
+        )
+        return list(rows)
+
+    async def questions_of(self, asker_id: int, offset: int, limit: int) -> list[Question]:
+        rows = await self.session.scalars(
+            select(Question)
+            .where(Question.asker_id == asker_id)
+            .order_by(Question.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def count_questions_of(self, asker_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Question).where(Question.asker_id == asker_id)
+        )
+        return count or 0
+
+    async def due_escalations(self, now: datetime, limit: int = 100) -> list[Question]:
+        rows = await self.session.scalars(
+            select(Question)
+            .where(Question.status == "open", Question.escalate_at <= now)
+            .order_by(Question.escalate_at)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def answered_documents(self) -> list[tuple[int, str]]:
+        """(question id, tokens) of every visible question with a visible answer."""
+        rows = await self.session.execute(
+            select(Question.id, Question.search_tokens).where(
+                Question.hidden.is_(False),
+                Question.id.in_(select(Answer.question_id).where(Answer.hidden.is_(False))),
+            )
+        )
+        return [(question_id, tokens) for question_id, tokens in rows]
+
+    # -- assignments ---------------------------------------------------------------------
+    async def offered_member_ids(self, question_id: int) -> set[int]:
+        rows = await self.session.scalars(
+            select(Assignment.member_id).where(Assignment.question_id == question_id)
+        )
+        return set(rows)
+
+    async def add_assignment(
+        self, question_id: int, member_id: int, round: int, now: datetime
+    ) -> Assignment:
+        assignment = Assignment(
+            question_id=question_id, member_id=member_id, round=round, status=OFFERED,
+            offered_at=now,
+        )  # fmt: skip
+        self.session.add(assignment)
+        await self.session.execute(
+            update(ExpertProfile)
+            .where(ExpertProfile.member_id == member_id)
+            .values(last_assigned_at=now, offered=ExpertProfile.offered + 1)
+        )
+        await self.session.flush()
+        return assignment
+
+    async def assignment(self, assignment_id: int) -> Assignment | None:
+        return await self.session.get(Assignment, assignment_id)
+
+    async def assignments_of(self, question_id: int) -> list[Assignment]:
+        rows = await self.session.scalars(
+            select(Assignment).where(Assignment.question_id == question_id)
+        )
+        return list(rows)
+
+    # -- answers -------------------------------------------------------------------------
+    async def add_answer(
+        self, question_id: int, expert_id: int, text: str, now: datetime, reply_to: int | None
+    ) -> Answer:
+        answer = Answer(
+            question_id=question_id, expert_id=expert_id, text=text, reply_to_id=reply_to,
+            helpful=False, accepted=False, hidden=False, created_at=now,
+        )  # fmt: skip
+        self.session.add(answer)
+        await self.session.flush()
+        return answer
+
+    async def answer(self, answer_id: int) -> Answer | None:
+        return await self.session.get(Answer, answer_id)
+
+    async def answers_to(self, question_id: int) -> list[Answer]:
+        rows = await self.session.scalars(
+            select(Answer)
+            .where(Answer.question_id == question_id, Answer.hidden.is_(False))
+            .order_by(Answer.accepted.desc(), Answer.id)
+        )
+        return list(rows)
+
+    async def add_reputation(self, member_id: int, points: int) -> None:
+        await self.session.execute(
+            update(Member)
+            .where(Member.id == member_id)
+            .values(reputation=Member.reputation + points)
+        )
+
+    # -- applications and reports --------------------------------------------------------
+    async def add_application(
+        self, member_id: int, slugs: Sequence[str], note: str, now: datetime
+    ) -> ExpertApplication:
+        application = ExpertApplication(
+            member_id=member_id, tags=",".join(slugs), note=note, status="pending", created_at=now
+        )
+        self.session.add(application)
+        await self.session.flush()
+        return application
+
+    async def application(self, application_id: int) -> ExpertApplication | None:
+        return await self.session.get(ExpertApplication, application_id)
+
+    async def add_report(
+        self, reporter_id: int, target: str, target_id: int, now: datetime
+    ) -> Report:
+        report = Report(
+            reporter_id=reporter_id, target=target, target_id=target_id, status="open",
+            created_at=now,
+        )  # fmt: skip
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def report(self, report_id: int) -> Report | None:
+        return await self.session.get(Report, report_id)

@@ -1,0 +1,137 @@
+"""Members become experts through the admins; experts tune how questions reach them;
+askers follow up; moderators hide what was reported."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.sandbox.emulator import EmuUser
+from storage.models import Answer, AuditEntry, ExpertProfile, Question
+from tests.scenarios.harness import Scenario, add_member
+
+APPLICANT = EmuUser(1101, "Rithy", language_code="en")
+ADMIN = EmuUser(1102, "Admin", language_code="en")
+OTHER_ADMIN = EmuUser(1103, "Admin Two", language_code="en")
+ASKER = EmuUser(1104, "Asker", language_code="en")
+
+
+async def one(scenario: Scenario, model: type) -> object:
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        return await session.scalar(select(model))
+
+
+async def test_an_application_is_approved_by_an_admin_and_a_plain_member_cannot_decide(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, APPLICANT)
+    await add_member(scenario, ADMIN, staff="admin")
+    await add_member(scenario, OTHER_ADMIN, staff="admin")
+    await add_member(scenario, ASKER)
+
+    await scenario.say(APPLICANT, "/expert")
+    await scenario.press(APPLICANT, "Artificial intelligence")
+    await scenario.press(APPLICANT, "Data")
+    await scenario.press(APPLICANT, "Next")
+    replies = await scenario.say(APPLICANT, "short")
+    assert replies == ["Please describe your experience in 10 to 500 characters."]
+    replies = await scenario.say(APPLICANT, "Five years building <ML> models at a bank.")
+    assert replies[0].startswith("Thank you! Your application was sent")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+
+    application = scenario.last(ADMIN)
+    assert "Expert application #1" in (application.text or "")
+    assert "Five years building &lt;ML&gt; models" in (application.text or "")
+
+    message, approve = scenario.find_button(ADMIN, "Approve")
+    scenario.emulator.register(ASKER)
+    before = len(scenario.toasts())
+    scenario.emulator.inject(
+        {
+            "callback_query": {
+                "id": "plain-1", "from": {"id": ASKER.id, "is_bot": False, "first_name": "A"},
+                "chat_instance": "x", "data": approve,
+                "message": {"message_id": message.message_id, "date": 0,
+                            "chat": {"id": ASKER.id, "type": "private"}},
+            }
+        }
+    )  # fmt: skip
+    scenario.fed += 1
+    await scenario.app.dispatcher.wait_processed(scenario.fed)  # type: ignore[union-attr]
+    assert await one(scenario, ExpertProfile) is None  # the plain member's press did nothing
+    assert len(scenario.toasts()) == before  # (the emulator refuses an unknown query's answer)
+
+    await scenario.press(ADMIN, "Approve")
+    assert scenario.toasts()[-1] == "Done: the member is told."
+    await scenario.press(OTHER_ADMIN, "Reject")
+    assert scenario.toasts()[-1] == "Another administrator has already decided on this application."
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert "Your expert application was approved!" in (scenario.last(APPLICANT).text or "")
+    assert await one(scenario, ExpertProfile) is not None
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        actions = list(await session.scalars(select(AuditEntry.action)))
+    assert "expert-approved" in actions
+
+    replies = await scenario.say(APPLICANT, "/profile")
+    assert "<b>Expert for:</b> Data, Artificial intelligence" in replies[0]
+    await scenario.press(APPLICANT, "Quiet hours")
+    replies = await scenario.say(APPLICANT, "late")
+    assert replies == ["Please send the hours as from-to, for example 21:00-07:00."]
+    replies = await scenario.say(APPLICANT, "២២:០០-០៦:៣០")
+    assert "<b>Quiet hours:</b> 22:00–06:30" in replies[-1]
+    await scenario.press(APPLICANT, "Availability")
+    replies = await scenario.press(APPLICANT, "Away")
+    assert "<b>Availability:</b> Away" in replies[-1]
+    await scenario.press(APPLICANT, "Name on answers")
+    replies = await scenario.press(APPLICANT, "Anonymous")
+    assert "<b>Name on answers:</b> Anonymous" in replies[-1]
+    profile = await one(scenario, ExpertProfile)
+    assert (profile.quiet_start, profile.quiet_end, profile.available, profile.anonymous) == (  # type: ignore[attr-defined]
+        "22:00",
+        "06:30",
+        False,
+        True,
+    )
+
+
+async def test_a_follow_up_goes_to_the_same_expert_and_a_report_can_hide_the_answer(
+    scenario: Scenario,
+) -> None:
+    expert = EmuUser(1110, "Expert", language_code="en")
+    moderator = EmuUser(1111, "Mod", language_code="en")
+    await add_member(scenario, expert, expert_tags=("web",))
+    await add_member(scenario, moderator, staff="moderator")
+    await add_member(scenario, ASKER)
+    await scenario.say(ASKER, "/ask")
+    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.press(ASKER, "Send my question")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(expert, "Answer")
+    await scenario.say(expert, "Compress your images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+
+    await scenario.press(ASKER, "Ask a follow-up")
+    await scenario.say(ASKER, "Which image format is best?")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert "Which image format is best?" in (scenario.last(expert).text or "")
+    await scenario.press(expert, "Reply")
+    await scenario.say(expert, "WebP, with JPEG as a fallback.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    reply = scenario.last(ASKER)
+    assert "replied to your follow-up on question #1" in (reply.text or "")
+    await scenario.press(ASKER, "Ask a follow-up", None)  # only on the first answer
+    assert scenario.toasts()[-1] == "You already asked a follow-up on this answer."
+
+    await scenario.press(ASKER, "Report")
+    assert scenario.toasts()[-1] == "Thank you. The moderators will look at it."
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert "A member reported an answer" in (scenario.last(moderator).text or "")
+    await scenario.press(moderator, "Hide it")
+    assert scenario.toasts()[-1] == "Hidden."
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        hidden = list(await session.scalars(select(Answer).where(Answer.hidden.is_(True))))
+        assert len(hidden) == 1
+        question = await session.scalar(select(Question))
+        assert question is not None and not question.hidden

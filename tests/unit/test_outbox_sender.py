@@ -1,0 +1,198 @@
+"""The outbox sender keeps Telegram's limits and loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.keyboards import Button, InlineKeyboard, Keyboard, keyboard_to_json
+from bot.core.ports import Rejected, RetryLater, Unreachable
+from scheduler.outbox import MAX_ATTEMPTS, OutboxSender
+from storage.db import make_sessionmaker
+from storage.models import Member, OutboxMessage
+from storage.uow import UnitOfWork
+from tests.conftest import FakeClock
+
+
+class FakeTime:
+    """Monotonic time that moves only when the sender sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+class ScriptedMessenger:
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+        self.sent: list[tuple[int, str, float]] = []
+        self.failures: dict[int, list[Exception]] = {}
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        planned = self.failures.get(chat_id)
+        if planned:
+            raise planned.pop(0)
+        self.sent.append((chat_id, text, self.time.now))
+        return len(self.sent)
+
+
+@pytest.fixture
+async def uow_factory(database: AsyncEngine) -> AsyncIterator[object]:
+    sessionmaker = make_sessionmaker(database)
+    yield lambda: UnitOfWork(sessionmaker)
+
+
+async def enqueue(factory, clock: FakeClock, *chats: int, key: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    async with factory() as uow:
+        for chat in chats:
+            keyboard = keyboard_to_json(InlineKeyboard.of([[Button("Go", "x:1")]]))
+            await uow.outbox.enqueue(chat, f"to {chat}", keyboard, clock.now(), key)
+        await uow.commit()
+
+
+async def statuses(factory) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    async with factory() as uow:
+        rows = await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return {row.id: row.status for row in rows}
+
+
+def sender(
+    factory, clock: FakeClock, time: FakeTime, messenger: ScriptedMessenger, rate: float = 10
+) -> OutboxSender:  # type: ignore[no-untyped-def]
+    return OutboxSender(factory, messenger, clock, rate, 1.0, time.monotonic, time.sleep)  # type: ignore[arg-type]
+
+
+async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    await enqueue(uow_factory, clock, *range(1, 11))
+    assert await sender(uow_factory, clock, time, messenger, rate=5).drain(limit=10) == 10
+    moments = [at for _chat, _text, at in messenger.sent]
+    assert [round(b - a, 6) for a, b in pairwise(moments)] == [0.2] * 9
+    assert set((await statuses(uow_factory)).values()) == {"sent"}
+
+
+async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    await enqueue(uow_factory, clock, 7, 7, 8)
+    outbox = sender(uow_factory, clock, time, messenger, rate=100)
+    assert await outbox.drain() == 2  # 7 and 8; the second message to 7 waits
+    assert list((await statuses(uow_factory)).values()) == ["sent", "pending", "sent"]
+    time.now += 1.0
+    assert await outbox.drain() == 1
+    assert [chat for chat, _t, _at in messenger.sent] == [7, 8, 7]
+
+
+async def test_flood_control_pauses_everything_and_loses_nothing(
+    uow_factory, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    messenger.failures[2] = [RetryLater(30)]
+    await enqueue(uow_factory, clock, 1, 2, 3)
+    outbox = sender(uow_factory, clock, time, messenger)
+    assert await outbox.drain() == 1
+    assert list((await statuses(uow_factory)).values()) == ["sent", "pending", "pending"]
+    time.now += 29
+    assert await outbox.drain() == 0  # still paused
+    time.now += 1
+    assert await outbox.drain() == 2
+    assert [chat for chat, _t, _at in messenger.sent] == [1, 2, 3]
+
+
+async def test_a_member_who_blocked_the_bot_is_marked_unreachable(
+    uow_factory,
+    clock: FakeClock,
+    database: AsyncEngine,  # type: ignore[no-untyped-def]
+) -> None:
+    async with uow_factory() as uow:
+        await uow.members.upsert_many(
+            [{"telegram_id": 5, "full_name": "Blocked", "role": "other", "province": "kep"}],
+            clock.now(),
+        )
+        await uow.commit()
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    messenger.failures[5] = [Unreachable("Forbidden: bot was blocked by the user")]
+    await enqueue(uow_factory, clock, 5)
+    await sender(uow_factory, clock, time, messenger).drain()
+    assert list((await statuses(uow_factory)).values()) == ["unreachable"]
+    async with uow_factory() as uow:
+        member = await uow.session.scalar(select(Member).where(Member.telegram_id == 5))
+        assert member is not None and member.unreachable
+
+
+async def test_transient_errors_are_retried_with_backoff_then_given_up(
+    uow_factory,
+    clock: FakeClock,  # type: ignore[no-untyped-def]
+) -> None:
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    messenger.failures[9] = [TimeoutError("network")] * MAX_ATTEMPTS
+    await enqueue(uow_factory, clock, 9)
+    outbox = sender(uow_factory, clock, time, messenger)
+    waits = []
+    for _ in range(MAX_ATTEMPTS):
+        assert await outbox.drain() == 0
+        async with uow_factory() as uow:
+            row = await uow.session.scalar(select(OutboxMessage))
+            assert row is not None
+            waits.append(row.not_before - clock.now())
+        clock.advance(hours=1)
+    assert waits[:4] == [timedelta(seconds=s) for s in (5, 10, 20, 40)]
+    assert list((await statuses(uow_factory)).values()) == ["failed"]
+
+
+async def test_a_message_telegram_refuses_fails_at_once(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    messenger.failures[4] = [Rejected("Bad Request: can't parse entities")]
+    await enqueue(uow_factory, clock, 4)
+    await sender(uow_factory, clock, time, messenger).drain()
+    assert list((await statuses(uow_factory)).values()) == ["failed"]
+
+
+async def test_a_crash_resends_only_what_was_in_flight(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    await enqueue(uow_factory, clock, 1, 2, 3)
+    async with uow_factory() as uow:  # a sender claimed two rows and died
+        await uow.outbox.claim_due(clock.now(), 2)
+        await uow.commit()
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    outbox = sender(uow_factory, clock, time, messenger)
+    await outbox.resume_after_crash()
+    assert await outbox.drain() == 3
+    assert sorted(chat for chat, _t, _at in messenger.sent) == [1, 2, 3]
+
+
+async def test_the_same_notice_is_queued_once(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    await enqueue(uow_factory, clock, 1, key="offer:1")
+    await enqueue(uow_factory, clock, 1, key="offer:1")
+    assert len(await statuses(uow_factory)) == 1
+
+
+async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    async with uow_factory() as uow:
+        await uow.outbox.enqueue(
+            3, "at 07:00", None, clock.now(), None, clock.now() + timedelta(hours=5)
+        )
+        await uow.commit()
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    outbox = sender(uow_factory, clock, time, messenger)
+    assert await outbox.drain() == 0
+    clock.advance(hours=5)
+    assert await outbox.drain() == 1
