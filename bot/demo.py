@@ -39,8 +39,12 @@ DEMO_MEMBERS: tuple[dict[str, Any], ...] = (
 )  # fmt: skip
 
 
+# Demo experts answer around the clock (no quiet hours), so a sandbox question reaches them.
+DEMO_EXPERTS = {9002: ("cloud", "cybersecurity", "web"), 9004: ("ai", "data", "education")}
+
+
 async def seed_demo_members(uow: UnitOfWork) -> int:
-    """Insert or refresh the demo members; the number that were new."""
+    """Insert or refresh the demo members and experts; the number that were new."""
     rows = [
         {
             "username": None,
@@ -52,4 +56,9 @@ async def seed_demo_members(uow: UnitOfWork) -> int:
         for member in DEMO_MEMBERS
     ]
     inserted, _updated = await uow.members.upsert_many(rows, datetime.now(UTC))
+    for telegram_id, tags in DEMO_EXPERTS.items():
+        member = await uow.members.get(telegram_id)
+        if member is not None:
+            profile = await uow.questions.make_expert(member.id, tags)
+            profile.quiet_start = profile.quiet_end = None
     return inserted

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings
+from bot.demo import DEMO_MEMBERS
 from bot.sandbox.emulator import BotApiEmulator, EmuUser, SentMessage
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///dcc-sandbox.sqlite3"
@@ -212,6 +213,8 @@ async def run_sandbox(
             settings.with_(token=emulator.token, api_url=emulator.url, database_url=database_url),
             migrate=True,
         )
+        for demo in DEMO_MEMBERS:  # `dcc-bot seed-demo` members have "opened the bot"
+            emulator.register(EmuUser(demo["telegram_id"], demo["full_name"]))
         await app.start(poll_timeout=1)
         user = EmuUser(user_id, "Sandbox", language_code=language, username=f"user{user_id}")
         chat = SandboxChat(emulator, user, app.dispatcher.wait_processed, out, echo=bool(script))

@@ -187,3 +187,48 @@ async def test_an_old_answer_button_is_refused_to_someone_no_longer_an_expert(
     await scenario.press(expert, "Answer")
     assert scenario.toasts()[-1] == "This question was not sent to you, so you cannot answer it."
     assert await stored(scenario, Answer) == []
+
+
+async def test_an_answered_question_is_offered_as_similar_before_asking_again(
+    scenario: Scenario,
+) -> None:
+    expert, first, second = EXPERTS[0], EXPERTS[3], EXPERTS[4]
+    await add_member(scenario, expert, "en", ("web",))
+    await add_member(scenario, first, "en")
+    await add_member(scenario, second, "en")
+    await scenario.say(first, "/ask")
+    await scenario.say(first, "How do I make my website load faster on slow mobile data?")
+    await scenario.press(first, "Send my question")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(expert, "Answer")
+    await scenario.say(expert, "Compress images and cache static files.")
+
+    await scenario.say(second, "/ask")
+    replies = await scenario.say(second, "My website is slow on mobile data, what can I do?")
+    assert replies[0].startswith("These answered questions look similar.")
+    assert scenario.buttons(second)[0].startswith("📖 #1 How do I make my website")
+    replies = await scenario.press(second, "📖 #1")
+    assert "Compress images" in replies[0]
+    replies = await scenario.press(second, "None of these helps")
+    assert replies[0].startswith("Which topics is your question about?")
+
+
+async def test_an_expert_in_quiet_hours_receives_the_question_when_they_end(
+    scenario: Scenario,
+) -> None:
+    sleeper, asker = EXPERTS[0], EXPERTS[4]
+    await add_member(scenario, sleeper, "en", ("web",), quiet=("21:00", "07:00"))
+    await add_member(scenario, asker, "en")
+    scenario.clock.current = scenario.clock.current.replace(hour=16)  # 23:00 in Phnom Penh
+    await scenario.say(asker, "/ask")
+    await scenario.say(asker, "How do I make my website load faster on slow mobile data?")
+    replies = await scenario.press(asker, "Send my question")
+    assert "was sent to 1 expert(s)" in replies[-1]
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert offers_to(scenario, sleeper) == []
+    scenario.clock.advance(hours=7, minutes=59)  # 06:59
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert offers_to(scenario, sleeper) == []
+    scenario.clock.advance(minutes=1)  # 07:00
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert len(offers_to(scenario, sleeper)) == 1
