@@ -223,8 +223,8 @@ def test_experts_add_verifies_a_member_for_tags(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "seed-demo")[0] == 0
-    code, out, _ = run(capsys, "experts", "add", "9002", "--tags", "ai,cybersecurity")
-    assert code == 0 and out.strip() == "9002 is an expert for: ai, cybersecurity."
+    code, out, _ = run(capsys, "experts", "add", "9001", "--tags", "ai,cybersecurity")
+    assert code == 0 and out.strip() == "9001 is an expert for: ai, cybersecurity."
     with pytest.raises(SystemExit) as refused:
         main(["experts", "add", "9002", "--tags", "quantum"])
     assert refused.value.code == 2 and "unknown tag 'quantum'" in capsys.readouterr().err
