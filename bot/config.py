@@ -78,9 +78,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
         timezone=timezone,
         send_rate=_positive(env.get("DCC_SEND_RATE", ""), "DCC_SEND_RATE", DEFAULT_SEND_RATE),
-        experts_per_round=int(
-            _positive(env.get("DCC_EXPERTS_PER_ROUND", ""), "DCC_EXPERTS_PER_ROUND", 3)
-        ),
+        experts_per_round=_whole(env.get("DCC_EXPERTS_PER_ROUND", ""), "DCC_EXPERTS_PER_ROUND", 3),
         escalate_after_hours=_positive(
             env.get("DCC_ESCALATE_AFTER", ""), "DCC_ESCALATE_AFTER", 24.0
         ),
@@ -111,3 +109,11 @@ def _positive(raw: str, name: str, default: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name} must be above 0, not {raw!r}")
     return value
+
+
+def _whole(raw: str, name: str, default: int) -> int:
+    if not raw.strip():
+        return default
+    if not raw.strip().isdecimal() or int(raw) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)

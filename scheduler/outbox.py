@@ -18,7 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.keyboards import keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
@@ -72,8 +72,9 @@ class OutboxSender:
             await uow.commit()
         sent = 0
         for index, (row_id, chat_id, text, keyboard) in enumerate(claimed):
-            if self._too_soon(chat_id):
-                await self._put_back([row_id])
+            if self._too_soon(chat_id):  # later, so other chats' messages go first
+                later = self.clock.now() + timedelta(seconds=self.per_chat_interval)
+                await self._put_back([row_id], later)
                 continue
             await self._wait_for_slot()
             try:
@@ -107,9 +108,9 @@ class OutboxSender:
             await self.sleep(self._next_slot - now)
         self._next_slot = max(now, self._next_slot) + 1.0 / self.rate
 
-    async def _put_back(self, ids: list[int]) -> None:
+    async def _put_back(self, ids: list[int], not_before: datetime | None = None) -> None:
         async with self.unit_of_work() as uow:
-            await uow.outbox.release(ids)
+            await uow.outbox.release(ids, not_before)
             await uow.commit()
 
     async def _finish(

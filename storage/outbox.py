@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,6 +46,25 @@ class OutboxRepository:
             ).on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
 
+    async def cancel(self, dedupe_keys: Sequence[str]) -> None:
+        """Drop messages not sent yet (an offer for a question that closed meanwhile)."""
+        if dedupe_keys:
+            await self.session.execute(
+                delete(OutboxMessage).where(
+                    OutboxMessage.dedupe_key.in_(dedupe_keys), OutboxMessage.status == PENDING
+                )
+            )
+
+    async def is_pending(self, dedupe_key: str) -> bool:
+        return (
+            await self.session.scalar(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == PENDING
+                )
+            )
+            is not None
+        )
+
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Due pending rows, oldest first, marked ``sending`` (the caller commits)."""
         rows = list(
@@ -61,11 +80,14 @@ class OutboxRepository:
             row.status = SENDING
         return rows
 
-    async def release(self, ids: Sequence[int]) -> None:
-        """Put claimed rows back, untouched (a pause for flood control)."""
+    async def release(self, ids: Sequence[int], not_before: datetime | None = None) -> None:
+        """Put claimed rows back (a flood-control pause; a chat sent to a moment ago)."""
         if ids:
+            values: dict[str, Any] = {"status": PENDING}
+            if not_before is not None:
+                values["not_before"] = not_before
             await self.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status=PENDING)
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values)
             )
 
     async def finish(

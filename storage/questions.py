@@ -121,6 +121,7 @@ class QuestionRepository:
             .where(
                 Assignment.member_id.in_(member_ids),
                 Assignment.status == OFFERED,
+                Assignment.round == Question.round,  # earlier rounds' offers stop counting
                 Question.status == "open",
             )
             .group_by(Assignment.member_id)
@@ -184,6 +185,7 @@ class QuestionRepository:
             .where(Question.status == "open", Question.escalate_at <= now)
             .order_by(Question.escalate_at)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return list(rows)
 
@@ -220,6 +222,33 @@ class QuestionRepository:
         await self.session.flush()
         return assignment
 
+    async def withdraw_offers(self, question_id: int) -> list[int]:
+        """Offers nobody acted on end with the question; their ids (to drop unsent messages)."""
+        ids = list(
+            await self.session.scalars(
+                select(Assignment.id).where(
+                    Assignment.question_id == question_id, Assignment.status == OFFERED
+                )
+            )
+        )
+        if ids:
+            await self.session.execute(
+                update(Assignment).where(Assignment.id.in_(ids)).values(status=WITHDRAWN)
+            )
+        return ids
+
+    async def open_offers(self, question_id: int, round: int) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.question_id == question_id,
+                Assignment.round == round,
+                Assignment.status == OFFERED,
+            )
+        )
+        return count or 0
+
     async def assignment(self, assignment_id: int) -> Assignment | None:
         return await self.session.get(Assignment, assignment_id)
 
@@ -240,6 +269,42 @@ class QuestionRepository:
         self.session.add(answer)
         await self.session.flush()
         return answer
+
+    async def answer_counts(self, question_ids: Sequence[int]) -> dict[int, int]:
+        """Visible answers (follow-up replies not counted) of each question."""
+        if not question_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Answer.question_id, func.count())
+            .where(
+                Answer.question_id.in_(question_ids),
+                Answer.hidden.is_(False),
+                Answer.reply_to_id.is_(None),
+            )
+            .group_by(Answer.question_id)
+        )
+        return {question_id: count for question_id, count in rows}
+
+    async def reply_to(self, answer_id: int) -> Answer | None:
+        return await self.session.scalar(select(Answer).where(Answer.reply_to_id == answer_id))
+
+    async def search_version(self) -> tuple[int, int, int]:
+        """Changes whenever what /search may find changes (an answer, a hide)."""
+        newest = await self.session.scalar(select(func.max(Answer.id)))
+        hidden_answers = await self.session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.hidden.is_(True))
+        )
+        hidden_questions = await self.session.scalar(
+            select(func.count()).select_from(Question).where(Question.hidden.is_(True))
+        )
+        return newest or 0, hidden_answers or 0, hidden_questions or 0
+
+    async def mark_answered(self, member_id: int) -> None:
+        await self.session.execute(
+            update(ExpertProfile)
+            .where(ExpertProfile.member_id == member_id)
+            .values(answered=ExpertProfile.answered + 1)
+        )
 
     async def answer(self, answer_id: int) -> Answer | None:
         return await self.session.get(Answer, answer_id)
@@ -283,6 +348,16 @@ class QuestionRepository:
         self.session.add(report)
         await self.session.flush()
         return report
+
+    async def open_report(self, reporter_id: int, target: str, target_id: int) -> Report | None:
+        return await self.session.scalar(
+            select(Report).where(
+                Report.reporter_id == reporter_id,
+                Report.target == target,
+                Report.target_id == target_id,
+                Report.status == "open",
+            )
+        )
 
     async def report(self, report_id: int) -> Report | None:
         return await self.session.get(Report, report_id)

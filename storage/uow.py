@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -95,6 +95,12 @@ class UnitOfWork:
         )
 
     async def member_language(self, telegram_id: int) -> str | None:
+        """The member's language; a member who writes to the bot is reachable again."""
+        await self.session.execute(
+            update(Member)
+            .where(Member.telegram_id == telegram_id, Member.unreachable.is_(True))
+            .values(unreachable=False)
+        )
         return await self.session.scalar(
             select(Member.language).where(
                 Member.telegram_id == telegram_id, Member.deleted_at.is_(None)

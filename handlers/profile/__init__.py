@@ -73,6 +73,11 @@ async def edit_or_close(ctx: Ctx) -> None:
         return
     field = ctx.value.removeprefix("edit-")
     if field in EXPERT_STEPS:
+        member = await current_member(ctx)
+        if member is None or await ctx.session.questions.expert_profile(member.id) is None:
+            await ctx.answer(ctx._(N_("Only experts have these settings.")), alert=True)
+            await ctx.reprompt()
+            return
         await ctx.goto(field)
         return
     if field not in FIELD_STEPS:

@@ -38,8 +38,8 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "no": partial(experts.decide, approve=False),
     "rq": partial(moderation.report_pressed, target="question"),
     "ra": partial(moderation.report_pressed, target="answer"),
-    "hide": partial(moderation.moderate, hide=True),
-    "keep": partial(moderation.moderate, hide=False),
+    "hide": partial(moderation.moderate, hide_it=True),
+    "keep": partial(moderation.moderate, hide_it=False),
 }
 
 

@@ -15,11 +15,10 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member
-from handlers.questions.offers import PREFIX, offer
+from handlers.questions.offers import PREFIX, close_question, offer
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
-from handlers.questions.thread import expert_name
 from handlers.questions.tokens import tokens
-from storage.models import Answer, Question
+from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
 
 FLOWS = []
@@ -35,15 +34,24 @@ async def _question_open(ctx: Ctx, question: Question | None) -> bool:
 
 
 # -- the expert's buttons ------------------------------------------------------------------
-async def answer_pressed(ctx: Ctx) -> None:
+NOT_YOURS = N_("This question was not sent to you, so you cannot answer it.")
+
+
+async def _own_assignment(ctx: Ctx) -> Assignment | None:
+    """The assignment the pressed button names, if it is the presser's; else refuse."""
     member = await current_member(ctx)
     assignment = (
         await ctx.session.questions.assignment(int(ctx.value)) if ctx.value.isdecimal() else None
     )
     if member is None or assignment is None or assignment.member_id != member.id:
-        await ctx.answer(
-            ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True
-        )
+        await ctx.answer(ctx._(NOT_YOURS), alert=True)
+        return None
+    return assignment
+
+
+async def answer_pressed(ctx: Ctx) -> None:
+    assignment = await _own_assignment(ctx)
+    if assignment is None:
         return
     question = await ctx.session.questions.question(assignment.question_id)
     if not await _question_open(ctx, question):
@@ -53,23 +61,23 @@ async def answer_pressed(ctx: Ctx) -> None:
 
 
 async def pass_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
-    assignment = (
-        await ctx.session.questions.assignment(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
-    if member is None or assignment is None or assignment.member_id != member.id:
-        await ctx.answer(ctx._(N_("This question was not sent to you.")), alert=True)
+    assignment = await _own_assignment(ctx)
+    if assignment is None:
         return
     if assignment.status != OFFERED:
         await ctx.answer(ctx._(N_("You have already responded to this question.")))
         return
-    assignment.status, assignment.responded_at = PASSED, ctx.clock.now()
+    now = ctx.clock.now()
+    assignment.status, assignment.responded_at = PASSED, now
     question = await ctx.session.questions.question(assignment.question_id)
     await ctx.clear_buttons()
-    await ctx.answer(ctx._(N_("Thank you. The question goes to another expert.")))
-    if question is not None and question.status == "open" and not question.hidden:
-        settings = qa_settings(ctx.extras)
-        await offer(ctx.session, ctx.translators, question, settings, ctx.clock.now(), 1)
+    await ctx.answer(ctx._(N_("Thank you. We will find someone else for it.")))
+    if question is None or question.status != "open" or question.hidden:
+        return
+    settings = qa_settings(ctx.extras)
+    found = await offer(ctx.session, ctx.translators, question, settings, now, 1)
+    if not found and not await ctx.session.questions.open_offers(question.id, question.round):
+        question.escalate_at = now  # nobody left in this round: the next round starts now
 
 
 async def ask_answer(ctx: Ctx) -> None:
@@ -119,16 +127,12 @@ async def receive_answer(ctx: Ctx) -> None:
     )
     # /search finds a question by its answers' words as well as its own
     question.search_tokens = " ".join([question.search_tokens, *tokens(text)]).strip()
-    first_answer = assignment.status != ANSWERED
-    if first_answer:
+    if assignment.status != ANSWERED:
         assignment.status, assignment.responded_at = ANSWERED, now
-        profile = await ctx.session.questions.expert_profile(member.id)
-        if profile is not None:
-            profile.answered += 1
+        await ctx.session.questions.mark_answered(member.id)
     if question.status == "open":
         question.status, question.answered_at, question.escalate_at = "answered", now, None
     profile = await ctx.session.questions.expert_profile(member.id)
-    author = expert_name(ctx.t, member, bool(profile and profile.anonymous))
     await notify_member(
         ctx.session, ctx.translators, question.asker_id,
         partial(answer_message, question=question, answer=answer, member_name=member.full_name or "",
@@ -136,7 +140,8 @@ async def receive_answer(ctx: Ctx) -> None:
         now, dedupe_key=f"answer:{answer.id}",
     )  # fmt: skip
     for other in await ctx.session.questions.assignments_of(question.id):
-        if other.member_id != member.id and other.status == OFFERED:
+        undelivered = await ctx.session.outbox.is_pending(f"offer:{other.id}")
+        if other.member_id != member.id and other.status == OFFERED and not undelivered:
             await notify_member(
                 ctx.session, ctx.translators, other.member_id,
                 partial(answered_elsewhere, number=question.id), now,
@@ -145,7 +150,7 @@ async def receive_answer(ctx: Ctx) -> None:
     ctx.end_flow()
     await ctx.reply(
         ctx._(N_("Thank you, {name}! Your answer was sent to the member who asked.")).format(
-            name=author
+            name=escape(member.full_name or "")
         )
     )
 
@@ -163,18 +168,18 @@ def answer_message(
         "💬 <b>" + t.gettext(title).format(author=author, number=question.id) + "</b>\n\n"
         + escape(answer.text)
     )  # fmt: skip
-    rows = [
+    report = Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:ra:{answer.id}")
+    if answer.reply_to_id:  # a reply to the follow-up: the answer it completes is rated
+        return text, InlineKeyboard.of([[report]])
+    return text, InlineKeyboard.of(
         [
-            Button("👍 " + t.gettext(N_("Helpful")), f"{PREFIX}:h:{answer.id}"),
-            Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:c:{answer.id}"),
-        ],
-        [Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:ra:{answer.id}")],
-    ]
-    if not answer.reply_to_id:
-        rows[1].insert(
-            0, Button("❓ " + t.gettext(N_("Ask a follow-up")), f"{PREFIX}:f:{answer.id}")
-        )
-    return text, InlineKeyboard.of(rows)
+            [
+                Button("👍 " + t.gettext(N_("Helpful")), f"{PREFIX}:h:{answer.id}"),
+                Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:c:{answer.id}"),
+            ],
+            [Button("❓ " + t.gettext(N_("Ask a follow-up")), f"{PREFIX}:f:{answer.id}"), report],
+        ]
+    )
 
 
 def answered_elsewhere(t: Translator, number: int) -> tuple[str, None]:
@@ -195,6 +200,9 @@ async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
     question = await ctx.session.questions.question(answer.question_id) if answer else None
     if member is None or answer is None or question is None or question.asker_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who asked can do this.")), alert=True)
+        return None
+    if answer.hidden or question.hidden or answer.reply_to_id:
+        await ctx.answer(ctx._(N_("This answer is no longer available.")), alert=True)
         return None
     return answer, question
 
@@ -226,8 +234,8 @@ async def accept_pressed(ctx: Ctx) -> None:
         return
     now = ctx.clock.now()
     answer.accepted = True
-    question.accepted_answer_id, question.status = answer.id, "closed"
-    question.closed_at, question.escalate_at = now, None
+    question.accepted_answer_id = answer.id
+    await close_question(ctx.session, question, now)
     await ctx.session.questions.add_reputation(answer.expert_id, ACCEPTED_POINTS)
     await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
@@ -282,13 +290,18 @@ async def receive_followup(ctx: Ctx) -> None:
             ).format(limit=ctx.t.number(ANSWER_MAX))
         )
         return
-    answer.follow_up = text
-    await notify_member(
+    sent = await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
         partial(followup_message, answer=answer, text=text), ctx.clock.now(),
         dedupe_key=f"followup:{answer.id}",
     )  # fmt: skip
     ctx.end_flow()
+    if not sent:
+        await ctx.reply(
+            ctx._(N_("This expert has left the community, so the follow-up cannot reach them."))
+        )
+        return
+    answer.follow_up = text
     await ctx.reply(ctx._(N_("Your follow-up was sent to the expert.")))
 
 
@@ -310,6 +323,9 @@ async def reply_pressed(ctx: Ctx) -> None:
         return
     question = await ctx.session.questions.question(answer.question_id)
     if not await _question_open(ctx, question):
+        return
+    if await ctx.session.questions.reply_to(answer.id) is not None:
+        await ctx.answer(ctx._(N_("You have already replied to this follow-up.")), alert=True)
         return
     assignment = next(
         (

@@ -14,8 +14,8 @@ from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape
 from handlers.context import Ctx, current_member
-from handlers.questions.knowledge import answered_thread, similar_questions, suggest
-from handlers.questions.offers import PREFIX, route_new_question
+from handlers.questions.knowledge import send_thread, similar_questions, suggest
+from handlers.questions.offers import PREFIX, close_question, route_new_question
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
 from handlers.questions.thread import STATUS_NAMES
 from handlers.questions.tokens import tokens
@@ -107,7 +107,7 @@ async def similar_chosen(ctx: Ctx) -> None:
         await ctx.reprompt()
         return
     await ctx.answer()
-    await ctx.reply(await answered_thread(ctx, int(number)))
+    await send_thread(ctx, int(number))
 
 
 def send_label(ctx: Ctx) -> str:
@@ -159,21 +159,18 @@ async def post(ctx: Ctx) -> None:
     sent = await route_new_question(ctx.session, ctx.translators, question, settings, now)
     ctx.end_flow()
     if question.round == 1:
-        await ctx.reply(
-            ctx._(
-                N_(
-                    "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
-                )
-            ).format(number=question.id, count=ctx.t.number(sent))
+        text = N_(
+            "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+        )
+    elif sent:
+        text = N_(
+            "Your question #{number} is saved. No expert is free for these topics right now, so the community's moderators will look for an answer; /myquestions shows its status."
         )
     else:
-        await ctx.reply(
-            ctx._(
-                N_(
-                    "Your question #{number} is saved. No expert covers these topics yet, so the community's moderators will look for an answer; /myquestions shows its status."
-                )
-            ).format(number=question.id)
+        text = N_(
+            "Your question #{number} is saved. No expert is free for these topics right now; it will be offered again later. /myquestions shows its status."
         )
+    await ctx.reply(ctx._(text).format(number=question.id, count=ctx.t.number(sent)))
 
 
 router.flow(
@@ -221,8 +218,9 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
         + "</b>"
     ]
     rows: list[list[Button]] = []
+    counts = await ctx.session.questions.answer_counts([q.id for q in questions])
     for q in questions:
-        answers = len(await ctx.session.questions.answers_to(q.id))
+        answers = counts.get(q.id, 0)
         lines.append(
             f"\n<b>#{q.id}</b> · {ctx._(STATUS_NAMES.get(q.status, STATUS_NAMES['open']))} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
@@ -271,6 +269,6 @@ async def close_pressed(ctx: Ctx) -> None:
     if question.status == "closed":
         await ctx.answer(ctx._(N_("This question is already closed.")))
         return
-    question.status, question.closed_at, question.escalate_at = "closed", ctx.clock.now(), None
+    await close_question(ctx.session, question, ctx.clock.now())
     await ctx.answer(ctx._(N_("Question #{number} is closed.")).format(number=question.id))
     await show_page(ctx, 0, edit=True)

@@ -13,10 +13,10 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member
-from handlers.questions.notices import notify, notify_member, staff_ids, staff_language
+from handlers.questions.notices import notify_member, notify_staff
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
-from storage.models import ExpertApplication, Member
+from storage.models import ExpertApplication, Member, Tag
 from storage.seed.tags import SLUGS
 
 NOTE_MAX = 500
@@ -93,14 +93,12 @@ async def receive_note(ctx: Ctx) -> None:
         member.id, ctx.data["tags"], note, now
     )
     tags = await ctx.session.tags.all()
-    for admin in await staff_ids(ctx.session, "admin"):
-        language = await staff_language(ctx.session, admin)
-        await notify(
-            ctx.session, ctx.translators, admin, language,
-            partial(application_message, application=application, member=member,
-                    tags=tag_names(tags, ctx.data["tags"], language)),
-            now, dedupe_key=f"application:{application.id}:{admin}",
-        )  # fmt: skip
+    await notify_staff(
+        ctx.session, ctx.translators, "admin",
+        partial(application_message, application=application, member=member,
+                tags=tags, slugs=ctx.data["tags"]),
+        now, f"application:{application.id}",
+    )  # fmt: skip
     ctx.end_flow()
     await ctx.reply(
         ctx._(
@@ -112,12 +110,13 @@ async def receive_note(ctx: Ctx) -> None:
 
 
 def application_message(
-    t: Translator, application: ExpertApplication, member: Member, tags: str
+    t: Translator, application: ExpertApplication, member: Member, tags: list[Tag], slugs: list[str]
 ) -> tuple[str, InlineKeyboard]:
     text = (
         "🎓 <b>" + t.gettext(N_("Expert application #{number}")).format(number=application.id) + "</b>\n"
         + t.gettext(N_("From: {name}")).format(name=escape(member.full_name or "—")) + "\n"
-        + t.gettext(N_("Topics: {tags}")).format(tags=escape(tags)) + "\n\n"
+        + t.gettext(N_("Topics: {tags}")).format(tags=escape(tag_names(tags, slugs, t.language)))
+        + "\n\n"
         + escape(clip(application.note, 600))
     )  # fmt: skip
     return text, InlineKeyboard.of(

@@ -10,7 +10,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import clip, escape
 from handlers.context import Ctx
-from handlers.questions.knowledge import answered_thread, search_index
+from handlers.questions.knowledge import search_index, send_thread
 from handlers.questions.tokens import tokens
 
 PAGE = 5
@@ -80,7 +80,7 @@ async def result_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
         return
     await ctx.answer()
-    await ctx.reply(await answered_thread(ctx, int(number)))
+    await send_thread(ctx, int(number))
 
 
 async def search_again(ctx: Ctx) -> None:

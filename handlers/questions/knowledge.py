@@ -35,9 +35,18 @@ async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
     return suggest_tags(text, await terms_of_tags(ctx.session))
 
 
+_cached: tuple[tuple[int, int, int], SearchIndex] | None = None
+
+
 async def search_index(uow: UnitOfWork) -> SearchIndex:
-    documents = await uow.questions.answered_documents()
-    return SearchIndex([(question_id, text.split()) for question_id, text in documents])
+    """The index of answered questions, rebuilt only when an answer or a hide changed it."""
+    global _cached
+    version = await uow.questions.search_version()
+    if _cached is None or _cached[0] != version:
+        documents = await uow.questions.answered_documents()
+        index = SearchIndex([(number, text.split()) for number, text in documents])
+        _cached = (version, index)
+    return _cached[1]
 
 
 async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:
@@ -61,9 +70,13 @@ async def authors(uow: UnitOfWork, ctx: Ctx, answers: list[Answer]) -> list[tupl
     return named
 
 
-async def answered_thread(ctx: Ctx, question_id: int) -> str:
+async def send_thread(ctx: Ctx, question_id: int) -> None:
     question: Question | None = await ctx.session.questions.question(question_id)
     if question is None or question.hidden:
-        return ctx._(N_("This question is no longer available."))
-    answers = await ctx.session.questions.answers_to(question.id)
-    return render_thread(ctx.t, question, await authors(ctx.session, ctx, answers))
+        await ctx.reply(ctx._(N_("This question is no longer available.")))
+        return
+    everything = await ctx.session.questions.answers_to(question.id)
+    answers = [a for a in everything if a.reply_to_id is None]
+    replies = {a.reply_to_id: a for a in everything if a.reply_to_id is not None}
+    for text in render_thread(ctx.t, question, await authors(ctx.session, ctx, answers), replies):
+        await ctx.reply(text)

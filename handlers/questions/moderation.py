@@ -8,9 +8,10 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
-from handlers.questions.notices import notify, staff_ids, staff_language
-from handlers.questions.offers import PREFIX
-from storage.models import Report
+from handlers.questions.notices import notify_staff
+from handlers.questions.offers import PREFIX, close_question
+from handlers.questions.tokens import tokens
+from storage.models import Answer, Question, Report
 
 
 async def is_moderator(ctx: Ctx) -> bool:
@@ -19,28 +20,33 @@ async def is_moderator(ctx: Ctx) -> bool:
     ) or await ctx.session.staff.has_role(ctx.user_id, "admin")
 
 
+async def _reported(ctx: Ctx, target: str, target_id: int) -> Question | Answer | None:
+    if target == "question":
+        return await ctx.session.questions.question(target_id)
+    return await ctx.session.questions.answer(target_id)
+
+
 async def report_pressed(ctx: Ctx, target: str) -> None:
     member = await current_member(ctx)
     if member is None or not ctx.value.isdecimal():
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
     target_id = int(ctx.value)
-    reported = (
-        await ctx.session.questions.question(target_id)
-        if target == "question"
-        else await ctx.session.questions.answer(target_id)
-    )
+    reported = await _reported(ctx, target, target_id)
     if reported is None or reported.hidden:
         await ctx.answer(ctx._(N_("Thank you. This is no longer shown.")))
         return
+    if await ctx.session.questions.open_report(member.id, target, target_id) is not None:
+        await ctx.answer(
+            ctx._(N_("You have already reported this; the moderators will look at it."))
+        )
+        return
     now = ctx.clock.now()
     report = await ctx.session.questions.add_report(member.id, target, target_id, now)
-    for moderator in await staff_ids(ctx.session, "moderator"):
-        await notify(
-            ctx.session, ctx.translators, moderator, await staff_language(ctx.session, moderator),
-            partial(report_message, report=report, text=reported.text), now,
-            dedupe_key=f"report:{report.id}:{moderator}",
-        )  # fmt: skip
+    await notify_staff(
+        ctx.session, ctx.translators, "moderator",
+        partial(report_message, report=report, text=reported.text), now, f"report:{report.id}",
+    )  # fmt: skip
     await ctx.answer(ctx._(N_("Thank you. The moderators will look at it.")), alert=True)
 
 
@@ -58,7 +64,24 @@ def report_message(t: Translator, report: Report, text: str) -> tuple[str, Inlin
     )  # fmt: skip
 
 
-async def moderate(ctx: Ctx, hide: bool) -> None:
+async def hide(ctx: Ctx, target: Question | Answer | None) -> None:
+    """Hidden from everyone: a question is closed (its pending offers withdrawn); an answer's
+    words no longer lead /search to its question."""
+    if target is None:
+        return
+    target.hidden = True
+    if isinstance(target, Question):
+        await close_question(ctx.session, target, ctx.clock.now())
+        return
+    question = await ctx.session.questions.question(target.question_id)
+    if question is not None:
+        visible = [a.text for a in await ctx.session.questions.answers_to(question.id)]
+        question.search_tokens = " ".join(
+            t for text in (question.text, *visible) for t in tokens(text)
+        )
+
+
+async def moderate(ctx: Ctx, hide_it: bool) -> None:
     if not await is_moderator(ctx):
         await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
@@ -67,20 +90,10 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
         await ctx.clear_buttons()
         return
-    report.status = "hidden" if hide else "kept"
+    report.status = "hidden" if hide_it else "kept"
     report.resolved_by, report.resolved_at = ctx.user_id, ctx.clock.now()
-    if hide:
-        target = (
-            await ctx.session.questions.question(report.target_id)
-            if report.target == "question"
-            else await ctx.session.questions.answer(report.target_id)
-        )
-        if target is not None:
-            target.hidden = True
-            if report.target == "question":
-                question = await ctx.session.questions.question(report.target_id)
-                if question is not None:
-                    question.escalate_at = None
+    if hide_it:
+        await hide(ctx, await _reported(ctx, report.target, report.target_id))
     await ctx.session.staff.audit(ctx.user_id, f"report-{report.status}", {"report": report.id})
-    await ctx.answer(ctx._(N_("Hidden.")) if hide else ctx._(N_("Kept.")))
+    await ctx.answer(ctx._(N_("Hidden.")) if hide_it else ctx._(N_("Kept.")))
     await ctx.clear_buttons()

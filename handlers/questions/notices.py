@@ -60,3 +60,21 @@ async def staff_ids(uow: UnitOfWork, role: str) -> list[int]:
 async def staff_language(uow: UnitOfWork, telegram_id: int) -> str:
     member = await uow.members.get(telegram_id)
     return member.language if member else "en"
+
+
+async def notify_staff(
+    uow: UnitOfWork,
+    translations: Translations,
+    role: str,
+    render: Render,
+    now: datetime,
+    dedupe: str,
+) -> int:
+    """Every admin (or moderator, admins included) in their language; how many."""
+    ids = await staff_ids(uow, role)
+    for telegram_id in ids:
+        language = await staff_language(uow, telegram_id)
+        await notify(
+            uow, translations, telegram_id, language, render, now, f"{dedupe}:{telegram_id}"
+        )
+    return len(ids)

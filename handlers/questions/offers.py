@@ -4,20 +4,28 @@ message, written together; an expert in quiet hours gets the message when they e
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time
 from functools import partial
 
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.questions.notices import notify, notify_member, staff_ids, staff_language
-from handlers.questions.routing import ExpertCandidate, Offer, choose_experts, escalate
+from handlers.questions.notices import notify, notify_member, staff_ids
+from handlers.questions.routing import (
+    ESCALATE_AFTER,
+    ExpertCandidate,
+    Offer,
+    choose_experts,
+    escalate,
+)
 from handlers.questions.settings import QaSettings
 from storage.models import Question, Tag
 from storage.questions import ExpertRow
 from storage.uow import UnitOfWork
 
 PREFIX = "qa"
+log = logging.getLogger(__name__)
 
 
 def parse_time(value: str | None) -> time | None:
@@ -51,7 +59,7 @@ def offer_message(
     t: Translator, question: Question, tags: str, assignment_id: int, to_moderator: bool = False
 ) -> tuple[str, InlineKeyboard]:
     title = (
-        t.gettext(N_("Nobody has answered this question for two days. Can you help?"))
+        t.gettext(N_("No expert has answered this question yet. Can you help?"))
         if to_moderator
         else t.gettext(N_("A member asks a question in your field. Can you answer it?"))
     )
@@ -121,23 +129,37 @@ async def offer(
     return offers
 
 
+def staff_notice(t: Translator, question: Question, tags: str) -> tuple[str, None]:
+    """For staff who have not signed up: the question, and how to be able to answer it."""
+    text, _keyboard = offer_message(t, question, tags, 0, to_moderator=True)
+    return text + "\n\n" + t.gettext(N_("Sign up with /start to answer questions.")), None
+
+
 async def tell_moderators(
     uow: UnitOfWork, translations: Translations, question: Question, now: datetime
 ) -> int:
-    """The last round: every moderator (and admin) sees the question and may answer it."""
+    """The last round: every moderator (and admin) sees the question and may answer it.
+
+    With no staff at all, the question stays due, so the job tries again next round."""
     slugs = await uow.questions.question_tags(question.id)
     tags = await uow.tags.all()
+    offered = await uow.questions.offered_member_ids(question.id)
     told = 0
     for telegram_id in await staff_ids(uow, "moderator"):
         member = await uow.members.get(telegram_id)
-        if member is None or member.id == question.asker_id:
+        language = member.language if member else "en"
+        names = tag_names(tags, slugs, language)
+        if member is None:
+            await notify(
+                uow, translations, telegram_id, language,
+                partial(staff_notice, question=question, tags=names), now,
+                dedupe_key=f"staff-notice:{question.id}:{telegram_id}",
+            )  # fmt: skip
+            told += 1
             continue
-        offered = await uow.questions.offered_member_ids(question.id)
-        if member.id in offered:
+        if member.id == question.asker_id or member.id in offered:
             continue
         assignment = await uow.questions.add_assignment(question.id, member.id, question.round, now)
-        language = await staff_language(uow, telegram_id)
-        names = tag_names(tags, slugs, language)
         await notify(
             uow, translations, telegram_id, language,
             partial(
@@ -147,7 +169,18 @@ async def tell_moderators(
             now, dedupe_key=f"offer:{assignment.id}",
         )  # fmt: skip
         told += 1
+    if told == 0:
+        log.warning("question %s reached its last round but no moderator exists", question.id)
+        question.escalate_at = now + ESCALATE_AFTER
     return told
+
+
+async def close_question(uow: UnitOfWork, question: Question, now: datetime) -> None:
+    """Closed (accepted, closed by the asker, hidden): offers end, unsent ones are dropped."""
+    question.status, question.escalate_at = "closed", None
+    question.closed_at = question.closed_at or now
+    withdrawn = await uow.questions.withdraw_offers(question.id)
+    await uow.outbox.cancel([f"offer:{assignment_id}" for assignment_id in withdrawn])
 
 
 async def route_new_question(
@@ -177,8 +210,10 @@ async def escalate_due_questions(
     moved = 0
     for question in await uow.questions.due_escalations(now):
         step = escalate(question.round, False, now, settings.escalate_after)
-        if step is None:
+        if step is None:  # nobody could be told last time: new experts or staff may exist now
             question.escalate_at = None
+            if not await offer(uow, translations, question, settings, now, settings.k):
+                await tell_moderators(uow, translations, question, now)
             continue
         question.round, question.escalate_at = step.round, step.next_due
         if step.to_moderators:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.i18n import N_, Translator
 from bot.core.text import clip, escape
+from handlers.questions.settings import ANSWER_MAX, QUESTION_MAX
 from storage.models import Answer, Member, Question
 
 STATUS_NAMES = {
@@ -11,6 +12,7 @@ STATUS_NAMES = {
     "answered": N_("Answered"),
     "closed": N_("Closed"),
 }
+ANSWERS_SHOWN = 5
 
 
 def expert_name(t: Translator, expert: Member | None, anonymous: bool) -> str:
@@ -20,22 +22,24 @@ def expert_name(t: Translator, expert: Member | None, anonymous: bool) -> str:
 
 
 def render_thread(
-    t: Translator, question: Question, answers: list[tuple[Answer, str]], limit: int = 4000
-) -> str:
-    """HTML, cut to ``limit`` characters at an answer boundary (Telegram takes 4,096)."""
-    head = (
-        "<b>"
-        + t.gettext(N_("Question #{number}")).format(number=question.id)
-        + "</b>\n"
-        + escape(clip(question.text, 1500))
-    )
-    parts = [head]
-    for answer, author in answers:
+    t: Translator,
+    question: Question,
+    answers: list[tuple[Answer, str]],
+    replies: dict[int, Answer],
+) -> list[str]:
+    """One message for the question, one for each answer (best first) and one for each
+    follow-up with its reply; every message stays within Telegram's 4,096 characters."""
+    head = t.gettext(N_("Question #{number}")).format(number=question.id)
+    messages = [f"<b>{head}</b>\n{escape(clip(question.text, QUESTION_MAX))}"]
+    for answer, author in answers[:ANSWERS_SHOWN]:
         mark = "✅ " if answer.accepted else "💬 "
-        part = f"{mark}<b>{author}</b>\n{escape(clip(answer.text, 1500))}"
-        if sum(len(p) for p in parts) + len(part) + 2 > limit:
-            break
-        parts.append(part)
-    if len(parts) == 1:
-        parts.append(t.gettext(N_("No answer yet.")))
-    return "\n\n".join(parts)
+        messages.append(f"{mark}<b>{author}</b>\n{escape(clip(answer.text, ANSWER_MAX))}")
+        reply = replies.get(answer.id)
+        if answer.follow_up and reply is not None:
+            messages.append(
+                f"❓ <i>{escape(clip(answer.follow_up, 500))}</i>\n\n"
+                f"💬 <b>{author}</b>\n{escape(clip(reply.text, ANSWER_MAX))}"
+            )
+    if len(messages) == 1:
+        messages.append(t.gettext(N_("No answer yet.")))
+    return messages

@@ -1,0 +1,127 @@
+"""What happens to offers, caps and notices as questions move on, close or get hidden."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.sandbox.emulator import EmuUser
+from storage.models import Member, Report
+from tests.scenarios.harness import Scenario, add_member
+from tests.scenarios.test_questions import offers_to
+
+ASKER = EmuUser(1201, "Asker")
+EXPERT = EmuUser(1202, "Expert")
+SLEEPER = EmuUser(1203, "Sleeper")
+MODERATOR = EmuUser(1204, "Moderator")
+QUESTION = "How do I make my website load faster on slow mobile data?"
+
+
+async def ask(scenario: Scenario, text: str = QUESTION) -> None:
+    await scenario.say(ASKER, "/ask")
+    await scenario.say(ASKER, text)
+    if any(b.startswith("➡️") for b in scenario.buttons(ASKER)):
+        await scenario.press(ASKER, "None of these helps")
+    await scenario.press(ASKER, "Send my question")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+
+
+async def test_an_ignored_offer_stops_counting_against_the_cap_once_escalated(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:  # a cap of one open question
+        from storage.models import ExpertProfile
+
+        profile = await session.scalar(select(ExpertProfile))
+        assert profile is not None
+        profile.cap = 1
+        await session.commit()
+    await ask(scenario)
+    assert len(offers_to(scenario, EXPERT)) == 1
+    scenario.clock.advance(hours=25)
+    await scenario.app.run_due_work()
+    await ask(scenario, "Why is my website so slow when many people visit it at once?")
+    assert len(offers_to(scenario, EXPERT)) == 2
+
+
+async def test_a_closed_question_never_reaches_an_expert_waiting_for_morning(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await add_member(scenario, SLEEPER, expert_tags=("web",), quiet=("21:00", "07:00"))
+    scenario.clock.current = scenario.clock.current.replace(hour=16)  # 23:00 in Phnom Penh
+    await ask(scenario)  # the awake expert gets it now, the sleeper at 07:00
+    assert len(offers_to(scenario, EXPERT)) == 1 and offers_to(scenario, SLEEPER) == []
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Compress images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert scenario.emulator.messages(SLEEPER.id) == []  # no "answered elsewhere" at night
+    await scenario.press(ASKER, "Accept")
+    scenario.clock.advance(hours=9)
+    await scenario.app.run_due_work()
+    assert offers_to(scenario, SLEEPER) == []
+
+
+async def test_a_moderator_who_has_not_signed_up_still_hears_of_the_question(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, ASKER)
+    scenario.emulator.register(MODERATOR)
+    assert scenario.app is not None
+    async with scenario.app.unit_of_work() as uow:
+        await uow.staff.grant(MODERATOR.id, "moderator", granted_by=None)
+        await uow.commit()
+    await ask(scenario)
+    [notice] = [m.text or "" for m in scenario.emulator.messages(MODERATOR.id)]
+    assert QUESTION in notice and "Sign up with /start to answer questions." in notice
+
+
+async def test_an_expert_who_unblocks_the_bot_gets_questions_again(scenario: Scenario) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    scenario.emulator.block(EXPERT.id)
+    await ask(scenario)
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == EXPERT.id))
+        assert member is not None and member.unreachable
+    await scenario.say(EXPERT, "/help")  # writing to the bot again unblocks it
+    await ask(scenario, "Why is my website so slow when many people visit it at once?")
+    assert len(offers_to(scenario, EXPERT)) == 1
+
+
+async def test_a_pass_with_nobody_left_goes_to_the_moderators_at_once(scenario: Scenario) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await add_member(scenario, MODERATOR, staff="moderator")
+    await ask(scenario)
+    await scenario.press(EXPERT, "Pass")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert len(offers_to(scenario, MODERATOR)) == 1
+
+
+async def test_a_hidden_answer_no_longer_leads_search_to_its_question(scenario: Scenario) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await add_member(scenario, MODERATOR, staff="moderator")
+    await ask(scenario)
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Buy cheapviagra at my casino.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert "#1" in (await scenario.say(ASKER, "/search cheapviagra"))[0]
+    await scenario.press(ASKER, "Report")
+    await scenario.press(ASKER, "Report")  # twice: one report
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert (
+        scenario.toasts()[-1] == "You have already reported this; the moderators will look at it."
+    )
+    await scenario.press(MODERATOR, "Hide it")
+    replies = await scenario.say(ASKER, "/search cheapviagra")
+    assert replies[0].startswith("Nothing answered matches")
+    async with scenario.app.sessionmaker() as session:  # type: ignore[union-attr]
+        assert len(list(await session.scalars(select(Report)))) == 1
+    await scenario.press(ASKER, "Accept")
+    assert scenario.toasts()[-1] == "This answer is no longer available."
