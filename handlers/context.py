@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from bot.core.context import Context
+from bot.core.i18n import N_
 from storage.models import Member
 from storage.uow import UnitOfWork
 
@@ -13,3 +14,13 @@ Ctx: TypeAlias = Context[UnitOfWork]
 
 async def current_member(ctx: Ctx) -> Member | None:
     return await ctx.session.members.get(ctx.user_id)
+
+
+async def signing_up(ctx: Ctx) -> bool:
+    """True (and the member is asked to finish) while a sign-up is half done: starting
+    another flow would replace the sign-up's answers, which live in the conversation."""
+    if ctx.conversation.flow != "signup":
+        return False
+    await ctx.reply(ctx._(N_("Please finish signing up first.")))
+    await ctx.reprompt()
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import clip, escape
-from handlers.context import Ctx
+from handlers.context import Ctx, signing_up
 from handlers.questions.knowledge import search_index, send_thread
 from handlers.questions.tokens import tokens
 
@@ -17,6 +17,8 @@ PAGE = 5
 
 
 async def search(ctx: Ctx) -> None:
+    if await signing_up(ctx):
+        return
     query = ctx.event.args.strip()
     if not query:
         await ctx.reply(

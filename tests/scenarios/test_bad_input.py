@@ -145,3 +145,20 @@ async def test_a_redelivered_update_acts_once(scenario: Scenario) -> None:
     await scenario.app.dispatcher.wait_processed(scenario.fed)
     assert scenario.texts_since(DARA, before) == ["What is your role?"]
     assert await conversation_step(scenario, DARA.id) == "role"
+
+
+async def test_no_command_but_cancel_loses_a_half_done_sign_up(scenario: Scenario) -> None:
+    await reach_name_step(scenario, DARA, "English", "I agree")
+    await scenario.say(DARA, "Dara")
+    assert scenario.app is not None
+    for command in sorted(scenario.app.dispatcher.commands):
+        if command in ("cancel", "deleteme"):  # these leave the sign-up on purpose
+            continue
+        await scenario.say(DARA, f"/{command} web")
+        assert await conversation_step(scenario, DARA.id) == "role", command
+    replies = await scenario.say(DARA, "/search password")
+    assert replies == ["Please finish signing up first.", "What is your role?"]
+    await scenario.press(DARA, "Student")
+    await scenario.press(DARA, "Skip")
+    replies = await scenario.press(DARA, "Phnom Penh")
+    assert replies == ["Which are your skills? Tap every one that fits, then press Done."]
