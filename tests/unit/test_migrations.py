@@ -27,3 +27,25 @@ async def test_a_database_with_members_upgrades_to_the_newest_schema(tmp_path: P
         reputation = await connection.scalar(text("SELECT reputation FROM members"))
     assert reputation == 0
     await engine.dispose()
+
+
+async def test_the_migrations_build_exactly_the_schema_the_models_describe(
+    tmp_path: Path,
+) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy.engine import Connection
+
+    from storage.models import Base
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.sqlite3'}")
+    await upgrade(engine)
+
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(differences)
+    await engine.dispose()
+    assert found == []
