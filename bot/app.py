@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.help import fallback
+from handlers.jobs.alerts import send_digests, send_instant_alerts
+from handlers.jobs.rules import DIGEST_HOUR
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
@@ -94,13 +97,34 @@ class App:
         if scheduler:
             self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
             self.scheduler.start()
+            for frequency in ("daily", "weekly"):  # digests missed while the bot was down
+                await self.job_digests(frequency)
         log.info("DCC Bot is running against %s", self.settings.api_url)
 
     def jobs(self) -> list[Every | Daily]:
+        """The schedules. Each job serves only what is due by its rows, so the digests'
+        cron times are when they go out, and a rerun or a catch-up sends nothing twice."""
         return [
             Every("outbox", 1.0, self.outbox.drain),
             Every("escalations", 60.0, self.escalate),
+            Every("job-alerts", 60.0, self.instant_job_alerts),
+            Daily("daily-digests", DIGEST_HOUR, 0, partial(self.job_digests, "daily")),
+            Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.job_digests, "weekly"), "mon"),
         ]
+
+    async def instant_job_alerts(self) -> int:
+        return await send_instant_alerts(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
+
+    async def job_digests(self, frequency: str) -> int:
+        return await send_digests(
+            self.unit_of_work,
+            self.dispatcher.translations,
+            frequency,
+            self.clock.now(),
+            self.settings.tz,
+        )
 
     async def escalate(self) -> int:
         async with self.unit_of_work() as uow:
@@ -113,6 +137,9 @@ class App:
     async def run_due_work(self) -> int:
         """Every job once, then the outbox until nothing due is left; what was sent."""
         await self.escalate()
+        await self.instant_job_alerts()
+        await self.job_digests("daily")
+        await self.job_digests("weekly")
         sent = 0
         while (count := await self.outbox.drain(limit=100)) > 0:
             sent += count

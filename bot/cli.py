@@ -77,6 +77,17 @@ def parser() -> argparse.ArgumentParser:
     suggest.add_argument("text", metavar="TEXT")
     suggest.add_argument("--json", action="store_true", help='a JSON list of {"slug", "score"}')
 
+    jobs = sub.add_parser("jobs", help="jobs").add_subparsers(dest="jobs_command", required=True)
+    job_import = jobs.add_parser("import", help="import a company's jobs from a CSV file")
+    job_import.add_argument("file", type=Path, metavar="FILE.csv")
+    job_import.add_argument(
+        "--company",
+        type=_telegram_id,
+        required=True,
+        metavar="ID",
+        help="the verified company's number (shown in /company and /admin)",
+    )
+
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
     )
@@ -176,6 +187,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.add_expert(settings, args.telegram_id, args.tags)
         case "tags":
             return commands.suggest_tags(args.text, args.json)
+        case "jobs":
+            return await commands.import_jobs(settings, args.file, args.company)
         case "members" if args.members_command == "import":
             return await commands.import_members(settings, args.file)
         case "members":

@@ -95,12 +95,15 @@ def suggest_tags(text: str, as_json: bool) -> int:
 
 
 async def seed_demo(settings: Settings) -> int:
-    from bot.demo import seed_demo_members
+    from bot.demo import seed_demo_company, seed_demo_members
+    from storage.members import utc_now
 
     async with _unit_of_work(settings) as uow:
         added = await seed_demo_members(uow)
+        company = await seed_demo_company(uow, utc_now(), settings.tz)
         await uow.commit()
-    print(f"Demo data ready ({added} member(s) added).")
+    jobs = "a demo company with three jobs added" if company else "the demo company was there"
+    print(f"Demo data ready ({added} member(s) added; {jobs}).")
     return 0
 
 
@@ -156,6 +159,42 @@ async def _import_batch(
     inserted, updated = await uow.members.upsert_many(batch, now, report.columns)
     report.inserted += inserted
     report.updated += updated
+
+
+async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
+    """Exit 0 when every row was imported, 1 when some were skipped (listed on stderr)."""
+    from bot.jobs_csv import BadJobRow, read_jobs
+    from handlers.jobs.rules import deadline_end
+    from storage.members import utc_now
+
+    if not path.is_file():
+        raise CommandError(f"{path}: no such file")
+    errors: list[tuple[int, str]] = []
+    now = utc_now()
+    imported = 0
+    async with _unit_of_work(settings) as uow:
+        company = await uow.jobs.company(company_id)
+        if company is None or company.status != "verified":
+            raise CommandError(f"there is no verified company number {company_id}")
+        today = now.astimezone(settings.tz).date()
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as source:
+                for job in read_jobs(source, today, Translations(settings.locales_dir), errors):
+                    await uow.jobs.add_job(
+                        company.id, company.created_by, job["title"], job["description"],
+                        job["tags"], job["location"], job["type"], job["deadline"],
+                        deadline_end(job["deadline"], settings.tz), job["apply_url"], now,
+                    )  # fmt: skip
+                    imported += 1
+        except BadJobRow as error:
+            raise CommandError(f"{path}: {error}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path}: not a UTF-8 text file") from None
+        await uow.commit()
+    for line, reason in errors:
+        print(f"{path}:{line}: {reason}", file=sys.stderr)
+    print(f"Imported {imported} job(s) for {company.name}; {len(errors)} row(s) skipped.")
+    return 1 if errors else 0
 
 
 async def export_members(settings: Settings) -> int:

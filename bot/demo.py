@@ -1,14 +1,17 @@
-"""Demonstration members for the sandbox and staff training (``dcc-bot seed-demo``).
+"""Demonstration data for the sandbox and staff training (``dcc-bot seed-demo``).
 
-Their Telegram ids are in a range real accounts don't use in the sandbox (9001–9006), so
-running it again updates them instead of adding more.
+The members' Telegram ids are in a range real accounts don't use in the sandbox (9001–9006),
+so running it again updates them instead of adding more; the demo company and its jobs are
+added once (a demo company already there is left as it is).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from handlers.jobs.rules import deadline_end
 from storage.uow import UnitOfWork
 
 DEMO_MEMBERS: tuple[dict[str, Any], ...] = (
@@ -62,3 +65,43 @@ async def seed_demo_members(uow: UnitOfWork) -> int:
             profile = await uow.questions.make_expert(member.id, tags)
             profile.quiet_start = profile.quiet_end = None
     return inserted
+
+
+# A verified company represented by Dara Kim (9002), with jobs open for two months.
+DEMO_COMPANY = {
+    "name": "Mekong Cloud Co.", "registration_no": "MOC-00042", "sector": "Cloud services",
+    "website": "https://mekongcloud.example", "about": "Hosting and cloud services for "
+    "Cambodian businesses and ministries, from Phnom Penh.",
+}  # fmt: skip
+DEMO_REPRESENTATIVE = 9002
+DEMO_JOBS: tuple[dict[str, Any], ...] = (
+    {"title": "Cloud engineer", "description": "Run our Kubernetes platform and help "
+     "customers move to the cloud. Two years of Linux experience; Khmer and English.",
+     "tags": ["cloud", "cybersecurity"], "location": "phnom-penh", "job_type": "full-time",
+     "apply_url": None},
+    {"title": "អ្នកហាត់ការ ដំណើរការភាសាខ្មែរ (Khmer NLP intern)", "description":
+     "ជួយបង្កើតឧបករណ៍កាត់ពាក្យខ្មែរ និងស្វែងរកអត្ថបទ។ Python; three months, remote.",
+     "tags": ["ai", "khmer-computing"], "location": "remote", "job_type": "internship",
+     "apply_url": None},
+    {"title": "Web developer", "description": "Build customer dashboards in TypeScript.",
+     "tags": ["web"], "location": "siem-reap", "job_type": "part-time",
+     "apply_url": "https://mekongcloud.example/careers"},
+)  # fmt: skip
+
+
+async def seed_demo_company(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> bool:
+    """The demo company, verified, and its jobs; False when it exists already."""
+    member = await uow.members.get(DEMO_REPRESENTATIVE)
+    if member is None or any(
+        c.name == DEMO_COMPANY["name"] for c in await uow.jobs.companies_of(member.id)
+    ):
+        return False
+    company = await uow.jobs.add_company(member.id, **DEMO_COMPANY, now=now)
+    company.status, company.decided_at = "verified", now
+    deadline = (now.astimezone(tz) + timedelta(days=60)).date()
+    for job in DEMO_JOBS:
+        await uow.jobs.add_job(
+            company.id, member.id, **job, deadline=deadline,
+            deadline_at=deadline_end(deadline, tz), now=now,
+        )  # fmt: skip
+    return True

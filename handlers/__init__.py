@@ -6,6 +6,14 @@ from bot.core.dispatch import Router
 
 
 def all_routers() -> list[Router]:
-    from handlers import help, language, profile, questions, signup
+    from handlers import admin, help, jobs, language, profile, questions, signup
 
-    return [signup.router, profile.router, questions.router, language.router, help.router]
+    return [
+        signup.router,
+        profile.router,
+        questions.router,
+        jobs.router,
+        language.router,
+        help.router,
+        admin.router,
+    ]

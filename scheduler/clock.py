@@ -29,10 +29,13 @@ class Every:
 
 @dataclass(frozen=True)
 class Daily:
+    """Run ``job`` at hour:minute (on ``day_of_week`` only, when given: "mon", …)."""
+
     name: str
     hour: int
     minute: int
     job: Job
+    day_of_week: str | None = None
 
 
 def build_scheduler(jobs: list[Every | Daily], timezone: ZoneInfo) -> AsyncIOScheduler:
@@ -41,7 +44,12 @@ def build_scheduler(jobs: list[Every | Daily], timezone: ZoneInfo) -> AsyncIOSch
         trigger = (
             IntervalTrigger(seconds=entry.seconds, timezone=timezone)
             if isinstance(entry, Every)
-            else CronTrigger(hour=entry.hour, minute=entry.minute, timezone=timezone)
+            else CronTrigger(
+                day_of_week=entry.day_of_week,
+                hour=entry.hour,
+                minute=entry.minute,
+                timezone=timezone,
+            )
         )
         scheduler.add_job(
             _logged(entry.name, entry.job),

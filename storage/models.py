@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -90,6 +91,8 @@ class Member(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     reputation: Mapped[int] = mapped_column(Integer, default=0)
+    jobs_in_province_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_job_digest_at: Mapped[datetime | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
@@ -295,3 +298,105 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+
+# -- companies and jobs ----------------------------------------------------------------------
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    registration_no: Mapped[str] = mapped_column(String(64))
+    sector: Mapped[str] = mapped_column(String(100))
+    website: Mapped[str | None] = mapped_column(String(300))
+    about: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class CompanyRepresentative(Base):
+    __tablename__ = "company_representatives"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="active")  # or "invited"
+    invited_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class Job(Base):
+    """A job offer. It is shown and alerted while open and before ``deadline_at``."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    posted_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(32), index=True)  # province slug, remote, abroad
+    job_type: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[date] = mapped_column(Date)
+    deadline_at: Mapped[datetime] = mapped_column(index=True)  # the deadline's end, in UTC
+    apply_url: Mapped[str | None] = mapped_column(String(500))  # None: apply in the bot
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+    instant_alerts_done: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column()
+
+
+class JobTag(Base):
+    __tablename__ = "job_tags"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class JobAlert(Base):
+    """A job a member was told about (instantly or in a digest): never the same job twice."""
+
+    __tablename__ = "job_alerts"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class JobApplication(Base):
+    __tablename__ = "job_applications"
+    __table_args__ = (UniqueConstraint("job_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="sent")  # interview, declined
+    created_at: Mapped[datetime] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class IntroRequest(Base):
+    """A company asking to meet a member found in talent search; contact only on accept."""
+
+    __tablename__ = "intro_requests"
+    __table_args__ = (UniqueConstraint("company_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()

@@ -335,6 +335,14 @@ class QuestionRepository:
         await self.session.flush()
         return application
 
+    async def pending_applications(self) -> list[ExpertApplication]:
+        rows = await self.session.scalars(
+            select(ExpertApplication)
+            .where(ExpertApplication.status == "pending")
+            .order_by(ExpertApplication.id)
+        )
+        return list(rows)
+
     async def application(self, application_id: int) -> ExpertApplication | None:
         return await self.session.get(ExpertApplication, application_id)
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.staff = StaffRepository(self.session, now)
         self.outbox = OutboxRepository(self.session)
         self.questions = QuestionRepository(self.session)
+        self.jobs = JobRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -11,7 +11,7 @@ import json
 from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, signing_up
 from handlers.profile.card import show_card, skill_names
 from handlers.profile.draft import apply_draft, draft_of
 from handlers.profile.expert_settings import EXPERT_BUTTONS, EXPERT_STEPS, expert_lines
@@ -25,10 +25,7 @@ CLOSE = "close"
 async def _require_member(ctx: Ctx) -> bool:
     if await current_member(ctx) is not None:
         return True
-    if ctx.conversation.flow == "signup":
-        await ctx.reply(ctx._(N_("Please finish signing up first.")))
-        await ctx.reprompt()
-    else:
+    if not await signing_up(ctx):
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
     return False
 
@@ -121,6 +118,7 @@ async def my_data(ctx: Ctx) -> None:
         "years_experience": member.years_experience,
         "open_to_work": member.open_to_work,
         "alert_frequency": member.alert_frequency,
+        "job_alerts_in_my_area_only": member.jobs_in_province_only,
         "directory_visible": member.directory_visible,
         "phone": member.phone,
         "consent_at": member.consent_at.isoformat() if member.consent_at else None,

@@ -33,11 +33,16 @@ def render_card(
     """HTML; every member-typed value is escaped."""
     _ = t.gettext
     none = "—"
-    jobs = (
-        _(N_("Yes ({frequency})")).format(frequency=frequency_name(t, draft.get("freq")))
-        if draft.get("open")
-        else _(N_("No"))
-    )
+    frequency = frequency_name(t, draft.get("freq"))
+    if not draft.get("open"):
+        jobs = _(N_("No"))
+    elif draft.get("area") and draft.get("freq") != "off":
+        place = location_name(t, draft.get("province"), draft.get("country"))
+        jobs = _(N_("Yes ({frequency}; jobs in {place} and remote jobs only)")).format(
+            frequency=frequency, place=escape(place)
+        )
+    else:
+        jobs = _(N_("Yes ({frequency})")).format(frequency=frequency)
     lines = [
         (_(N_("Name")), escape(draft.get("name") or none)),
         (_(N_("Role")), role_name(t, draft.get("role"))),

@@ -19,6 +19,7 @@ def draft_of(member: Member, skills: list[str]) -> dict[str, Any]:
         "years": member.years_experience,
         "open": member.open_to_work,
         "freq": member.alert_frequency,
+        "area": member.jobs_in_province_only,
         "visible": member.directory_visible,
         "phone": member.phone,
     }
@@ -33,6 +34,7 @@ def apply_draft(member: Member, draft: dict[str, Any], now: datetime) -> None:
     member.years_experience = draft.get("years")
     member.open_to_work = bool(draft.get("open"))
     member.alert_frequency = (draft.get("freq") or "off") if member.open_to_work else "off"
+    member.jobs_in_province_only = member.open_to_work and bool(draft.get("area"))
     member.directory_visible = bool(draft.get("visible"))
     member.phone = draft.get("phone")
     member.updated_at = now

@@ -16,7 +16,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
 from bot.core.text import escape
 from handlers.context import Ctx
-from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES
+from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES, location_name
 from handlers.profile.rules import (
     Invalid,
     is_frequency,
@@ -259,6 +259,37 @@ FREQUENCY = Step(
 )
 
 
+async def ask_area(ctx: Ctx) -> None:
+    d = draft(ctx)
+    place = escape(location_name(ctx.t, d.get("province"), d.get("country")))
+    await ctx.reply(
+        ctx._(
+            N_(
+                "Which jobs should the alerts bring: jobs from anywhere, or only jobs in your area ({place}) and remote jobs?"
+            )
+        ).format(place=place),
+        ctx.keyboard(
+            [
+                ctx.button(ctx._(N_("From anywhere")), "any"),
+                ctx.button(ctx._(N_("My area and remote")), "mine"),
+            ],
+            1,
+        ),
+    )
+
+
+async def area_chosen(ctx: Ctx) -> None:
+    if ctx.value not in ("any", "mine"):
+        await ctx.reprompt()
+        return
+    draft(ctx)["area"] = ctx.value == "mine"
+    await ctx.clear_buttons()
+    await field_done(ctx)
+
+
+AREA = Step(ask_area, N_("Please answer with one of the buttons."), on_button=area_chosen)
+
+
 async def ask_visible(ctx: Ctx) -> None:
     await ctx.reply(
         ctx._(
@@ -329,6 +360,7 @@ FIELD_STEPS: dict[str, Step] = {
     "years": YEARS,
     "open": OPEN,
     "freq": FREQUENCY,
+    "area": AREA,
     "visible": VISIBLE,
     "phone": PHONE,
 }

@@ -102,6 +102,8 @@ def next_field(step: str, draft: dict[str, Any], editing: bool) -> str | None:
         return "country"
     if step == "open" and draft.get("open"):
         return "freq"
+    if step == "freq" and editing and draft.get("freq") != "off":
+        return "area"  # the alerts' area filter: a /profile setting, sign-up stays short
     if editing or step not in FIELD_ORDER:
         return None
     for candidate in FIELD_ORDER[FIELD_ORDER.index(step) + 1 :]:

@@ -69,6 +69,14 @@ class Scenario:
         await self._settle()
         return self.texts_since(user, before)
 
+    async def press_data(self, user: EmuUser, data: str) -> list[str]:
+        """Press a button carrying ``data`` on the user's newest message: a button of
+        someone else's message forwarded to them, or a forged one."""
+        before = self.emulator.message_count(user.id)
+        self.emulator.press(user, self.last(user).message_id, data)
+        await self._settle()
+        return self.texts_since(user, before)
+
     async def send(self, user: EmuUser, kind: str, **details: Any) -> list[str]:
         before = self.emulator.message_count(user.id)
         if kind == "sticker":

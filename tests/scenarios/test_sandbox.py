@@ -47,3 +47,14 @@ async def test_choosing_a_number_that_is_not_offered_says_so(
     transcript = out.getvalue()
     assert "(there is no choice 7; pick 1 to 2)" in transcript
     assert "(Choose at least one skill, then press Done.)" in transcript  # a popup is shown
+
+
+async def test_the_jobs_demo_script_applies_for_a_demonstration_job(settings: Settings) -> None:
+    out = io.StringIO()
+    await run_sandbox(
+        settings, 1004, "en", PROJECT / "examples" / "jobs-en.txt", out, settings.database_url
+    )
+    transcript = out.getvalue()
+    assert "Open jobs (3)" in transcript and "Mekong Cloud Co." in transcript
+    assert "Apply for job #2? The company will receive:" in transcript
+    assert "Your application was sent. You will hear from the company here." in transcript

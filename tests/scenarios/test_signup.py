@@ -185,7 +185,12 @@ async def test_summary_edit_buttons_change_one_field_and_return(scenario: Scenar
     replies = await scenario.press(DARA, "✏️ Job alerts")
     await scenario.press(DARA, "Yes")
     replies = await scenario.press(DARA, "As they come")
-    assert "Yes (As they come)" in replies[-1]
+    assert replies == [
+        "Which jobs should the alerts bring: jobs from anywhere, or only jobs in your area"
+        " (Abroad: Australia) and remote jobs?"
+    ]
+    replies = await scenario.press(DARA, "My area and remote")
+    assert "Yes (As they come; jobs in Abroad: Australia and remote jobs only)" in replies[-1]
     await scenario.press(DARA, "Confirm")
     member, _ = await stored_member(scenario, DARA.id)
     assert member is not None
@@ -194,6 +199,7 @@ async def test_summary_edit_buttons_change_one_field_and_return(scenario: Scenar
         "Australia",
         "instant",
     )
+    assert member.jobs_in_province_only
 
 
 async def test_declining_consent_keeps_nothing(scenario: Scenario) -> None:

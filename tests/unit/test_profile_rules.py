@@ -166,6 +166,13 @@ def test_editing_still_asks_the_follow_up_questions() -> None:
     assert next_field("open", {"open": True}, editing=True) == "freq"
 
 
+def test_the_job_alert_area_is_asked_in_the_profile_only_when_alerts_come() -> None:
+    assert next_field("freq", {"open": True, "freq": "daily"}, editing=True) == "area"
+    assert next_field("freq", {"open": True, "freq": "off"}, editing=True) is None
+    assert next_field("area", {"open": True, "freq": "daily"}, editing=True) is None
+    assert next_field("freq", {"open": True, "freq": "daily"}, editing=False) == "visible"
+
+
 def test_after_the_last_field_or_an_unknown_step_comes_the_summary() -> None:
     assert next_field("phone", {}, editing=False) is None
     assert next_field("nonsense", {}, editing=False) is None
