@@ -1,15 +1,21 @@
 """The one sender of proactive messages: drains the outbox within Telegram's limits.
 
-- a global rate (DCC_SEND_RATE messages a second) and at most one message a second to a
-  chat (a chat sent to less than a second ago waits for the next round);
+- a global rate (DCC_SEND_RATE messages a second): sends *start* 1/rate seconds apart and
+  overlap while Telegram answers, so the rate holds however slow the network is;
+- at most one message a second to a chat (a chat sent to less than a second ago waits for
+  the next round, so other chats go first);
+- notices (priority 0: offers, answers, decisions) go before bulk messages (broadcasts and
+  digests, priority 1), so a large broadcast never keeps an expert waiting for a question;
 - flood control (``RetryLater``) pauses the whole sender for the time Telegram asks and puts
-  the round's rows back untouched;
-- ``Unreachable`` (blocked, chat gone) marks the member unreachable, the row too;
+  the round's unsent rows back untouched;
+- ``Unreachable`` (blocked, chat gone, user deactivated) marks the member unreachable, the
+  row too; later audiences leave them out;
 - ``Rejected`` (Telegram refused the message itself) fails the row at once;
 - anything else (network, 5xx) is retried with exponential backoff, up to MAX_ATTEMPTS.
 
-Each row is committed as ``sending`` before the call and as ``sent`` after it, so a crash
-re-sends at most the rows that were in flight (see storage/outbox.py).
+Each round's rows are committed as ``sending`` before any call and each as ``sent`` after
+its call, so a crash re-sends at most the rows of the round in progress: one second's worth
+(DCC_SEND_RATE messages) is the bound on duplicates after a SIGKILL; nothing is lost.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core.keyboards import keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
@@ -30,6 +37,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=5)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
+MAX_IN_FLIGHT = 64  # calls waiting for Telegram at once, whatever the rate
 
 
 class OutboxSender:
@@ -51,8 +59,10 @@ class OutboxSender:
         self.monotonic = monotonic
         self.sleep = sleep
         self.paused_until = 0.0
+        self.flood_waits = 0  # how often Telegram asked us to slow down (benchmarks read it)
         self._last_to_chat: dict[int, float] = {}
         self._next_slot = 0.0
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
 
     async def resume_after_crash(self) -> None:
         async with self.unit_of_work() as uow:
@@ -61,48 +71,62 @@ class OutboxSender:
         if count:
             log.warning("%s message(s) were in flight at the last stop: sending them again", count)
 
+    def paused(self) -> bool:
+        return self.monotonic() < self.paused_until
+
     async def drain(self, limit: int | None = None) -> int:
-        """Send what is due now, one round of at most ``limit`` (default: one second's worth)."""
-        now = self.monotonic()
-        if now < self.paused_until:
+        """Send what is due now, one round of at most ``limit`` (default: one second's
+        worth); how many were sent."""
+        if self.paused():
             return 0
         async with self.unit_of_work() as uow:
             rows = await uow.outbox.claim_due(self.clock.now(), limit or max(int(self.rate), 1))
             claimed = [(r.id, r.chat_id, r.text, r.keyboard) for r in rows]
             await uow.commit()
-        sent = 0
+        calls: list[asyncio.Task[bool]] = []
         for index, (row_id, chat_id, text, keyboard) in enumerate(claimed):
-            if self._too_soon(chat_id):  # later, so other chats' messages go first
+            if self._too_soon(chat_id):
                 later = self.clock.now() + timedelta(seconds=self.per_chat_interval)
                 await self._put_back([row_id], later)
                 continue
             await self._wait_for_slot()
-            try:
-                await self.messenger.send_message(chat_id, text, keyboard_from_json(keyboard))
-            except RetryLater as flood:
-                self.paused_until = self.monotonic() + flood.seconds
-                log.warning("flood control: the sender pauses %s s", flood.seconds)
+            if self.paused():  # a call of this round met flood control
                 await self._put_back([row[0] for row in claimed[index:]])
-                return sent
-            except Unreachable as error:
-                await self._finish(row_id, UNREACHABLE, str(error), chat_id)
-            except Rejected as error:
-                log.error("outbox message %s refused by Telegram: %s", row_id, error)
-                await self._finish(row_id, FAILED, str(error))
-            except Exception as error:  # network trouble, 5xx: try again later
-                await self._retry(row_id, error)
-            else:
-                self._last_to_chat[chat_id] = self.monotonic()
-                await self._finish(row_id, SENT)
-                sent += 1
-        return sent
+                break
+            self._last_to_chat[chat_id] = self.monotonic()
+            await self._in_flight.acquire()
+            calls.append(asyncio.create_task(self._send(row_id, chat_id, text, keyboard)))
+            await asyncio.sleep(0)  # let the call start now, at its slot
+        return sum(await asyncio.gather(*calls))
+
+    async def _send(self, row_id: int, chat_id: int, text: str, keyboard: Any) -> bool:
+        try:
+            await self.messenger.send_message(chat_id, text, keyboard_from_json(keyboard))
+        except RetryLater as flood:
+            self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
+            self.flood_waits += 1
+            log.warning("flood control: the sender pauses %s s", flood.seconds)
+            await self._put_back([row_id])
+        except Unreachable as error:
+            await self._finish(row_id, UNREACHABLE, str(error), chat_id)
+        except Rejected as error:
+            log.error("outbox message %s refused by Telegram: %s", row_id, error)
+            await self._finish(row_id, FAILED, str(error))
+        except Exception as error:  # network trouble, 5xx: try again later
+            await self._retry(row_id, error)
+        else:
+            await self._finish(row_id, SENT)
+            return True
+        finally:
+            self._in_flight.release()
+        return False
 
     def _too_soon(self, chat_id: int) -> bool:
         last = self._last_to_chat.get(chat_id)
         return last is not None and self.monotonic() - last < self.per_chat_interval
 
     async def _wait_for_slot(self) -> None:
-        """The global rate: one message every 1/rate seconds."""
+        """The global rate: one call starts every 1/rate seconds."""
         now = self.monotonic()
         if self._next_slot > now:
             await self.sleep(self._next_slot - now)

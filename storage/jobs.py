@@ -10,14 +10,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, exists, func, or_, select, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, exists, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import (
@@ -33,7 +29,8 @@ from storage.models import (
     OutboxMessage,
     Tag,
 )
-from storage.outbox import PENDING
+from storage.outbox import BULK, PENDING
+from storage.sql import among, upsert
 
 ACTIVE, INVITED = "active", "invited"
 OPEN, CLOSED = "open", "closed"
@@ -294,7 +291,7 @@ class JobRepository:
             return {}
         rows = await self.session.execute(
             select(JobApplication.job_id, func.count())
-            .where(_among(JobApplication.job_id, job_ids))
+            .where(among(JobApplication.job_id, job_ids))
             .group_by(JobApplication.job_id)
         )
         return {job_id: count for job_id, count in rows}
@@ -481,7 +478,7 @@ class JobRepository:
         if members:
             skill_rows = await self.session.execute(
                 select(MemberSkill.member_id, MemberSkill.tag_id).where(
-                    _among(MemberSkill.member_id, [m.id for m in members])
+                    among(MemberSkill.member_id, [m.id for m in members])
                 )
             )
             for member_id, tag_id in skill_rows:
@@ -509,7 +506,7 @@ class JobRepository:
         )
         rows = await self.session.execute(
             select(JobAlert.member_id, JobAlert.job_id).where(
-                _among(JobAlert.member_id, member_ids), JobAlert.created_at >= oldest_open
+                among(JobAlert.member_id, member_ids), JobAlert.created_at >= oldest_open
             )
         )
         alerted: dict[int, set[int]] = {}
@@ -524,14 +521,14 @@ class JobRepository:
         rows = await self.session.execute(
             select(Job, Company.name)
             .join(Company, Company.id == Job.company_id)
-            .where(_among(Job.id, job_ids))
+            .where(among(Job.id, job_ids))
         )
         jobs = {job.id: (job, name) for job, name in rows}
         tags: dict[int, list[str]] = {}
         tag_rows = await self.session.execute(
             select(JobTag.job_id, Tag.slug)
             .join(Tag, Tag.id == JobTag.tag_id)
-            .where(_among(JobTag.job_id, job_ids))
+            .where(among(JobTag.job_id, job_ids))
             .order_by(Tag.position, Tag.id)
         )
         for job_id, slug in tag_rows:
@@ -550,8 +547,15 @@ class JobRepository:
         pair recorded before is left alone."""
         if messages:
             await self.session.execute(
-                _upsert(self.session, OUTBOX)
-                .values(status=PENDING, attempts=0, keyboard=None, not_before=now, created_at=now)
+                upsert(self.session, OUTBOX)
+                .values(
+                    status=PENDING,
+                    attempts=0,
+                    keyboard=None,
+                    not_before=now,
+                    created_at=now,
+                    priority=BULK,
+                )
                 .on_conflict_do_nothing(index_elements=["dedupe_key"]),
                 [
                     {"chat_id": m.chat_id, "text": m.text, "dedupe_key": m.dedupe_key}
@@ -560,7 +564,7 @@ class JobRepository:
             )
         if told:
             await self.session.execute(
-                _upsert(self.session, JOB_ALERTS)
+                upsert(self.session, JOB_ALERTS)
                 .values(created_at=now)
                 .on_conflict_do_nothing(index_elements=["member_id", "job_id"]),
                 [{"member_id": m, "job_id": j} for m, j in told],
@@ -570,7 +574,7 @@ class JobRepository:
         if member_ids:
             await self.session.execute(
                 update(MEMBERS)
-                .where(_among(MEMBERS.c.id, member_ids))
+                .where(among(MEMBERS.c.id, member_ids))
                 .values(last_job_digest_at=now)
             )
 
@@ -591,18 +595,3 @@ def _in_province(location: str) -> ColumnElement[bool]:
     if location == REMOTE:
         return true()
     return or_(Member.jobs_in_province_only.is_(False), Member.province == location)
-
-
-def _upsert(session: AsyncSession, table: Table) -> Any:
-    """INSERT … ON CONFLICT for the session's database (PostgreSQL or SQLite)."""
-    dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
-
-def _among(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Collection[int]
-) -> ColumnElement[bool]:
-    """``column IN (1, 2, …)`` with the ids written into the SQL: a batch's ids are new
-    every time, and PostgreSQL's generic plan for a reused statement would scan (see
-    storage/members.py)."""
-    return column.in_(bindparam("among", list(values), expanding=True, literal_execute=True))

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Iterable, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnDefault, bindparam, case, delete, false, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnDefault, case, delete, false, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Member, MemberSkill, Tag
+from storage.sql import among, upsert
 
 # The tables, for Core statements (see upsert_many).
 MEMBERS = Member.metadata.tables[Member.__tablename__]
@@ -104,7 +101,7 @@ class MemberRepository:
         # a stored created_at is written back unless the row gives one: one statement for
         # the whole batch keeps new members' ids in file order
         known = await self.session.execute(
-            select(Member.telegram_id, Member.created_at).where(_among(Member.telegram_id, ids))
+            select(Member.telegram_id, Member.created_at).where(among(Member.telegram_id, ids))
         )
         stored = {telegram_id: created_at for telegram_id, created_at in known}
         values = [
@@ -118,26 +115,25 @@ class MemberRepository:
             }
             for r in rows
         ]
-        dialect = self.session.get_bind().dialect.name
-        upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(MEMBERS)
+        statement = upsert(self.session, MEMBERS)
         given = {*IMPORT_COLUMNS, "skills"} if columns is None else set(columns)
         if "province" in given:
             given.add("country")
         updated = [c for c in IMPORT_COLUMNS if c in given]
         update_set: dict[str, Any] = {
-            c: upsert.excluded[c] for c in (*updated, "created_at", "updated_at")
+            c: statement.excluded[c] for c in (*updated, "created_at", "updated_at")
         }
         if "open_to_work" in given and "alert_frequency" not in given:
             update_set["alert_frequency"] = case(
-                (upsert.excluded.open_to_work == false(), "off"),
-                (MEMBERS.c.alert_frequency == "off", upsert.excluded.alert_frequency),
+                (statement.excluded.open_to_work == false(), "off"),
+                (MEMBERS.c.alert_frequency == "off", statement.excluded.alert_frequency),
                 else_=MEMBERS.c.alert_frequency,
             )
         await self.session.execute(
-            upsert.on_conflict_do_update(index_elements=["telegram_id"], set_=update_set), values
+            statement.on_conflict_do_update(index_elements=["telegram_id"], set_=update_set), values
         )
         found = await self.session.execute(
-            select(Member.telegram_id, Member.id).where(_among(Member.telegram_id, ids))
+            select(Member.telegram_id, Member.id).where(among(Member.telegram_id, ids))
         )
         member_ids = {telegram_id: member_id for telegram_id, member_id in found}
         tags = await self.session.execute(select(Tag.slug, Tag.id))
@@ -145,7 +141,7 @@ class MemberRepository:
         replace_skills = "skills" in given
         if replace_skills:
             await self.session.execute(
-                delete(MEMBER_SKILLS).where(_among(MEMBER_SKILLS.c.member_id, member_ids.values()))
+                delete(MEMBER_SKILLS).where(among(MEMBER_SKILLS.c.member_id, member_ids.values()))
             )
         skills = [
             {"member_id": member_ids[r["telegram_id"]], "tag_id": tag_ids[slug]}
@@ -185,18 +181,6 @@ class MemberRepository:
                 yield member, skills.get(member.id, [])
             last_id = members[-1].id
             self.session.expunge_all()
-
-
-def _among(
-    column: ColumnElement[Any] | InstrumentedAttribute[Any], values: Iterable[Any]
-) -> ColumnElement[bool]:
-    """``column IN (1, 2, …)`` with the numbers written into the SQL, not bound.
-
-    Bound, each batch reuses one prepared statement, and PostgreSQL (asyncpg) soon switches
-    it to a generic plan made while the table looked empty: a sequential scan comparing
-    every row with every parameter, so a 100,000-row import took three times as long.
-    """
-    return column.in_(bindparam("among", list(values), expanding=True, literal_execute=True))
 
 
 def _or_default(column: str, value: Any) -> Any:

@@ -49,6 +49,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+DIGEST_KINDS_ALL = "announcement,news,policy,research,opportunity,event"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
@@ -93,6 +96,10 @@ class Member(Base):
     reputation: Mapped[int] = mapped_column(Integer, default=0)
     jobs_in_province_only: Mapped[bool] = mapped_column(Boolean, default=False)
     last_job_digest_at: Mapped[datetime | None] = mapped_column()
+    # The news digest (/subscriptions): how often, which kinds (slugs joined by ",").
+    digest_frequency: Mapped[str] = mapped_column(String(16), default="weekly")
+    digest_kinds: Mapped[str] = mapped_column(String(120), default=DIGEST_KINDS_ALL)
+    last_digest_at: Mapped[datetime | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
@@ -296,8 +303,13 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column()
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Bulk messages (broadcasts, digests) wait while any notice of priority 0 is due.
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+    )
 
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+    __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
 
 
 # -- companies and jobs ----------------------------------------------------------------------
@@ -400,3 +412,113 @@ class IntroRequest(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column()
+
+
+# -- broadcasts, content, feeds, digests -----------------------------------------------------
+class Broadcast(Base):
+    """A ministry message to an audience, in Khmer and English.
+
+    ``status``: scheduled (until ``send_at``) → sending → done, or stopped / cancelled.
+    While sending, the audience is written to the outbox a batch at a time; ``expanded_to``
+    is the last member id written, so a restart goes on where it stopped.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text_km: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text)
+    link_url: Mapped[str | None] = mapped_column(String(300))
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled", index=True)
+    send_at: Mapped[datetime] = mapped_column(index=True)
+    expanded: Mapped[bool] = mapped_column(Boolean, default=False)
+    expanded_to: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)  # Telegram id; None: the CLI
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+
+class Feed(Base):
+    """An RSS or Atom feed the operator registered; polled when ``next_poll_at`` is due."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(500), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2))
+    added_at: Mapped[datetime] = mapped_column()
+    next_poll_at: Mapped[datetime] = mapped_column(index=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContentItem(Base):
+    """An announcement, news, policy, research, opportunity or event, in one language or
+    both. ``event_at`` is an event's start; ``deadline`` an opportunity's last day."""
+
+    __tablename__ = "content_items"
+    __table_args__ = (UniqueConstraint("feed_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    title_km: Mapped[str | None] = mapped_column(String(400))
+    title_en: Mapped[str | None] = mapped_column(String(400))
+    summary_km: Mapped[str | None] = mapped_column(Text)
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(500))
+    event_at: Mapped[datetime | None] = mapped_column(index=True)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    guid: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    search_tokens: Mapped[str] = mapped_column(Text, default="")
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ContentTag(Base):
+    __tablename__ = "content_tags"
+
+    content_id: Mapped[int] = mapped_column(
+        ForeignKey("content_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Rsvp(Base):
+    """A member going to an event: reminded the day before."""
+
+    __tablename__ = "rsvps"
+
+    content_id: Mapped[int] = mapped_column(
+        ForeignKey("content_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class DigestTag(Base):
+    """A tag a member follows in the news digest (none followed: every tag)."""
+
+    __tablename__ = "digest_tags"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

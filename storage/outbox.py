@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, OutboxMessage
+from storage.sql import upsert
 
 PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
+STOPPED = "stopped"  # a broadcast's message not sent because an admin stopped it
+NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
 
 
 class OutboxRepository:
@@ -29,12 +30,12 @@ class OutboxRepository:
         now: datetime,
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
+        priority: int = NOTICE,
     ) -> None:
         """Queue a message; with a ``dedupe_key`` seen before, nothing happens."""
-        dialect = self.session.get_bind().dialect.name
-        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(OutboxMessage)
         await self.session.execute(
-            insert.values(
+            upsert(self.session, OutboxMessage)
+            .values(
                 chat_id=chat_id,
                 text=text,
                 keyboard=keyboard,
@@ -43,7 +44,9 @@ class OutboxRepository:
                 attempts=0,
                 not_before=not_before or now,
                 created_at=now,
-            ).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                priority=priority,
+            )
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
 
     async def cancel(self, dedupe_keys: Sequence[str]) -> None:
@@ -71,7 +74,7 @@ class OutboxRepository:
             await self.session.scalars(
                 select(OutboxMessage)
                 .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
-                .order_by(OutboxMessage.not_before, OutboxMessage.id)
+                .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             )

@@ -154,6 +154,7 @@ async def test_transient_errors_are_retried_with_backoff_then_given_up(
             assert row is not None
             waits.append(row.not_before - clock.now())
         clock.advance(hours=1)
+        time.now += 3600
     assert waits[:4] == [timedelta(seconds=s) for s in (5, 10, 20, 40)]
     assert list((await statuses(uow_factory)).values()) == ["failed"]
 
