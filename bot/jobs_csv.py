@@ -17,7 +17,8 @@ from typing import Any, TextIO
 from bot.core.i18n import Translations
 from bot.core.text import clean_line, grapheme_length
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
-from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline, parse_web_address
+from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
+from handlers.links import parse_web_address
 from handlers.profile.rules import Invalid
 from storage.seed.tags import SLUGS
 

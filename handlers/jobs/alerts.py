@@ -14,17 +14,11 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.html import DigestEntry, clip_html, split_digest
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.text import clip, escape
 from handlers.jobs.labels import job_location_name, job_type_name
-from handlers.jobs.rules import (
-    DIGEST_HOUR,
-    ENTRY_MAX,
-    REMOTE,
-    DigestEntry,
-    clip_html,
-    split_digest,
-)
+from handlers.jobs.rules import DIGEST_HOUR, ENTRY_MAX, REMOTE
 from storage.jobs import AlertJob, AlertMessage, Recipient
 from storage.models import Job
 from storage.uow import UnitOfWork

@@ -14,7 +14,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member
-from handlers.jobs.rules import parse_web_address
+from handlers.links import parse_web_address
 from handlers.profile.rules import Invalid
 from handlers.questions.notices import notify_member, notify_staff
 from storage.models import Company

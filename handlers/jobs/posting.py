@@ -28,8 +28,8 @@ from handlers.jobs.rules import (
     is_job_location,
     is_job_type,
     parse_deadline,
-    parse_web_address,
 )
+from handlers.links import parse_web_address
 from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle

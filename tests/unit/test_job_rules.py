@@ -7,18 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.html import DigestEntry, clip_html, split_digest
 from handlers.jobs.rules import (
     ABROAD,
     JOB_TYPES,
     REMOTE,
-    DigestEntry,
-    clip_html,
     is_job_location,
     is_job_type,
     job_matches,
     next_digest_time,
     parse_deadline,
-    split_digest,
 )
 from handlers.profile.rules import Invalid
 
@@ -307,3 +305,57 @@ def test_job_types_and_locations() -> None:
     assert is_job_type("internship") and not is_job_type("volunteer")
     assert all(is_job_location(v) for v in ("phnom-penh", "siem-reap", REMOTE, ABROAD))
     assert not is_job_location("Phnom Penh")
+
+
+# -- moments (scheduled broadcasts, events) -------------------------------------------------
+NOW = datetime(2026, 6, 15, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("25/12/2026 18:00", datetime(2026, 12, 25, 18, 0)),
+        ("18:00 25/12/2026", datetime(2026, 12, 25, 18, 0)),
+        ("15/06 10:30", datetime(2026, 6, 15, 10, 30)),  # later today
+        ("15/06 09:30", datetime(2027, 6, 15, 9, 30)),  # no year, past: not accepted below
+        ("25 Dec 2026 6pm", datetime(2026, 12, 25, 18, 0)),
+        ("25 Dec 2026 6:30 pm", datetime(2026, 12, 25, 18, 30)),
+        ("25 Dec 2026 12am", datetime(2026, 12, 25, 0, 0)),
+        ("២៥/១២/២០២៦ ១៨:០០", datetime(2026, 12, 25, 18, 0)),
+        ("ថ្ងៃទី២៥ ខែធ្នូ ឆ្នាំ២០២៦ ម៉ោង ៦:០០ ល្ងាច", datetime(2026, 12, 25, 18, 0)),
+        ("៧ មករា ៩:៣០ ព្រឹក", datetime(2027, 1, 7, 9, 30)),
+        ("2026-07-01 08h", datetime(2026, 7, 1, 8, 0)),
+    ],
+)
+def test_a_moment_is_read_in_english_and_khmer(text: str, local: datetime) -> None:
+    from handlers.dates import parse_moment
+
+    if local.year == 2027 and local.month == 6:
+        with pytest.raises(Invalid):  # a year ahead and a bit: too far
+            parse_moment(text, NOW, PHNOM_PENH)
+        return
+    assert parse_moment(text, NOW, PHNOM_PENH) == local.replace(tzinfo=PHNOM_PENH)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("25/12/2026", "Please send the date and the time, for example 31/12/2026 18:00."),
+        ("18:00", "Please send the date and the time, for example 31/12/2026 18:00."),
+        ("25/12/2026 25:00", "Please send the date and the time, for example 31/12/2026 18:00."),
+        (
+            "25/12/2026 18:00 19:00",
+            "Please send the date and the time, for example 31/12/2026 18:00.",
+        ),
+        ("25/12/2026 13pm", "Please send the date and the time, for example 31/12/2026 18:00."),
+        ("15/06/2026 09:00", "That moment has passed. Please send a date and time still to come."),
+        ("31/12/2027 09:00", "That is more than a year ahead. Please send a nearer date."),
+        ("31/02/2027 09:00", NO_SUCH_DATE),
+    ],
+)
+def test_a_moment_that_cannot_be_read_or_is_past_is_refused(text: str, message: str) -> None:
+    from handlers.dates import parse_moment
+
+    with pytest.raises(Invalid) as refused:
+        parse_moment(text, NOW, PHNOM_PENH)
+    assert refused.value.message == message
