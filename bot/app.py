@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +21,7 @@ from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
+from handlers.broadcast.delivery import deliver_broadcasts
 from handlers.help import fallback
 from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
@@ -82,6 +85,7 @@ class App:
     outbox: OutboxSender
     qa: QaSettings
     scheduler: AsyncIOScheduler | None = None
+    sender: asyncio.Task[None] | None = None  # the outbox sender's loop while running
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.clock.now)
@@ -95,6 +99,7 @@ class App:
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
         if scheduler:
+            self.sender = asyncio.create_task(self.outbox.run(), name="outbox-sender")
             self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
             self.scheduler.start()
             for frequency in ("daily", "weekly"):  # digests missed while the bot was down
@@ -105,7 +110,7 @@ class App:
         """The schedules. Each job serves only what is due by its rows, so the digests'
         cron times are when they go out, and a rerun or a catch-up sends nothing twice."""
         return [
-            Every("outbox", 1.0, self.outbox.drain),
+            Every("broadcasts", 2.0, self.deliver_broadcasts),
             Every("escalations", 60.0, self.escalate),
             Every("job-alerts", 60.0, self.instant_job_alerts),
             Daily("daily-digests", DIGEST_HOUR, 0, partial(self.job_digests, "daily")),
@@ -126,6 +131,11 @@ class App:
             self.settings.tz,
         )
 
+    async def deliver_broadcasts(self) -> int:
+        return await deliver_broadcasts(
+            self.unit_of_work, self.dispatcher.translations, self.engine.messenger, self.clock.now
+        )
+
     async def escalate(self) -> int:
         async with self.unit_of_work() as uow:
             moved = await escalate_due_questions(
@@ -140,13 +150,21 @@ class App:
         await self.instant_job_alerts()
         await self.job_digests("daily")
         await self.job_digests("weekly")
+        await self.deliver_broadcasts()
         sent = 0
+        while (count := await self.outbox.drain(limit=100)) > 0:
+            sent += count
+        await self.deliver_broadcasts()  # the final reports of what the drain finished
         while (count := await self.outbox.drain(limit=100)) > 0:
             sent += count
         return sent
 
     async def stop(self) -> None:
         try:
+            if self.sender is not None:
+                self.sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self.sender
             if self.scheduler is not None:
                 self.scheduler.shutdown(wait=False)
             await self.engine.stop()

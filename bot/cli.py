@@ -88,6 +88,29 @@ def parser() -> argparse.ArgumentParser:
         help="the verified company's number (shown in /company and /admin)",
     )
 
+    broadcast = sub.add_parser("broadcast", help="ministry broadcasts").add_subparsers(
+        dest="broadcast_command", required=True
+    )
+    create = broadcast.add_parser(
+        "create", help="queue a broadcast (the running bot delivers it), or schedule it"
+    )
+    create.add_argument("--text-km", metavar="TEXT", help="the text for members reading Khmer")
+    create.add_argument("--text-en", metavar="TEXT", help="the text for members reading English")
+    create.add_argument("--text", metavar="TEXT", help="one text for both languages")
+    create.add_argument("--link", metavar="URL", help="a web address for a link button")
+    create.add_argument(
+        "--audience",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="all, role:SLUG, province:SLUG, tag:SLUG, experts or companies; repeat to combine",
+    )
+    create.add_argument(
+        "--at", metavar='"YYYY-MM-DD HH:MM"', help="when, in DCC_TIMEZONE (default: now)"
+    )
+    status = broadcast.add_parser("status", help="print a broadcast's delivery counts")
+    status.add_argument("broadcast_id", type=_telegram_id, metavar="ID")
+
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
     )
@@ -189,6 +212,12 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return commands.suggest_tags(args.text, args.json)
         case "jobs":
             return await commands.import_jobs(settings, args.file, args.company)
+        case "broadcast" if args.broadcast_command == "create":
+            return await commands.create_broadcast(
+                settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at
+            )
+        case "broadcast":
+            return await commands.broadcast_status(settings, args.broadcast_id)
         case "members" if args.members_command == "import":
             return await commands.import_members(settings, args.file)
         case "members":

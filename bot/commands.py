@@ -7,7 +7,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -195,6 +195,77 @@ async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
     print(f"Imported {imported} job(s) for {company.name}; {len(errors)} row(s) skipped.")
     return 1 if errors else 0
+
+
+async def create_broadcast(
+    settings: Settings,
+    text_km: str | None,
+    text_en: str | None,
+    text: str | None,
+    link: str | None,
+    audience_specs: list[str],
+    at: str | None,
+) -> int:
+    """Queue (or schedule) a broadcast; the running bot delivers it, or the next one started."""
+    from handlers.broadcast.audience import parse_audience
+    from handlers.broadcast.message import TEXT_MAX
+    from handlers.links import parse_web_address
+    from handlers.profile.rules import Invalid
+    from storage.members import utc_now
+
+    km, en = (text_km or text or "").strip(), (text_en or text or "").strip()
+    if not km or not en:
+        raise CommandError("give --text-km and --text-en, or --text for both languages")
+    if max(len(km), len(en)) > TEXT_MAX:
+        raise CommandError(f"a broadcast text has at most {TEXT_MAX} characters")
+    try:
+        audience = parse_audience(audience_specs)
+        url = parse_web_address(link) if link else None
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    except Invalid:
+        raise CommandError(f"--link {link!r} is not a web address (https://…)") from None
+    now = utc_now()
+    send_at = now
+    if at:
+        try:
+            send_at = datetime.strptime(at.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=settings.tz)
+        except ValueError:
+            raise CommandError(f'--at {at!r} is not a time like "2026-12-25 18:00"') from None
+        if send_at <= now:
+            raise CommandError(f"--at {at!r} has passed")
+        if send_at > now + timedelta(days=366):
+            raise CommandError(f"--at {at!r} is more than a year ahead")
+    async with _unit_of_work(settings) as uow:
+        broadcast = await uow.broadcasts.add(km, en, url, audience, send_at, None, now)
+        counts = await uow.broadcasts.count_by_language(audience)
+        await uow.staff.audit(None, "broadcast-created", {"broadcast": broadcast.id})
+        await uow.commit()
+    when = "now" if not at else f"at {send_at:%Y-%m-%d %H:%M} ({settings.timezone})"
+    print(broadcast.id)
+    print(
+        f"Broadcast {broadcast.id} to {sum(counts.values()):,} member(s)"
+        f" ({counts.get('km', 0):,} in Khmer, {counts.get('en', 0):,} in English) is queued"
+        f" for {when}; the running bot delivers it.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
+    async with _unit_of_work(settings) as uow:
+        broadcast = await uow.broadcasts.get(broadcast_id)
+        if broadcast is None:
+            raise CommandError(f"there is no broadcast {broadcast_id}")
+        delivery = await uow.broadcasts.delivery(broadcast)
+    when = broadcast.send_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    print(
+        f"Broadcast {broadcast.id}: {broadcast.status} (from {when}); {delivery.total:,}"
+        f" recipient(s) so far: {delivery.sent:,} delivered, {delivery.unreachable:,} blocked"
+        f" the bot, {delivery.failed:,} failed after retries, {delivery.stopped:,} stopped,"
+        f" {delivery.left:,} left."
+    )
+    return 0
 
 
 async def export_members(settings: Settings) -> int:

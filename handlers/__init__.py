@@ -6,13 +6,14 @@ from bot.core.dispatch import Router
 
 
 def all_routers() -> list[Router]:
-    from handlers import admin, help, jobs, language, profile, questions, signup
+    from handlers import admin, broadcast, help, jobs, language, profile, questions, signup
 
     return [
         signup.router,
         profile.router,
         questions.router,
         jobs.router,
+        broadcast.router,
         language.router,
         help.router,
         admin.router,

@@ -38,6 +38,7 @@ MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=5)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 MAX_IN_FLIGHT = 64  # calls waiting for Telegram at once, whatever the rate
+IDLE_WAIT = 0.5  # seconds before looking at an empty (or paused) outbox again
 
 
 class OutboxSender:
@@ -70,6 +71,18 @@ class OutboxSender:
             await uow.commit()
         if count:
             log.warning("%s message(s) were in flight at the last stop: sending them again", count)
+
+    async def run(self) -> None:
+        """Drain for as long as the bot runs: each round starts when the last one ends, so
+        the rate holds; with nothing due (or while paused) it looks again in a moment."""
+        while True:
+            try:
+                sent = await self.drain()
+            except Exception:
+                log.exception("the outbox round failed; the next one starts in a moment")
+                sent = 0
+            if sent == 0:
+                await self.sleep(IDLE_WAIT)
 
     def paused(self) -> bool:
         return self.monotonic() < self.paused_until

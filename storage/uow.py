@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.broadcasts import BroadcastRepository
 from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self.session)
         self.questions = QuestionRepository(self.session)
         self.jobs = JobRepository(self.session)
+        self.broadcasts = BroadcastRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -11,10 +11,10 @@ from __future__ import annotations
 import gettext
 import io
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -61,6 +61,14 @@ class Translator:
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.language)
+
+    def moment(self, value: datetime) -> str:
+        """A date and a 24-hour time, in the time zone ``value`` carries."""
+        return format_datetime(value, "d MMMM y HH:mm", tzinfo=value.tzinfo, locale=self.language)
+
+    def duration(self, seconds: float) -> str:
+        """About how long: "3 minutes", "2 ម៉ោង"."""
+        return format_timedelta(timedelta(seconds=seconds), threshold=1.1, locale=self.language)
 
 
 class Translations:

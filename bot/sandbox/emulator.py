@@ -10,6 +10,7 @@ All state is plain Python, not thread-safe: touch it only from the event loop ru
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -203,6 +204,11 @@ class BotApiEmulator:
         self.menu_buttons: dict[int | None, JSON] = {}
         self.webhook: JSON = {"url": "", "secret_token": None}
         self.blocked: set[int] = set()
+        self.gone: set[int] = set()  # chats that answer 400 "chat not found"
+        self.rate_limit: float | None = None  # sends a second before answering 429
+        self.retry_after = 1
+        self.flood_answers = 0  # how many 429s were answered
+        self._recent_sends: collections.deque[float] = collections.deque()
         self.listeners: list[Listener] = []  # called as (method, params, result) after success
         self._users: dict[int, EmuUser] = {}
         self._chats: dict[int, list[SentMessage]] = {}  # known chats, all messages in order
@@ -321,9 +327,22 @@ class BotApiEmulator:
                 if failure.times <= 0:
                     self._failures.remove(failure)
                 raise failure.error
+        sending = method.startswith(("send", "edit"))
         blocked = isinstance(chat_id, int) and chat_id in self.blocked
-        if blocked and method.startswith(("send", "edit")):
+        if blocked and sending:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if isinstance(chat_id, int) and chat_id in self.gone and sending:
+            raise ApiError(400, "Bad Request: chat not found")
+        if self.rate_limit is not None and method == "sendMessage":
+            now = time.monotonic()
+            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
+                self._recent_sends.popleft()
+            if len(self._recent_sends) >= self.rate_limit:
+                self.flood_answers += 1
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
+                )
+            self._recent_sends.append(now)
 
     # ------------------------------------------------------------------ test controls
     def fail_next(
@@ -339,6 +358,11 @@ class BotApiEmulator:
         """Make the next `times` matching calls fail, to exercise the bot's error paths."""
         error = ApiError(error_code, description, retry_after)
         self._failures.append(_Failure(method.lower(), chat_id, error, times))
+
+    def limit_rate(self, per_second: float, retry_after: int = 1) -> None:
+        """Answer 429 with ``retry_after`` to sendMessage calls above ``per_second`` (over
+        any one second), as Telegram does to a bot that sends too fast."""
+        self.rate_limit, self.retry_after = per_second, retry_after
 
     def block(self, user_id: int) -> None:
         """Every send or edit to this chat now answers 403, as for a user who blocked the bot."""

@@ -230,3 +230,39 @@ def test_experts_add_verifies_a_member_for_tags(
     assert refused.value.code == 2 and "unknown tag 'quantum'" in capsys.readouterr().err
     code, _, err = run(capsys, "experts", "add", "4444", "--tags", "ai")
     assert code == 2 and "4444 is not a member" in err
+
+
+def test_broadcast_create_queues_a_broadcast_and_status_counts_it(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "seed-demo")[0] == 0
+    code, out, err = run(
+        capsys, "broadcast", "create", "--text-km", "សួស្ដី", "--text-en", "Hello",
+        "--audience", "role:student", "--audience", "province:siem-reap",
+    )  # fmt: skip
+    assert code == 0 and out.strip() == "1"
+    assert "Broadcast 1 to 1 member(s) (1 in Khmer, 0 in English) is queued for now" in err
+    code, out, _ = run(capsys, "broadcast", "status", "1")
+    assert code == 0
+    assert out.startswith("Broadcast 1: scheduled (from ")
+    assert "0 delivered" in out and "0 left" in out
+    code, out, _ = run(capsys, "broadcast", "create", "--text", "Both", "--at", "2099-01-01 10:00")
+    assert code == 2
+
+
+def test_broadcast_create_refuses_bad_input_on_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for args, message in (
+        (("--text-km", "សួស្ដី"), "give --text-km and --text-en, or --text for both"),
+        (("--text", "x", "--audience", "role:wizard"), "audience 'role:wizard' is not one of"),
+        (("--text", "x", "--link", "not a link"), "--link 'not a link' is not a web address"),
+        (("--text", "x", "--at", "tomorrow"), "--at 'tomorrow' is not a time like"),
+        (("--text", "x", "--at", "2020-01-01 10:00"), "--at '2020-01-01 10:00' has passed"),
+        (("--text", "x", "--at", "2099-01-01 10:00"), "is more than a year ahead"),
+        (("--text", "x" * 3501), "a broadcast text has at most 3500 characters"),
+    ):
+        code, _, err = run(capsys, "broadcast", "create", *args)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, args
+    code, _, err = run(capsys, "broadcast", "status", "7")
+    assert code == 2 and "there is no broadcast 7" in err

@@ -1,0 +1,322 @@
+"""/broadcast: an administrator writes a message in Khmer and English, chooses who gets it,
+sees it exactly as each language's recipients will, then sends it now or at a set time.
+
+Steps (flow ``broadcast``): km → en → link → audience (with the choice steps roles,
+provinces and tags) → preview → [when]. Being an administrator is checked when the
+command is sent and again when the broadcast is sent or scheduled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_
+from bot.core.keyboards import InlineKeyboard
+from handlers.broadcast.audience import describe
+from handlers.broadcast.message import TEXT_MAX, broadcast_message
+from handlers.context import Ctx
+from handlers.dates import parse_moment
+from handlers.links import parse_web_address
+from handlers.profile.labels import ROLE_NAMES
+from handlers.profile.rules import Invalid
+from handlers.questions.settings import qa_settings
+from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from storage.broadcasts import Audience
+from storage.seed.provinces import ABROAD, PROVINCES
+from storage.seed.tags import SLUGS
+
+SAME, NO_LINK = "same", "none"
+
+
+async def is_admin(ctx: Ctx) -> bool:
+    """True for an administrator; anyone else is told, and their flow ends."""
+    if await ctx.session.staff.has_role(ctx.user_id, "admin"):
+        return True
+    await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
+    if ctx.event.callback_id == "":
+        await ctx.reply(ctx._(N_("Only administrators can do this.")))
+    if ctx.conversation.flow == "broadcast":
+        ctx.end_flow()
+    return False
+
+
+async def broadcast_command(ctx: Ctx) -> None:
+    if await is_admin(ctx):
+        await ctx.start_flow("broadcast", "km", {"audience": Audience().to_json()})
+
+
+def audience_of(ctx: Ctx) -> Audience:
+    return Audience.from_json(ctx.data["audience"])
+
+
+def text_of(ctx: Ctx) -> str | None:
+    text = ctx.event.text.strip()
+    return text if text and len(text) <= TEXT_MAX else None
+
+
+# -- the texts and the link ------------------------------------------------------------------
+async def ask_km(ctx: Ctx) -> None:
+    await ctx.reply(ctx._(N_("Write the broadcast in Khmer: the text members reading Khmer get.")))
+
+
+async def receive_km(ctx: Ctx) -> None:
+    text = text_of(ctx)
+    if text is None:
+        await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=TEXT_MAX))
+        return
+    ctx.data["km"] = text
+    await ctx.goto("en")
+
+
+async def ask_en(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Now the English text, or press Same text for both.")),
+        ctx.keyboard([ctx.button(ctx._(N_("Same text for both")), SAME)]),
+    )
+
+
+async def receive_en(ctx: Ctx) -> None:
+    text = text_of(ctx)
+    if text is None:
+        await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=TEXT_MAX))
+        return
+    ctx.data["en"] = text
+    await ctx.goto("link")
+
+
+async def same_text(ctx: Ctx) -> None:
+    if ctx.value != SAME:
+        await ctx.reprompt()
+        return
+    ctx.data["en"] = ctx.data["km"]
+    await ctx.clear_buttons()
+    await ctx.goto("link")
+
+
+async def ask_link(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(N_("Add a link button? Send the web address, or press No link.")),
+        ctx.keyboard([ctx.button(ctx._(N_("No link")), NO_LINK)]),
+    )
+
+
+async def receive_link(ctx: Ctx) -> None:
+    try:
+        ctx.data["link"] = parse_web_address(ctx.event.text)
+    except Invalid as error:
+        await ctx.reply(ctx._(error.message))
+        return
+    await ctx.goto("audience")
+
+
+async def no_link(ctx: Ctx) -> None:
+    if ctx.value != NO_LINK:
+        await ctx.reprompt()
+        return
+    ctx.data["link"] = None
+    await ctx.clear_buttons()
+    await ctx.goto("audience")
+
+
+# -- the audience ----------------------------------------------------------------------------
+async def ask_audience(ctx: Ctx) -> None:
+    audience = audience_of(ctx)
+    counts = await ctx.session.broadcasts.count_by_language(audience)
+    tags = await ctx.session.tags.all()
+    check = "✅ "
+    buttons = [
+        ctx.button(("" if audience != Audience() else check) + ctx._(N_("All members")), "all"),
+        ctx.button(("🔸 " if audience.roles else "") + ctx._(N_("By role")), "roles"),
+        ctx.button(("🔸 " if audience.provinces else "") + ctx._(N_("By province")), "provs"),
+        ctx.button(("🔸 " if audience.tags else "") + ctx._(N_("By skill")), "tags"),
+        ctx.button((check if audience.experts else "") + ctx._(N_("Experts only")), "experts"),
+        ctx.button(
+            (check if audience.companies else "") + ctx._(N_("Company representatives only")),
+            "companies",
+        ),
+    ]
+    keyboard = InlineKeyboard.of(
+        [*ctx.keyboard(buttons, 2).rows, (ctx.button(ctx._(N_("Next")) + " ➡️", "next"),)]
+    )
+    await ctx.reply(
+        ctx._(
+            N_(
+                "Who gets it? Criteria of different kinds must all hold; several choices of one kind are alternatives.\n\nNow: {audience}\nRecipients: {count}"
+            )
+        ).format(
+            audience=describe(ctx.t, audience, tags), count=ctx.t.number(sum(counts.values()))
+        ),
+        keyboard,
+    )
+
+
+async def audience_pressed(ctx: Ctx) -> None:
+    audience = audience_of(ctx)
+    value = ctx.value
+    await ctx.clear_buttons()
+    if value == "next":
+        await ctx.goto("preview")
+        return
+    if value in ("roles", "provs", "tags"):
+        await ctx.goto(value)
+        return
+    if value == "all":
+        audience = Audience()
+    elif value == "experts":
+        audience = replace(audience, experts=not audience.experts)
+    elif value == "companies":
+        audience = replace(audience, companies=not audience.companies)
+    ctx.data["audience"] = audience.to_json()
+    await ctx.reprompt()
+
+
+def choice_step(key: str, question: str) -> Step:
+    """A toggle keyboard over roles, provinces or tags, then Done back to the audience."""
+
+    def options(ctx: Ctx) -> list[tuple[str, str]]:
+        if key == "roles":
+            return [(slug, ctx._(label)) for slug, label in ROLE_NAMES.items()]
+        return [(p.slug, p.name(ctx.language)) for p in PROVINCES] + [(ABROAD, ctx._(N_("Abroad")))]
+
+    field = {"roles": "roles", "provs": "provinces", "tags": "tags"}[key]
+
+    async def ask(ctx: Ctx) -> None:
+        chosen = ctx.data["audience"][field]
+        done = ctx._(N_("Done")) + " ✔️"
+        if key == "tags":
+            keyboard = await tag_keyboard(ctx, chosen, done)
+        else:
+            buttons = [
+                ctx.button(("✅ " if slug in chosen else "") + label, slug)
+                for slug, label in options(ctx)
+            ]
+            keyboard = InlineKeyboard.of(
+                [*ctx.keyboard(buttons, 2).rows, (ctx.button(done, DONE),)]
+            )
+        await ctx.reply(ctx._(question), keyboard)
+
+    async def pressed(ctx: Ctx) -> None:
+        chosen: list[str] = ctx.data["audience"][field]
+        if ctx.value == DONE:
+            await ctx.clear_buttons()
+            await ctx.goto("audience")
+            return
+        valid = SLUGS if key == "tags" else [slug for slug, _label in options(ctx)]
+        if ctx.value not in valid:
+            await ctx.reprompt()
+            return
+        if key == "tags":
+            await toggle(ctx, chosen, ctx._(N_("Done")) + " ✔️")
+            return
+        if ctx.value in chosen:
+            chosen.remove(ctx.value)
+        else:
+            chosen.append(ctx.value)
+        await ctx.answer()
+        await ctx.clear_buttons()
+        await ctx.reprompt()
+
+    return Step(ask, N_("Please tap your choices, then press Done."), on_button=pressed)
+
+
+# -- preview, send, schedule -----------------------------------------------------------------
+async def show_preview(ctx: Ctx) -> None:
+    counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx))
+    for language, label in (("km", "ខ្មែរ"), ("en", "English")):
+        t = ctx.translators.for_language(language)
+        text, keyboard = broadcast_message(t, ctx.data[language], ctx.data.get("link"))
+        await ctx.reply(
+            ctx._(N_("As {count} member(s) reading {language} will see it:")).format(
+                count=ctx.t.number(counts.get(language, 0)), language=label
+            )
+        )
+        await ctx.reply(text, keyboard)
+    await ctx.reply(
+        ctx._(N_("Send it to {count} member(s)?")).format(count=ctx.t.number(sum(counts.values()))),
+        ctx.keyboard(
+            [
+                ctx.button("📤 " + ctx._(N_("Send now")), "now"),
+                ctx.button("🗓 " + ctx._(N_("Schedule")), "later"),
+                ctx.button("✏️ " + ctx._(N_("Change the audience")), "audience"),
+                ctx.button(ctx._(N_("Cancel")), "cancel"),
+            ]
+        ),
+    )
+
+
+async def preview_pressed(ctx: Ctx) -> None:
+    await ctx.clear_buttons()
+    if ctx.value == "audience":
+        await ctx.goto("audience")
+    elif ctx.value == "later":
+        await ctx.goto("when")
+    elif ctx.value == "now":
+        await create(ctx, ctx.clock.now())
+    else:
+        ctx.end_flow()
+        await ctx.reply(ctx._(N_("Cancelled: nothing was sent.")))
+
+
+async def ask_when(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "When should it go out? Send the date and time in Cambodia, for example 25/12/2026 18:00."
+            )
+        )
+    )
+
+
+async def receive_when(ctx: Ctx) -> None:
+    try:
+        moment = parse_moment(ctx.event.text, ctx.clock.now(), qa_settings(ctx.extras).timezone)
+    except Invalid as error:
+        await ctx.reply(ctx._(error.message).format(**error.params))
+        return
+    await create(ctx, moment)
+
+
+async def create(ctx: Ctx, send_at: datetime) -> None:
+    if not await is_admin(ctx):
+        return
+    d = ctx.data
+    now = ctx.clock.now()
+    broadcast = await ctx.session.broadcasts.add(
+        d["km"], d["en"], d.get("link"), audience_of(ctx), send_at, ctx.user_id, now
+    )
+    await ctx.session.staff.audit(
+        ctx.user_id, "broadcast-created",
+        {"broadcast": broadcast.id, "send_at": send_at.isoformat(), "audience": d["audience"]},
+    )  # fmt: skip
+    ctx.end_flow()
+    if send_at <= now:
+        await ctx.reply(
+            ctx._(N_("Broadcast #{number} is on its way. Its progress follows here.")).format(
+                number=broadcast.id
+            )
+        )
+    else:
+        await ctx.reply(
+            ctx._(N_("Broadcast #{number} is scheduled for {moment}.")).format(
+                number=broadcast.id,
+                moment=ctx.t.moment(send_at.astimezone(qa_settings(ctx.extras).timezone)),
+            )
+        )
+
+
+broadcast_flow = Flow(
+    "broadcast",
+    {
+        "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km),
+        "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text),
+        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=no_link),
+        "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed),
+        "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),
+        "provs": choice_step("provs", N_("Which provinces? Tap them, then press Done.")),
+        "tags": choice_step("tags", N_("Which skills? Tap them, then press Done.")),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed),
+        "when": Step(ask_when, N_("Please send the date and time, for example 25/12/2026 18:00."), on_text=receive_when),
+    },
+)  # fmt: skip

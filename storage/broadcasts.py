@@ -1,0 +1,276 @@
+"""Broadcasts: their rows, their audiences expanded in the database a batch at a time, and
+their delivery counted from the outbox rows they wrote.
+
+An audience is a few lists of slugs and two flags. Criteria of different kinds must all hold
+(students *in* Siem Reap), several values of one kind are alternatives (students *or*
+academics); no criterion at all is every member. Members who erased their data, or who
+blocked the bot, are never in an audience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import (
+    Broadcast,
+    Company,
+    CompanyRepresentative,
+    ExpertProfile,
+    ExpertTag,
+    Member,
+    MemberSkill,
+    OutboxMessage,
+    Tag,
+)
+from storage.outbox import BULK, PENDING, SENDING, STOPPED
+from storage.sql import upsert
+
+SCHEDULED, SENDING_NOW, DONE, STOPPED_BY_ADMIN, CANCELLED = (
+    "scheduled", "sending", "done", "stopped", "cancelled",
+)  # fmt: skip
+OUTBOX = OutboxMessage.metadata.tables[OutboxMessage.__tablename__]
+
+
+@dataclass(frozen=True)
+class Audience:
+    roles: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    experts: bool = False
+    companies: bool = False  # representatives of verified companies
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "roles": list(self.roles), "provinces": list(self.provinces),
+            "tags": list(self.tags), "experts": self.experts, "companies": self.companies,
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Audience:
+        return cls(
+            tuple(data.get("roles", ())), tuple(data.get("provinces", ())),
+            tuple(data.get("tags", ())), bool(data.get("experts")), bool(data.get("companies")),
+        )  # fmt: skip
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The WHERE clause on ``members``: reachable members matching every criterion."""
+        found: list[ColumnElement[bool]] = [
+            Member.deleted_at.is_(None),
+            Member.telegram_id.is_not(None),
+            Member.unreachable.is_(False),
+        ]
+        if self.roles:
+            found.append(Member.role.in_(self.roles))
+        if self.provinces:
+            found.append(Member.province.in_(self.provinces))
+        if self.tags:  # the tag among their skills, or among the tags they are expert for
+            found.append(
+                or_(
+                    exists().where(
+                        MemberSkill.member_id == Member.id,
+                        MemberSkill.tag_id == Tag.id,
+                        Tag.slug.in_(self.tags),
+                    ),
+                    exists().where(
+                        ExpertTag.member_id == Member.id,
+                        ExpertTag.tag_id == Tag.id,
+                        Tag.slug.in_(self.tags),
+                    ),
+                )
+            )
+        if self.experts:
+            found.append(exists().where(ExpertProfile.member_id == Member.id))
+        if self.companies:
+            found.append(
+                exists().where(
+                    CompanyRepresentative.member_id == Member.id,
+                    CompanyRepresentative.status == "active",
+                    CompanyRepresentative.company_id == Company.id,
+                    Company.status == "verified",
+                )
+            )
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Where a broadcast stands, from its outbox rows."""
+
+    total: int
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+    stopped: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.unreachable + self.failed + self.stopped
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.done, 0)
+
+
+class BroadcastRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        text_km: str,
+        text_en: str,
+        link_url: str | None,
+        audience: Audience,
+        send_at: datetime,
+        created_by: int | None,
+        now: datetime,
+    ) -> Broadcast:
+        broadcast = Broadcast(
+            text_km=text_km, text_en=text_en, link_url=link_url, audience=audience.to_json(),
+            status=SCHEDULED, send_at=send_at, expanded=False, expanded_to=0, total=0,
+            created_by=created_by, progress_chat_id=created_by, created_at=now,
+        )  # fmt: skip
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        return await self.session.get(Broadcast, broadcast_id)
+
+    async def count_by_language(self, audience: Audience) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(Member.language, func.count())
+            .where(*audience.conditions())
+            .group_by(Member.language)
+        )
+        return {language: count for language, count in rows}
+
+    async def start_due(self, now: datetime) -> list[int]:
+        """Scheduled broadcasts whose time has come start sending; their ids."""
+        due = list(
+            await self.session.scalars(
+                select(Broadcast.id).where(Broadcast.status == SCHEDULED, Broadcast.send_at <= now)
+            )
+        )
+        if due:
+            await self.session.execute(
+                update(Broadcast)
+                .where(Broadcast.id.in_(due), Broadcast.status == SCHEDULED)
+                .values(status=SENDING_NOW, started_at=now)
+            )
+        return due
+
+    async def sending(self) -> list[Broadcast]:
+        return list(
+            await self.session.scalars(
+                select(Broadcast).where(Broadcast.status == SENDING_NOW).order_by(Broadcast.id)
+            )
+        )
+
+    async def recipients(
+        self, audience: Audience, after: int, limit: int
+    ) -> list[tuple[int, int, str]]:
+        """(member id, Telegram id, language) of the next ``limit`` members above ``after``."""
+        rows = await self.session.execute(
+            select(Member.id, Member.telegram_id, Member.language)
+            .where(*audience.conditions(), Member.id > after)
+            .order_by(Member.id)
+            .limit(limit)
+        )
+        return [(m, t or 0, lang) for m, t, lang in rows]  # telegram_id is not null here
+
+    async def queue(
+        self,
+        broadcast: Broadcast,
+        recipients: Sequence[tuple[int, int, str]],
+        messages: dict[str, tuple[str, dict[str, Any] | None]],
+        now: datetime,
+    ) -> None:
+        """One outbox row a recipient (text and keyboard of their language), one statement;
+        a recipient queued before (a batch redone after a crash) is skipped by its key."""
+        if recipients:
+            await self.session.execute(
+                upsert(self.session, OUTBOX)
+                .values(status=PENDING, attempts=0, not_before=now, created_at=now, priority=BULK)
+                .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+                [
+                    {
+                        "chat_id": telegram_id,
+                        "text": messages[language][0],
+                        "keyboard": messages[language][1],
+                        "dedupe_key": f"broadcast:{broadcast.id}:{member_id}",
+                        "broadcast_id": broadcast.id,
+                    }
+                    for member_id, telegram_id, language in recipients
+                ],
+            )
+        broadcast.expanded_to = recipients[-1][0] if recipients else broadcast.expanded_to
+
+    async def queued(self, broadcast_id: int) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.broadcast_id == broadcast_id)
+            )
+            or 0
+        )
+
+    async def delivery(self, broadcast: Broadcast) -> Delivery:
+        rows = await self.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast.id)
+            .group_by(OutboxMessage.status)
+        )
+        by_status = {status: count for status, count in rows}
+        return Delivery(
+            total=max(broadcast.total, sum(by_status.values())),
+            sent=by_status.get("sent", 0),
+            unreachable=by_status.get("unreachable", 0),
+            failed=by_status.get("failed", 0),
+            stopped=by_status.get(STOPPED, 0),
+            by_status=by_status,
+        )
+
+    async def stop(self, broadcast: Broadcast, now: datetime) -> None:
+        """Nothing more is sent: rows not sent yet are marked stopped (those in flight
+        this second still go out)."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.broadcast_id == broadcast.id, OutboxMessage.status == PENDING)
+            .values(status=STOPPED)
+        )
+        broadcast.status, broadcast.finished_at = STOPPED_BY_ADMIN, now
+        broadcast.expanded = True
+        broadcast.total = await self.queued(broadcast.id)
+
+    async def unfinished(self, broadcast_id: int) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(
+                    OutboxMessage.broadcast_id == broadcast_id,
+                    OutboxMessage.status.in_((PENDING, SENDING)),
+                )
+            )
+            or 0
+        )
+
+    async def waiting(self) -> list[Broadcast]:
+        """Scheduled and sending broadcasts, for /admin."""
+        return list(
+            await self.session.scalars(
+                select(Broadcast)
+                .where(Broadcast.status.in_((SCHEDULED, SENDING_NOW)))
+                .order_by(Broadcast.send_at, Broadcast.id)
+            )
+        )

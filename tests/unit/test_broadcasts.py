@@ -1,0 +1,193 @@
+"""Broadcast audiences, their expansion into the outbox, and the sender's order and overlap."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.i18n import Translations
+from bot.core.keyboards import Keyboard
+from handlers.broadcast.audience import describe, parse_audience
+from handlers.broadcast.delivery import expand
+from scheduler.outbox import OutboxSender
+from storage.broadcasts import Audience
+from storage.db import make_sessionmaker
+from storage.models import OutboxMessage
+from storage.outbox import BULK
+from storage.uow import UnitOfWork
+from tests.conftest import FakeClock
+
+Factory = Callable[[], UnitOfWork]
+
+
+@pytest.fixture
+async def uow_factory(database: AsyncEngine) -> AsyncIterator[Factory]:
+    sessionmaker = make_sessionmaker(database)
+    async with UnitOfWork(sessionmaker) as uow:
+        await uow.tags.sync_seed()
+        await uow.commit()
+    yield lambda: UnitOfWork(sessionmaker)
+
+
+MEMBERS = [  # telegram id, role, province, skills, language
+    (1, "student", "phnom-penh", ["ai"], "km"),
+    (2, "student", "siem-reap", ["web"], "en"),
+    (3, "academic", "siem-reap", ["ai", "data"], "km"),
+    (4, "civil-servant", "kampot", ["policy"], "en"),
+    (5, "other", "abroad", ["web"], "km"),
+]
+
+
+async def seed(factory: Factory, clock: FakeClock) -> None:
+    async with factory() as uow:
+        rows = [
+            {"telegram_id": t, "full_name": f"M{t}", "role": role, "province": province,
+             "country": "Japan" if province == "abroad" else None, "skills": skills,
+             "language": language}
+            for t, role, province, skills, language in MEMBERS
+        ]  # fmt: skip
+        await uow.members.upsert_many(rows, clock.now())
+        expert = await uow.members.get(4)
+        assert expert is not None
+        await uow.questions.make_expert(expert.id, ["digital-gov"])
+        owner = await uow.members.get(2)
+        assert owner is not None
+        company = await uow.jobs.add_company(owner.id, "Co", "1", "ICT", None, "x", clock.now())
+        company.status = "verified"
+        await uow.commit()
+
+
+async def audience_of(factory: Factory, audience: Audience) -> set[int]:
+    async with factory() as uow:
+        return {t for _m, t, _lang in await uow.broadcasts.recipients(audience, 0, 100)}
+
+
+@pytest.mark.parametrize(
+    ("audience", "expected"),
+    [
+        (Audience(), {1, 2, 3, 4, 5}),
+        (Audience(roles=("student",)), {1, 2}),
+        (Audience(roles=("student", "academic")), {1, 2, 3}),  # alternatives
+        (Audience(roles=("student",), provinces=("siem-reap",)), {2}),  # both must hold
+        (Audience(provinces=("abroad",)), {5}),
+        (Audience(tags=("ai",)), {1, 3}),
+        (Audience(tags=("digital-gov",)), {4}),  # a tag they are expert for counts too
+        (Audience(experts=True), {4}),
+        (Audience(companies=True), {2}),
+        (Audience(companies=True, roles=("academic",)), set()),
+    ],
+)
+async def test_an_audience_is_expanded_in_the_database(
+    uow_factory: Factory, clock: FakeClock, audience: Audience, expected: set[int]
+) -> None:
+    await seed(uow_factory, clock)
+    assert await audience_of(uow_factory, audience) == expected
+
+
+async def test_members_who_left_or_blocked_the_bot_are_never_in_an_audience(
+    uow_factory: Factory, clock: FakeClock
+) -> None:
+    await seed(uow_factory, clock)
+    async with uow_factory() as uow:
+        gone = await uow.members.get(1)
+        blocked = await uow.members.get(2)
+        assert gone is not None and blocked is not None
+        await uow.members.erase(gone, clock.now())
+        blocked.unreachable = True
+        await uow.commit()
+    assert await audience_of(uow_factory, Audience()) == {3, 4, 5}
+
+
+async def test_expansion_goes_a_batch_at_a_time_and_a_redone_batch_adds_nothing(
+    uow_factory: Factory, clock: FakeClock, translations: Translations
+) -> None:
+    await seed(uow_factory, clock)
+    async with uow_factory() as uow:
+        broadcast = await uow.broadcasts.add(
+            "ខ្មែរ", "English", None, Audience(), clock.now(), None, clock.now()
+        )
+        broadcast.status = "sending"
+        await uow.commit()
+    assert await expand(uow_factory, translations, broadcast.id, clock.now, batch=2) == 5
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        stored = await uow.broadcasts.get(broadcast.id)
+        assert stored is not None and stored.expanded and stored.total == 5
+        stored.expanded, stored.expanded_to = False, 2  # as if a crash lost the last batches
+        await uow.commit()
+    assert [r.chat_id for r in rows] == [1, 2, 3, 4, 5]
+    assert {r.priority for r in rows} == {BULK}
+    assert ("ខ្មែរ" in rows[0].text, "English" in rows[1].text) == (True, True)
+    await expand(uow_factory, translations, broadcast.id, clock.now, batch=2)
+    async with uow_factory() as uow:
+        count = await uow.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert count == 5
+
+
+def test_the_cli_audience_specs_combine_and_bad_ones_are_named() -> None:
+    assert parse_audience(["all"]) == Audience()
+    assert parse_audience(["role:student", "province:siem-reap", "tag:ai", "experts"]) == (
+        Audience(("student",), ("siem-reap",), ("ai",), experts=True)
+    )
+    assert parse_audience(["companies"]) == Audience(companies=True)
+    for bad in ("role:wizard", "province:paris", "tag:quantum", "everyone"):
+        with pytest.raises(ValueError, match=bad):
+            parse_audience([bad])
+
+
+def test_an_audience_is_described_in_the_readers_language(translations: Translations) -> None:
+    km, en = translations.for_language("km"), translations.for_language("en")
+    audience = Audience(("student",), ("siem-reap", "abroad"), (), experts=True)
+    assert describe(en, audience, []) == "Student · Siem Reap, Abroad · experts"
+    assert describe(km, audience, []) == "និស្សិត · សៀមរាប, នៅបរទេស · អ្នកជំនាញ"
+    assert describe(en, Audience(), []) == "All members"
+
+
+class SlowMessenger:
+    """Telegram answering each call after a moment: calls in flight are counted."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.sent: list[int] = []
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        await asyncio.sleep(0.05)
+        self.in_flight -= 1
+        self.sent.append(chat_id)
+        return len(self.sent)
+
+
+async def fast_forward(_seconds: float) -> None:
+    """The sender's pacing sleep, skipped: only the overlap of calls is under test."""
+
+
+async def test_calls_overlap_so_a_slow_network_does_not_lower_the_rate(
+    uow_factory: Factory, clock: FakeClock
+) -> None:
+    async with uow_factory() as uow:
+        for chat in range(1, 11):
+            await uow.outbox.enqueue(chat, "hello", None, clock.now())
+        await uow.commit()
+    messenger = SlowMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 100, 0.0, sleep=fast_forward)  # type: ignore[arg-type]
+    assert await sender.drain(limit=10) == 10
+    assert messenger.most_in_flight > 1
+
+
+async def test_notices_go_before_bulk_messages(uow_factory: Factory, clock: FakeClock) -> None:
+    async with uow_factory() as uow:
+        for chat in range(1, 6):
+            await uow.outbox.enqueue(chat, "broadcast", None, clock.now(), priority=BULK)
+        clock.advance(seconds=1)
+        await uow.outbox.enqueue(9, "an offer to an expert", None, clock.now())
+        await uow.commit()
+    async with uow_factory() as uow:
+        first = await uow.outbox.claim_due(clock.now(), 1)
+    assert [row.chat_id for row in first] == [9]
