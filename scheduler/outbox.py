@@ -6,8 +6,9 @@
   the next round, so other chats go first);
 - notices (priority 0: offers, answers, decisions) go before bulk messages (broadcasts and
   digests, priority 1), so a large broadcast never keeps an expert waiting for a question;
-- flood control (``RetryLater``) pauses the whole sender for the time Telegram asks and puts
-  the round's unsent rows back untouched;
+- flood control (``RetryLater``) pauses the whole sender for the time Telegram asks, puts
+  the round's unsent rows back untouched, and lowers the rate for a while (the limit may be
+  under DCC_SEND_RATE);
 - ``Unreachable`` (blocked, chat gone, user deactivated) marks the member unreachable, the
   row too; later audiences leave them out;
 - ``Rejected`` (Telegram refused the message itself) fails the row at once;
@@ -39,6 +40,10 @@ FIRST_BACKOFF = timedelta(seconds=5)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
 MAX_IN_FLIGHT = 64  # calls waiting for Telegram at once, whatever the rate
 IDLE_WAIT = 0.5  # seconds before looking at an empty (or paused) outbox again
+# Telegram's real limit is not published exactly and varies: after flood control the rate
+# drops to 80%, and each round without it adds half a message a second, up to DCC_SEND_RATE.
+FLOOD_SLOWDOWN = 0.8
+RATE_STEP = 0.5
 
 
 class OutboxSender:
@@ -55,7 +60,8 @@ class OutboxSender:
         self.unit_of_work = unit_of_work
         self.messenger = messenger
         self.clock = clock
-        self.rate = rate
+        self.rate = rate  # what Telegram is asked for now: lowered after flood control
+        self.configured_rate = rate
         self.per_chat_interval = per_chat_interval
         self.monotonic = monotonic
         self.sleep = sleep
@@ -76,12 +82,15 @@ class OutboxSender:
         """Drain for as long as the bot runs: each round starts when the last one ends, so
         the rate holds; with nothing due (or while paused) it looks again in a moment."""
         while True:
+            if self.paused():  # flood control: start again the moment the pause ends
+                await self.sleep(self.paused_until - self.monotonic())
+                continue
             try:
                 sent = await self.drain()
             except Exception:
                 log.exception("the outbox round failed; the next one starts in a moment")
                 sent = 0
-            if sent == 0:
+            if sent == 0 and not self.paused():
                 await self.sleep(IDLE_WAIT)
 
     def paused(self) -> bool:
@@ -97,6 +106,7 @@ class OutboxSender:
             claimed = [(r.id, r.chat_id, r.text, r.keyboard) for r in rows]
             await uow.commit()
         calls: list[asyncio.Task[bool]] = []
+        floods = self.flood_waits
         for index, (row_id, chat_id, text, keyboard) in enumerate(claimed):
             if self._too_soon(chat_id):
                 later = self.clock.now() + timedelta(seconds=self.per_chat_interval)
@@ -110,7 +120,10 @@ class OutboxSender:
             await self._in_flight.acquire()
             calls.append(asyncio.create_task(self._send(row_id, chat_id, text, keyboard)))
             await asyncio.sleep(0)  # let the call start now, at its slot
-        return sum(await asyncio.gather(*calls))
+        sent = sum(await asyncio.gather(*calls))
+        if self.flood_waits == floods and sent:  # a round without flood control: speed up
+            self.rate = min(self.configured_rate, self.rate + RATE_STEP)
+        return sent
 
     async def _send(self, row_id: int, chat_id: int, text: str, keyboard: Any) -> bool:
         try:
@@ -118,6 +131,7 @@ class OutboxSender:
         except RetryLater as flood:
             self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
             self.flood_waits += 1
+            self.rate = max(1.0, self.rate * FLOOD_SLOWDOWN)
             log.warning("flood control: the sender pauses %s s", flood.seconds)
             await self._put_back([row_id])
         except Unreachable as error:

@@ -199,3 +199,21 @@ async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:
     assert await outbox.drain() == 0
     clock.advance(hours=5)
     assert await outbox.drain() == 1
+
+
+async def test_after_flood_control_the_rate_drops_then_climbs_back(
+    uow_factory, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    messenger.failures[2] = [RetryLater(1)]
+    await enqueue(uow_factory, clock, *range(1, 40))
+    outbox = sender(uow_factory, clock, time, messenger, rate=10)
+    await outbox.drain()
+    assert outbox.rate == 8.0  # 80% of what was asked
+    time.now += 1
+    rates = []
+    for _ in range(5):
+        await outbox.drain()
+        rates.append(outbox.rate)
+    assert rates == [8.5, 9.0, 9.5, 10.0, 10.0]  # back to DCC_SEND_RATE, never above
