@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.core.i18n import Translations
+from bot.core.text import clean_line
 from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
 from storage.models import Member
 from storage.seed.choices import ALERT_FREQUENCIES, LANGUAGES, ROLES
@@ -103,7 +104,7 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
         "open_to_work": open_to_work,
         "alert_frequency": frequency if open_to_work else "off",
         "created_at": _time(row.get("created_at", "")),
-        "username": row.get("username", "").lstrip("@")[:64] or None,
+        "username": clean_line(row.get("username", "")).lstrip("@")[:64] or None,
         "organisation": check(parse_organisation, "organisation")
         if row.get("organisation")
         else None,

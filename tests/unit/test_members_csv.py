@@ -110,6 +110,25 @@ def test_a_bad_value_is_refused_with_the_reason(
     assert str(refused.value).startswith(reason)
 
 
+def test_control_and_format_characters_are_removed_from_names_and_usernames(
+    translations: Translations,
+) -> None:
+    member = parse_row(
+        row(
+            full_name="Sok\x00 \u202eDara", username="@dara\x00_dev\u200b", organisation="MPTC\x07"
+        ),
+        translations,
+    )
+    assert (member["full_name"], member["username"]) == ("Sok Dara", "dara_dev")
+    assert member["organisation"] == "MPTC"
+
+
+def test_a_row_with_a_nul_byte_in_the_name_is_read_without_it(translations: Translations) -> None:
+    rows, report = read(HEADER + "1001,Sok\x00Dara,en,student,kep,,,no,\n", translations)
+    assert report.errors == []
+    assert rows[0]["full_name"] == "SokDara"
+
+
 @pytest.mark.parametrize("values", [{"telegram_id": "²"}, {"years_experience": "³"}])
 def test_superscript_digits_are_a_bad_row_not_a_crash(
     translations: Translations, values: dict[str, str]
