@@ -17,6 +17,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
 ENGINES = ("ptb",)
+TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
 
 class ConfigError(ValueError):
@@ -93,7 +94,7 @@ def _ids(raw: str) -> tuple[int, ...]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdecimal():
+        if not part.isdecimal() or not 0 < int(part) < TELEGRAM_ID_MAX:
             raise ConfigError(f"DCC_ADMIN_IDS: {part!r} is not a Telegram user id (digits only)")
         ids.append(int(part))
     return tuple(ids)

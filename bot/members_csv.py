@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.config import TELEGRAM_ID_MAX
 from bot.core.i18n import Translations
 from bot.core.text import clean_line
 from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
@@ -31,7 +32,6 @@ COLUMNS = (
 REQUIRED = ("telegram_id", "full_name", "role", "province")
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits
 
 
 class BadRow(ValueError):

@@ -89,6 +89,8 @@ def test_export_imports_back_unchanged_and_reimport_updates(
 
 def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is now an administrator."
+    biggest = str(2**52 - 1)
+    assert run(capsys, "admins", "add", biggest)[1].strip() == f"{biggest} is now an administrator."
     assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is already an administrator."
 
 
@@ -97,6 +99,11 @@ def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -
     [
         (["admins", "add", "-5"], "is not a Telegram user id"),
         (["admins", "add", "bob"], "is not a Telegram user id"),
+        (["admins", "add", "99999999999999999999"], "is not a Telegram user id"),
+        (["admins", "add", str(2**52)], "is not a Telegram user id"),
+        (["admins", "add", "9" * 5000], "is not a Telegram user id"),
+        (["experts", "add", "99999999999999999999", "--tags", "ai"], "is not a Telegram user"),
+        (["jobs", "import", "x.csv", "--company", "99999999999"], "is not a company number"),
         (["admins", "add"], "the following arguments are required: TELEGRAM_ID"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["members", "import", "missing.csv"], "missing.csv: no such file"),

@@ -47,7 +47,7 @@ def test_admin_ids_may_be_separated_by_commas_semicolons_and_spaces() -> None:
     assert load_settings(env={"DCC_ADMIN_IDS": " 42 ,, "}).admin_ids == (42,)
 
 
-@pytest.mark.parametrize("raw", ["12a", "-5", "@dara"])
+@pytest.mark.parametrize("raw", ["12a", "-5", "@dara", "0", "99999999999999999999"])
 def test_an_admin_id_that_is_not_digits_names_the_variable(raw: str) -> None:
     with pytest.raises(ConfigError, match=f"DCC_ADMIN_IDS: '{raw}' is not a Telegram user id"):
         load_settings(env={"DCC_ADMIN_IDS": f"1,{raw}"})
