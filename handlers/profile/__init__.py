@@ -139,7 +139,7 @@ async def my_data(ctx: Ctx) -> None:
 async def delete_me(ctx: Ctx) -> None:
     if await current_member(ctx) is None:
         if ctx.conversation.flow == "signup":
-            ctx.forget_user()
+            await ctx.forget_user()
             await ctx.reply(
                 ctx._(N_("Your unfinished sign-up is erased. Nothing about you is kept."))
             )
@@ -178,7 +178,7 @@ async def confirm_delete(ctx: Ctx) -> None:
         return
     language = ctx.language
     await ctx.session.members.erase(member, ctx.clock.now())
-    ctx.forget_user()
+    await ctx.forget_user()
     ctx.use_language(language)
     await ctx.reply(
         ctx._(
