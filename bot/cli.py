@@ -151,18 +151,28 @@ def _below(raw: str, limit: int) -> int | None:
     return number if 0 < number < limit else None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+# Libraries that log every request or every run of a job at INFO (apscheduler: two lines a
+# second for the 1-second outbox job): only their warnings are shown, even with --verbose.
+QUIET_LOGGERS = ("httpx", "telegram", "aiosqlite", "alembic", "apscheduler")
+
+
+def configure_logging(command: str, verbose: bool) -> None:
+    """Our INFO lines for the commands that run the bot, warnings only for the others."""
     logging.basicConfig(
         level=logging.DEBUG
-        if args.verbose
+        if verbose
         else logging.INFO
-        if args.command in ("run", "start")
+        if command in ("run", "start")
         else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for noisy in ("httpx", "telegram", "aiosqlite", "alembic"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    configure_logging(args.command, args.verbose)
     try:
         settings = load_settings()
         return _run(_command(args, settings))

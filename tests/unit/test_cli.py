@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import QUIET_LOGGERS, configure_logging, main
 
 HEADER = "telegram_id,full_name,language,role,province,country,skills,open_to_work,created_at\n"
 
@@ -237,3 +238,19 @@ def test_experts_add_verifies_a_member_for_tags(
     assert refused.value.code == 2 and "unknown tag 'quantum'" in capsys.readouterr().err
     code, _, err = run(capsys, "experts", "add", "4444", "--tags", "ai")
     assert code == 2 and "4444 is not a member" in err
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_run_logs_our_info_lines_but_not_the_schedulers_every_second(
+    monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    monkeypatch.setattr(logging.root, "handlers", [])  # as in a fresh process
+    monkeypatch.setattr(logging.root, "level", logging.WARNING)
+    for name in QUIET_LOGGERS:
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+    configure_logging("run", verbose)
+    assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+    assert logging.getLogger("scheduler.outbox").isEnabledFor(logging.INFO)
+    for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+        assert logging.getLogger(name).isEnabledFor(logging.WARNING)
