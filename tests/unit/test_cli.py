@@ -254,3 +254,46 @@ def test_run_logs_our_info_lines_but_not_the_schedulers_every_second(
     for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO)
         assert logging.getLogger(name).isEnabledFor(logging.WARNING)
+
+
+def test_a_header_naming_a_column_twice_is_a_one_line_error(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text("telegram_id,full_name,role,province,role\n1001,Sok,student,kep,x\n")
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 2 and out == ""
+    assert err == f"dcc-bot: error: {source}: the header names the column(s) role twice\n"
+
+
+def test_unknown_columns_get_one_warning_line_and_the_import_goes_on(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text(
+        "telegram_id,full_name,role,province,open_to_wrok\n1001,Sok,student,kep,yes\n"
+    )
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 0 and "Imported 1 new" in out
+    assert err.count("\n") == 1
+    assert err.startswith(
+        f"dcc-bot: warning: {source}: ignoring the unknown column(s) open_to_wrok"
+    )
+
+
+def test_a_huge_field_and_an_open_quote_are_reported_by_line_and_the_rest_imported(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text(
+        "telegram_id,full_name,role,province\n"
+        f"1001,{'x' * 140_000},student,kep\n"
+        + "1002,Dara,student,kep\n"
+        + '1003,"Chan,student,kep\n'
+    )
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 1 and "Imported 1 new and updated 0 member(s); 2 row(s) skipped." in out
+    assert err.splitlines() == [
+        f"{source}:2: the row has a field longer than 131,072 characters",
+        f'{source}:4: the row has a quoted field that is never closed (a " is missing)',
+    ]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 
 from bot.core.i18n import Translations
-from bot.jobs_csv import BadJobRow, parse_job
+from bot.jobs_csv import BadJobRow, parse_job, read_jobs
 
 TODAY = date(2026, 11, 25)
 
@@ -40,3 +41,18 @@ def test_a_field_of_control_characters_only_is_refused(
 ) -> None:
     with pytest.raises(BadJobRow, match=f"{column} has no visible text"):
         parse_job(job(**{column: "\x00\u202e"}), TODAY, translations)
+
+
+def test_bad_rows_are_reported_at_the_line_they_start_on(translations: Translations) -> None:
+    errors: list[tuple[int, str]] = []
+    source = io.StringIO(
+        "title,description,tags,location,type,deadline\n"
+        'Web developer,"Build\nour\nsite",web,kep,full-time,2026-12-31\n'  # lines 2 to 4
+        "Wizard,Magic,web,kep,wizardry,2026-12-31\n"  # line 5
+        'Cook,"Open quote,web,kep,full-time,2026-12-31\n',  # line 6, never closed
+        newline="",
+    )
+    jobs = list(read_jobs(source, TODAY, translations, errors))
+    assert [j["title"] for j in jobs] == ["Web developer"]
+    assert [line for line, _ in errors] == [5, 6]
+    assert "never closed" in errors[1][1]
