@@ -10,6 +10,7 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -73,7 +74,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         raise ConfigError(f"DCC_TIMEZONE: unknown time zone {timezone!r}") from None
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-        api_url=(env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/"),
+        api_url=_api_url(env.get("TELEGRAM_API_URL", "")),
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
         engine=engine,
         admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
@@ -86,6 +87,21 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         webhook_url=env.get("DCC_WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("DCC_WEBHOOK_SECRET", "").strip(),
     )
+
+
+def _api_url(raw: str) -> str:
+    """An http(s) address with a host, without the trailing slash."""
+    url = raw.strip() or DEFAULT_API_URL
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"TELEGRAM_API_URL must be an http:// or https:// address with a host, not {raw!r}"
+        )
+    return url.rstrip("/")
 
 
 def _ids(raw: str) -> tuple[int, ...]:
