@@ -48,11 +48,16 @@ async def sandbox(settings: Settings, user_id: int, language: str, script: Path 
 
 
 async def db_upgrade(settings: Settings) -> int:
-    from bot.app import open_database
+    """One line saying what was done: created, migrated, or nothing to do."""
+    from bot.app import migrate_database
 
-    engine = await open_database(settings, migrate=True)
-    await engine.dispose()
-    print("The database is up to date.")
+    found, newest = await migrate_database(settings)
+    if found is None:
+        print(f"Created the database at the newest schema ({newest}).")
+    elif found != newest:
+        print(f"Migrated the database from schema {found} to the newest ({newest}).")
+    else:
+        print(f"The database is at the newest schema ({newest}).")
     return 0
 
 

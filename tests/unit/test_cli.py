@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import QUIET_LOGGERS, configure_logging, main
+from storage.db import make_engine
+from storage.migrate import head_revision, upgrade
 
 HEADER = "telegram_id,full_name,language,role,province,country,skills,open_to_work,created_at\n"
 
@@ -297,3 +300,38 @@ def test_a_huge_field_and_an_open_quote_are_reported_by_line_and_the_rest_import
         f"{source}:2: the row has a field longer than 131,072 characters",
         f'{source}:4: the row has a quoted field that is never closed (a " is missing)',
     ]
+
+
+def test_db_upgrade_says_whether_it_created_migrated_or_found_the_newest_schema(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newest = head_revision()
+    url = f"sqlite+aiosqlite:///{env / 'fresh.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert run(capsys, "db", "upgrade") == (
+        0, f"Created the database at the newest schema ({newest}).\n", ""
+    )  # fmt: skip
+    assert run(capsys, "db", "upgrade")[1] == f"The database is at the newest schema ({newest}).\n"
+
+    older = f"sqlite+aiosqlite:///{env / 'older.sqlite3'}"
+
+    async def build_older() -> None:
+        engine = make_engine(older)
+        await upgrade(engine, "0002")
+        await engine.dispose()
+
+    asyncio.run(build_older())
+    monkeypatch.setenv("DATABASE_URL", older)
+    assert run(capsys, "db", "upgrade")[1] == (
+        f"Migrated the database from schema 0002 to the newest ({newest}).\n"
+    )
+
+
+def test_a_bad_api_url_is_a_one_line_settings_error(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_API_URL", "notaurl")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    code, out, err = run(capsys, "run")
+    assert (code, out) == (2, "")
+    assert err.startswith("dcc-bot: error: TELEGRAM_API_URL must be") and err.count("\n") == 1
