@@ -41,10 +41,24 @@ UPDATE_MEMORY = timedelta(days=7)
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
     """The engine, with the schema at the newest migration (or a ConfigError saying so)."""
+    engine, _found = await _open_database(settings, migrate)
+    return engine
+
+
+async def migrate_database(settings: Settings) -> tuple[str | None, str | None]:
+    """Bring the schema to the newest migration: (the revision found, None for a new
+    database; the newest revision)."""
+    engine, found = await _open_database(settings, migrate=True)
+    await engine.dispose()
+    return found, head_revision()
+
+
+async def _open_database(settings: Settings, migrate: bool) -> tuple[AsyncEngine, str | None]:
     engine = _database_engine(settings.database_url, must_exist=not migrate)
+    found = await current_revision(engine)
     if migrate:
         await upgrade(engine)
-    elif await current_revision(engine) != head_revision():
+    elif found != head_revision():
         await engine.dispose()
         raise ConfigError("the database schema is not up to date: run `dcc-bot db upgrade`")
     async with UnitOfWork(make_sessionmaker(engine)) as uow:
@@ -53,7 +67,7 @@ async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
         for admin_id in settings.admin_ids:
             await uow.staff.grant(admin_id, "admin", granted_by=None)
         await uow.commit()
-    return engine
+    return engine, found
 
 
 def _database_engine(url: str, must_exist: bool) -> AsyncEngine:

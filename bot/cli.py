@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from bot.commands import CommandError
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import TELEGRAM_ID_MAX, ConfigError, Settings, load_settings
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather on Telegram, send /newbot and put "
@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     job_import.add_argument("file", type=Path, metavar="FILE.csv")
     job_import.add_argument(
         "--company",
-        type=_telegram_id,
+        type=_company_number,
         required=True,
         metavar="ID",
         help="the verified company's number (shown in /company and /admin)",
@@ -150,23 +150,52 @@ def _slugs(raw: str) -> list[str]:
 
 
 def _telegram_id(raw: str) -> int:
-    if not raw.strip().isdigit() or int(raw) <= 0:
+    """A Telegram user id, with the bound members CSV import applies (below 2**52)."""
+    number = _below(raw, TELEGRAM_ID_MAX)
+    if number is None:
         raise argparse.ArgumentTypeError(f"{raw!r} is not a Telegram user id (a positive number)")
-    return int(raw)
+    return number
+
+
+def _company_number(raw: str) -> int:
+    """A company's number: a row id, which the database keeps in 32 bits."""
+    number = _below(raw, 2**31)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a company number (a positive number)")
+    return number
+
+
+def _below(raw: str, limit: int) -> int | None:
+    """The whole number from 1 to ``limit - 1`` that ``raw`` writes, else None."""
+    digits = raw.strip()
+    if not digits.isdecimal() or len(digits) > len(str(limit)):
+        return None
+    number = int(digits)
+    return number if 0 < number < limit else None
+
+
+# Libraries that log every request or every run of a job at INFO (apscheduler: two lines a
+# second for the 1-second outbox job): only their warnings are shown, even with --verbose.
+QUIET_LOGGERS = ("httpx", "telegram", "aiosqlite", "alembic", "apscheduler")
+
+
+def configure_logging(command: str, verbose: bool) -> None:
+    """Our INFO lines for the commands that run the bot, warnings only for the others."""
+    logging.basicConfig(
+        level=logging.DEBUG
+        if verbose
+        else logging.INFO
+        if command in ("run", "start")
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in QUIET_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG
-        if args.verbose
-        else logging.INFO
-        if args.command in ("run", "start")
-        else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "telegram", "aiosqlite", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    configure_logging(args.command, args.verbose)
     try:
         settings = load_settings()
         return _run(_command(args, settings))

@@ -48,11 +48,16 @@ async def sandbox(settings: Settings, user_id: int, language: str, script: Path 
 
 
 async def db_upgrade(settings: Settings) -> int:
-    from bot.app import open_database
+    """One line saying what was done: created, migrated, or nothing to do."""
+    from bot.app import migrate_database
 
-    engine = await open_database(settings, migrate=True)
-    await engine.dispose()
-    print("The database is up to date.")
+    found, newest = await migrate_database(settings)
+    if found is None:
+        print(f"Created the database at the newest schema ({newest}).")
+    elif found != newest:
+        print(f"Migrated the database from schema {found} to the newest ({newest}).")
+    else:
+        print(f"The database is at the newest schema ({newest}).")
     return 0
 
 
@@ -111,7 +116,7 @@ async def import_members(settings: Settings, path: Path) -> int:
     """Exit 0 when every row was imported, 1 when some were skipped (listed on stderr)."""
     from tqdm import tqdm
 
-    from bot.members_csv import BadRow, ImportReport, read_rows
+    from bot.members_csv import COLUMNS, BadRow, ImportReport, read_rows
     from storage.members import utc_now
 
     if not path.is_file():
@@ -124,26 +129,33 @@ async def import_members(settings: Settings, path: Path) -> int:
     report = ImportReport()
     english = Translations(settings.locales_dir)
     now = utc_now()
-    with tqdm(
-        total=max(lines, 0), unit=" rows", desc="Importing", disable=not sys.stderr.isatty()
-    ) as progress:
-        async with _unit_of_work(settings) as uow:
-            with path.open(encoding="utf-8-sig", newline="") as source:
+    with path.open(encoding="utf-8-sig", newline="") as source:
+        try:
+            rows = read_rows(source, english, report)
+        except BadRow as error:
+            raise CommandError(f"{path}: {error}") from None
+        if report.unknown_columns:
+            print(
+                f"dcc-bot: warning: {path}: ignoring the unknown column(s) "
+                f"{', '.join(report.unknown_columns)} (the columns are {', '.join(COLUMNS)})",
+                file=sys.stderr,
+            )
+        with tqdm(
+            total=max(lines, 0), unit=" rows", desc="Importing", disable=not sys.stderr.isatty()
+        ) as progress:
+            async with _unit_of_work(settings) as uow:
                 batch: list[dict[str, Any]] = []
-                try:
-                    for row in read_rows(source, english, report):
-                        batch.append(row)
-                        if len(batch) == IMPORT_BATCH:
-                            await _import_batch(uow, batch, now, report)
-                            await uow.commit()  # short transactions: the bot keeps writing
-                            progress.update(report.done - progress.n)
-                            batch = []
-                except BadRow as error:
-                    raise CommandError(f"{path}: {error}") from None
+                for row in rows:
+                    batch.append(row)
+                    if len(batch) == IMPORT_BATCH:
+                        await _import_batch(uow, batch, now, report)
+                        await uow.commit()  # short transactions: the bot keeps writing
+                        progress.update(report.done - progress.n)
+                        batch = []
                 if batch:
                     await _import_batch(uow, batch, now, report)
-            await uow.commit()
-        progress.update(report.done - progress.n)
+                await uow.commit()
+            progress.update(report.done - progress.n)
     for line, reason in report.errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
     print(

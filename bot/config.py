@@ -10,6 +10,7 @@ import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -17,6 +18,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
 ENGINES = ("ptb",)
+TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
 
 class ConfigError(ValueError):
@@ -72,7 +74,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         raise ConfigError(f"DCC_TIMEZONE: unknown time zone {timezone!r}") from None
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
-        api_url=(env.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/"),
+        api_url=_api_url(env.get("TELEGRAM_API_URL", "")),
         database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
         engine=engine,
         admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
@@ -87,13 +89,28 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
     )
 
 
+def _api_url(raw: str) -> str:
+    """An http(s) address with a host, without the trailing slash."""
+    url = raw.strip() or DEFAULT_API_URL
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"TELEGRAM_API_URL must be an http:// or https:// address with a host, not {raw!r}"
+        )
+    return url.rstrip("/")
+
+
 def _ids(raw: str) -> tuple[int, ...]:
     ids = []
     for part in raw.replace(";", ",").split(","):
         part = part.strip()
         if not part:
             continue
-        if not part.isdecimal():
+        if not part.isdecimal() or not 0 < int(part) < TELEGRAM_ID_MAX:
             raise ConfigError(f"DCC_ADMIN_IDS: {part!r} is not a Telegram user id (digits only)")
         ids.append(int(part))
     return tuple(ids)

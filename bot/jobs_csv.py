@@ -9,13 +9,13 @@ its line number and skipped.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import date
 from typing import Any, TextIO
 
 from bot.core.i18n import Translations
-from bot.core.text import clean_line, grapheme_length
+from bot.core.text import clean_line, clean_text, grapheme_length
+from bot.csv_records import BadCsv, read_csv
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
 from handlers.links import parse_web_address
@@ -34,10 +34,12 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
     for column in REQUIRED:
         if not row.get(column):
             raise BadJobRow(f"{column} is empty")
-    title = clean_line(row["title"])
+    title, description = clean_line(row["title"]), clean_text(row["description"])
+    if not title or not description:
+        raise BadJobRow(f"{'title' if not title else 'description'} has no visible text")
     if grapheme_length(title) > TITLE_MAX:
         raise BadJobRow(f"title is longer than {TITLE_MAX} characters")
-    if len(row["description"]) > DESCRIPTION_MAX:
+    if len(description) > DESCRIPTION_MAX:
         raise BadJobRow(f"description is longer than {DESCRIPTION_MAX} characters")
     tags = [s.strip() for s in row["tags"].split(";") if s.strip()]
     unknown = [s for s in tags if s not in SLUGS]
@@ -59,7 +61,7 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
         except Invalid:
             raise BadJobRow(f"apply_url {url!r} is not a web address (https://…)") from None
     return {
-        "title": title, "description": row["description"], "tags": tags,
+        "title": title, "description": description, "tags": tags,
         "location": row["location"], "type": row["type"], "deadline": deadline, "apply_url": url,
     }  # fmt: skip
 
@@ -67,14 +69,18 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
 def read_jobs(
     source: TextIO, today: date, english: Translations, errors: list[tuple[int, str]]
 ) -> Iterator[dict[str, Any]]:
-    reader = csv.DictReader(source)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    """Valid jobs in file order; each bad row goes into ``errors`` with the line it starts on."""
+    try:
+        header, records = read_csv(source)
+    except BadCsv as error:
+        raise BadJobRow(str(error)) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadJobRow(f"the header lacks the column(s) {', '.join(missing)}")
-    for raw in reader:
-        line = reader.line_num - sum(v.count("\n") for v in raw.values() if isinstance(v, str))
+    for record in records:
         try:
-            yield parse_job(raw, today, english)
+            if record.problem:
+                raise BadJobRow(f"the row {record.problem}")
+            yield parse_job(dict(zip(header, record.fields, strict=False)), today, english)
         except BadJobRow as error:
-            errors.append((line, str(error)))
+            errors.append((record.line, str(error)))

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.config import TELEGRAM_ID_MAX
 from bot.core.i18n import Translations
+from bot.core.text import clean_line
+from bot.csv_records import BadCsv, Record, read_csv
 from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
 from storage.models import Member
 from storage.seed.choices import ALERT_FREQUENCIES, LANGUAGES, ROLES
@@ -30,7 +33,6 @@ COLUMNS = (
 REQUIRED = ("telegram_id", "full_name", "role", "province")
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits
 
 
 class BadRow(ValueError):
@@ -40,6 +42,7 @@ class BadRow(ValueError):
 @dataclass
 class ImportReport:
     columns: tuple[str, ...] = ()  # the columns the file gives
+    unknown_columns: tuple[str, ...] = ()  # named in the header but not ours: ignored
     inserted: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -103,7 +106,7 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
         "open_to_work": open_to_work,
         "alert_frequency": frequency if open_to_work else "off",
         "created_at": _time(row.get("created_at", "")),
-        "username": row.get("username", "").lstrip("@")[:64] or None,
+        "username": clean_line(row.get("username", "")).lstrip("@")[:64] or None,
         "organisation": check(parse_organisation, "organisation")
         if row.get("organisation")
         else None,
@@ -133,23 +136,37 @@ def _time(value: str) -> datetime | None:
 def read_rows(
     source: TextIO, english: Translations, report: ImportReport
 ) -> Iterator[dict[str, Any]]:
-    """Valid rows in file order; each bad row goes into ``report.errors`` with its line."""
-    reader = csv.DictReader(source)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    """Valid rows in file order; each bad row goes into ``report.errors`` with the line it
+    starts on. The header is read at once: BadRow when it lacks a needed column or names
+    one twice; the names it gives that are not columns go into ``report.unknown_columns``.
+    """
+    try:
+        header, records = read_csv(source)
+    except BadCsv as error:
+        raise BadRow(str(error)) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadRow(f"the header lacks the column(s) {', '.join(missing)}")
+    repeated = [c for i, c in enumerate(header) if c and c in header[:i]]
+    if repeated:
+        raise BadRow(f"the header names the column(s) {', '.join(dict.fromkeys(repeated))} twice")
     report.columns = tuple(c for c in header if c in COLUMNS)
+    report.unknown_columns = tuple(c for c in header if c and c not in COLUMNS)
+    return _rows(header, records, english, report)
+
+
+def _rows(
+    header: list[str], records: Iterator[Record], english: Translations, report: ImportReport
+) -> Iterator[dict[str, Any]]:
     seen: dict[int, int] = {}
-    for raw in reader:
-        # the line the row starts on, also when a quoted field spans several lines
-        line = reader.line_num - sum(
-            (v or "").count("\n") for v in raw.values() if isinstance(v, str)
-        )
+    for record in records:
+        line = record.line
         try:
-            if None in raw:
+            if record.problem:
+                raise BadRow(f"the row {record.problem}")
+            if len(record.fields) > len(header):
                 raise BadRow("more fields than the header has")
-            row = parse_row(raw, english)
+            row = parse_row(dict(zip(header, record.fields, strict=False)), english)
             if row["telegram_id"] in seen:
                 raise BadRow(f"telegram_id repeats line {seen[row['telegram_id']]}")
         except BadRow as error:

@@ -28,7 +28,7 @@ async def cancel(ctx: Ctx) -> None:
         return
     if flow == "signup":
         language = ctx.language
-        ctx.forget_user()
+        await ctx.forget_user()
         ctx.use_language(language)
         await ctx.reply(
             ctx._(N_("Sign-up cancelled; nothing was kept. Send /start whenever you are ready.")),

@@ -96,7 +96,7 @@ async def answer_consent(ctx: Ctx) -> None:
         return
     await ctx.clear_buttons()
     if ctx.value == "no":
-        ctx.forget_user()
+        await ctx.forget_user()
         await ctx.reply(
             ctx._(
                 N_("Understood: nothing about you was kept. Send /start if you change your mind.")

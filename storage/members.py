@@ -10,6 +10,7 @@ from sqlalchemy import ColumnDefault, case, delete, false, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Member, MemberSkill, Tag
+from storage.privacy import erase_member, personal_data
 from storage.sql import among, upsert
 
 # The tables, for Core statements (see upsert_many).
@@ -66,16 +67,14 @@ class MemberRepository:
                 insert(MemberSkill), [{"member_id": member_id, "tag_id": t} for t in tag_ids]
             )
 
+    async def personal_data(self, member: Member) -> dict[str, Any]:
+        """Everything stored about the member, JSON-ready (/mydata; see storage.privacy)."""
+        return await personal_data(self.session, member)
+
     async def erase(self, member: Member, now: datetime) -> None:
-        """Forget the person: empty every personal field; the row keeps authored content."""
-        await self.session.execute(delete(MemberSkill).where(MemberSkill.member_id == member.id))
-        member.telegram_id = None
-        member.username = member.full_name = member.organisation = None
-        member.role = member.province = member.country = member.phone = None
-        member.years_experience = None
-        member.open_to_work = member.directory_visible = False
-        member.alert_frequency = "off"
-        member.deleted_at = member.updated_at = now
+        """Forget the person: every personal field and link goes; the row keeps authored
+        content anonymous (what stays and what goes: storage.privacy)."""
+        await erase_member(self.session, member, now)
 
     # -- bulk ----------------------------------------------------------------------------
     async def upsert_many(

@@ -121,8 +121,16 @@ class Context(Generic[S]):
         conv = self.conversation
         conv.flow, conv.step, conv.token, conv.data = None, None, "", {}
 
-    def forget_user(self) -> None:
-        """Delete the conversation row at the end of this update (nothing kept)."""
+    async def forget_user(self) -> None:
+        """Delete the conversation row at the end of this update (nothing kept).
+
+        The rule for the language: forgetting a user forgets the language they chose too
+        (nothing about them is kept, not even that), and removes the chat's own command
+        menu with it. From the next update on, texts and the command menu both follow the
+        Telegram app's language again (the per-language menus set at start-up), so they
+        never disagree. This update's own replies keep the language the user was reading.
+        """
         self.end_flow()
         self.conversation.language = None
         self.conversation_deleted = True
+        await self.messenger.clear_commands(self.event.chat_id)

@@ -60,6 +60,10 @@ class Messenger(Protocol):
         """The command menu: for a language (all chats) or for one chat."""
         ...
 
+    async def clear_commands(self, chat_id: int) -> None:
+        """Remove one chat's own menu: the chat sees its Telegram app language's menu again."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...

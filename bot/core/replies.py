@@ -83,3 +83,6 @@ class DeferredReplies:
         chat_id: int | None = None,
     ) -> None:
         self._calls.append(lambda: self.messenger.set_commands(commands, language_code, chat_id))
+
+    async def clear_commands(self, chat_id: int) -> None:
+        self._calls.append(lambda: self.messenger.clear_commands(chat_id))

@@ -13,7 +13,14 @@ import unicodedata
 import regex
 
 _KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+# Control (Cc), format (Cf) and lone surrogate (Cs) characters: NUL cannot be stored in
+# PostgreSQL text, the bidi overrides turn a name around on screen, and the zero-width
+# characters (ZWSP, ZWNJ, ZWJ, BOM) only make equal names differ.
+_NOT_IN_A_LINE = regex.compile(r"[\p{Cc}\p{Cf}\p{Cs}]")
+# In a longer text: the controls but tab and newline, lone surrogates, and the bidi
+# embeddings, overrides and isolates; ZWJ (emoji), ZWNJ and ZWSP stay, they can matter there.
+_NOT_IN_A_TEXT = regex.compile(r"[^\P{Cc}\n\t]|[\p{Cs}\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85"  # controls that end a line: they become newlines
 
 
 def escape(text: str) -> str:
@@ -38,9 +45,24 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
 
 
 def clean_line(text: str) -> str:
-    """One line of member input: NFC, invisible characters and runs of spaces removed."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    return " ".join(text.split())
+    """One line of member input (a name, a title): NFC; every control and format character
+    (NUL, bidi overrides, zero-width ones) removed; any whitespace, line breaks included,
+    becomes one space; no space at either end."""
+    words = unicodedata.normalize("NFC", text).split()
+    return " ".join(filter(None, (_NOT_IN_A_LINE.sub("", word) for word in words)))
+
+
+def clean_text(text: str) -> str:
+    """Free text of several lines (a question, an answer, a description): NFC, line breaks
+    kept (``\\r\\n`` and ``\\r`` become ``\\n``), NUL and the other control characters but
+    tab removed, the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+    removed, no whitespace at either end."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_IN_A_TEXT.sub(_text_replacement, text).strip()
+
+
+def _text_replacement(match: regex.Match[str]) -> str:
+    return "\n" if match.group() in _LINE_BREAKS else ""
 
 
 def western_digits(text: str) -> str:

@@ -223,6 +223,9 @@ class PtbMessenger:
             )
         )
 
+    async def clear_commands(self, chat_id: int) -> None:
+        await _neutral(self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id)))
+
 
 EventSink = Callable[[Event], Awaitable[None]]
 

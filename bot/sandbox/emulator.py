@@ -389,6 +389,22 @@ class BotApiEmulator:
     def message_count(self, chat_id: int) -> int:
         return len(self.messages(chat_id))
 
+    def menu_shown(self, chat_id: int, language_code: str | None) -> list[JSON]:
+        """The command menu a private chat sees, picked as Telegram does: the chat's own
+        menu (for the app's language, then for any), then the default one likewise."""
+        language = language_code or None
+        for key in (
+            (f"chat:{chat_id}", language),
+            (f"chat:{chat_id}", None),
+            ("all_private_chats", language),
+            ("all_private_chats", None),
+            ("default", language),
+            ("default", None),
+        ):
+            if key in self.commands:
+                return copy.deepcopy(self.commands[key])
+        return []
+
     def bot_messages_since(self, chat_id: int, count_before: int) -> list[SentMessage]:
         return self.messages(chat_id)[count_before:]
 

@@ -16,7 +16,7 @@ from typing import Any
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clip, escape, grapheme_length
+from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX, verified_company
@@ -119,7 +119,7 @@ async def ask_description(ctx: Ctx) -> None:
 
 
 async def receive_description(ctx: Ctx) -> None:
-    text = ctx.event.text.strip()
+    text = clean_text(ctx.event.text)
     if not text or len(text) > DESCRIPTION_MAX:
         await ctx.reply(
             ctx._(N_("Please send 1 to {limit} characters.")).format(limit=DESCRIPTION_MAX)

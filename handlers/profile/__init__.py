@@ -105,26 +105,7 @@ async def my_data(ctx: Ctx) -> None:
     member = await current_member(ctx)
     if not await _require_member(ctx) or member is None:
         return
-    data = {
-        "telegram_id": member.telegram_id,
-        "username": member.username,
-        "full_name": member.full_name,
-        "language": member.language,
-        "role": member.role,
-        "organisation": member.organisation,
-        "province": member.province,
-        "country": member.country,
-        "skills": await ctx.session.members.skills(member.id),
-        "years_experience": member.years_experience,
-        "open_to_work": member.open_to_work,
-        "alert_frequency": member.alert_frequency,
-        "job_alerts_in_my_area_only": member.jobs_in_province_only,
-        "directory_visible": member.directory_visible,
-        "phone": member.phone,
-        "consent_at": member.consent_at.isoformat() if member.consent_at else None,
-        "created_at": member.created_at.isoformat(),
-        "updated_at": member.updated_at.isoformat(),
-    }
+    data = await ctx.session.members.personal_data(member)
     content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     await ctx.messenger.send_document(
         ctx.event.chat_id,
@@ -139,7 +120,7 @@ async def my_data(ctx: Ctx) -> None:
 async def delete_me(ctx: Ctx) -> None:
     if await current_member(ctx) is None:
         if ctx.conversation.flow == "signup":
-            ctx.forget_user()
+            await ctx.forget_user()
             await ctx.reply(
                 ctx._(N_("Your unfinished sign-up is erased. Nothing about you is kept."))
             )
@@ -153,7 +134,7 @@ async def ask_delete(ctx: Ctx) -> None:
     await ctx.reply(
         ctx._(
             N_(
-                "This erases your profile: name, organisation, location, skills, preferences and phone number. Questions and answers you wrote stay in the community without your name. This cannot be undone.\n\nErase your data?"
+                "This erases your profile: name, organisation, location, skills, preferences and phone number, and with it your expert profile, your place as a company representative and your job applications not answered yet. Questions and answers you wrote stay in the community without your name. This cannot be undone.\n\nErase your data?"
             )
         ),
         ctx.keyboard(
@@ -178,7 +159,7 @@ async def confirm_delete(ctx: Ctx) -> None:
         return
     language = ctx.language
     await ctx.session.members.erase(member, ctx.clock.now())
-    ctx.forget_user()
+    await ctx.forget_user()
     ctx.use_language(language)
     await ctx.reply(
         ctx._(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.core.i18n import Translations
@@ -270,3 +271,37 @@ async def test_a_language_chosen_before_start_is_not_asked_again(
     replies = await scenario.say(DARA, "/start")
     assert len(replies) == 1 and km.gettext("Which language do you prefer?") not in replies[0]
     assert scenario.buttons(DARA) == [km.gettext("I agree"), km.gettext("No, thanks")]
+
+
+async def forget_after_choosing_english(scenario: Scenario, way: str, t: Translations) -> str:
+    """BOPHA's app is in Khmer; she picks English, then the bot forgets her ``way``."""
+    if way == "deleteme":
+        await sign_up(scenario, BOPHA, t, "km")
+        await scenario.say(BOPHA, "/language")
+        await scenario.press(BOPHA, "English")
+        await scenario.say(BOPHA, "/deleteme")
+        return (await scenario.press(BOPHA, "Yes, erase my data"))[0]
+    await scenario.say(BOPHA, "/start")
+    await scenario.press(BOPHA, "English")
+    if way == "declined consent":
+        return (await scenario.press(BOPHA, "No, thanks"))[0]
+    await scenario.press(BOPHA, "I agree")
+    await scenario.say(BOPHA, "/language")
+    await scenario.press(BOPHA, "ខ្មែរ")
+    await scenario.say(BOPHA, "/language")
+    await scenario.press(BOPHA, "English")
+    return (await scenario.say(BOPHA, "/cancel"))[0]
+
+
+@pytest.mark.parametrize("way", ["cancel", "declined consent", "deleteme"])
+async def test_once_forgotten_the_menu_and_texts_both_follow_the_telegram_app_language(
+    scenario: Scenario, translations: Translations, way: str
+) -> None:
+    km = translations.for_language("km")
+    farewell = await forget_after_choosing_english(scenario, way, translations)
+    assert farewell.startswith(("Sign-up cancelled", "Understood", "Your personal data is erased"))
+    assert (f"chat:{BOPHA.id}", None) not in scenario.emulator.commands  # the chat's menu is gone
+    menu = scenario.emulator.menu_shown(BOPHA.id, BOPHA.language_code)
+    assert {"command": "help", "description": km.gettext("What this bot can do")} in menu
+    replies = await scenario.say(BOPHA, "/help")
+    assert "/help — " + km.gettext("What this bot can do") in replies[0]

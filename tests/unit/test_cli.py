@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import logging
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import QUIET_LOGGERS, configure_logging, main
+from storage.db import make_engine
+from storage.migrate import head_revision, upgrade
 
 HEADER = "telegram_id,full_name,language,role,province,country,skills,open_to_work,created_at\n"
 
@@ -89,6 +93,8 @@ def test_export_imports_back_unchanged_and_reimport_updates(
 
 def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is now an administrator."
+    biggest = str(2**52 - 1)
+    assert run(capsys, "admins", "add", biggest)[1].strip() == f"{biggest} is now an administrator."
     assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is already an administrator."
 
 
@@ -97,6 +103,11 @@ def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -
     [
         (["admins", "add", "-5"], "is not a Telegram user id"),
         (["admins", "add", "bob"], "is not a Telegram user id"),
+        (["admins", "add", "99999999999999999999"], "is not a Telegram user id"),
+        (["admins", "add", str(2**52)], "is not a Telegram user id"),
+        (["admins", "add", "9" * 5000], "is not a Telegram user id"),
+        (["experts", "add", "99999999999999999999", "--tags", "ai"], "is not a Telegram user"),
+        (["jobs", "import", "x.csv", "--company", "99999999999"], "is not a company number"),
         (["admins", "add"], "the following arguments are required: TELEGRAM_ID"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["members", "import", "missing.csv"], "missing.csv: no such file"),
@@ -266,3 +277,97 @@ def test_broadcast_create_refuses_bad_input_on_one_line(
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, args
     code, _, err = run(capsys, "broadcast", "status", "7")
     assert code == 2 and "there is no broadcast 7" in err
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_run_logs_our_info_lines_but_not_the_schedulers_every_second(
+    monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    monkeypatch.setattr(logging.root, "handlers", [])  # as in a fresh process
+    monkeypatch.setattr(logging.root, "level", logging.WARNING)
+    for name in QUIET_LOGGERS:
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+    configure_logging("run", verbose)
+    assert logging.getLogger("bot.app").isEnabledFor(logging.INFO)
+    assert logging.getLogger("scheduler.outbox").isEnabledFor(logging.INFO)
+    for name in ("apscheduler.executors.default", "apscheduler.scheduler"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+        assert logging.getLogger(name).isEnabledFor(logging.WARNING)
+
+
+def test_a_header_naming_a_column_twice_is_a_one_line_error(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text("telegram_id,full_name,role,province,role\n1001,Sok,student,kep,x\n")
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 2 and out == ""
+    assert err == f"dcc-bot: error: {source}: the header names the column(s) role twice\n"
+
+
+def test_unknown_columns_get_one_warning_line_and_the_import_goes_on(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text(
+        "telegram_id,full_name,role,province,open_to_wrok\n1001,Sok,student,kep,yes\n"
+    )
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 0 and "Imported 1 new" in out
+    assert err.count("\n") == 1
+    assert err.startswith(
+        f"dcc-bot: warning: {source}: ignoring the unknown column(s) open_to_wrok"
+    )
+
+
+def test_a_huge_field_and_an_open_quote_are_reported_by_line_and_the_rest_imported(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = env / "members.csv"
+    source.write_text(
+        "telegram_id,full_name,role,province\n"
+        f"1001,{'x' * 140_000},student,kep\n"
+        + "1002,Dara,student,kep\n"
+        + '1003,"Chan,student,kep\n'
+    )
+    code, out, err = run(capsys, "members", "import", str(source))
+    assert code == 1 and "Imported 1 new and updated 0 member(s); 2 row(s) skipped." in out
+    assert err.splitlines() == [
+        f"{source}:2: the row has a field longer than 131,072 characters",
+        f'{source}:4: the row has a quoted field that is never closed (a " is missing)',
+    ]
+
+
+def test_db_upgrade_says_whether_it_created_migrated_or_found_the_newest_schema(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    newest = head_revision()
+    url = f"sqlite+aiosqlite:///{env / 'fresh.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert run(capsys, "db", "upgrade") == (
+        0, f"Created the database at the newest schema ({newest}).\n", ""
+    )  # fmt: skip
+    assert run(capsys, "db", "upgrade")[1] == f"The database is at the newest schema ({newest}).\n"
+
+    older = f"sqlite+aiosqlite:///{env / 'older.sqlite3'}"
+
+    async def build_older() -> None:
+        engine = make_engine(older)
+        await upgrade(engine, "0002")
+        await engine.dispose()
+
+    asyncio.run(build_older())
+    monkeypatch.setenv("DATABASE_URL", older)
+    assert run(capsys, "db", "upgrade")[1] == (
+        f"Migrated the database from schema 0002 to the newest ({newest}).\n"
+    )
+
+
+def test_a_bad_api_url_is_a_one_line_settings_error(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEGRAM_API_URL", "notaurl")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:ABC")
+    code, out, err = run(capsys, "run")
+    assert (code, out) == (2, "")
+    assert err.startswith("dcc-bot: error: TELEGRAM_API_URL must be") and err.count("\n") == 1

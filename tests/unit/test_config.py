@@ -47,7 +47,7 @@ def test_admin_ids_may_be_separated_by_commas_semicolons_and_spaces() -> None:
     assert load_settings(env={"DCC_ADMIN_IDS": " 42 ,, "}).admin_ids == (42,)
 
 
-@pytest.mark.parametrize("raw", ["12a", "-5", "@dara"])
+@pytest.mark.parametrize("raw", ["12a", "-5", "@dara", "0", "99999999999999999999"])
 def test_an_admin_id_that_is_not_digits_names_the_variable(raw: str) -> None:
     with pytest.raises(ConfigError, match=f"DCC_ADMIN_IDS: '{raw}' is not a Telegram user id"):
         load_settings(env={"DCC_ADMIN_IDS": f"1,{raw}"})
@@ -84,3 +84,21 @@ def test_a_send_rate_must_be_a_finite_number(rate: str) -> None:
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8081/", "http://127.0.0.1:8081//"])
 def test_the_api_url_loses_its_trailing_slash(url: str) -> None:
     assert load_settings(env={"TELEGRAM_API_URL": url}).api_url == "http://127.0.0.1:8081"
+
+
+@pytest.mark.parametrize("raw", ["notaurl", "ftp://api.telegram.org", "http://", "https://h:port"])
+def test_an_api_url_that_is_not_an_http_address_with_a_host_names_the_variable(raw: str) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_API_URL must be an http:// or https://"):
+        load_settings(env={"TELEGRAM_API_URL": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        ("https://api.telegram.org/", "https://api.telegram.org"),
+        (" http://127.0.0.1:8081 ", "http://127.0.0.1:8081"),
+        ("http://[::1]:8081/", "http://[::1]:8081"),
+    ],
+)
+def test_an_api_url_is_read_without_its_trailing_slash(raw: str, url: str) -> None:
+    assert load_settings(env={"TELEGRAM_API_URL": raw}).api_url == url

@@ -127,6 +127,9 @@ class RecordingMessenger:
     ) -> None:
         pass
 
+    async def clear_commands(self, chat_id: int) -> None:
+        pass
+
 
 @dataclass
 class Bot:

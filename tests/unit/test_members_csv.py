@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,25 @@ def test_a_bad_value_is_refused_with_the_reason(
     assert str(refused.value).startswith(reason)
 
 
+def test_control_and_format_characters_are_removed_from_names_and_usernames(
+    translations: Translations,
+) -> None:
+    member = parse_row(
+        row(
+            full_name="Sok\x00 \u202eDara", username="@dara\x00_dev\u200b", organisation="MPTC\x07"
+        ),
+        translations,
+    )
+    assert (member["full_name"], member["username"]) == ("Sok Dara", "dara_dev")
+    assert member["organisation"] == "MPTC"
+
+
+def test_a_row_with_a_nul_byte_in_the_name_is_read_without_it(translations: Translations) -> None:
+    rows, report = read(HEADER + "1001,Sok\x00Dara,en,student,kep,,,no,\n", translations)
+    assert report.errors == []
+    assert rows[0]["full_name"] == "SokDara"
+
+
 @pytest.mark.parametrize("values", [{"telegram_id": "²"}, {"years_experience": "³"}])
 def test_superscript_digits_are_a_bad_row_not_a_crash(
     translations: Translations, values: dict[str, str]
@@ -187,3 +207,63 @@ def test_an_exported_member_imports_back_unchanged(translations: Translations) -
             "directory_visible": True,
         }
     ]  # fmt: skip
+
+
+def test_an_unterminated_quote_at_the_end_is_reported_at_its_own_line(
+    translations: Translations,
+) -> None:
+    rows, report = read(
+        HEADER + "1001,Sok,en,student,kep,,,no,\n" + '1002,"Dara,en,student,kep,,,no,\n',
+        translations,
+    )
+    assert [r["telegram_id"] for r in rows] == [1001]
+    assert report.errors == [
+        (3, 'the row has a quoted field that is never closed (a " is missing)')
+    ]
+    _, report = read(HEADER + '1001,"Sok', translations)
+    assert [line for line, _ in report.errors] == [2]
+
+
+def test_a_field_over_the_csv_limit_is_one_bad_row_and_the_import_goes_on(
+    translations: Translations,
+) -> None:
+    rows, report = read(
+        HEADER
+        + f"1001,{'x' * 140_000},en,student,kep,,,no,\n"
+        + "1002,Dara,en,student,kep,,,no,\n",
+        translations,
+    )
+    assert [r["telegram_id"] for r in rows] == [1002]
+    assert report.errors == [(2, "the row has a field longer than 131,072 characters")]
+
+
+def test_text_after_a_closing_quote_is_a_bad_row_at_its_line(translations: Translations) -> None:
+    rows, report = read(
+        HEADER
+        + '1001,"Sok" Dara,en,student,kep,,,no,\n'
+        + "\n"
+        + "1002,Dara,en,student,kep,,,no,\n"
+        "1003,Wizard,en,wizard,kep,,,no,\n",
+        translations,
+    )
+    assert [r["telegram_id"] for r in rows] == [1002]
+    assert [line for line, _ in report.errors] == [2, 5]  # the blank line 3 counts
+    assert report.errors[0][1].startswith("the row is not valid CSV")
+
+
+def test_a_header_naming_a_column_twice_is_refused(translations: Translations) -> None:
+    with pytest.raises(BadRow, match=re.escape("the header names the column(s) full_name twice")):
+        read(
+            "telegram_id,full_name,role,province,Full_Name\n1001,Sok,student,kep,Dara\n",
+            translations,
+        )
+
+
+def test_unknown_columns_are_named_in_the_report_and_ignored(translations: Translations) -> None:
+    rows, report = read(
+        "telegram_id,full_name,role,province,open_to_wrok,,notes\n1001,Sok,student,kep,yes,,x\n",
+        translations,
+    )
+    assert report.unknown_columns == ("open_to_wrok", "notes")
+    assert report.columns == ("telegram_id", "full_name", "role", "province")
+    assert rows[0]["open_to_work"] is False and report.errors == []

@@ -27,6 +27,12 @@ def test_zero_width_spaces_are_removed_from_a_khmer_name() -> None:
     assert parse_name("សុខ\u200bដារា") == "សុខដារា"
 
 
+def test_a_right_to_left_override_is_removed_from_a_name() -> None:
+    assert parse_name("\u202eSok Dara\u202c") == "Sok Dara"
+    with pytest.raises(Invalid):
+        parse_name("\u202e\u202e")
+
+
 def test_a_khmer_name_is_counted_in_clusters_and_capped_at_what_the_database_holds() -> None:
     name = "ស" * 60 + STREY * 20  # 80 clusters, 180 code points
     assert len(name) == 180

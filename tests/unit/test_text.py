@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.text import clean_line, clip, escape, grapheme_length, has_letters, western_digits
+from bot.core.text import (
+    clean_line,
+    clean_text,
+    clip,
+    escape,
+    grapheme_length,
+    has_letters,
+    western_digits,
+)
 
 COENG = "\u17d2"  # Khmer sign coeng: the next consonant is written below the previous one
 
@@ -55,3 +63,41 @@ def test_clean_line_removes_invisible_characters_and_runs_of_spaces() -> None:
 
 def test_clean_line_composes_accents_to_nfc() -> None:
     assert clean_line("Cafe\u0301") == "Caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sok\x00 Dara",  # NUL: PostgreSQL refuses it in text
+        "\u202eSok Dara",  # right-to-left override: the name would show reversed
+        "Sok\u2066 Dara\u2069",  # a bidi isolate
+        "Sok\x1b Dara\x7f",  # escape and delete
+        "So\u00adk Dara",  # a soft hyphen (Cf)
+        "Sok\ud800 Dara",  # a lone surrogate: cannot be encoded to UTF-8
+    ],
+)
+def test_clean_line_removes_control_and_format_characters(text: str) -> None:
+    assert clean_line(text) == "Sok Dara"
+
+
+def test_clean_line_turns_line_breaks_and_tabs_into_one_space() -> None:
+    assert clean_line("Sok\r\nDara\tChan\x0bKim") == "Sok Dara Chan Kim"
+
+
+def test_clean_line_keeps_khmer_and_removes_a_line_of_controls_entirely() -> None:
+    assert clean_line("ស្រីនាង\u202e ចាន់") == "ស្រីនាង ចាន់"
+    assert clean_line("\u202e\x00 \u2066") == ""
+
+
+def test_clean_text_keeps_lines_and_tabs_but_drops_nul_and_bidi_controls() -> None:
+    text = " Line one\x00\r\n\tLine \u202etwo\u202c\rLine\u2067 three\u2069 \n"
+    assert clean_text(text) == "Line one\n\tLine two\nLine three"
+
+
+def test_clean_text_keeps_emoji_joiners_and_khmer_zero_width_spaces() -> None:
+    text = "I am a 👩\u200d💻 in ភ្នំ\u200bពេញ\fnext page"
+    assert clean_text(text) == "I am a 👩\u200d💻 in ភ្នំ\u200bពេញ\nnext page"
+
+
+def test_clean_text_composes_to_nfc() -> None:
+    assert clean_text("Cafe\u0301\n") == "Caf\u00e9"

@@ -1,0 +1,390 @@
+"""Everything stored about one member: gathered for /mydata, erased for /deleteme.
+
+The copy holds the member's own records and the texts they wrote (questions, follow-ups,
+answers, their expert application, the companies they registered and jobs they posted),
+never another person's personal data: who answered, which admin decided, which member a
+representative asked to meet are left out.
+
+Erasing empties every personal field of the member row and removes what links the person
+to others: skills, the expert profile and topics, the notes of expert applications (a
+pending one is withdrawn), pending job applications and introduction requests, company
+representations and invitations, the jobs they were alerted to, and the outbox messages
+to their chat or carrying their application or contact. What stays is anonymous: the row
+(questions and answers keep an author), decided applications and introductions (the
+company's record), reports they made. Staff roles are kept: they are an authorisation
+given by Telegram id, not data the person gave us.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnDefault, delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    Company,
+    CompanyRepresentative,
+    ConversationState,
+    ExpertApplication,
+    ExpertProfile,
+    ExpertTag,
+    IntroRequest,
+    Job,
+    JobAlert,
+    JobApplication,
+    Member,
+    MemberSkill,
+    OutboxMessage,
+    Question,
+    QuestionTag,
+    Report,
+    StaffRole,
+    Tag,
+)
+
+WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
+PENDING_APPLICATION, PENDING_INTRO = "sent", "pending"
+
+
+def _time(value: datetime | date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """The member's data as JSON-ready values (times in ISO 8601, tags as slugs)."""
+    data = _member_fields(member) | {"skills": await _slugs(session, MemberSkill, member.id)}
+    data["staff_roles"] = [
+        {"role": role.role, "granted_at": _time(role.granted_at)}
+        for role in await session.scalars(
+            select(StaffRole)
+            .where(StaffRole.telegram_id == member.telegram_id)
+            .order_by(StaffRole.role)
+        )
+    ]
+    data["expert"] = await _expert(session, member.id)
+    data |= await _expert_applications_answers_and_reports(session, member.id)
+    data["questions"] = await _questions(session, member.id)
+    data |= await _jobs(session, member.id)
+    data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
+    return data
+
+
+def _member_fields(m: Member) -> dict[str, Any]:
+    return {
+        "telegram_id": m.telegram_id,
+        "username": m.username,
+        "full_name": m.full_name,
+        "language": m.language,
+        "role": m.role,
+        "organisation": m.organisation,
+        "province": m.province,
+        "country": m.country,
+        "years_experience": m.years_experience,
+        "open_to_work": m.open_to_work,
+        "alert_frequency": m.alert_frequency,
+        "job_alerts_in_my_area_only": m.jobs_in_province_only,
+        "last_job_digest_at": _time(m.last_job_digest_at),
+        "directory_visible": m.directory_visible,
+        "phone": m.phone,
+        "messages_undeliverable": m.unreachable,
+        "reputation": m.reputation,
+        "consent_at": _time(m.consent_at),
+        "created_at": _time(m.created_at),
+        "updated_at": _time(m.updated_at),
+    }
+
+
+async def _expert_applications_answers_and_reports(
+    session: AsyncSession, member_id: int
+) -> dict[str, Any]:
+    applications = await session.scalars(
+        select(ExpertApplication)
+        .where(ExpertApplication.member_id == member_id)
+        .order_by(ExpertApplication.id)
+    )
+    answers = await session.scalars(
+        select(Answer).where(Answer.expert_id == member_id).order_by(Answer.id)
+    )
+    reports = await session.scalars(
+        select(Report).where(Report.reporter_id == member_id).order_by(Report.id)
+    )
+    return {
+        "expert_applications": [
+            {
+                "number": a.id,
+                "topics": [s for s in a.tags.split(",") if s],
+                "note": a.note,
+                "status": a.status,
+                "created_at": _time(a.created_at),
+                "decided_at": _time(a.decided_at),
+            }
+            for a in applications
+        ],
+        "answers": [
+            {
+                "number": a.id,
+                "question": a.question_id,
+                "reply_to_answer": a.reply_to_id,
+                "text": a.text,
+                "helpful": a.helpful,
+                "accepted": a.accepted,
+                "hidden": a.hidden,
+                "created_at": _time(a.created_at),
+            }
+            for a in answers
+        ],
+        "reports_made": [
+            {
+                "about": r.target,
+                "number": r.target_id,
+                "status": r.status,
+                "created_at": _time(r.created_at),
+            }
+            for r in reports
+        ],
+    }
+
+
+async def _slugs(
+    session: AsyncSession, link: type[MemberSkill | ExpertTag], member_id: int
+) -> list[str]:
+    rows = await session.scalars(
+        select(Tag.slug)
+        .join(link, link.tag_id == Tag.id)
+        .where(link.member_id == member_id)
+        .order_by(Tag.position)
+    )
+    return list(rows)
+
+
+async def _expert(session: AsyncSession, member_id: int) -> dict[str, Any] | None:
+    profile = await session.get(ExpertProfile, member_id)
+    if profile is None:
+        return None
+    quiet = f"{profile.quiet_start}-{profile.quiet_end}" if profile.quiet_start else None
+    return {
+        "topics": await _slugs(session, ExpertTag, member_id),
+        "available": profile.available,
+        "quiet_hours": quiet,
+        "most_open_questions": profile.cap,
+        "name_hidden_on_answers": profile.anonymous,
+        "questions_offered": profile.offered,
+        "questions_answered": profile.answered,
+        "last_question_offered_at": _time(profile.last_assigned_at),
+    }
+
+
+async def _questions(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    questions = list(
+        await session.scalars(
+            select(Question).where(Question.asker_id == member_id).order_by(Question.id)
+        )
+    )
+    ids = [q.id for q in questions]
+    tags: dict[int, list[str]] = defaultdict(list)
+    follow_ups: dict[int, list[str]] = defaultdict(list)
+    answers: dict[int, int] = defaultdict(int)
+    if ids:
+        for question_id, slug in await session.execute(
+            select(QuestionTag.question_id, Tag.slug)
+            .join(Tag, Tag.id == QuestionTag.tag_id)
+            .where(QuestionTag.question_id.in_(ids))
+            .order_by(Tag.position)
+        ):
+            tags[question_id].append(slug)
+        for question_id, follow_up in await session.execute(
+            select(Answer.question_id, Answer.follow_up)
+            .where(Answer.question_id.in_(ids))
+            .order_by(Answer.id)
+        ):
+            answers[question_id] += 1
+            if follow_up:
+                follow_ups[question_id].append(follow_up)
+    return [
+        {
+            "number": q.id,
+            "text": q.text,
+            "topics": tags[q.id],
+            "status": q.status,
+            "hidden": q.hidden,
+            "answers_received": answers[q.id],
+            "my_follow_up_questions": follow_ups[q.id],
+            "created_at": _time(q.created_at),
+            "answered_at": _time(q.answered_at),
+            "closed_at": _time(q.closed_at),
+        }
+        for q in questions
+    ]
+
+
+async def _jobs(session: AsyncSession, member_id: int) -> dict[str, Any]:
+    representing = {
+        company_id: status
+        for company_id, status in await session.execute(
+            select(CompanyRepresentative.company_id, CompanyRepresentative.status).where(
+                CompanyRepresentative.member_id == member_id
+            )
+        )
+    }
+    companies = await session.scalars(
+        select(Company)
+        .where(or_(Company.id.in_(list(representing)), Company.created_by == member_id))
+        .order_by(Company.id)
+    )
+    mine: list[dict[str, Any]] = []
+    for c in companies:
+        entry: dict[str, Any] = {
+            "number": c.id,
+            "name": c.name,
+            "status": c.status,
+            "i_am": "representative"
+            if representing.get(c.id) == "active"
+            else "invited"
+            if c.id in representing
+            else "former representative",
+        }
+        if c.created_by == member_id:  # what they wrote when registering it
+            entry |= {
+                "registered_by_me": True,
+                "registration_no": c.registration_no,
+                "sector": c.sector,
+                "website": c.website,
+                "about": c.about,
+                "created_at": _time(c.created_at),
+            }
+        mine.append(entry)
+    job_rows = await session.execute(
+        select(Job, Company.name)
+        .join(Company, Company.id == Job.company_id)
+        .where(Job.posted_by == member_id)
+        .order_by(Job.id)
+    )
+    applications = await session.execute(
+        select(JobApplication, Job.title, Company.name)
+        .join(Job, Job.id == JobApplication.job_id)
+        .join(Company, Company.id == Job.company_id)
+        .where(JobApplication.member_id == member_id)
+        .order_by(JobApplication.id)
+    )
+    intros = await session.execute(
+        select(IntroRequest, Company.name)
+        .join(Company, Company.id == IntroRequest.company_id)
+        .where(or_(IntroRequest.member_id == member_id, IntroRequest.requested_by == member_id))
+        .order_by(IntroRequest.id)
+    )
+    alerts = await session.execute(
+        select(JobAlert.job_id, JobAlert.created_at, Job.title)
+        .join(Job, Job.id == JobAlert.job_id)
+        .where(JobAlert.member_id == member_id)
+        .order_by(JobAlert.created_at, JobAlert.job_id)
+    )
+    intro_rows = list(intros)
+    return {
+        "companies": mine,
+        "jobs_posted": [
+            {
+                "number": j.id,
+                "company": name,
+                "title": j.title,
+                "description": j.description,
+                "status": j.status,
+                "published_at": _time(j.published_at),
+            }
+            for j, name in job_rows
+        ],
+        "job_applications": [
+            {
+                "job": a.job_id,
+                "title": title,
+                "company": company,
+                "status": a.status,
+                "created_at": _time(a.created_at),
+                "decided_at": _time(a.decided_at),
+            }
+            for a, title, company in applications
+        ],
+        "introduction_requests_to_me": [
+            {
+                "company": company,
+                "status": i.status,
+                "created_at": _time(i.created_at),
+                "decided_at": _time(i.decided_at),
+            }
+            for i, company in intro_rows
+            if i.member_id == member_id
+        ],
+        "introduction_requests_i_sent": [  # the member asked for is someone else's data
+            {"company": company, "status": i.status, "created_at": _time(i.created_at)}
+            for i, company in intro_rows
+            if i.requested_by == member_id and i.member_id != member_id
+        ],
+        "jobs_i_was_alerted_to": [
+            {"job": job_id, "title": title, "at": _time(at)} for job_id, at, title in alerts
+        ],
+    }
+
+
+async def _conversation(session: AsyncSession, telegram_id: int | None) -> dict[str, Any] | None:
+    row = await session.get(ConversationState, telegram_id) if telegram_id else None
+    if row is None or row.flow is None:
+        return None
+    return {"flow": row.flow, "step": row.step, "answers_so_far": row.data}
+
+
+async def erase_member(session: AsyncSession, member: Member, now: datetime) -> None:
+    """Forget the person (see the module's docstring for what goes and what stays)."""
+    member_id, telegram_id = member.id, member.telegram_id
+    expert_applications = list(
+        await session.scalars(
+            select(ExpertApplication.id).where(ExpertApplication.member_id == member_id)
+        )
+    )
+    job_applications = list(
+        await session.scalars(
+            select(JobApplication.id).where(JobApplication.member_id == member_id)
+        )
+    )
+    intros = list(
+        await session.scalars(select(IntroRequest.id).where(IntroRequest.member_id == member_id))
+    )
+    about_them = [OutboxMessage.chat_id == telegram_id] if telegram_id is not None else []
+    about_them += [OutboxMessage.dedupe_key.like(f"application:{i}:%") for i in expert_applications]
+    about_them += [
+        OutboxMessage.dedupe_key.like(f"application-job:{i}:%") for i in job_applications
+    ]
+    about_them += [OutboxMessage.dedupe_key == f"intro-accepted:{i}" for i in intros]
+    if about_them:
+        await session.execute(delete(OutboxMessage).where(or_(*about_them)))
+    for table in (MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert):
+        await session.execute(delete(table).where(table.member_id == member_id))
+    await session.execute(
+        update(ExpertApplication)
+        .where(ExpertApplication.member_id == member_id, ExpertApplication.status == "pending")
+        .values(status=WITHDRAWN, decided_at=now)
+    )
+    await session.execute(
+        update(ExpertApplication).where(ExpertApplication.member_id == member_id).values(note="")
+    )
+    await session.execute(
+        delete(JobApplication).where(
+            JobApplication.member_id == member_id, JobApplication.status == PENDING_APPLICATION
+        )
+    )
+    await session.execute(
+        delete(IntroRequest).where(
+            IntroRequest.member_id == member_id, IntroRequest.status == PENDING_INTRO
+        )
+    )
+    for column in Member.__table__.columns:
+        if column.name not in ("id", "created_at", "updated_at", "deleted_at"):
+            setattr(member, column.name, _default(column.default))
+    member.deleted_at = member.updated_at = now
+
+
+def _default(default: Any) -> Any:
+    """A column's scalar default ("en", False, 0, "off"), else None."""
+    return default.arg if isinstance(default, ColumnDefault) and default.is_scalar else None
