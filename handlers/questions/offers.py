@@ -13,7 +13,6 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.questions.notices import notify, notify_member, staff_ids
 from handlers.questions.routing import (
-    ESCALATE_AFTER,
     ExpertCandidate,
     Offer,
     choose_experts,
@@ -136,11 +135,16 @@ def staff_notice(t: Translator, question: Question, tags: str) -> tuple[str, Non
 
 
 async def tell_moderators(
-    uow: UnitOfWork, translations: Translations, question: Question, now: datetime
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
 ) -> int:
     """The last round: every moderator (and admin) sees the question and may answer it.
 
-    With no staff at all, the question stays due, so the job tries again next round."""
+    With no staff at all, the question stays due: the job tries again after the configured
+    ``settings.escalate_after``."""
     slugs = await uow.questions.question_tags(question.id)
     tags = await uow.tags.all()
     offered = await uow.questions.offered_member_ids(question.id)
@@ -171,7 +175,7 @@ async def tell_moderators(
         told += 1
     if told == 0:
         log.warning("question %s reached its last round but no moderator exists", question.id)
-        question.escalate_at = now + ESCALATE_AFTER
+        question.escalate_at = now + settings.escalate_after
     return told
 
 
@@ -196,7 +200,7 @@ async def route_new_question(
         return len(offers)
     question.round = 3
     question.escalate_at = None
-    return await tell_moderators(uow, translations, question, now)
+    return await tell_moderators(uow, translations, question, settings, now)
 
 
 async def escalate_due_questions(
@@ -213,14 +217,14 @@ async def escalate_due_questions(
         if step is None:  # nobody could be told last time: new experts or staff may exist now
             question.escalate_at = None
             if not await offer(uow, translations, question, settings, now, settings.k):
-                await tell_moderators(uow, translations, question, now)
+                await tell_moderators(uow, translations, question, settings, now)
             continue
         question.round, question.escalate_at = step.round, step.next_due
         if step.to_moderators:
-            await tell_moderators(uow, translations, question, now)
+            await tell_moderators(uow, translations, question, settings, now)
         elif not await offer(uow, translations, question, settings, now, settings.k):
             question.round, question.escalate_at = step.round + 1, None
-            await tell_moderators(uow, translations, question, now)
+            await tell_moderators(uow, translations, question, settings, now)
         await notify_member(
             uow,
             translations,
