@@ -112,6 +112,25 @@ class QuestionRepository:
             for member, profile, tags in found.values()
         ]
 
+    async def experts_exist(self, slugs: Collection[str], except_member_id: int) -> bool:
+        """Whether any reachable expert other than ``except_member_id`` is verified for one
+        of ``slugs``, whether available, away or at their cap."""
+        found = await self.session.scalar(
+            select(ExpertTag.member_id)
+            .join(Tag, Tag.id == ExpertTag.tag_id)
+            .join(Member, Member.id == ExpertTag.member_id)
+            .join(ExpertProfile, ExpertProfile.member_id == Member.id)
+            .where(
+                Tag.slug.in_(list(slugs)),
+                Member.id != except_member_id,
+                Member.deleted_at.is_(None),
+                Member.unreachable.is_(False),
+                Member.telegram_id.is_not(None),
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def open_assignments(self, member_ids: Sequence[int]) -> dict[int, int]:
         if not member_ids:
             return {}

@@ -18,7 +18,7 @@ from handlers.questions.routing import (
     choose_experts,
     escalate,
 )
-from handlers.questions.settings import QaSettings
+from handlers.questions.settings import BUSY_RETRY, QaSettings
 from storage.models import Question, Tag
 from storage.questions import ExpertRow
 from storage.uow import UnitOfWork
@@ -194,25 +194,61 @@ async def route_new_question(
     settings: QaSettings,
     now: datetime,
 ) -> int:
-    """Round 1; with no expert at all for its tags the moderators get it at once."""
+    """Round 1: the offers made now. When the question's experts exist but none is free
+    (all at their cap or away), it stays in round 1 and is offered again every
+    ``BUSY_RETRY`` (see ``offer_when_free``); only with no expert at all for its tags
+    (other than the asker) do the moderators get it at once."""
     offers = await offer(uow, translations, question, settings, now, settings.k)
     if offers:
         return len(offers)
+    slugs = await uow.questions.question_tags(question.id)
+    if await uow.questions.experts_exist(slugs, question.asker_id):
+        question.escalate_at = min(now + BUSY_RETRY, question.created_at + settings.escalate_after)
+        return 0
     question.round = 3
     question.escalate_at = None
     return await tell_moderators(uow, translations, question, settings, now)
 
 
+async def offer_when_free(
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
+) -> bool:
+    """Round 1 of a question no expert has been offered yet: try again. True when handled
+    here: offered now (the round then runs ``escalate_after`` from now), or due again in
+    ``BUSY_RETRY``. False, for the normal escalation to take it, once it was offered before,
+    ``escalate_after`` has passed since it was asked, or no expert for its tags is left."""
+    deadline = question.created_at + settings.escalate_after
+    if now >= deadline or await uow.questions.offered_member_ids(question.id):
+        return False
+    if await offer(uow, translations, question, settings, now, settings.k):
+        question.escalate_at = now + settings.escalate_after
+        return True
+    slugs = await uow.questions.question_tags(question.id)
+    if not await uow.questions.experts_exist(slugs, question.asker_id):
+        return False
+    question.escalate_at = min(now + BUSY_RETRY, deadline)
+    return True
+
+
 async def escalate_due_questions(
     uow: UnitOfWork, translations: Translations, settings: QaSettings, now: datetime
 ) -> int:
-    """The scheduler's job: move every open question whose round timed out to the next one.
+    """The scheduler's job: offer again the questions whose experts were busy, and move
+    every other open question whose round timed out to the next one; how many moved.
 
     Runs twice, escalates once: each question's round and due time change in the same
     transaction as its offers, and offers carry de-duplication keys.
     """
     moved = 0
     for question in await uow.questions.due_escalations(now):
+        if question.round == 1 and await offer_when_free(
+            uow, translations, question, settings, now
+        ):
+            continue
         step = escalate(question.round, False, now, settings.escalate_after)
         if step is None:  # nobody could be told last time: new experts or staff may exist now
             question.escalate_at = None

@@ -42,7 +42,10 @@ Escalation: round 1 goes to experts; with no answer after ESCALATE_AFTER (24 h) 
 goes to the next k candidates; after round 2 (LAST_EXPERT_ROUND) without an answer, round 3
 goes to the moderators and nothing escalates further. Round 0 means "not yet routed", so the
 caller starts a question with ``escalate(0, False, now)``. A round that finds no candidates is
-escalated at once by the caller.
+escalated at once by the caller, except round 1 while experts for the question's tags exist but
+none is free (all at their cap or away): the caller keeps it in round 1 and offers it again
+every few minutes until ``ESCALATE_AFTER`` has passed since it was asked
+(``handlers/questions/offers.py``, ``offer_when_free``).
 """
 
 from __future__ import annotations
