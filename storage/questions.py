@@ -256,6 +256,17 @@ class QuestionRepository:
             )
         return ids
 
+    async def withdraw_undelivered(self, assignments: Sequence[Assignment]) -> None:
+        """Offers whose message never went out: withdrawn, and no longer counted as offers
+        the experts had (``offered`` is the denominator of their answer rate)."""
+        for assignment in assignments:
+            assignment.status = WITHDRAWN
+            await self.session.execute(
+                update(ExpertProfile)
+                .where(ExpertProfile.member_id == assignment.member_id)
+                .values(offered=ExpertProfile.offered - 1)
+            )
+
     async def open_offers(self, question_id: int, round: int) -> int:
         count = await self.session.scalar(
             select(func.count())

@@ -15,7 +15,7 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member
-from handlers.questions.offers import PREFIX, close_question, offer
+from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.tokens import tokens
 from storage.models import Answer, Assignment, Question
@@ -139,9 +139,9 @@ async def receive_answer(ctx: Ctx) -> None:
                 anonymous=bool(profile and profile.anonymous)),
         now, dedupe_key=f"answer:{answer.id}",
     )  # fmt: skip
+    await drop_undelivered_offers(ctx.session, question, member.id)
     for other in await ctx.session.questions.assignments_of(question.id):
-        undelivered = await ctx.session.outbox.is_pending(f"offer:{other.id}")
-        if other.member_id != member.id and other.status == OFFERED and not undelivered:
+        if other.member_id != member.id and other.status == OFFERED:
             await notify_member(
                 ctx.session, ctx.translators, other.member_id,
                 partial(answered_elsewhere, number=question.id), now,

@@ -20,7 +20,7 @@ from handlers.questions.routing import (
 )
 from handlers.questions.settings import BUSY_RETRY, QaSettings
 from storage.models import Question, Tag
-from storage.questions import ExpertRow
+from storage.questions import OFFERED, ExpertRow
 from storage.uow import UnitOfWork
 
 PREFIX = "qa"
@@ -185,6 +185,24 @@ async def close_question(uow: UnitOfWork, question: Question, now: datetime) -> 
     question.closed_at = question.closed_at or now
     withdrawn = await uow.questions.withdraw_offers(question.id)
     await uow.outbox.cancel([f"offer:{assignment_id}" for assignment_id in withdrawn])
+
+
+async def drop_undelivered_offers(uow: UnitOfWork, question: Question, answerer_id: int) -> None:
+    """An answer arrived: offers still waiting for an expert's quiet hours to end are dropped
+    (their outbox messages cancelled, the assignments withdrawn), so nobody wakes up to
+    "Can you answer it?" for an answered question, and those offers count neither against
+    the experts' caps nor as offers they left unanswered.
+
+    Chosen over re-rendering them as "answered by another expert": an expert who never saw
+    the question has nothing to be told, and dropping needs no second kind of message.
+    Experts who already received the offer keep it (and are told of the answer)."""
+    waiting = [
+        a
+        for a in await uow.questions.assignments_of(question.id)
+        if a.status == OFFERED and a.member_id != answerer_id
+    ]
+    dropped = await uow.outbox.cancel([f"offer:{a.id}" for a in waiting])
+    await uow.questions.withdraw_undelivered([a for a in waiting if f"offer:{a.id}" in dropped])
 
 
 async def route_new_question(

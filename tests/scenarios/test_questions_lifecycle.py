@@ -125,3 +125,31 @@ async def test_a_hidden_answer_no_longer_leads_search_to_its_question(scenario: 
         assert len(list(await session.scalars(select(Report)))) == 1
     await scenario.press(ASKER, "Accept")
     assert scenario.toasts()[-1] == "This answer is no longer available."
+
+
+async def test_an_answered_question_is_not_offered_to_an_expert_waiting_for_morning(
+    scenario: Scenario,
+) -> None:
+    from storage.models import Assignment, ExpertProfile
+
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    sleeper_id = await add_member(scenario, SLEEPER, expert_tags=("web",), quiet=("21:00", "07:00"))
+    scenario.clock.current = scenario.clock.current.replace(hour=16)  # 23:00 in Phnom Penh
+    await ask(scenario)
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Compress images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert "Compress images" in (scenario.last(ASKER).text or "")  # answered, not accepted
+
+    scenario.clock.advance(hours=9)  # 08:00: the sleeper is awake
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert scenario.emulator.messages(SLEEPER.id) == []  # no "Can you answer it?", no notice
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        assignment = await session.scalar(
+            select(Assignment).where(Assignment.member_id == sleeper_id)
+        )
+        profile = await session.get(ExpertProfile, sleeper_id)
+        assert assignment is not None and assignment.status == "withdrawn"
+        assert profile is not None and profile.offered == 0  # an offer never made
