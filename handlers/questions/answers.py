@@ -290,6 +290,18 @@ async def receive_followup(ctx: Ctx) -> None:
             ).format(limit=ctx.t.number(ANSWER_MAX))
         )
         return
+    question = await ctx.session.questions.question(answer.question_id)
+    if question is None or question.hidden or question.status == "closed":
+        # accepted or closed while the follow-up was being written: the expert could not reply
+        ctx.end_flow()
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "Question #{number} is closed, so your follow-up was not sent. You can ask a new question with /ask."
+                )
+            ).format(number=answer.question_id)
+        )
+        return
     sent = await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
         partial(followup_message, answer=answer, text=text), ctx.clock.now(),

@@ -153,3 +153,33 @@ async def test_an_answered_question_is_not_offered_to_an_expert_waiting_for_morn
         profile = await session.get(ExpertProfile, sleeper_id)
         assert assignment is not None and assignment.status == "withdrawn"
         assert profile is not None and profile.offered == 0  # an offer never made
+
+
+async def test_a_follow_up_on_a_question_closed_meanwhile_is_refused(scenario: Scenario) -> None:
+    from storage.models import Answer
+
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await ask(scenario)
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Compress images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    replies = await scenario.press(ASKER, "Ask a follow-up")
+    assert replies == ["Write your follow-up question to the same expert, in one message."]
+    await scenario.press(ASKER, "Accept")  # closes the question before the follow-up is typed
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    seen_by_expert = len(scenario.emulator.messages(EXPERT.id))
+
+    replies = await scenario.say(ASKER, "Which image format is best for photos?")
+    assert replies == [
+        "Question #1 is closed, so your follow-up was not sent. "
+        "You can ask a new question with /ask."
+    ]
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert len(scenario.emulator.messages(EXPERT.id)) == seen_by_expert
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        answer = await session.scalar(select(Answer))
+        assert answer is not None and answer.follow_up is None
+    replies = await scenario.say(ASKER, "/help")  # the flow has ended
+    assert "closed" not in replies[0]
