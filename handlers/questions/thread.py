@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 from bot.core.i18n import N_, Translator
-from bot.core.text import clip, escape
-from handlers.questions.settings import ANSWER_MAX, QUESTION_MAX
+from bot.core.text import clip_units, escape, telegram_length
 from storage.models import Answer, Member, Question
 
 STATUS_NAMES = {
@@ -13,12 +14,26 @@ STATUS_NAMES = {
     "closed": N_("Closed"),
 }
 ANSWERS_SHOWN = 5
+MESSAGE_MAX = 4096
+"""Telegram's limit on a message, in UTF-16 code units of the text shown (``telegram_length``)."""
+FOLLOW_UP_SHOWN = (100, 500)
+"""How much of a follow-up (code units) is shown above its reply: at least the first, and up
+to the second when the reply leaves room; the reply is clipped only to keep the first."""
 
 
 def expert_name(t: Translator, expert: Member | None, anonymous: bool) -> str:
     if anonymous or expert is None or not expert.full_name:
         return t.gettext(N_("an expert"))
     return escape(expert.full_name)
+
+
+def _block(mark: str, title: str, body: str, room: int) -> tuple[str, int]:
+    """``mark`` and the bold ``title`` (HTML-escaped already) on a line, then ``body``,
+    escaped and clipped so that the block shows at most ``room`` code units; the block and
+    how many it shows (escapes count as the one character a member sees)."""
+    head = telegram_length(mark + html.unescape(title) + "\n")
+    shown = clip_units(body, max(room - head, 0))
+    return f"{mark}<b>{title}</b>\n{escape(shown)}", head + telegram_length(shown)
 
 
 def render_thread(
@@ -28,18 +43,23 @@ def render_thread(
     replies: dict[int, Answer],
 ) -> list[str]:
     """One message for the question, one for each answer (best first) and one for each
-    follow-up with its reply; every message stays within Telegram's 4,096 characters."""
-    head = t.gettext(N_("Question #{number}")).format(number=question.id)
-    messages = [f"<b>{head}</b>\n{escape(clip(question.text, QUESTION_MAX))}"]
+    follow-up with its reply. Each shows at most ``MESSAGE_MAX`` UTF-16 code units, however
+    many code points a Khmer cluster has: a longer message would be refused by Telegram."""
+    head = escape(t.gettext(N_("Question #{number}")).format(number=question.id))
+    messages = [_block("", head, question.text, MESSAGE_MAX)[0]]
     for answer, author in answers[:ANSWERS_SHOWN]:
         mark = "✅ " if answer.accepted else "💬 "
-        messages.append(f"{mark}<b>{author}</b>\n{escape(clip(answer.text, ANSWER_MAX))}")
+        messages.append(_block(mark, author, answer.text, MESSAGE_MAX)[0])
         reply = replies.get(answer.id)
         if answer.follow_up and reply is not None:
-            messages.append(
-                f"❓ <i>{escape(clip(answer.follow_up, 500))}</i>\n\n"
-                f"💬 <b>{author}</b>\n{escape(clip(reply.text, ANSWER_MAX))}"
-            )
+            opening, between = "❓ ", "\n\n"
+            frame = telegram_length(opening + between)
+            least, most = FOLLOW_UP_SHOWN
+            kept = min(telegram_length(answer.follow_up), least)
+            text, shown = _block("💬 ", author, reply.text, MESSAGE_MAX - frame - kept)
+            room = min(most, MESSAGE_MAX - frame - shown)
+            follow_up = escape(clip_units(answer.follow_up, room))
+            messages.append(f"{opening}<i>{follow_up}</i>{between}{text}")
     if len(messages) == 1:
         messages.append(t.gettext(N_("No answer yet.")))
     return messages

@@ -183,3 +183,30 @@ async def test_a_follow_up_on_a_question_closed_meanwhile_is_refused(scenario: S
         assert answer is not None and answer.follow_up is None
     replies = await scenario.say(ASKER, "/help")  # the flow has ended
     assert "closed" not in replies[0]
+
+
+KHMER_CLUSTER = "ស្ត្រី"  # one grapheme cluster of six code points
+
+
+async def test_a_long_khmer_follow_up_and_reply_still_show_in_search(scenario: Scenario) -> None:
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await ask(scenario)
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Compress images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(ASKER, "Ask a follow-up")
+    follow_up = KHMER_CLUSTER * 583  # 3,498 code points, 583 clusters
+    assert (await scenario.say(ASKER, follow_up)) == ["Your follow-up was sent to the expert."]
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(EXPERT, "Reply")
+    reply = "ក" * 3500
+    await scenario.say(EXPERT, reply)
+
+    await scenario.say(ASKER, "/search website faster")
+    replies = await scenario.press(ASKER, "📖 #1")
+    assert len(replies) == 3  # the question, the answer, the follow-up with its reply
+    assert reply in replies[2] and len(replies[2]) <= 4096
+    shown = replies[2].split("</i>")[0].removeprefix("❓ <i>")
+    assert shown.endswith("…") and follow_up.startswith(shown.removesuffix("…"))
+    assert not shown.removesuffix("…").endswith("\u17d2")  # no dangling subscript
