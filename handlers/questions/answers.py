@@ -17,6 +17,7 @@ from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
+from handlers.questions.thread import report_button
 from handlers.questions.tokens import tokens
 from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
@@ -168,7 +169,7 @@ def answer_message(
         "💬 <b>" + t.gettext(title).format(author=author, number=question.id) + "</b>\n\n"
         + escape(answer.text)
     )  # fmt: skip
-    report = Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:ra:{answer.id}")
+    report = report_button(t, "answer", answer.id)
     if answer.reply_to_id:  # a reply to the follow-up: the answer it completes is rated
         return text, InlineKeyboard.of([[report]])
     return text, InlineKeyboard.of(

@@ -1,11 +1,14 @@
-"""A question with its answers, as members read it (after /search, or a similar question)."""
+"""A question with its answers, as members read it (after /search, or a similar question),
+each message with [Report] for what it shows."""
 
 from __future__ import annotations
 
 import html
 
 from bot.core.i18n import N_, Translator
+from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip_units, escape, telegram_length
+from handlers.questions.offers import PREFIX
 from storage.models import Answer, Member, Question
 
 STATUS_NAMES = {
@@ -36,20 +39,39 @@ def _block(mark: str, title: str, body: str, room: int) -> tuple[str, int]:
     return f"{mark}<b>{title}</b>\n{escape(shown)}", head + telegram_length(shown)
 
 
+REPORT_ACTIONS = {"question": "rq", "answer": "ra"}  # handled by moderation.report_pressed
+
+
+def report_button(t: Translator, target: str, target_id: int) -> Button:
+    """[Report] for a question or an answer (``target``), by its id."""
+    return Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:{REPORT_ACTIONS[target]}:{target_id}")
+
+
+def _reportable(t: Translator, target: str, target_id: int) -> InlineKeyboard:
+    return InlineKeyboard.of([[report_button(t, target, target_id)]])
+
+
+Message = tuple[str, InlineKeyboard | None]
+
+
 def render_thread(
     t: Translator,
     question: Question,
     answers: list[tuple[Answer, str]],
     replies: dict[int, Answer],
-) -> list[str]:
+) -> list[Message]:
     """One message for the question, one for each answer (best first) and one for each
-    follow-up with its reply. Each shows at most ``MESSAGE_MAX`` UTF-16 code units, however
-    many code points a Khmer cluster has: a longer message would be refused by Telegram."""
+    follow-up with its reply, each with [Report] for the question, the answer or the reply.
+    Each shows at most ``MESSAGE_MAX`` UTF-16 code units, however many code points a Khmer
+    cluster has: a longer message would be refused by Telegram."""
     head = escape(t.gettext(N_("Question #{number}")).format(number=question.id))
-    messages = [_block("", head, question.text, MESSAGE_MAX)[0]]
+    messages: list[Message] = [
+        (_block("", head, question.text, MESSAGE_MAX)[0], _reportable(t, "question", question.id))
+    ]
     for answer, author in answers[:ANSWERS_SHOWN]:
         mark = "✅ " if answer.accepted else "💬 "
-        messages.append(_block(mark, author, answer.text, MESSAGE_MAX)[0])
+        text = _block(mark, author, answer.text, MESSAGE_MAX)[0]
+        messages.append((text, _reportable(t, "answer", answer.id)))
         reply = replies.get(answer.id)
         if answer.follow_up and reply is not None:
             opening, between = "❓ ", "\n\n"
@@ -59,7 +81,9 @@ def render_thread(
             text, shown = _block("💬 ", author, reply.text, MESSAGE_MAX - frame - kept)
             room = min(most, MESSAGE_MAX - frame - shown)
             follow_up = escape(clip_units(answer.follow_up, room))
-            messages.append(f"{opening}<i>{follow_up}</i>{between}{text}")
+            messages.append(
+                (f"{opening}<i>{follow_up}</i>{between}{text}", _reportable(t, "answer", reply.id))
+            )
     if len(messages) == 1:
-        messages.append(t.gettext(N_("No answer yet.")))
+        messages.append((t.gettext(N_("No answer yet.")), None))
     return messages

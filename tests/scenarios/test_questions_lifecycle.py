@@ -210,3 +210,56 @@ async def test_a_long_khmer_follow_up_and_reply_still_show_in_search(scenario: S
     shown = replies[2].split("</i>")[0].removeprefix("❓ <i>")
     assert shown.endswith("…") and follow_up.startswith(shown.removesuffix("…"))
     assert not shown.removesuffix("…").endswith("\u17d2")  # no dangling subscript
+
+
+READER = EmuUser(1205, "Reader")
+
+
+async def test_questions_and_answers_read_through_search_or_similar_can_be_reported(
+    scenario: Scenario,
+) -> None:
+    from storage.models import Answer
+
+    await add_member(scenario, ASKER)
+    await add_member(scenario, EXPERT, expert_tags=("web",))
+    await add_member(scenario, MODERATOR, staff="moderator")
+    await add_member(scenario, READER)
+    await ask(scenario)
+    await scenario.press(EXPERT, "Answer")
+    await scenario.say(EXPERT, "Compress images and cache static files.")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(ASKER, "Ask a follow-up")
+    await scenario.say(ASKER, "Which image format is best?")
+    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    await scenario.press(EXPERT, "Reply")
+    await scenario.say(EXPERT, "WebP, with JPEG for old browsers.")
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        answer, reply = list(await session.scalars(select(Answer).order_by(Answer.id)))
+
+    await scenario.say(READER, "/search website faster")
+    before = scenario.emulator.message_count(READER.id)
+    await scenario.press(READER, "📖 #1")
+    thread = scenario.emulator.bot_messages_since(READER.id, before)
+    assert [[b["callback_data"] for row in m.inline_keyboard for b in row] for m in thread] == [
+        ["qa:rq:1"],
+        [f"qa:ra:{answer.id}"],
+        [f"qa:ra:{reply.id}"],
+    ]
+    assert all(b["text"] == "⚠️ Report" for m in thread for row in m.inline_keyboard for b in row)
+    await scenario.press(READER, "Report", thread[2])
+    assert scenario.toasts()[-1] == "Thank you. The moderators will look at it."
+    await scenario.app.run_due_work()
+    assert "WebP, with JPEG" in (scenario.last(MODERATOR).text or "")
+    async with scenario.app.sessionmaker() as session:
+        [report] = list(await session.scalars(select(Report)))
+        assert (report.target, report.target_id) == ("answer", reply.id)
+
+    await scenario.say(READER, "/ask")  # the same thread, offered as a similar question
+    await scenario.say(READER, "My website is slow on mobile data, what can I do?")
+    before = scenario.emulator.message_count(READER.id)
+    await scenario.press(READER, "📖 #1")
+    similar = scenario.emulator.bot_messages_since(READER.id, before)
+    assert [b["callback_data"] for b in similar[0].inline_keyboard[0]] == ["qa:rq:1"]
+    await scenario.press(READER, "Report", similar[0])
+    assert scenario.toasts()[-1] == "Thank you. The moderators will look at it."
