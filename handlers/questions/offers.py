@@ -5,48 +5,21 @@ message, written together; an expert in quiet hours gets the message when they e
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import datetime
 from functools import partial
 
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.questions.notices import notify, notify_member, staff_ids
-from handlers.questions.routing import (
-    ExpertCandidate,
-    Offer,
-    choose_experts,
-    escalate,
-)
+from handlers.questions.routing import Offer, choose_experts, escalate
 from handlers.questions.settings import BUSY_RETRY, QaSettings
 from storage.models import Question, Tag
-from storage.questions import OFFERED, ExpertRow
+from storage.questions import OFFERED
 from storage.uow import UnitOfWork
 
 PREFIX = "qa"
 log = logging.getLogger(__name__)
-
-
-def parse_time(value: str | None) -> time | None:
-    if not value:
-        return None
-    hours, _, minutes = value.partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def candidate(row: ExpertRow) -> ExpertCandidate:
-    return ExpertCandidate(
-        member_id=row.member_id,
-        tags=row.tags,
-        available=row.available,
-        quiet_start=parse_time(row.quiet_start),
-        quiet_end=parse_time(row.quiet_end),
-        cap=row.cap,
-        open_assignments=row.open_assignments,
-        last_assigned_at=row.last_assigned_at,
-        answered=row.answered,
-        offered=row.offered,
-    )
 
 
 def tag_names(tags: list[Tag], slugs: list[str], language: str) -> str:
@@ -98,9 +71,9 @@ async def offer(
 ) -> list[Offer]:
     """Offer ``question`` to the next ``k`` experts; the offers made (maybe none)."""
     slugs = await uow.questions.question_tags(question.id)
-    rows = {row.member_id: row for row in await uow.questions.candidates(slugs)}
+    rows = {row.member_id: row for row in await uow.questions.candidates(slugs, question.asker_id)}
     offers = choose_experts(
-        [candidate(r) for r in rows.values()],
+        rows.values(),
         slugs,
         question.asker_id,
         now,
