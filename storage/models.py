@@ -233,16 +233,22 @@ class QuestionTag(Base):
 
 
 class Assignment(Base):
-    """A question offered to one expert (or, in the last round, shown to a moderator)."""
+    """A question offered to one expert (or, in the last round, shown to a moderator).
+
+    Indexed by (member, status): routing counts each candidate's open offers, and an
+    expert's past offers (answered, passed, withdrawn) must not be read to do it."""
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("question_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "member_id"),
+        Index("ix_assignments_member_status", "member_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     round: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[str] = mapped_column(String(16), default="offered", index=True)
     offered_at: Mapped[datetime] = mapped_column()

@@ -49,24 +49,17 @@ class OutboxRepository:
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
 
-    async def cancel(self, dedupe_keys: Sequence[str]) -> None:
-        """Drop messages not sent yet (an offer for a question that closed meanwhile)."""
-        if dedupe_keys:
-            await self.session.execute(
-                delete(OutboxMessage).where(
-                    OutboxMessage.dedupe_key.in_(dedupe_keys), OutboxMessage.status == PENDING
-                )
-            )
-
-    async def is_pending(self, dedupe_key: str) -> bool:
-        return (
-            await self.session.scalar(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.dedupe_key == dedupe_key, OutboxMessage.status == PENDING
-                )
-            )
-            is not None
+    async def cancel(self, dedupe_keys: Sequence[str]) -> set[str]:
+        """Drop messages not sent yet (an offer for a question that closed meanwhile); the
+        keys of those dropped. One the sender has already claimed is left to go out."""
+        if not dedupe_keys:
+            return set()
+        dropped = await self.session.scalars(
+            delete(OutboxMessage)
+            .where(OutboxMessage.dedupe_key.in_(dedupe_keys), OutboxMessage.status == PENDING)
+            .returning(OutboxMessage.dedupe_key)
         )
+        return {key for key in dropped if key is not None}
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Due pending rows, oldest first, marked ``sending`` (the caller commits)."""

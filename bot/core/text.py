@@ -44,6 +44,30 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     return "".join(clusters[: max(limit - 1, 0)]) + ellipsis
 
 
+def telegram_length(text: str) -> int:
+    """The length Telegram limits (4,096 a message): UTF-16 code units. That is ``len`` for
+    Khmer and other text of the Basic Multilingual Plane; an emoji such as 💬 counts 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def clip_units(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Shorten to at most ``limit`` UTF-16 code units (``telegram_length``), the ellipsis
+    included, never splitting a grapheme cluster. ``clip`` counts clusters instead, which
+    reads right but can be three or more code points a cluster in Khmer."""
+    if telegram_length(text) <= limit:
+        return text
+    room = limit - telegram_length(ellipsis)
+    if room < 0:
+        return ""
+    kept: list[str] = []
+    for cluster in graphemes(text):
+        room -= telegram_length(cluster)
+        if room < 0:
+            break
+        kept.append(cluster)
+    return "".join(kept) + ellipsis
+
+
 def clean_line(text: str) -> str:
     """One line of member input (a name, a title): NFC; every control and format character
     (NUL, bidi overrides, zero-width ones) removed; any whitespace, line breaks included,

@@ -15,8 +15,9 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member
-from handlers.questions.offers import PREFIX, close_question, offer
+from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
+from handlers.questions.thread import report_button
 from handlers.questions.tokens import tokens
 from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
@@ -139,9 +140,9 @@ async def receive_answer(ctx: Ctx) -> None:
                 anonymous=bool(profile and profile.anonymous)),
         now, dedupe_key=f"answer:{answer.id}",
     )  # fmt: skip
+    await drop_undelivered_offers(ctx.session, question, member.id)
     for other in await ctx.session.questions.assignments_of(question.id):
-        undelivered = await ctx.session.outbox.is_pending(f"offer:{other.id}")
-        if other.member_id != member.id and other.status == OFFERED and not undelivered:
+        if other.member_id != member.id and other.status == OFFERED:
             await notify_member(
                 ctx.session, ctx.translators, other.member_id,
                 partial(answered_elsewhere, number=question.id), now,
@@ -168,7 +169,7 @@ def answer_message(
         "💬 <b>" + t.gettext(title).format(author=author, number=question.id) + "</b>\n\n"
         + escape(answer.text)
     )  # fmt: skip
-    report = Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:ra:{answer.id}")
+    report = report_button(t, "answer", answer.id)
     if answer.reply_to_id:  # a reply to the follow-up: the answer it completes is rated
         return text, InlineKeyboard.of([[report]])
     return text, InlineKeyboard.of(
@@ -288,6 +289,18 @@ async def receive_followup(ctx: Ctx) -> None:
             ctx._(
                 N_("Please write your follow-up question as text, at most {limit} characters.")
             ).format(limit=ctx.t.number(ANSWER_MAX))
+        )
+        return
+    question = await ctx.session.questions.question(answer.question_id)
+    if question is None or question.hidden or question.status == "closed":
+        # accepted or closed while the follow-up was being written: the expert could not reply
+        ctx.end_flow()
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "Question #{number} is closed, so your follow-up was not sent. You can ask a new question with /ask."
+                )
+            ).format(number=answer.question_id)
         )
         return
     sent = await notify_member(

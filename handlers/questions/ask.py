@@ -158,9 +158,13 @@ async def post(ctx: Ctx) -> None:
     )
     sent = await route_new_question(ctx.session, ctx.translators, question, settings, now)
     ctx.end_flow()
-    if question.round == 1:
+    if question.round == 1 and sent:
         text = N_(
             "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+        )
+    elif question.round == 1:
+        text = N_(
+            "Your question #{number} is saved. The experts for these topics are busy right now; it will reach one as soon as one is free. /myquestions shows its status."
         )
     elif sent:
         text = N_(

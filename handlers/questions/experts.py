@@ -93,20 +93,23 @@ async def receive_note(ctx: Ctx) -> None:
         member.id, ctx.data["tags"], note, now
     )
     tags = await ctx.session.tags.all()
-    await notify_staff(
+    admins = await notify_staff(
         ctx.session, ctx.translators, "admin",
         partial(application_message, application=application, member=member,
                 tags=tags, slugs=ctx.data["tags"]),
         now, f"application:{application.id}",
     )  # fmt: skip
     ctx.end_flow()
-    await ctx.reply(
-        ctx._(
-            N_(
-                "Thank you! Your application was sent to the administrators; you will hear from them here."
-            )
+    sent = (
+        N_(
+            "Thank you! Your application was sent to the administrators; you will hear from them here."
+        )
+        if admins
+        else N_(  # /admin lists pending applications for the first admin appointed
+            "Thank you! Your application is saved. There are no administrators yet; they will see it when they are appointed, and you will hear from them here."
         )
     )
+    await ctx.reply(ctx._(sent))
 
 
 def application_message(

@@ -78,5 +78,6 @@ async def send_thread(ctx: Ctx, question_id: int) -> None:
     everything = await ctx.session.questions.answers_to(question.id)
     answers = [a for a in everything if a.reply_to_id is None]
     replies = {a.reply_to_id: a for a in everything if a.reply_to_id is not None}
-    for text in render_thread(ctx.t, question, await authors(ctx.session, ctx, answers), replies):
-        await ctx.reply(text)
+    named = await authors(ctx.session, ctx, answers)
+    for text, keyboard in render_thread(ctx.t, question, named, replies):
+        await ctx.reply(text, keyboard)

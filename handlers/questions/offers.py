@@ -5,49 +5,21 @@ message, written together; an expert in quiet hours gets the message when they e
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
+from datetime import datetime
 from functools import partial
 
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.questions.notices import notify, notify_member, staff_ids
-from handlers.questions.routing import (
-    ESCALATE_AFTER,
-    ExpertCandidate,
-    Offer,
-    choose_experts,
-    escalate,
-)
-from handlers.questions.settings import QaSettings
+from handlers.questions.routing import Offer, choose_experts, escalate
+from handlers.questions.settings import BUSY_RETRY, QaSettings
 from storage.models import Question, Tag
-from storage.questions import ExpertRow
+from storage.questions import OFFERED
 from storage.uow import UnitOfWork
 
 PREFIX = "qa"
 log = logging.getLogger(__name__)
-
-
-def parse_time(value: str | None) -> time | None:
-    if not value:
-        return None
-    hours, _, minutes = value.partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def candidate(row: ExpertRow) -> ExpertCandidate:
-    return ExpertCandidate(
-        member_id=row.member_id,
-        tags=row.tags,
-        available=row.available,
-        quiet_start=parse_time(row.quiet_start),
-        quiet_end=parse_time(row.quiet_end),
-        cap=row.cap,
-        open_assignments=row.open_assignments,
-        last_assigned_at=row.last_assigned_at,
-        answered=row.answered,
-        offered=row.offered,
-    )
 
 
 def tag_names(tags: list[Tag], slugs: list[str], language: str) -> str:
@@ -99,9 +71,9 @@ async def offer(
 ) -> list[Offer]:
     """Offer ``question`` to the next ``k`` experts; the offers made (maybe none)."""
     slugs = await uow.questions.question_tags(question.id)
-    rows = {row.member_id: row for row in await uow.questions.candidates(slugs)}
+    rows = {row.member_id: row for row in await uow.questions.candidates(slugs, question.asker_id)}
     offers = choose_experts(
-        [candidate(r) for r in rows.values()],
+        rows.values(),
         slugs,
         question.asker_id,
         now,
@@ -136,11 +108,16 @@ def staff_notice(t: Translator, question: Question, tags: str) -> tuple[str, Non
 
 
 async def tell_moderators(
-    uow: UnitOfWork, translations: Translations, question: Question, now: datetime
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
 ) -> int:
     """The last round: every moderator (and admin) sees the question and may answer it.
 
-    With no staff at all, the question stays due, so the job tries again next round."""
+    With no staff at all, the question stays due: the job tries again after the configured
+    ``settings.escalate_after``."""
     slugs = await uow.questions.question_tags(question.id)
     tags = await uow.tags.all()
     offered = await uow.questions.offered_member_ids(question.id)
@@ -171,7 +148,7 @@ async def tell_moderators(
         told += 1
     if told == 0:
         log.warning("question %s reached its last round but no moderator exists", question.id)
-        question.escalate_at = now + ESCALATE_AFTER
+        question.escalate_at = now + settings.escalate_after
     return told
 
 
@@ -183,6 +160,24 @@ async def close_question(uow: UnitOfWork, question: Question, now: datetime) -> 
     await uow.outbox.cancel([f"offer:{assignment_id}" for assignment_id in withdrawn])
 
 
+async def drop_undelivered_offers(uow: UnitOfWork, question: Question, answerer_id: int) -> None:
+    """An answer arrived: offers still waiting for an expert's quiet hours to end are dropped
+    (their outbox messages cancelled, the assignments withdrawn), so nobody wakes up to
+    "Can you answer it?" for an answered question, and those offers count neither against
+    the experts' caps nor as offers they left unanswered.
+
+    Chosen over re-rendering them as "answered by another expert": an expert who never saw
+    the question has nothing to be told, and dropping needs no second kind of message.
+    Experts who already received the offer keep it (and are told of the answer)."""
+    waiting = [
+        a
+        for a in await uow.questions.assignments_of(question.id)
+        if a.status == OFFERED and a.member_id != answerer_id
+    ]
+    dropped = await uow.outbox.cancel([f"offer:{a.id}" for a in waiting])
+    await uow.questions.withdraw_undelivered([a for a in waiting if f"offer:{a.id}" in dropped])
+
+
 async def route_new_question(
     uow: UnitOfWork,
     translations: Translations,
@@ -190,37 +185,73 @@ async def route_new_question(
     settings: QaSettings,
     now: datetime,
 ) -> int:
-    """Round 1; with no expert at all for its tags the moderators get it at once."""
+    """Round 1: the offers made now. When the question's experts exist but none is free
+    (all at their cap or away), it stays in round 1 and is offered again every
+    ``BUSY_RETRY`` (see ``offer_when_free``); only with no expert at all for its tags
+    (other than the asker) do the moderators get it at once."""
     offers = await offer(uow, translations, question, settings, now, settings.k)
     if offers:
         return len(offers)
+    slugs = await uow.questions.question_tags(question.id)
+    if await uow.questions.experts_exist(slugs, question.asker_id):
+        question.escalate_at = min(now + BUSY_RETRY, question.created_at + settings.escalate_after)
+        return 0
     question.round = 3
     question.escalate_at = None
-    return await tell_moderators(uow, translations, question, now)
+    return await tell_moderators(uow, translations, question, settings, now)
+
+
+async def offer_when_free(
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    settings: QaSettings,
+    now: datetime,
+) -> bool:
+    """Round 1 of a question no expert has been offered yet: try again. True when handled
+    here: offered now (the round then runs ``escalate_after`` from now), or due again in
+    ``BUSY_RETRY``. False, for the normal escalation to take it, once it was offered before,
+    ``escalate_after`` has passed since it was asked, or no expert for its tags is left."""
+    deadline = question.created_at + settings.escalate_after
+    if now >= deadline or await uow.questions.offered_member_ids(question.id):
+        return False
+    if await offer(uow, translations, question, settings, now, settings.k):
+        question.escalate_at = now + settings.escalate_after
+        return True
+    slugs = await uow.questions.question_tags(question.id)
+    if not await uow.questions.experts_exist(slugs, question.asker_id):
+        return False
+    question.escalate_at = min(now + BUSY_RETRY, deadline)
+    return True
 
 
 async def escalate_due_questions(
     uow: UnitOfWork, translations: Translations, settings: QaSettings, now: datetime
 ) -> int:
-    """The scheduler's job: move every open question whose round timed out to the next one.
+    """The scheduler's job: offer again the questions whose experts were busy, and move
+    every other open question whose round timed out to the next one; how many moved.
 
     Runs twice, escalates once: each question's round and due time change in the same
     transaction as its offers, and offers carry de-duplication keys.
     """
     moved = 0
     for question in await uow.questions.due_escalations(now):
+        if question.round == 1 and await offer_when_free(
+            uow, translations, question, settings, now
+        ):
+            continue
         step = escalate(question.round, False, now, settings.escalate_after)
         if step is None:  # nobody could be told last time: new experts or staff may exist now
             question.escalate_at = None
             if not await offer(uow, translations, question, settings, now, settings.k):
-                await tell_moderators(uow, translations, question, now)
+                await tell_moderators(uow, translations, question, settings, now)
             continue
         question.round, question.escalate_at = step.round, step.next_due
         if step.to_moderators:
-            await tell_moderators(uow, translations, question, now)
+            await tell_moderators(uow, translations, question, settings, now)
         elif not await offer(uow, translations, question, settings, now, settings.k):
             question.round, question.escalate_at = step.round + 1, None
-            await tell_moderators(uow, translations, question, now)
+            await tell_moderators(uow, translations, question, settings, now)
         await notify_member(
             uow,
             translations,

@@ -42,7 +42,10 @@ Escalation: round 1 goes to experts; with no answer after ESCALATE_AFTER (24 h) 
 goes to the next k candidates; after round 2 (LAST_EXPERT_ROUND) without an answer, round 3
 goes to the moderators and nothing escalates further. Round 0 means "not yet routed", so the
 caller starts a question with ``escalate(0, False, now)``. A round that finds no candidates is
-escalated at once by the caller.
+escalated at once by the caller, except round 1 while experts for the question's tags exist but
+none is free (all at their cap or away): the caller keeps it in round 1 and offers it again
+every few minutes until ``ESCALATE_AFTER`` has passed since it was asked
+(``handlers/questions/offers.py``, ``offer_when_free``).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ import heapq
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 DEFAULT_K = 3
@@ -79,6 +83,32 @@ class ExpertCandidate:
     last_assigned_at: datetime | None = None
     answered: int = 0
     offered: int = 0
+
+
+class Candidate(Protocol):
+    """What routing reads of an expert: an ``ExpertCandidate``, or the database's own row
+    (``storage.questions.ExpertRow``), so that thousands of rows need no conversion."""
+
+    @property
+    def member_id(self) -> int: ...
+    @property
+    def tags(self) -> frozenset[str]: ...
+    @property
+    def available(self) -> bool: ...
+    @property
+    def quiet_start(self) -> time | None: ...
+    @property
+    def quiet_end(self) -> time | None: ...
+    @property
+    def cap(self) -> int: ...
+    @property
+    def open_assignments(self) -> int: ...
+    @property
+    def last_assigned_at(self) -> datetime | None: ...
+    @property
+    def answered(self) -> int: ...
+    @property
+    def offered(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +162,17 @@ def quiet_hours_end(start: time | None, end: time | None, local: datetime) -> da
     return moment
 
 
-def answer_rate(c: ExpertCandidate) -> float:
+def answer_rate(c: Candidate) -> float:
     """answered / offered; NO_OFFERS_RATE (0.5, a neutral prior) before the first offer."""
     return c.answered / c.offered if c.offered else NO_OFFERS_RATE
 
 
 def _ranked(
-    candidates: Iterable[ExpertCandidate],
+    candidates: Iterable[Candidate],
     wanted: frozenset[str],
     excluded: set[int],
     clock: time,
-) -> Iterator[tuple[bool, int, int, datetime, float, int, int, int, ExpertCandidate]]:
+) -> Iterator[tuple[bool, int, int, datetime, float, int, int, int, Candidate]]:
     """Sort keys (asleep first, then the rank) of the eligible candidates, one at a time."""
     for i, c in enumerate(candidates):
         if (
@@ -166,7 +196,7 @@ def _ranked(
 
 
 def choose_experts(
-    candidates: Iterable[ExpertCandidate],
+    candidates: Iterable[Candidate],
     question_tags: Collection[str],
     asker_id: int,
     now: datetime,

@@ -14,6 +14,8 @@ ANSWER_MAX = 3500  # leaves room for the header in one 4,096-character message
 SIMILAR_SHOWN = 3
 HELPFUL_POINTS = 2
 ACCEPTED_POINTS = 10
+BUSY_RETRY = timedelta(minutes=10)
+"""How often a question whose experts were all busy is offered again (escalation job)."""
 
 
 @dataclass(frozen=True)

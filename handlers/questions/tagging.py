@@ -14,6 +14,10 @@ Scoring (no training data exists, so it is a transparent keyword score, not a mo
   removed on both sides) it adds half their weights again, so a phrase of such tokens counts
   in full, and twice what its words score scattered. A Khmer phrase also matches as one word
   (the segmenter is contextual: គ្រីប្តូ is cut alone, but often kept whole in a sentence).
+- The segmenter sometimes cuts a keyword across words: ម៉ាស៊ីនមេក្លោដ ("cloud server") comes
+  out as ម៉ាស៊ីន|មេក្លោ|ដ, losing both ម៉ាស៊ីនមេ and ក្លោដ. So a Khmer name or keyword of two
+  grapheme clusters or more (not a fragment of a phrase) also counts when it stands in the
+  unsegmented Khmer text between two cluster boundaries, as if it were a token.
 - Suggestions are the tags with a score above 0, best first; equal scores keep the order the
   tags were given in, so results are deterministic.
 
@@ -30,7 +34,7 @@ from typing import Final
 
 import regex
 
-from handlers.questions.tokens import tokens
+from handlers.questions.tokens import khmer_runs, tokens
 from storage.seed.tags import TAGS
 
 __all__ = ["TagTerms", "seed_tag_terms", "suggest_tags", "tag_terms"]
@@ -101,7 +105,7 @@ def suggest_tags(text: str, tags: Sequence[TagTerms], limit: int = 3) -> list[tu
         return []
     index = _compile(tuple(tags))
     scores = [0.0] * len(tags)
-    for word in set(words):
+    for word in set(words) | _khmer_terms_in(khmer_runs(text), index.khmer_terms):
         for i, weight in index.weights.get(word, ()):
             scores[i] += weight
     matched: set[tuple[int, tuple[str, ...]]] = set()
@@ -120,6 +124,8 @@ class _Index:
     """term → (tag position, weight) for each tag that has it."""
     phrases: dict[str, list[tuple[tuple[str, ...], int, float]]]
     """first token → (phrase, tag position, bonus)."""
+    khmer_terms: tuple[str, ...]
+    """Khmer terms of two clusters or more, not phrase fragments: looked for unsegmented."""
 
 
 @lru_cache(maxsize=8)
@@ -140,4 +146,33 @@ def _compile(tags: tuple[TagTerms, ...]) -> _Index:
         for phrase in tag.phrases:
             bonus = PHRASE_BONUS * sum(idf.get(t, 0.0) for t in set(phrase))
             phrases.setdefault(phrase[0], []).append((phrase, i, bonus))
-    return _Index(weights, phrases)
+    khmer = {
+        term
+        for tag in tags
+        for term in set(tag.terms) - set(tag.loose)
+        if _KHMER_WORD.fullmatch(term) and len(regex.findall(r"\X", term)) >= 2
+    }
+    return _Index(weights, phrases, tuple(sorted(khmer)))
+
+
+_COENG: Final = "\u17d2"
+
+
+def _cluster_starts_at(run: str, i: int) -> bool:
+    """Whether a grapheme cluster of the Khmer ``run`` starts at ``i`` (or the run ends):
+    a consonant or independent vowel there, not written below the one before it."""
+    return i == len(run) or ("\u1780" <= run[i] <= "\u17b3" and (i == 0 or run[i - 1] != _COENG))
+
+
+def _khmer_terms_in(runs: list[str], terms: tuple[str, ...]) -> set[str]:
+    """The ``terms`` found in the unsegmented Khmer ``runs`` on cluster boundaries."""
+    found = set()
+    for run in runs:
+        for term in terms:
+            start = run.find(term)
+            while start != -1:
+                if _cluster_starts_at(run, start) and _cluster_starts_at(run, start + len(term)):
+                    found.add(term)
+                    break
+                start = run.find(term, start + 1)
+    return found

@@ -37,7 +37,7 @@ import khmercut
 import regex
 import snowballstemmer
 
-__all__ = ["ENGLISH_STOPWORDS", "KHMER_STOPWORDS", "tokens"]
+__all__ = ["ENGLISH_STOPWORDS", "KHMER_STOPWORDS", "khmer_runs", "tokens"]
 
 _DROP: Final = {ord(c): None for c in "\u200b\u200c\u200d\ufeff\u17b4\u17b5"}
 _TRANSLATE: Final = _DROP | str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -86,14 +86,25 @@ _KA_STEMS: Final = frozenset({"ការពារ", "ការងារ"})
 _KEEP_SINGLE: Final = frozenset({"c", "r"})
 
 
+def _normalised(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE).lower()
+    if _COENG_DA in text:
+        text = text.replace(_COENG_DA, _COENG_TA)
+    return text
+
+
+def khmer_runs(text: str) -> list[str]:
+    """The Khmer runs of ``text`` before segmentation, normalised like ``tokens()``: where
+    tagging looks for keywords the segmenter cut across (ម៉ាស៊ីន|មេក្លោ|ដ)."""
+    return [khmer for khmer, _word in _RUNS.findall(_normalised(text)) if khmer]
+
+
 def tokens(text: str) -> list[str]:
     """The normalised search and tagging tokens of ``text``, in text order, repeats kept.
 
     Repeats and order matter to BM25 (term frequency) and to phrase matching in tagging.
     """
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE).lower()
-    if _COENG_DA in text:
-        text = text.replace(_COENG_DA, _COENG_TA)
+    text = _normalised(text)
     if "+" in text or "#" in text or ".net" in text:
         text = _SPECIAL.sub(lambda m: _SPECIAL_NAMES[m[0]], text)
     out: list[str] = []

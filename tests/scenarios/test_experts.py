@@ -135,3 +135,28 @@ async def test_a_follow_up_goes_to_the_same_expert_and_a_report_can_hide_the_ans
         assert len(hidden) == 1
         question = await session.scalar(select(Question))
         assert question is not None and not question.hidden
+
+
+async def test_an_application_made_before_any_admin_exists_is_kept_for_the_first_one(
+    scenario: Scenario,
+) -> None:
+    from storage.models import ExpertApplication
+
+    await add_member(scenario, APPLICANT)
+    await scenario.say(APPLICANT, "/expert")
+    await scenario.press(APPLICANT, "Data")
+    await scenario.press(APPLICANT, "Next")
+    replies = await scenario.say(APPLICANT, "Five years of data analysis at a bank.")
+    assert replies == [
+        "Thank you! Your application is saved. There are no administrators yet; they will "
+        "see it when they are appointed, and you will hear from them here."
+    ]
+    application = await one(scenario, ExpertApplication)
+    assert isinstance(application, ExpertApplication) and application.status == "pending"
+
+    await add_member(scenario, ADMIN, staff="admin")
+    replies = await scenario.say(ADMIN, "/admin")
+    assert "1 expert application(s)" in replies[0]
+    assert "Five years of data analysis at a bank." in replies[-1]
+    await scenario.press(ADMIN, "Approve")
+    assert scenario.toasts()[-1] == "Done: the member is told."

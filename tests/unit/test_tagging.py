@@ -1,12 +1,13 @@
 """Suggesting topic tags for questions members ask in Khmer, English or both.
 
 Each example is a question as a member would type it, with the tags a person would pick,
-the first being the one they would pick first. On these 43 examples the person's first tag is
-the top suggestion 39 times (91 % top-1) and always among the top three (100 % top-3). The
-four top-1 misses are fair arguments: a Figma question about "mobile app screens" (mobile,
-then design), an ISP licence question that names a ministry (digital-gov, then policy),
-hosting a website on AWS (web and cloud tie), and "ម៉ាស៊ីនមេក្លោដ", which the segmenter cuts
-as ម៉ាស៊ីន|មេក្លោដ, so "cloud" is lost and only the weak ម៉ាស៊ីន is left to find it.
+the first being the one they would pick first. On these 44 examples the person's first tag is
+the top suggestion 41 times (93 % top-1) and always among the top three (100 % top-3). The
+three top-1 misses are fair arguments: a Figma question about "mobile app screens" (mobile,
+then design), an ISP licence question that names a ministry (digital-gov, then policy), and
+hosting a website on AWS (web and cloud tie). "ម៉ាស៊ីនមេក្លោដ" (cloud server), which the
+segmenter cuts as ម៉ាស៊ីន|មេក្លោ|ដ, is found because Khmer keywords are also looked for in the
+unsegmented text.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ KHMER: list[Example] = [
     ("ខ្ញុំចង់បង្កើតអាជីវកម្មថ្មី តើរកអ្នកវិនិយោគនៅឯណា?", ("startups",)),
     ("តើការផ្សព្វផ្សាយតាមបណ្តាញសង្គមសម្រាប់ផលិតផលថ្មីគួរចាប់ផ្តើមពីណា?", ("digital-marketing",)),
     ("តើម៉ាស៊ីនមេក្លោដណាដែលល្អសម្រាប់ដាក់គេហទំព័រ?", ("cloud", "web")),
+    (
+        "តើខ្ញុំគួរការពារម៉ាស៊ីនមេក្លោដ និងអ៊ីមែលរបស់ក្រុមហ៊ុនយ៉ាងដូចម្តេច?",
+        ("cloud", "cybersecurity"),
+    ),
     (
         "តើការរចនាចំណុចប្រទាក់អ្នកប្រើសម្រាប់កម្មវិធីទូរស័ព្ទគួរចាប់ផ្តើមយ៉ាងដូចម្តេច?",
         ("design", "mobile"),
@@ -123,7 +128,7 @@ def test_the_tag_a_person_picks_first_is_among_the_top_three(
 
 def test_most_of_the_time_it_is_the_top_suggestion() -> None:
     hits = sum(first_slugs(q, limit=1) == [picked[0]] for q, picked in EXAMPLES)
-    assert hits / len(EXAMPLES) >= 0.85  # 39 of 43 when written
+    assert hits / len(EXAMPLES) >= 0.85  # 41 of 44 when written
 
 
 # -- normalisation -------------------------------------------------------------------------
@@ -211,6 +216,15 @@ def test_a_phrase_counts_more_than_its_words_apart() -> None:
     apart = suggest_tags("learning about a machine", tags)
     assert together[0][0] == apart[0][0] == "ai"
     assert together[0][1] > apart[0][1]
+
+
+def test_a_khmer_keyword_the_segmenter_cuts_across_words_is_still_found() -> None:
+    question = "ការពារម៉ាស៊ីនមេក្លោដ និងអ៊ីមែល"  # protect the cloud server and email
+    assert "ក្លោដ" not in tokens(question)  # ម៉ាស៊ីន|មេក្លោ|ដ
+    assert first_slugs(question, limit=1) == ["cloud"]
+    cloud = tag_terms("cloud", ["Cloud"], ["ក្លោដ"])
+    assert first_slugs("គណនីក្លោដ", [cloud]) == ["cloud"]
+    assert first_slugs("ក្លោដិ", [cloud]) == []  # not on a cluster boundary: another word
 
 
 def test_a_khmer_keyword_the_segmenter_splits_is_a_phrase() -> None:

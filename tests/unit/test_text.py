@@ -101,3 +101,22 @@ def test_clean_text_keeps_emoji_joiners_and_khmer_zero_width_spaces() -> None:
 
 def test_clean_text_composes_to_nfc() -> None:
     assert clean_text("Cafe\u0301\n") == "Caf\u00e9"
+
+
+def test_telegram_counts_utf16_units_so_khmer_is_len_and_an_emoji_two() -> None:
+    from bot.core.text import telegram_length
+
+    assert telegram_length("ស្ត្រី") == len("ស្ត្រី") == 6
+    assert telegram_length("💬 ok") == 5
+
+
+def test_clipping_by_units_keeps_khmer_clusters_whole_and_fits_the_limit() -> None:
+    from bot.core.text import clip_units
+
+    text = "ស្ត្រី" * 100  # 6 code points a cluster
+    clipped = clip_units(text, 20)
+    assert clipped == "ស្ត្រី" * 3 + "…"  # 19 units: a fourth cluster would pass 20
+    assert len(clipped) <= 20 and not clipped.removesuffix("…").endswith(COENG)
+    assert clip_units(text, len(text)) == text
+    assert clip_units("💬💬💬", 4) == "💬…"
+    assert clip_units("abc", 0) == ""
