@@ -22,12 +22,15 @@ from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.broadcast.delivery import deliver_broadcasts
+from handlers.content.digest import send_content_digests
+from handlers.content.events import remind_attendees
 from handlers.help import fallback
 from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
+from scheduler.feeds import poll_feeds
 from scheduler.outbox import OutboxSender
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
@@ -117,7 +120,7 @@ class App:
             self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
             self.scheduler.start()
             for frequency in ("daily", "weekly"):  # digests missed while the bot was down
-                await self.job_digests(frequency)
+                await self.digests(frequency)
         log.info("DCC Bot is running against %s", self.settings.api_url)
 
     def jobs(self) -> list[Every | Daily]:
@@ -127,9 +130,29 @@ class App:
             Every("broadcasts", 2.0, self.deliver_broadcasts),
             Every("escalations", 60.0, self.escalate),
             Every("job-alerts", 60.0, self.instant_job_alerts),
-            Daily("daily-digests", DIGEST_HOUR, 0, partial(self.job_digests, "daily")),
-            Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.job_digests, "weekly"), "mon"),
+            Every("event-reminders", 300.0, self.remind_events),
+            Every("feeds", 300.0, self.poll_feeds),
+            Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
+            Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
         ]
+
+    async def digests(self, frequency: str) -> int:
+        """The job digests and the news digests of that frequency."""
+        return await self.job_digests(frequency) + await self.news_digests(frequency)
+
+    async def news_digests(self, frequency: str) -> int:
+        return await send_content_digests(
+            self.unit_of_work, self.dispatcher.translations, frequency, self.clock.now(),
+            self.settings.tz,
+        )  # fmt: skip
+
+    async def remind_events(self) -> int:
+        return await remind_attendees(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
+
+    async def poll_feeds(self) -> int:
+        return await poll_feeds(self.unit_of_work, self.clock.now)
 
     async def instant_job_alerts(self) -> int:
         return await send_instant_alerts(
@@ -162,8 +185,9 @@ class App:
         """Every job once, then the outbox until nothing due is left; what was sent."""
         await self.escalate()
         await self.instant_job_alerts()
-        await self.job_digests("daily")
-        await self.job_digests("weekly")
+        await self.digests("daily")
+        await self.digests("weekly")
+        await self.remind_events()
         await self.deliver_broadcasts()
         sent = 0
         while (count := await self.outbox.drain(limit=100)) > 0:

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 from bot.commands import CommandError
 from bot.config import TELEGRAM_ID_MAX, ConfigError, Settings, load_settings
+from storage.seed.choices import CONTENT_KINDS
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Talk to @BotFather on Telegram, send /newbot and put "
@@ -109,7 +110,22 @@ def parser() -> argparse.ArgumentParser:
         "--at", metavar='"YYYY-MM-DD HH:MM"', help="when, in DCC_TIMEZONE (default: now)"
     )
     status = broadcast.add_parser("status", help="print a broadcast's delivery counts")
-    status.add_argument("broadcast_id", type=_telegram_id, metavar="ID")
+    status.add_argument(
+        "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
+    )
+
+    feeds = sub.add_parser("feeds", help="RSS and Atom feeds polled for content").add_subparsers(
+        dest="feeds_command", required=True
+    )
+    feed_add = feeds.add_parser("add", help="register a feed; the running bot polls it")
+    feed_add.add_argument("url", metavar="URL")
+    feed_add.add_argument(
+        "--kind", required=True, choices=CONTENT_KINDS, help="what its items are (policy, news, …)"
+    )
+    feed_add.add_argument("--lang", required=True, choices=("km", "en"), help="its language")
+    feeds.add_parser("list", help="the feeds, with when each was last read and any error")
+    feed_remove = feeds.add_parser("remove", help="stop polling a feed (its items stay)")
+    feed_remove.add_argument("feed_id", type=lambda raw: _row_number(raw, "feed"), metavar="ID")
 
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
@@ -159,9 +175,13 @@ def _telegram_id(raw: str) -> int:
 
 def _company_number(raw: str) -> int:
     """A company's number: a row id, which the database keeps in 32 bits."""
+    return _row_number(raw, "company")
+
+
+def _row_number(raw: str, what: str) -> int:
     number = _below(raw, 2**31)
     if number is None:
-        raise argparse.ArgumentTypeError(f"{raw!r} is not a company number (a positive number)")
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a {what} number (a positive number)")
     return number
 
 
@@ -247,6 +267,12 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             )
         case "broadcast":
             return await commands.broadcast_status(settings, args.broadcast_id)
+        case "feeds" if args.feeds_command == "add":
+            return await commands.add_feed(settings, args.url, args.kind, args.lang)
+        case "feeds" if args.feeds_command == "list":
+            return await commands.list_feeds(settings)
+        case "feeds":
+            return await commands.remove_feed(settings, args.feed_id)
         case "members" if args.members_command == "import":
             return await commands.import_members(settings, args.file)
         case "members":

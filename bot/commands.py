@@ -100,12 +100,13 @@ def suggest_tags(text: str, as_json: bool) -> int:
 
 
 async def seed_demo(settings: Settings) -> int:
-    from bot.demo import seed_demo_company, seed_demo_members
+    from bot.demo import seed_demo_company, seed_demo_content, seed_demo_members
     from storage.members import utc_now
 
     async with _unit_of_work(settings) as uow:
         added = await seed_demo_members(uow)
         company = await seed_demo_company(uow, utc_now(), settings.tz)
+        await seed_demo_content(uow, utc_now(), settings.tz)
         await uow.commit()
     jobs = "a demo company with three jobs added" if company else "the demo company was there"
     print(f"Demo data ready ({added} member(s) added; {jobs}).")
@@ -277,6 +278,53 @@ async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
         f" the bot, {delivery.failed:,} failed after retries, {delivery.stopped:,} stopped,"
         f" {delivery.left:,} left."
     )
+    return 0
+
+
+async def add_feed(settings: Settings, url: str, kind: str, language: str) -> int:
+    from handlers.links import parse_web_address
+    from handlers.profile.rules import Invalid
+    from storage.members import utc_now
+
+    try:
+        address = parse_web_address(url)
+    except Invalid:
+        raise CommandError(f"{url!r} is not a web address (https://…)") from None
+    async with _unit_of_work(settings) as uow:
+        feed = await uow.content.add_feed(address, kind, language, utc_now())
+        if feed is None:
+            raise CommandError(f"{address} is registered already (see dcc-bot feeds list)")
+        await uow.staff.audit(None, "feed-added", {"feed": feed.id, "url": address})
+        await uow.commit()
+    print(
+        f"Feed {feed.id} ({kind}, {language}): {address}. The running bot reads it within five minutes."
+    )
+    return 0
+
+
+async def list_feeds(settings: Settings) -> int:
+    async with _unit_of_work(settings) as uow:
+        feeds = await uow.content.feeds()
+    for feed in feeds:
+        last = (
+            feed.last_ok_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+            if feed.last_ok_at
+            else "never"
+        )
+        error = f"; last error: {feed.last_error}" if feed.last_error else ""
+        print(
+            f"{feed.id}\t{feed.kind}\t{feed.language}\t{feed.url}\tread {last}, {feed.items} item(s){error}"
+        )
+    return 0
+
+
+async def remove_feed(settings: Settings, feed_id: int) -> int:
+    async with _unit_of_work(settings) as uow:
+        if not await uow.content.remove_feed(feed_id):
+            raise CommandError(f"there is no feed {feed_id}")
+        await uow.staff.audit(None, "feed-removed", {"feed": feed_id})
+        await uow.commit()
+    print(f"Feed {feed_id} is no longer read; its items stay.")
     return 0
 
 

@@ -7,11 +7,12 @@ added once (a demo company already there is left as it is).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.jobs.rules import deadline_end
+from handlers.questions.tokens import tokens
 from storage.uow import UnitOfWork
 
 DEMO_MEMBERS: tuple[dict[str, Any], ...] = (
@@ -103,5 +104,34 @@ async def seed_demo_company(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> boo
         await uow.jobs.add_job(
             company.id, member.id, **job, deadline=deadline,
             deadline_at=deadline_end(deadline, tz), now=now,
+        )  # fmt: skip
+    return True
+
+
+DEMO_CONTENT: tuple[dict[str, Any], ...] = (
+    {"kind": "policy", "titles": ("គោលនយោបាយសេដ្ឋកិច្ចឌីជីថល ២០២៥-២០៣៥",
+     "Digital Economy and Society Policy Framework 2025-2035"),
+     "summaries": ("ក្របខ័ណ្ឌសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ច និងសង្គមឌីជីថលនៅកម្ពុជា។",
+                   "The framework for Cambodia's digital economy and society."),
+     "tags": ["policy", "digital-gov"]},
+    {"kind": "event", "titles": ("សិក្ខាសាលាសន្តិសុខអ៊ីនធឺណិត", "Cybersecurity workshop"),
+     "summaries": (None, "Protect your accounts and your organisation's data."),
+     "tags": ["cybersecurity"], "days_ahead": 7},
+)  # fmt: skip
+
+
+async def seed_demo_content(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> bool:
+    """A demo policy and a demo event next week, once; False when they are there."""
+    if (await uow.content.browse(("policy",), now, 0, 1))[1]:
+        return False
+    for item in DEMO_CONTENT:
+        event_at = None
+        if "days_ahead" in item:
+            day = (now.astimezone(tz) + timedelta(days=item["days_ahead"])).date()
+            event_at = datetime.combine(day, time(9, 0), tz)
+        words = " ".join(part or "" for part in (*item["titles"], *item["summaries"]))
+        await uow.content.add(
+            item["kind"], item["titles"], item["summaries"], None, item["tags"], now,
+            event_at=event_at, search_tokens=" ".join(tokens(words)),
         )  # fmt: skip
     return True

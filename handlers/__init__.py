@@ -6,7 +6,17 @@ from bot.core.dispatch import Router
 
 
 def all_routers() -> list[Router]:
-    from handlers import admin, broadcast, help, jobs, language, profile, questions, signup
+    from handlers import (
+        admin,
+        broadcast,
+        content,
+        help,
+        jobs,
+        language,
+        profile,
+        questions,
+        signup,
+    )
 
     return [
         signup.router,
@@ -14,6 +24,7 @@ def all_routers() -> list[Router]:
         questions.router,
         jobs.router,
         broadcast.router,
+        content.router,
         language.router,
         help.router,
         admin.router,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
-from handlers.context import Ctx
+from handlers.context import Ctx, is_admin
 from handlers.jobs.companies import company_request
 from handlers.questions.experts import application_message
 
@@ -17,8 +17,7 @@ SHOWN = 10
 
 @router.command("admin", N_("Administration (admins only)"))
 async def admin(ctx: Ctx) -> None:
-    if not await ctx.session.staff.has_role(ctx.user_id, "admin"):
-        await ctx.reply(ctx._(N_("Only administrators can do this.")))
+    if not await is_admin(ctx):
         return
     companies = await ctx.session.jobs.pending_companies()
     applications = await ctx.session.questions.pending_applications()

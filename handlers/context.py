@@ -24,3 +24,13 @@ async def signing_up(ctx: Ctx) -> bool:
     await ctx.reply(ctx._(N_("Please finish signing up first.")))
     await ctx.reprompt()
     return True
+
+
+async def is_admin(ctx: Ctx) -> bool:
+    """True for an administrator; anyone else is told so (as a popup for a button)."""
+    if await ctx.session.staff.has_role(ctx.user_id, "admin"):
+        return True
+    await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
+    if not ctx.event.callback_id:
+        await ctx.reply(ctx._(N_("Only administrators can do this.")))
+    return False

@@ -29,13 +29,12 @@ from storage.models import (
     OutboxMessage,
     Tag,
 )
-from storage.outbox import BULK, PENDING, SENDING, STOPPED
+from storage.outbox import BULK, OUTBOX, PENDING, SENDING, STOPPED
 from storage.sql import upsert
 
 SCHEDULED, SENDING_NOW, DONE, STOPPED_BY_ADMIN, CANCELLED = (
     "scheduled", "sending", "done", "stopped", "cancelled",
 )  # fmt: skip
-OUTBOX = OutboxMessage.metadata.tables[OutboxMessage.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -231,8 +230,9 @@ class BroadcastRepository:
             .group_by(OutboxMessage.status)
         )
         by_status = {status: count for status, count in rows}
+        queued = sum(by_status.values())  # the rows of members who erased their data are gone
         return Delivery(
-            total=max(broadcast.total, sum(by_status.values())),
+            total=queued if broadcast.expanded else max(broadcast.total, queued),
             sent=by_status.get("sent", 0),
             unreachable=by_status.get("unreachable", 0),
             failed=by_status.get("failed", 0),

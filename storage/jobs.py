@@ -26,10 +26,8 @@ from storage.models import (
     JobTag,
     Member,
     MemberSkill,
-    OutboxMessage,
     Tag,
 )
-from storage.outbox import BULK, PENDING
 from storage.sql import among, upsert
 
 ACTIVE, INVITED = "active", "invited"
@@ -37,8 +35,7 @@ OPEN, CLOSED = "open", "closed"
 VERIFIED = "verified"
 REMOTE = "remote"  # the one location every province filter lets through (handlers.jobs.rules)
 
-# The tables, for Core statements: the bulk inserts of a digest batch (see queue_alerts).
-OUTBOX = OutboxMessage.metadata.tables[OutboxMessage.__tablename__]
+# The tables, for Core statements: a batch's alert pairs (record_told), digested members.
 JOB_ALERTS = JobAlert.metadata.tables[JobAlert.__tablename__]
 MEMBERS = Member.metadata.tables[Member.__tablename__]
 
@@ -69,13 +66,6 @@ class DigestMember:
     province: str | None
     province_only: bool
     skills: frozenset[int]  # tag ids
-
-
-@dataclass(frozen=True, slots=True)
-class AlertMessage:
-    chat_id: int
-    text: str
-    dedupe_key: str
 
 
 class JobRepository:
@@ -538,30 +528,9 @@ class JobRepository:
             for job_id, (job, name) in jobs.items()
         }
 
-    async def queue_alerts(
-        self, messages: Sequence[AlertMessage], told: Sequence[tuple[int, int]], now: datetime
-    ) -> None:
-        """Queue alert messages and record the (member id, job id) pairs they tell of, in
-        the caller's transaction, one statement each however many: the outbox's
-        ``enqueue`` for a batch (a ``dedupe_key`` seen before is skipped as there) and a
-        pair recorded before is left alone."""
-        if messages:
-            await self.session.execute(
-                upsert(self.session, OUTBOX)
-                .values(
-                    status=PENDING,
-                    attempts=0,
-                    keyboard=None,
-                    not_before=now,
-                    created_at=now,
-                    priority=BULK,
-                )
-                .on_conflict_do_nothing(index_elements=["dedupe_key"]),
-                [
-                    {"chat_id": m.chat_id, "text": m.text, "dedupe_key": m.dedupe_key}
-                    for m in messages
-                ],
-            )
+    async def record_told(self, told: Sequence[tuple[int, int]], now: datetime) -> None:
+        """Record the (member id, job id) pairs an alert run told of, one statement however
+        many, in the transaction that queued their messages; a pair seen before stays."""
         if told:
             await self.session.execute(
                 upsert(self.session, JOB_ALERTS)

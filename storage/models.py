@@ -23,6 +23,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.seed.choices import CONTENT_KINDS
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -49,7 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-DIGEST_KINDS_ALL = "announcement,news,policy,research,opportunity,event"
+DIGEST_KINDS_ALL = ",".join(CONTENT_KINDS)  # what a member's news digest brings at first
 
 
 class Base(DeclarativeBase):

@@ -4,6 +4,7 @@ decided to send it, and sent later by the one sender (scheduler/outbox.py)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,18 @@ from storage.sql import upsert
 PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
 STOPPED = "stopped"  # a broadcast's message not sent because an admin stopped it
 NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
+
+
+@dataclass(frozen=True, slots=True)
+class BulkMessage:
+    """A message of a digest or an alert run, queued with many others in one statement."""
+
+    chat_id: int
+    text: str
+    dedupe_key: str
+
+
+OUTBOX = OutboxMessage.metadata.tables[OutboxMessage.__tablename__]
 
 
 class OutboxRepository:
@@ -48,6 +61,26 @@ class OutboxRepository:
             )
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
+
+    async def enqueue_many(self, messages: Sequence[BulkMessage], now: datetime) -> None:
+        """Queue bulk messages in one statement; a ``dedupe_key`` seen before is skipped."""
+        if messages:
+            await self.session.execute(
+                upsert(self.session, OUTBOX)
+                .values(
+                    status=PENDING,
+                    attempts=0,
+                    keyboard=None,
+                    not_before=now,
+                    created_at=now,
+                    priority=BULK,
+                )
+                .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+                [
+                    {"chat_id": m.chat_id, "text": m.text, "dedupe_key": m.dedupe_key}
+                    for m in messages
+                ],
+            )
 
     async def cancel(self, dedupe_keys: Sequence[str]) -> set[str]:
         """Drop messages not sent yet (an offer for a question that closed meanwhile); the

@@ -8,7 +8,8 @@ representative asked to meet are left out.
 Erasing empties every personal field of the member row and removes what links the person
 to others: skills, the expert profile and topics, the notes of expert applications (a
 pending one is withdrawn), pending job applications and introduction requests, company
-representations and invitations, the jobs they were alerted to, and the outbox messages
+representations and invitations, the jobs they were alerted to, the topics their news
+digest follows, the events they said they would attend, and the outbox messages
 to their chat or carrying their application or contact. What stays is anonymous: the row
 (questions and answers keep an author), decided applications and introductions (the
 company's record), reports they made. Staff roles are kept: they are an authorisation
@@ -29,6 +30,7 @@ from storage.models import (
     Company,
     CompanyRepresentative,
     ConversationState,
+    DigestTag,
     ExpertApplication,
     ExpertProfile,
     ExpertTag,
@@ -42,6 +44,7 @@ from storage.models import (
     Question,
     QuestionTag,
     Report,
+    Rsvp,
     StaffRole,
     Tag,
 )
@@ -69,6 +72,15 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
     data |= await _expert_applications_answers_and_reports(session, member.id)
     data["questions"] = await _questions(session, member.id)
     data |= await _jobs(session, member.id)
+    data["news_digest_topics"] = await _slugs(session, DigestTag, member.id)
+    data["events_attending"] = [
+        {"event": item_id, "since": _time(since)}
+        for item_id, since in await session.execute(
+            select(Rsvp.content_id, Rsvp.created_at)
+            .where(Rsvp.member_id == member.id)
+            .order_by(Rsvp.content_id)
+        )
+    ]
     data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
     return data
 
@@ -89,6 +101,9 @@ def _member_fields(m: Member) -> dict[str, Any]:
         "job_alerts_in_my_area_only": m.jobs_in_province_only,
         "last_job_digest_at": _time(m.last_job_digest_at),
         "directory_visible": m.directory_visible,
+        "news_digest": m.digest_frequency,
+        "news_digest_kinds": [k for k in m.digest_kinds.split(",") if k],
+        "last_news_digest_at": _time(m.last_digest_at),
         "phone": m.phone,
         "messages_undeliverable": m.unreachable,
         "reputation": m.reputation,
@@ -150,7 +165,7 @@ async def _expert_applications_answers_and_reports(
 
 
 async def _slugs(
-    session: AsyncSession, link: type[MemberSkill | ExpertTag], member_id: int
+    session: AsyncSession, link: type[MemberSkill | ExpertTag | DigestTag], member_id: int
 ) -> list[str]:
     rows = await session.scalars(
         select(Tag.slug)
@@ -359,7 +374,9 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
     about_them += [OutboxMessage.dedupe_key == f"intro-accepted:{i}" for i in intros]
     if about_them:
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
-    for table in (MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert):
+    for table in (
+        MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
+    ):  # fmt: skip
         await session.execute(delete(table).where(table.member_id == member_id))
     await session.execute(
         update(ExpertApplication)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
+from storage.content import ContentRepository
 from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
@@ -42,6 +43,7 @@ class UnitOfWork:
         self.questions = QuestionRepository(self.session)
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
+        self.content = ContentRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

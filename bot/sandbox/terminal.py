@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import ConfigError, Settings
-from bot.demo import DEMO_MEMBERS, seed_demo_company, seed_demo_members
+from bot.demo import DEMO_MEMBERS, seed_demo_company, seed_demo_content, seed_demo_members
 from bot.sandbox.emulator import BotApiEmulator, EmuUser, SentMessage
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///dcc-sandbox.sqlite3"
@@ -216,6 +216,7 @@ async def run_sandbox(
         async with app.unit_of_work() as uow:  # demo experts to ask, demo jobs to browse
             await seed_demo_members(uow)
             await seed_demo_company(uow, app.clock.now(), app.settings.tz)
+            await seed_demo_content(uow, app.clock.now(), app.settings.tz)
             await uow.commit()
         for demo in DEMO_MEMBERS:  # the demo members have "opened the bot"
             emulator.register(EmuUser(demo["telegram_id"], demo["full_name"]))

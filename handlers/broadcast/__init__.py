@@ -12,7 +12,7 @@ from bot.core.i18n import N_
 from handlers.broadcast import compose
 from handlers.broadcast.delivery import queue_report
 from handlers.broadcast.message import PREFIX, report_text
-from handlers.context import Ctx
+from handlers.context import Ctx, is_admin
 
 router = Router("broadcast")
 router.command("broadcast", N_("Send a message to members (admins only)"))(
@@ -27,7 +27,7 @@ async def on_button(ctx: Ctx) -> None:
     if action != "stop" or not value.isdecimal():
         await ctx.answer(ctx._(N_("That button is from an older message.")))
         return
-    if not await compose.is_admin(ctx):
+    if not await is_admin(ctx):
         return
     broadcast = await ctx.session.broadcasts.get(int(value))
     if broadcast is None or broadcast.status != "sending":

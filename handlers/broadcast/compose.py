@@ -16,7 +16,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
 from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
-from handlers.context import Ctx
+from handlers.context import Ctx, is_admin
 from handlers.dates import parse_moment
 from handlers.links import parse_web_address
 from handlers.profile.labels import ROLE_NAMES
@@ -28,18 +28,6 @@ from storage.seed.provinces import ABROAD, PROVINCES
 from storage.seed.tags import SLUGS
 
 SAME, NO_LINK = "same", "none"
-
-
-async def is_admin(ctx: Ctx) -> bool:
-    """True for an administrator; anyone else is told, and their flow ends."""
-    if await ctx.session.staff.has_role(ctx.user_id, "admin"):
-        return True
-    await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
-    if ctx.event.callback_id == "":
-        await ctx.reply(ctx._(N_("Only administrators can do this.")))
-    if ctx.conversation.flow == "broadcast":
-        ctx.end_flow()
-    return False
 
 
 async def broadcast_command(ctx: Ctx) -> None:
@@ -280,6 +268,7 @@ async def receive_when(ctx: Ctx) -> None:
 
 async def create(ctx: Ctx, send_at: datetime) -> None:
     if not await is_admin(ctx):
+        ctx.end_flow()
         return
     d = ctx.data
     now = ctx.clock.now()

@@ -19,8 +19,9 @@ from bot.core.i18n import N_, Translations, Translator
 from bot.core.text import clip, escape
 from handlers.jobs.labels import job_location_name, job_type_name
 from handlers.jobs.rules import DIGEST_HOUR, ENTRY_MAX, REMOTE
-from storage.jobs import AlertJob, AlertMessage, Recipient
+from storage.jobs import AlertJob, Recipient
 from storage.models import Job
+from storage.outbox import BulkMessage
 from storage.uow import UnitOfWork
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
@@ -123,14 +124,15 @@ async def _alert_job(
             if not recipients:
                 break
             messages = [
-                AlertMessage(
+                BulkMessage(
                     r.telegram_id,
                     _instant_text(entries, r.language, job_id),
                     f"job:{r.member_id}:{job_id}",
                 )
                 for r in recipients
             ]
-            await uow.jobs.queue_alerts(messages, [(r.member_id, job_id) for r in recipients], now)
+            await uow.outbox.enqueue_many(messages, now)
+            await uow.jobs.record_told([(r.member_id, job_id) for r in recipients], now)
             await uow.commit()
         queued += len(recipients)
         after = recipients[-1].member_id
@@ -186,17 +188,18 @@ async def send_digests(
                 if newest:
                     found.append((m.recipient, newest, total))
             await entries.load(uow, {job_id for _, newest, _ in found for job_id in newest})
-            messages: list[AlertMessage] = []
+            messages: list[BulkMessage] = []
             for recipient, newest, total in found:
                 parts = _digest_messages(entries, recipient.language, newest, total)
                 messages += [
-                    AlertMessage(
+                    BulkMessage(
                         recipient.telegram_id, text, f"digest:{recipient.member_id}:{day}:{n}"
                     )
                     for n, text in enumerate(parts, 1)
                 ]
             told_now = [(r.member_id, job_id) for r, newest, _ in found for job_id in newest]
-            await uow.jobs.queue_alerts(messages, told_now, now)
+            await uow.outbox.enqueue_many(messages, now)
+            await uow.jobs.record_told(told_now, now)
             await uow.jobs.mark_digested(member_ids, now)
             await uow.commit()
         queued += len(messages)

@@ -13,7 +13,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, is_admin
 from handlers.links import parse_web_address
 from handlers.profile.rules import Invalid
 from handlers.questions.notices import notify_member, notify_staff
@@ -196,8 +196,7 @@ def company_request(t: Translator, company: Company) -> tuple[str, InlineKeyboar
 
 
 async def decide(ctx: Ctx, approve: bool) -> None:
-    if not await ctx.session.staff.has_role(ctx.user_id, "admin"):
-        await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
+    if not await is_admin(ctx):
         return
     company = await ctx.session.jobs.company(int(ctx.value)) if ctx.value.isdecimal() else None
     if company is None or company.status != "pending":

@@ -23,7 +23,7 @@ for flow in (*answers.FLOWS, experts.expert_flow, find.search_flow):
     router.flow(flow)
 
 router.command("expert", N_("Apply to answer questions as an expert"))(experts.apply)
-router.command("search", N_("Search answered questions"))(find.search)
+router.command("search", N_("Search answered questions, news and policies"))(find.search)
 
 ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "a": answers.answer_pressed,

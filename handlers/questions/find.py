@@ -1,4 +1,5 @@
-"""/search: answered questions that match Khmer or English text, best first, a page at a time.
+"""/search: answered questions and published items (news, policies, events…) that match
+Khmer or English text, best first, a page at a time.
 
 Steps (flow ``search``): results (the query is kept in the conversation, so the page buttons
 carry only the page number; typing again searches again).
@@ -9,8 +10,11 @@ from __future__ import annotations
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import clip, escape
+from handlers.content.browse import send_item
+from handlers.content.cards import item_entry
 from handlers.context import Ctx, signing_up
 from handlers.questions.knowledge import search_index, send_thread
+from handlers.questions.settings import qa_settings
 from handlers.questions.tokens import tokens
 
 PAGE = 5
@@ -35,7 +39,9 @@ async def start_search(ctx: Ctx, query: str) -> None:
         ctx.end_flow()
         await ctx.reply(
             ctx._(
-                N_("Nothing answered matches “{query}” yet. You can ask the experts with /ask.")
+                N_(
+                    "Nothing answered or published matches “{query}” yet. You can ask the experts with /ask."
+                )
             ).format(query=escape(clip(query, 60)))
         )
         return
@@ -48,7 +54,7 @@ async def show_results(ctx: Ctx) -> None:
     shown = found[page * PAGE : (page + 1) * PAGE]
     lines = [
         "<b>"
-        + ctx._(N_("Answered questions for “{query}” ({first}–{last} of {total}):")).format(
+        + ctx._(N_("Found for “{query}” ({first}–{last} of {total}):")).format(
             query=escape(clip(ctx.data["query"], 60)),
             first=page * PAGE + 1,
             last=page * PAGE + len(shown),
@@ -57,10 +63,17 @@ async def show_results(ctx: Ctx) -> None:
         + "</b>"
     ]
     buttons = []
+    tz = qa_settings(ctx.extras).timezone
     for number in shown:
+        if number < 0:  # a published item
+            item = await ctx.session.content.get(-number)
+            if item is not None:
+                lines.append("\n" + item_entry(ctx.t, item, tz, summary=140))
+                buttons.append(ctx.button(f"📰 #{item.id}", f"item-{item.id}"))
+            continue
         question = await ctx.session.questions.question(number)
         if question is not None:
-            lines.append(f"\n<b>#{number}</b> {escape(clip(question.text, 140))}")
+            lines.append(f"\n<b>❓ #{number}</b> {escape(clip(question.text, 140))}")
             buttons.append(ctx.button(f"📖 #{number}", f"read-{number}"))
     paging = []
     if page > 0:
@@ -76,6 +89,13 @@ async def result_pressed(ctx: Ctx) -> None:
         ctx.data["page"] = max(0, ctx.data.get("page", 0) + (1 if ctx.value == "next" else -1))
         await ctx.clear_buttons()
         await ctx.reprompt()
+        return
+    if ctx.value.startswith("item-") and ctx.value[5:].isdecimal():
+        if -int(ctx.value[5:]) not in ctx.data["found"]:
+            await ctx.reprompt()
+            return
+        await ctx.answer()
+        await send_item(ctx, int(ctx.value[5:]))
         return
     number = ctx.value.removeprefix("read-")
     if not number.isdecimal() or int(number) not in ctx.data["found"]:
@@ -94,7 +114,7 @@ search_flow = Flow(
     {
         "results": Step(
             show_results,
-            N_("Tap a question to read it, or type other words to search again."),
+            N_("Tap a result to read it, or type other words to search again."),
             on_button=result_pressed,
             on_text=search_again,
         )

@@ -1,8 +1,10 @@
 """What the community already knows: tag suggestions, similar answered questions, /search.
 
-The search index is built from the stored tokens of answered questions when it is needed;
-it stays small next to the member count (a few thousand answered questions), and building
-it is a list scan. A large deployment would keep it in the database's full-text index.
+The search index is built from the stored tokens of answered questions and of published
+content items when it is needed; it stays small next to the member count (a few thousand
+documents), and building it is a list scan. A large deployment would keep it in the
+database's full-text index. In the index a question is its number and an item is its
+number made negative, so one ranking serves both.
 """
 
 from __future__ import annotations
@@ -35,24 +37,29 @@ async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
     return suggest_tags(text, await terms_of_tags(ctx.session))
 
 
-_cached: tuple[tuple[int, int, int], SearchIndex] | None = None
+_cached: tuple[object, SearchIndex] | None = None
 
 
 async def search_index(uow: UnitOfWork) -> SearchIndex:
-    """The index of answered questions, rebuilt only when an answer or a hide changed it."""
+    """Answered questions and content items, rebuilt only when an answer, an item or a hide
+    changed what may be found."""
     global _cached
-    version = await uow.questions.search_version()
+    version = (await uow.questions.search_version(), await uow.content.search_version())
     if _cached is None or _cached[0] != version:
-        documents = await uow.questions.answered_documents()
-        index = SearchIndex([(number, text.split()) for number, text in documents])
-        _cached = (version, index)
+        documents = [(n, text.split()) for n, text in await uow.questions.answered_documents()]
+        documents += [(-n, text.split()) for n, text in await uow.content.searchable()]
+        _cached = (version, SearchIndex(documents))
     return _cached[1]
 
 
 async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:
     """(number, excerpt) of up to three answered questions close to ``text``."""
     index = await search_index(ctx.session)
-    found = index.search(tokens(text), SIMILAR_SHOWN, SIMILAR_MIN_SCORE)
+    found = [
+        (number, score)
+        for number, score in index.search(tokens(text), min_score=SIMILAR_MIN_SCORE)
+        if number > 0
+    ][:SIMILAR_SHOWN]
     similar = []
     for question_id, _score in found:
         question = await ctx.session.questions.question(question_id)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.sandbox.emulator import EmuUser
 from storage.models import (
     CompanyRepresentative,
+    DigestTag,
     ExpertApplication,
     ExpertProfile,
     ExpertTag,
@@ -21,6 +22,7 @@ from storage.models import (
     Member,
     OutboxMessage,
     Question,
+    Rsvp,
     StaffRole,
 )
 from tests.scenarios.harness import Scenario, add_member
@@ -83,6 +85,13 @@ async def build_world(scenario: Scenario) -> World:
         intro = await j.request_intro(hiring.id, rep, sokha, now)
         assert intro is not None
         uow.session.add(JobAlert(member_id=sokha, job_id=first.id, created_at=now))
+        event = await uow.content.add(
+            "event", (None, "AI meetup"), (None, None), None, [], now, event_at=end
+        )
+        assert event is not None
+        await uow.content.toggle_rsvp(event.id, sokha, now)
+        await uow.content.follow_tags(sokha, ["ai", "policy"])
+        member.digest_frequency = "daily"
 
         await uow.outbox.enqueue(SOKHA.id, "A notice for Sokha", None, now, "notice:1")
         await uow.outbox.enqueue(
@@ -142,6 +151,8 @@ async def test_mydata_holds_everything_stored_but_other_peoples_personal_data(
         ("Mekong Hiring", "pending")
     ]
     assert [a["title"] for a in data["jobs_i_was_alerted_to"]] == ["Data engineer"]
+    assert (data["news_digest"], data["news_digest_topics"]) == ("daily", ["ai", "policy"])
+    assert [e["event"] for e in data["events_attending"]] == [1]
 
     for someone_else in ("Vannak", "Otherperson", "Hiringperson", str(ADMIN.id), str(REP.id)):
         assert someone_else not in raw  # who answered, decided, or asked to meet: not hers
@@ -185,7 +196,7 @@ async def test_deleteme_erases_notes_pending_links_and_messages_but_keeps_staff_
         await count(scenario, JobApplication, JobApplication.id == world.decided_application) == 1
     )
     assert await count(scenario, IntroRequest, IntroRequest.id == world.pending_intro) == 0
-    for model in (ExpertProfile, ExpertTag, CompanyRepresentative, JobAlert):
+    for model in (ExpertProfile, ExpertTag, CompanyRepresentative, JobAlert, DigestTag, Rsvp):
         assert await count(scenario, model, model.member_id == world.sokha) == 0
     assert await count(scenario, Question, Question.asker_id == world.sokha) == 1  # anonymous
 
