@@ -115,6 +115,7 @@ class App:
         messenger = self.dispatcher.messenger
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
+        await self.set_admin_menus()
         if scheduler:
             self.sender = asyncio.create_task(self.outbox.run(), name="outbox-sender")
             self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
@@ -122,6 +123,21 @@ class App:
             for frequency in ("daily", "weekly"):  # digests missed while the bot was down
                 await self.digests(frequency)
         log.info("DCC Bot is running against %s", self.settings.api_url)
+
+    async def set_admin_menus(self) -> None:
+        """Each administrator's chat menu lists the admin commands too, in their language."""
+        async with self.unit_of_work() as uow:
+            admins = []
+            for telegram_id in await uow.staff.ids_with_role("admin"):
+                member = await uow.members.get(telegram_id)
+                admins.append((telegram_id, member.language if member else "en"))
+        for telegram_id, language in admins:
+            try:
+                await self.dispatcher.messenger.set_commands(
+                    self.dispatcher.menu(language, admin=True), chat_id=telegram_id
+                )
+            except Exception:  # an admin who never opened the bot has no chat yet
+                log.info("no command menu for administrator %s yet", telegram_id)
 
     def jobs(self) -> list[Every | Daily]:
         """The schedules. Each job serves only what is due by its rows, so the digests'

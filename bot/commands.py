@@ -329,7 +329,7 @@ async def remove_feed(settings: Settings, feed_id: int) -> int:
 
 
 async def export_members(settings: Settings) -> int:
-    from bot.members_csv import write_csv
+    from storage.member_export import write_csv
 
     async with _unit_of_work(settings) as uow:
         count = await write_csv(uow.members.export_rows(), sys.stdout)

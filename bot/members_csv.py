@@ -9,8 +9,7 @@ line number and skipped, good rows are upserted by telegram_id in batches.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -20,19 +19,13 @@ from bot.core.i18n import Translations
 from bot.core.text import clean_line
 from bot.csv_records import BadCsv, Record, read_csv
 from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
-from storage.models import Member
+from storage.member_export import COLUMNS, FORMULA_START
 from storage.seed.choices import ALERT_FREQUENCIES, LANGUAGES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG
 from storage.seed.tags import SLUGS
 
-COLUMNS = (
-    "telegram_id", "full_name", "language", "role", "province", "country", "skills",
-    "open_to_work", "created_at", "username", "organisation", "years_experience",
-    "alert_frequency", "directory_visible",
-)  # fmt: skip
 REQUIRED = ("telegram_id", "full_name", "role", "province")
 TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class BadRow(ValueError):
@@ -176,39 +169,6 @@ def _rows(
         yield row
 
 
-def _cell(value: str) -> str:
-    """A leading quote keeps spreadsheets from running "=…", "+…", "-…", "@…" as formulas."""
-    return "'" + value if value[:1] in FORMULA_START else value
-
-
 def _uncell(value: str) -> str:
+    """The value a member typed, without the quote the export put before a formula start."""
     return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
-
-
-def export_row(member: Member, skills: list[str]) -> list[str]:
-    return [
-        str(member.telegram_id),
-        _cell(member.full_name or ""),
-        member.language,
-        member.role or "",
-        member.province or "",
-        _cell(member.country or ""),
-        ";".join(skills),
-        "true" if member.open_to_work else "false",
-        member.created_at.isoformat(timespec="seconds"),
-        member.username or "",
-        _cell(member.organisation or ""),
-        "" if member.years_experience is None else str(member.years_experience),
-        member.alert_frequency,
-        "true" if member.directory_visible else "false",
-    ]
-
-
-async def write_csv(rows: AsyncIterator[tuple[Member, list[str]]], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    count = 0
-    async for member, skills in rows:
-        writer.writerow(export_row(member, skills))
-        count += 1
-    return count

@@ -34,3 +34,8 @@ async def is_admin(ctx: Ctx) -> bool:
     if not ctx.event.callback_id:
         await ctx.reply(ctx._(N_("Only administrators can do this.")))
     return False
+
+
+async def menu_for(ctx: Ctx, language: str) -> list[tuple[str, str]]:
+    """The command menu for this user's chat: administrators' lists their commands too."""
+    return ctx.menu(language, await ctx.session.staff.has_role(ctx.user_id, "admin"))

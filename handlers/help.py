@@ -5,14 +5,14 @@ from __future__ import annotations
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from bot.core.keyboards import RemoveKeyboard
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, menu_for
 
 router = Router("help")
 
 
 @router.command("help", N_("What this bot can do"))
 async def show_help(ctx: Ctx) -> None:
-    menu = ctx.menu(ctx.language)
+    menu = await menu_for(ctx, ctx.language)
     lines = [ctx._(N_("<b>DCC Bot</b> connects the Digital Community of Cambodia. You can:")), ""]
     lines += [f"/{command} — {description}" for command, description in menu]
     lines += ["", ctx._(N_("Send /cancel at any time to leave what you are doing."))]

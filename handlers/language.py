@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, menu_for
 from handlers.profile.labels import LANGUAGE_NAMES
 
 router = Router("language")
@@ -33,5 +33,5 @@ async def set_language(ctx: Ctx) -> None:
     await ctx.answer()
     await ctx.clear_buttons()
     await ctx.reply(ctx._(N_("From now on I will write to you in English.")))
-    await ctx.messenger.set_commands(ctx.menu(ctx.value), chat_id=ctx.event.chat_id)
+    await ctx.messenger.set_commands(await menu_for(ctx, ctx.value), chat_id=ctx.event.chat_id)
     await ctx.reprompt()

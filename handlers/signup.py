@@ -18,7 +18,7 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import escape
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, menu_for
 from handlers.profile.card import show_card
 from handlers.profile.draft import apply_draft, is_complete
 from handlers.profile.fields import FIELD_STEPS, draft
@@ -73,7 +73,7 @@ async def choose_language(ctx: Ctx) -> None:
     ctx.conversation.language = ctx.value
     ctx.use_language(ctx.value)
     await ctx.clear_buttons()
-    await ctx.messenger.set_commands(ctx.menu(ctx.value), chat_id=ctx.event.chat_id)
+    await ctx.messenger.set_commands(await menu_for(ctx, ctx.value), chat_id=ctx.event.chat_id)
     await ctx.goto("consent")
 
 

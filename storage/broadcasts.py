@@ -274,3 +274,9 @@ class BroadcastRepository:
                 .order_by(Broadcast.send_at, Broadcast.id)
             )
         )
+
+    async def recent(self, limit: int) -> list[Broadcast]:
+        """The newest broadcasts, for /admin."""
+        return list(
+            await self.session.scalars(select(Broadcast).order_by(Broadcast.id.desc()).limit(limit))
+        )

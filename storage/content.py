@@ -85,6 +85,13 @@ class ContentRepository:
     async def get(self, item_id: int) -> ContentItem | None:
         return await self.session.get(ContentItem, item_id)
 
+    async def latest(self, limit: int) -> list[ContentItem]:
+        """The newest items, hidden ones too, for /admin."""
+        rows = await self.session.scalars(
+            select(ContentItem).order_by(ContentItem.id.desc()).limit(limit)
+        )
+        return list(rows)
+
     async def tags_of(self, item_ids: Collection[int]) -> dict[int, list[str]]:
         if not item_ids:
             return {}

@@ -413,5 +413,11 @@ class QuestionRepository:
             )
         )
 
+    async def open_reports(self, limit: int) -> list[Report]:
+        rows = await self.session.scalars(
+            select(Report).where(Report.status == "open").order_by(Report.id).limit(limit)
+        )
+        return list(rows)
+
     async def report(self, report_id: int) -> Report | None:
         return await self.session.get(Report, report_id)

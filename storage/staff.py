@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, StaffRole
@@ -46,3 +46,26 @@ class StaffRepository:
         self.session.add(
             AuditEntry(actor_telegram_id=actor, action=action, detail=detail, created_at=self.now())
         )
+
+    async def revoke(self, telegram_id: int, role: str, revoked_by: int | None) -> bool:
+        """Take the role away; False when the person did not have it."""
+        result = await self.session.execute(
+            delete(StaffRole).where(StaffRole.telegram_id == telegram_id, StaffRole.role == role)
+        )
+        if not getattr(result, "rowcount", 0):
+            return False
+        await self.audit(revoked_by, f"revoke-{role}", {"telegram_id": telegram_id})
+        return True
+
+    async def everyone(self) -> list[StaffRole]:
+        """Every role held, admins first."""
+        rows = await self.session.scalars(
+            select(StaffRole).order_by(StaffRole.role, StaffRole.granted_at)
+        )
+        return list(rows)
+
+    async def recent_audit(self, limit: int) -> list[AuditEntry]:
+        rows = await self.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        )
+        return list(rows)

@@ -22,6 +22,7 @@ from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
 from storage.questions import QuestionRepository
 from storage.staff import StaffRepository
+from storage.stats import StatsRepository
 from storage.tags import TagRepository
 
 CONVERSATION_FIELDS = ("flow", "step", "token", "data", "language")
@@ -44,6 +45,7 @@ class UnitOfWork:
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.content = ContentRepository(self.session)
+        self.stats = StatsRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

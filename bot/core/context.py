@@ -46,7 +46,7 @@ class Context(Generic[S]):
     value: str = ""  # the value of the flow button pressed
     callback_answered: bool = False
     conversation_deleted: bool = False
-    menu: Callable[[str], list[tuple[str, str]]] = field(default=lambda _language: [])
+    menu: Callable[[str, bool], list[tuple[str, str]]] = field(default=lambda _l, _a=False: [])
     extras: dict[str, Any] = field(default_factory=dict)  # features' settings, by feature
 
     @property

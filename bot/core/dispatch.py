@@ -32,6 +32,7 @@ class Command:
     name: str
     handler: Handler
     description: str  # msgid; empty for commands left out of the menu
+    for_admins: bool = False  # in the menu of administrators' chats only
 
 
 @dataclass
@@ -43,9 +44,11 @@ class Router:
     callbacks: dict[str, Handler] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
 
-    def command(self, name: str, description: str = "") -> Callable[[Handler], Handler]:
+    def command(
+        self, name: str, description: str = "", for_admins: bool = False
+    ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.commands[name] = Command(name, handler, description)
+            self.commands[name] = Command(name, handler, description, for_admins)
             return handler
 
         return register
@@ -102,9 +105,15 @@ class Dispatcher:
                 raise ValueError(f"router {router.name!r} registers {sorted(clash)} again")
             table.update(items)
 
-    def menu(self, language: str) -> list[tuple[str, str]]:
+    def menu(self, language: str, admin: bool = False) -> list[tuple[str, str]]:
+        """The command menu in ``language``; administrators' has their commands too (the
+        handlers check the role whatever the menu shows)."""
         t = self.translations.for_language(language)
-        return [(c.name, t.gettext(c.description)) for c in self.commands.values() if c.description]
+        return [
+            (c.name, t.gettext(c.description))
+            for c in self.commands.values()
+            if c.description and (admin or not c.for_admins)
+        ]
 
     # -- running updates -----------------------------------------------------------------
     @property

@@ -42,6 +42,8 @@ class Event:
     message_id: int | None = None
     contact_phone: str = ""
     contact_user_id: int | None = None
+    forwarded: bool = False  # the text is a message forwarded from someone
+    forwarded_from: int | None = None  # who wrote it, unless they hide it in forwards
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -79,7 +79,15 @@ def to_event(update: Update) -> Event | None:
                 args=command[1],
                 **base,
             )
-        return Event(kind=EventKind.TEXT, text=message.text, **base)
+        origin = message.forward_origin
+        sender = getattr(origin, "sender_user", None)
+        return Event(
+            kind=EventKind.TEXT,
+            text=message.text,
+            forwarded=origin is not None,
+            forwarded_from=sender.id if sender is not None else None,
+            **base,
+        )
     return Event(kind=EventKind.OTHER, **base)
 
 

@@ -430,6 +430,16 @@ class BotApiEmulator:
             ]
         return self._user_message(user, "text", content, text)
 
+    def forward(self, user: EmuUser, origin: EmuUser | None, text: str) -> int:
+        """``user`` forwards to the bot a message ``origin`` wrote; None: an origin who hides
+        their account in forwards (Telegram then gives only a name)."""
+        sender: JSON = (
+            {"type": "user", "sender_user": self._user_dict(origin), "date": int(time.time())}
+            if origin is not None
+            else {"type": "hidden_user", "sender_user_name": "Someone", "date": int(time.time())}
+        )
+        return self._user_message(user, "text", {"text": text, "forward_origin": sender}, text)
+
     def send_contact(
         self,
         user: EmuUser,

@@ -23,7 +23,9 @@ router.command("events", N_("Coming events"))(browse.browse_command("events"))
 router.command("subscriptions", N_("Your news digest: what and how often"))(
     subscriptions.subscriptions_command
 )
-router.command("post", N_("Publish news, a policy or an event (admins only)"))(posting.post_command)
+router.command("post", N_("Publish news, a policy or an event (admins only)"), for_admins=True)(
+    posting.post_command
+)
 for flow in (browse.content_flow, posting.post_flow, subscriptions.subscriptions_flow):
     router.flow(flow)
 

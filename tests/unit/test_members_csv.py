@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from bot.core.i18n import Translations
-from bot.members_csv import COLUMNS, BadRow, ImportReport, export_row, parse_row, read_rows
+from bot.members_csv import COLUMNS, BadRow, ImportReport, parse_row, read_rows
+from storage.member_export import export_row
 from storage.models import Member
 
 HEADER = "telegram_id,full_name,language,role,province,country,skills,open_to_work,created_at\n"

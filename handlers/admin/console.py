@@ -1,0 +1,112 @@
+"""The /admin menu and its lists: broadcasts, published content, the audit log."""
+
+from __future__ import annotations
+
+from bot.core.i18n import N_
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clip, escape
+from handlers.admin.pending import counts
+from handlers.admin.roles import PREFIX
+from handlers.content.cards import title_of
+from handlers.context import Ctx
+from handlers.questions.settings import qa_settings
+
+AUDIT_SHOWN = 20
+ITEMS_SHOWN = 10
+BROADCAST_STATUS = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "done": N_("delivered"),
+    "stopped": N_("stopped"),
+    "cancelled": N_("cancelled"),
+}
+
+
+async def show_menu(ctx: Ctx) -> None:
+    companies, applications, reports = await counts(ctx)
+    n = ctx.t.number
+
+    def button(label: str, action: str) -> Button:
+        return Button(label, f"{PREFIX}:{action}")
+
+    rows = [
+        [button("⏳ " + ctx._(N_("Approvals ({count})")).format(count=n(companies + applications)), "pending"),
+         button("⚠️ " + ctx._(N_("Reports ({count})")).format(count=n(reports)), "reports")],
+        [button("📤 " + ctx._(N_("Broadcasts")), "bc"), button("📰 " + ctx._(N_("Content")), "content")],
+        [button("🏆 " + ctx._(N_("Competitions")), "comp"), button("👥 " + ctx._(N_("Roles")), "roles")],
+        [button("📊 " + ctx._(N_("Statistics")), "stats"), button("📄 " + ctx._(N_("Export members")), "export")],
+        [button("🧾 " + ctx._(N_("Audit log")), "audit")],
+    ]  # fmt: skip
+    await ctx.reply("🛠 <b>" + ctx._(N_("Administration")) + "</b>", InlineKeyboard.of(rows))
+
+
+async def show_broadcasts(ctx: Ctx) -> None:
+    tz = qa_settings(ctx.extras).timezone
+    lines = ["📤 <b>" + ctx._(N_("Broadcasts")) + "</b>"]
+    for broadcast in await ctx.session.broadcasts.recent(ITEMS_SHOWN):
+        delivery = await ctx.session.broadcasts.delivery(broadcast)
+        lines.append(
+            ctx._(N_("#{number} · {status} · {moment} · delivered {sent} of {total}")).format(
+                number=broadcast.id,
+                status=ctx._(BROADCAST_STATUS.get(broadcast.status, broadcast.status)),
+                moment=ctx.t.moment(broadcast.send_at.astimezone(tz)),
+                sent=ctx.t.number(delivery.sent),
+                total=ctx.t.number(delivery.total),
+            )
+            + "\n   "
+            + escape(clip(broadcast.text_en, 60))
+        )
+    if len(lines) == 1:
+        lines.append(ctx._(N_("No broadcast yet.")))
+    await ctx.reply(
+        "\n".join(lines),
+        InlineKeyboard.of([[Button("➕ " + ctx._(N_("New broadcast")), f"{PREFIX}:newbc")]]),
+    )
+
+
+async def show_content(ctx: Ctx) -> None:
+    lines = ["📰 <b>" + ctx._(N_("Published items")) + "</b>"]
+    buttons = []
+    for item in await ctx.session.content.latest(ITEMS_SHOWN):
+        shown = ctx._(N_("hidden")) if item.hidden else ""
+        lines.append(f"#{item.id} {title_of(ctx.t, item)} {shown}".rstrip())
+        if not item.hidden:
+            buttons.append(
+                Button("🙈 " + ctx._(N_("Hide")) + f" #{item.id}", f"{PREFIX}:hide:{item.id}")
+            )
+    if len(lines) == 1:
+        lines.append(ctx._(N_("Nothing has been published yet.")))
+    buttons.append(Button("➕ " + ctx._(N_("Publish an item")), f"{PREFIX}:post"))
+    await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))
+
+
+async def hide_item(ctx: Ctx) -> None:
+    item = await ctx.session.content.get(int(ctx.value)) if ctx.value.isdecimal() else None
+    if item is None or item.hidden:
+        await ctx.answer(ctx._(N_("This item is no longer available.")))
+        return
+    item.hidden = True
+    await ctx.session.staff.audit(ctx.user_id, "content-hidden", {"item": item.id})
+    await ctx.answer(ctx._(N_("Hidden.")))
+    await ctx.clear_buttons()
+
+
+async def show_audit(ctx: Ctx) -> None:
+    tz = qa_settings(ctx.extras).timezone
+    lines = ["🧾 <b>" + ctx._(N_("Audit log: the latest actions")) + "</b>"]
+    for entry in await ctx.session.staff.recent_audit(AUDIT_SHOWN):
+        actor = (
+            str(entry.actor_telegram_id) if entry.actor_telegram_id else ctx._(N_("command line"))
+        )
+        detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items())
+        lines.append(
+            f"{ctx.t.moment(entry.created_at.astimezone(tz))} · {escape(actor)} · "
+            f"<code>{escape(entry.action)}</code> {escape(clip(detail, 80))}"
+        )
+    if len(lines) == 1:
+        lines.append(ctx._(N_("Nothing yet.")))
+    await ctx.reply("\n".join(lines))
+
+
+async def show_competitions(ctx: Ctx) -> None:
+    await ctx.reply(ctx._(N_("Competitions: send /competitions.")))

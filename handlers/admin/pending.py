@@ -1,0 +1,65 @@
+"""What waits for an administrator's decision: companies and expert applications, each with
+its own [Approve] [Reject] buttons (which check the presser themselves), and open reports."""
+
+from __future__ import annotations
+
+from bot.core.i18n import N_
+from handlers.context import Ctx
+from handlers.jobs.companies import company_request
+from handlers.questions.experts import application_message
+from handlers.questions.moderation import report_message
+from storage.models import Answer, Question
+
+SHOWN = 10
+
+
+async def counts(ctx: Ctx) -> tuple[int, int, int]:
+    """Companies, expert applications and reports waiting."""
+    return (
+        len(await ctx.session.jobs.pending_companies()),
+        len(await ctx.session.questions.pending_applications()),
+        len(await ctx.session.questions.open_reports(limit=1000)),
+    )
+
+
+async def show_pending(ctx: Ctx) -> None:
+    companies = await ctx.session.jobs.pending_companies()
+    applications = await ctx.session.questions.pending_applications()
+    if not companies and not applications:
+        await ctx.reply(ctx._(N_("Nothing waits for a decision.")))
+        return
+    await ctx.reply(
+        "<b>"
+        + ctx._(
+            N_(
+                "Waiting for a decision: {companies} company(ies), {applications} expert application(s)."
+            )
+        ).format(
+            companies=ctx.t.number(len(companies)), applications=ctx.t.number(len(applications))
+        )
+        + "</b>"
+    )
+    for company in companies[:SHOWN]:
+        await ctx.reply(*company_request(ctx.t, company))
+    tags = await ctx.session.tags.all()
+    for application in applications[:SHOWN]:
+        member = await ctx.session.members.by_id(application.member_id)
+        if member is not None:
+            slugs = [s for s in application.tags.split(",") if s]
+            await ctx.reply(*application_message(ctx.t, application, member, tags, slugs))
+
+
+async def show_reports(ctx: Ctx) -> None:
+    """Open reports on questions and answers, with the moderators' buttons."""
+    reports = await ctx.session.questions.open_reports(limit=SHOWN)
+    if not reports:
+        await ctx.reply(ctx._(N_("No report waits for a decision.")))
+        return
+    for report in reports:
+        target: Question | Answer | None = (
+            await ctx.session.questions.question(report.target_id)
+            if report.target == "question"
+            else await ctx.session.questions.answer(report.target_id)
+        )
+        if target is not None:
+            await ctx.reply(*report_message(ctx.t, report, target.text))

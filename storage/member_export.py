@@ -1,0 +1,55 @@
+"""Members as CSV, written for the CLI's ``members export`` and the admins' /export alike.
+
+Columns as the README lists them, slugs as the bot stores them; an export imports back
+unchanged (bot/members_csv.py reads it). Names, organisations and countries that start
+like a spreadsheet formula get a leading quote, which the import removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import AsyncIterator
+from typing import TextIO
+
+from storage.models import Member
+
+COLUMNS = (
+    "telegram_id", "full_name", "language", "role", "province", "country", "skills",
+    "open_to_work", "created_at", "username", "organisation", "years_experience",
+    "alert_frequency", "directory_visible",
+)  # fmt: skip
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: str) -> str:
+    """A leading quote keeps spreadsheets from running "=…", "+…", "-…", "@…" as formulas."""
+    return "'" + value if value[:1] in FORMULA_START else value
+
+
+def export_row(member: Member, skills: list[str]) -> list[str]:
+    return [
+        str(member.telegram_id),
+        cell(member.full_name or ""),
+        member.language,
+        member.role or "",
+        member.province or "",
+        cell(member.country or ""),
+        ";".join(skills),
+        "true" if member.open_to_work else "false",
+        member.created_at.isoformat(timespec="seconds"),
+        member.username or "",
+        cell(member.organisation or ""),
+        "" if member.years_experience is None else str(member.years_experience),
+        member.alert_frequency,
+        "true" if member.directory_visible else "false",
+    ]
+
+
+async def write_csv(rows: AsyncIterator[tuple[Member, list[str]]], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    async for member, skills in rows:
+        writer.writerow(export_row(member, skills))
+        count += 1
+    return count

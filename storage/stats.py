@@ -1,0 +1,114 @@
+"""The figures of /stats, counted in the database (nothing is loaded member by member)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    Answer,
+    Broadcast,
+    Job,
+    JobApplication,
+    Member,
+    MemberSkill,
+    OutboxMessage,
+    Question,
+    Tag,
+)
+
+ACTIVE = (Member.deleted_at.is_(None), Member.telegram_id.is_not(None))
+
+
+class StatsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _count(self, *conditions: object, of: object = Member) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(of).where(*conditions)  # type: ignore[arg-type]
+            )
+            or 0
+        )
+
+    async def members(self) -> int:
+        return await self._count(*ACTIVE)
+
+    async def members_by(self, column: str) -> list[tuple[str, int]]:
+        """(value, count) of members by ``role`` or ``province``, most first."""
+        field = getattr(Member, column)
+        rows = await self.session.execute(
+            select(field, func.count())
+            .where(*ACTIVE, field.is_not(None))
+            .group_by(field)
+            .order_by(func.count().desc(), field)
+        )
+        return [(value, count) for value, count in rows]
+
+    async def top_skills(self, limit: int) -> list[tuple[str, int]]:
+        rows = await self.session.execute(
+            select(Tag.slug, func.count())
+            .join(MemberSkill, MemberSkill.tag_id == Tag.id)
+            .join(Member, Member.id == MemberSkill.member_id)
+            .where(*ACTIVE)
+            .group_by(Tag.slug)
+            .order_by(func.count().desc(), Tag.slug)
+            .limit(limit)
+        )
+        return [(slug, count) for slug, count in rows]
+
+    async def questions(self) -> tuple[int, int]:
+        """Questions asked, and those with at least one answer."""
+        asked = await self._count(of=Question)
+        answered = (
+            await self.session.scalar(select(func.count(func.distinct(Answer.question_id)))) or 0
+        )
+        return asked, answered
+
+    async def first_answer_delays(self) -> list[float]:
+        """Seconds from each answered question to its first answer."""
+        first = (
+            select(Answer.question_id, func.min(Answer.created_at).label("first"))
+            .group_by(Answer.question_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(Question.created_at, first.c.first).join(
+                first, first.c.question_id == Question.id
+            )
+        )
+        return [(answered - asked).total_seconds() for asked, answered in rows]
+
+    async def jobs(self, now: datetime) -> tuple[int, int, int]:
+        """Jobs posted, open now, and applications sent in the bot."""
+        posted = await self._count(of=Job)
+        open_now = await self._count(Job.status == "open", Job.deadline_at > now, of=Job)
+        applications = await self._count(of=JobApplication)
+        return posted, open_now, applications
+
+    async def broadcast_reach(self) -> tuple[int, int]:
+        """Broadcasts sent or sending, and the messages they delivered."""
+        broadcasts = await self._count(
+            Broadcast.status.in_(("sending", "done", "stopped")), of=Broadcast
+        )
+        delivered = await self._count(
+            OutboxMessage.broadcast_id.is_not(None),
+            OutboxMessage.status == "sent",
+            of=OutboxMessage,
+        )
+        return broadcasts, delivered
+
+    async def joined_since(self, since: datetime) -> list[datetime]:
+        rows = await self.session.scalars(
+            select(Member.created_at).where(Member.created_at >= since)
+        )
+        return list(rows)
+
+    async def asked_since(self, since: datetime) -> list[datetime]:
+        rows = await self.session.scalars(
+            select(Question.created_at).where(Question.created_at >= since)
+        )
+        return list(rows)

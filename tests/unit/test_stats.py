@@ -1,0 +1,90 @@
+"""The figures of /stats: the arithmetic, and the counts on a seeded database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from handlers.admin.figures import first_moment, median, per_week, week_starts
+from storage.broadcasts import Audience
+from storage.db import make_sessionmaker
+from storage.uow import UnitOfWork
+
+TZ = ZoneInfo("Asia/Phnom_Penh")
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 09:00 in Phnom Penh
+Factory = Callable[[], UnitOfWork]
+
+
+def test_the_median_of_nothing_is_none() -> None:
+    assert median([]) is None
+    assert median([30, 10, 20]) == 20
+    assert median([10, 20, 30, 40]) == 25
+
+
+def test_twelve_weeks_end_with_this_one_and_start_on_mondays() -> None:
+    weeks = week_starts(NOW, TZ)
+    assert len(weeks) == 12 and weeks[-1] == date(2026, 11, 23)
+    assert weeks[0] == date(2026, 9, 7) and all(w.weekday() == 0 for w in weeks)
+    assert first_moment(weeks, TZ) == datetime(2026, 9, 7, tzinfo=TZ)
+
+
+def test_a_moment_counts_in_its_week_in_cambodia_time() -> None:
+    weeks = week_starts(NOW, TZ)
+    sunday_night = datetime(2026, 11, 22, 16, 30, tzinfo=UTC)  # Sunday 23:30 local
+    monday_morning = datetime(2026, 11, 22, 17, 30, tzinfo=UTC)  # Monday 00:30 local
+    too_old = datetime(2026, 9, 6, 12, 0, tzinfo=UTC)
+    counts = per_week([sunday_night, monday_morning, monday_morning, too_old], weeks, TZ)
+    assert counts[-1] == 2 and counts[-2] == 1 and sum(counts) == 3
+
+
+@pytest.fixture
+async def uow_factory(database: AsyncEngine) -> AsyncIterator[Factory]:
+    sessionmaker = make_sessionmaker(database)
+    async with UnitOfWork(sessionmaker) as uow:
+        await uow.tags.sync_seed()
+        await uow.commit()
+    yield lambda: UnitOfWork(sessionmaker, lambda: NOW)
+
+
+async def test_the_counts_on_a_seeded_database(uow_factory: Factory) -> None:
+    async with uow_factory() as uow:
+        rows = [
+            {"telegram_id": t, "full_name": f"M{t}", "role": role, "province": province,
+             "skills": skills}
+            for t, role, province, skills in (
+                (1, "student", "kep", ["ai", "web"]), (2, "student", "kampot", ["ai"]),
+                (3, "academic", "kep", ["data"]), (4, "other", "abroad", ["ai"]),
+            )
+        ]  # fmt: skip
+        await uow.members.upsert_many(rows, NOW - timedelta(days=3))
+        gone = await uow.members.get(4)
+        assert gone is not None
+        await uow.members.erase(gone, NOW)
+        asker = await uow.members.get(1)
+        expert = await uow.members.get(3)
+        assert asker is not None and expert is not None
+        first = await uow.questions.add_question(
+            asker.id, "q1", [], ["ai"], NOW - timedelta(hours=5), NOW
+        )
+        await uow.questions.add_question(asker.id, "q2", [], ["ai"], NOW, NOW)
+        await uow.questions.add_answer(first.id, expert.id, "a1", NOW - timedelta(hours=3), None)
+        await uow.questions.add_answer(first.id, expert.id, "a2", NOW - timedelta(hours=1), None)
+        broadcast = await uow.broadcasts.add("k", "e", None, Audience(), NOW, None, NOW)
+        broadcast.status = "done"
+        await uow.commit()
+    async with uow_factory() as uow:
+        s = uow.stats
+        assert await s.members() == 3  # the erased member is not counted
+        assert await s.members_by("role") == [("student", 2), ("academic", 1)]
+        assert await s.members_by("province") == [("kep", 2), ("kampot", 1)]
+        assert await s.top_skills(2) == [("ai", 2), ("data", 1)]
+        assert await s.questions() == (2, 1)
+        assert await s.first_answer_delays() == [2 * 3600.0]  # to the first answer only
+        assert await s.jobs(NOW) == (0, 0, 0)
+        assert await s.broadcast_reach() == (1, 0)
+        assert len(await s.joined_since(NOW - timedelta(days=7))) == 4
+        assert len(await s.asked_since(NOW - timedelta(hours=2))) == 1
