@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from bot.core.i18n import Translations
-from bot.core.text import clean_line, clean_text, grapheme_length
+from bot.core.text import clean_line, clean_text, grapheme_length, telegram_length
 from bot.csv_records import BadCsv, read_csv
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
@@ -39,7 +39,7 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
         raise BadJobRow(f"{'title' if not title else 'description'} has no visible text")
     if grapheme_length(title) > TITLE_MAX:
         raise BadJobRow(f"title is longer than {TITLE_MAX} characters")
-    if len(description) > DESCRIPTION_MAX:
+    if telegram_length(description) > DESCRIPTION_MAX:
         raise BadJobRow(f"description is longer than {DESCRIPTION_MAX} characters")
     tags = [s.strip() for s in row["tags"].split(";") if s.strip()]
     unknown = [s for s in tags if s not in SLUGS]
@@ -81,6 +81,10 @@ def read_jobs(
         try:
             if record.problem:
                 raise BadJobRow(f"the row {record.problem}")
+            if len(record.fields) > len(header):  # a stray comma: the columns would shift
+                raise BadJobRow(
+                    f"the row has {len(record.fields)} fields, the header {len(header)}"
+                )
             yield parse_job(dict(zip(header, record.fields, strict=False)), today, english)
         except BadJobRow as error:
             errors.append((record.line, str(error)))

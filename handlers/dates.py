@@ -51,6 +51,7 @@ _YEAR = r"(?<!\d)(?P<y>\d{4}|\d{2})(?!\d)"
 _DATE = regex.compile(
     r"(?<!\d)(?P<y>\d{4})[/.\-](?P<m>\d{1,2})[/.\-](?P<d>\d{1,2})(?!\d)"  # 2026-12-31
     rf"|{_DAY}[/.\-](?P<m>\d{{1,2}})(?:[/.\-]{_YEAR})?(?![\d/.\-]\d)"  # 31/12/2026, 31/12
+    rf"|{_DAY}\s+(?P<m>\d{{1,2}})\s+(?P<y>\d{{4}})(?!\d)"  # 31 12 2026, ថ្ងៃទី៣១ ខែ១២ ឆ្នាំ២០២៦
     rf"|{_DAY}(?:st|nd|rd|th)?{_SEP}(?:of\s+)?{_MONTH}(?:{_SEP}{_YEAR})?"  # 31 Dec 2026
     rf"|{_MONTH}{_SEP}{_DAY}(?:st|nd|rd|th)?(?:{_SEP}{_YEAR})?",  # Dec 31, 2026
     regex.VERSION1,
@@ -88,10 +89,15 @@ def read_date(value: str, today: date, format_message: str) -> date:
     if found["y"] is not None:
         year = int(found["y"]) + (2000 if len(found["y"]) == 2 else 0)
         read = _date_or_none(year, month, day)
-    else:
-        read = _date_or_none(today.year, month, day)
-        if read is None or read < today:
-            read = _date_or_none(today.year + 1, month, day)
+    else:  # the next such day: this year, or a later one (29 February: up to four years)
+        read = next(
+            (
+                found_day
+                for year in range(today.year, today.year + 5)
+                if (found_day := _date_or_none(year, month, day)) is not None and found_day >= today
+            ),
+            None,
+        )
     if read is None:
         raise Invalid(NO_SUCH_DATE)
     return read

@@ -1,8 +1,9 @@
 """Companies, their representatives, jobs, applications, intros, and the job-alert queries.
 
-The alert queries are set-based: who matches a job (or which jobs match a batch of members)
-is one join of ``member_skills`` with ``job_tags`` in the database, a batch of members at a
-time, so neither the number of members nor of jobs decides how much memory a run takes.
+The alert queries are set-based and go a batch of members at a time: who matches a new job
+is one join of ``member_skills`` with ``job_tags``; a digest run reads a batch of members
+with their skills and the open jobs' tags (handlers/jobs/alerts.py matches them), so the
+number of members never decides how much memory a run takes.
 """
 
 from __future__ import annotations
@@ -325,6 +326,14 @@ class JobRepository:
             job_id=job_id, member_id=member_id, status="sent", created_at=now
         )
         return application if await self._insert_once(application) else None
+
+    async def has_applied(self, job_id: int, member_id: int) -> bool:
+        found = await self.session.scalar(
+            select(JobApplication.id).where(
+                JobApplication.job_id == job_id, JobApplication.member_id == member_id
+            )
+        )
+        return found is not None
 
     async def application(self, application_id: int) -> JobApplication | None:
         return await self.session.get(JobApplication, application_id)

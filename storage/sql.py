@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,3 +29,20 @@ def among(
     every row with every parameter, so a 100,000-row import took three times as long.
     """
     return column.in_(bindparam("among", list(values), expanding=True, literal_execute=True))
+
+
+async def transition(
+    session: AsyncSession, row: Any, expected: str, status: str, **values: Any
+) -> bool:
+    """Move ``row`` from status ``expected`` to ``status`` (with ``values``) in one UPDATE
+    that checks the status: of two people deciding at once, one wins and the other is
+    told. The row is refreshed either way, so the caller sees the status that stands."""
+    model = type(row)
+    result = await session.execute(
+        update(model)
+        .where(model.id == row.id, model.status == expected)
+        .values(status=status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(row)
+    return bool(getattr(result, "rowcount", 0))

@@ -21,6 +21,7 @@ from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
 from storage.questions import QuestionRepository
+from storage.sql import transition
 from storage.staff import StaffRepository
 from storage.stats import StatsRepository
 from storage.tags import TagRepository
@@ -54,6 +55,10 @@ class UnitOfWork:
         if exc_type is not None:
             await self.rollback()
         await self.close()
+
+    async def transition(self, row: Any, expected: str, status: str, **values: Any) -> bool:
+        """Change ``row``'s status only if it is still ``expected`` (storage.sql.transition)."""
+        return await transition(self.session, row, expected, status, **values)
 
     async def commit(self) -> None:
         await self.session.commit()

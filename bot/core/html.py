@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import regex
 
-MESSAGE_MAX = 4096  # Telegram counts UTF-16 units: ``len`` for Khmer and other BMP text
+from bot.core.text import telegram_length as units
+
+MESSAGE_MAX = 4096  # Telegram counts UTF-16 units (``units``): ``len`` for Khmer, 2 an emoji
 _SEPARATOR = "\n\n"
 
 
@@ -28,8 +30,9 @@ class DigestEntry:
 def split_digest(
     header: str, entries: Sequence[DigestEntry], limit: int = MESSAGE_MAX, continued: str = "…"
 ) -> list[str]:
-    """A digest as few messages as Telegram needs: each at most ``limit`` characters
-    (UTF-16 units, which is ``len`` for Khmer and other BMP text).
+    """A digest as few messages as Telegram needs: each at most ``limit`` UTF-16 units of
+    HTML (``len`` for Khmer; an emoji counts 2). The markup is counted too, so a message is
+    never over Telegram's limit on the text it shows.
 
     ``header`` opens the first message and ``continued`` each following one (an empty
     string for none); entries follow, separated by blank lines, and an entry is never
@@ -38,19 +41,19 @@ def split_digest(
     dropped. No entries, no messages: an empty digest is not sent.
     """
     for opening in (header, continued):
-        if len(opening) + len(_SEPARATOR) + 1 > limit:
-            raise ValueError(f"a digest heading of {len(opening)} characters leaves no room")
+        if units(opening) + len(_SEPARATOR) + 1 > limit:
+            raise ValueError(f"a digest heading of {units(opening)} units leaves no room")
     messages: list[str] = []
     current, has_entry = header, False
     for entry in entries:
         joined = current + _SEPARATOR + entry.text if current else entry.text
-        if len(joined) > limit and has_entry:
+        if units(joined) > limit and has_entry:
             messages.append(current)
             current, has_entry = continued, False
             joined = current + _SEPARATOR + entry.text if current else entry.text
-        if len(joined) > limit:
+        if units(joined) > limit:
             opening = current + _SEPARATOR if current else ""
-            joined = opening + clip_html(entry.text, limit - len(opening))
+            joined = opening + clip_html(entry.text, limit - units(opening))
         current, has_entry = joined, True
     if has_entry:
         messages.append(current)
@@ -63,12 +66,12 @@ _TAG = regex.compile(r"<(/?)([a-z][\w-]*)", regex.IGNORECASE)
 
 
 def clip_html(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Telegram HTML shortened to at most ``limit`` characters (``len``), never cutting a
+    """Telegram HTML shortened to at most ``limit`` UTF-16 units, never cutting a
     grapheme cluster, a tag or an entity, with the tags still open closed after the
     ellipsis: Telegram refuses a whole message whose HTML does not parse."""
-    if len(text) <= limit:
+    if units(text) <= limit:
         return text
-    if limit < len(ellipsis):
+    if limit < units(ellipsis):
         raise ValueError(f"cannot clip to {limit} characters")
     kept: list[str] = []
     size = 0
@@ -76,10 +79,10 @@ def clip_html(text: str, limit: int, ellipsis: str = "…") -> str:
     for token in _HTML_TOKEN.findall(text):
         after = _open_tags_after(open_tags, token)
         closing = sum(len(name) + 3 for name in after)
-        if size + len(token) + len(ellipsis) + closing > limit:
+        if size + units(token) + units(ellipsis) + closing > limit:
             break
         kept.append(token)
-        size, open_tags = size + len(token), after
+        size, open_tags = size + units(token), after
     return "".join(kept).rstrip() + ellipsis + "".join(f"</{name}>" for name in reversed(open_tags))
 
 

@@ -66,6 +66,11 @@ class ApiError(Exception):
         return body
 
 
+def _utf16_units(text: str) -> int:
+    """Telegram's limits count UTF-16 code units of the text once parsed: an emoji is 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def _bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
 
@@ -657,7 +662,7 @@ class BotApiEmulator:
         if not caption:
             return None, {}
         plain = _plain_text(caption, params.get("parse_mode"))
-        if len(plain) > 1024:
+        if _utf16_units(plain) > 1024:
             raise _bad("message caption is too long")
         return caption, {"caption": plain}
 
@@ -729,7 +734,7 @@ class BotApiEmulator:
             self._chat_id(params)
             raise _bad("message text is empty")
         plain = _plain_text(text, params.get("parse_mode"))
-        if len(plain) > 4096:
+        if _utf16_units(plain) > 4096:
             raise _bad("message is too long")
         return self._send(params, "text", text, {"text": plain})
 

@@ -1,8 +1,12 @@
 """Job alerts: new jobs to the members whose skills they need, at once or in a digest.
 
-Who matches is decided in the database (storage/jobs.py: skills joined to job tags, the
-province filter, "not alerted yet"), a batch of members at a time in member-id order. Each
-batch is one transaction that queues the messages (outbox) and records the ``JobAlert``
+Instant alerts: who matches a new job is one query in the database (storage/jobs.py:
+skills joined to the job's tags, the area filter, "not alerted yet"), a batch of members at
+a time in member-id order. Digests: the database gives a batch of a thousand members due
+one with their skill ids and the pairs they were told of, and the open jobs once; matching
+them is a few integer operations a member on bit sets (``JobMatcher``), faster than a join
+and a sort per member, with memory bounded by the batch and the open jobs, never by the
+member count (bench/job_digests.py). Each batch is one transaction that queues the messages (outbox) and records the ``JobAlert``
 rows together: after a crash the finished batches stay done and the rest is found again,
 and since a member is never alerted of a job with a ``JobAlert`` row, a rerun sends nothing
 twice. A job is rendered once per language and reused for every member reading it.

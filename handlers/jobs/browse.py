@@ -146,24 +146,30 @@ async def send_job(ctx: Ctx, job_id: int) -> None:
 
 
 # -- applying --------------------------------------------------------------------------
-def shared_summary(t: Translator, member: Member, skills: str) -> str:
-    contact = (
-        "@" + escape(member.username) if member.username
-        else escape(member.phone or "") or t.gettext(N_("a link to your Telegram"))
-    )  # fmt: skip
-    return "\n".join(
-        [
-            f"👤 <b>{escape(member.full_name or '')}</b> · {role_name(t, member.role)}",
-            t.gettext(N_("Organisation: {value}")).format(value=escape(member.organisation or "—")),
-            t.gettext(N_("Skills: {value}")).format(value=escape(skills)),
-            t.gettext(N_("Years of experience: {value}")).format(
-                value=t.number(member.years_experience)
-                if member.years_experience is not None
-                else "—"
-            ),
-            t.gettext(N_("Contact: {value}")).format(value=contact),
-        ]
-    )
+def shared_summary(t: Translator, member: Member, skills: str, for_company: bool) -> str:
+    """What an application shares, the same in the member's preview and in what the company
+    gets: name, role, organisation, skills, experience, the Telegram handle (or a link to
+    the member's Telegram when there is none) and the phone if the member shared it."""
+    if member.username:
+        contact = "@" + escape(member.username)
+    elif for_company:
+        contact = (
+            f'<a href="tg://user?id={member.telegram_id}">{escape(member.full_name or "")}</a>'
+        )
+    else:
+        contact = t.gettext(N_("a link to your Telegram"))
+    lines = [
+        f"👤 <b>{escape(member.full_name or '')}</b> · {role_name(t, member.role)}",
+        t.gettext(N_("Organisation: {value}")).format(value=escape(member.organisation or "—")),
+        t.gettext(N_("Skills: {value}")).format(value=escape(skills)),
+        t.gettext(N_("Years of experience: {value}")).format(
+            value=t.number(member.years_experience) if member.years_experience is not None else "—"
+        ),
+        t.gettext(N_("Contact: {value}")).format(value=contact),
+    ]
+    if member.phone:
+        lines.append(t.gettext(N_("Phone: {value}")).format(value=escape(member.phone)))
+    return "\n".join(lines)
 
 
 async def apply_pressed(ctx: Ctx) -> None:
@@ -174,6 +180,9 @@ async def apply_pressed(ctx: Ctx) -> None:
         return
     if job is None or job.status != "open" or job.deadline_at <= ctx.clock.now() or job.apply_url:
         await ctx.answer(ctx._(N_("This job is closed.")), alert=True)
+        return
+    if await ctx.session.jobs.has_applied(job.id, member.id):
+        await ctx.answer(ctx._(N_("You have already applied for this job.")), alert=True)
         return
     await ctx.answer()
     await ctx.start_flow("apply", "confirm", {"job": job.id})
@@ -188,7 +197,7 @@ async def ask_apply(ctx: Ctx) -> None:
     skills = await skill_names(ctx, member)
     await ctx.reply(
         ctx._(N_("Apply for job #{number}? The company will receive:")).format(number=job.id)
-        + "\n\n" + shared_summary(ctx.t, member, skills),
+        + "\n\n" + shared_summary(ctx.t, member, skills, for_company=False),
         ctx.keyboard([ctx.button("✅ " + ctx._(N_("Send my application")), "send"), ctx.button(ctx._(N_("Cancel")), "cancel")]),
     )  # fmt: skip
 
@@ -235,14 +244,9 @@ async def confirm_apply(ctx: Ctx) -> None:
 def application_message(
     t: Translator, job: Job, application: JobApplication, member: Member, skills: str
 ) -> tuple[str, InlineKeyboard]:
-    contact = (
-        f'<a href="tg://user?id={member.telegram_id}">{escape(member.full_name or "")}</a>'
-        if not member.username else "@" + escape(member.username)
-    )  # fmt: skip
     text = (
         "📨 <b>" + t.gettext(N_("A member applies for job #{number} {title}:")).format(number=job.id, title=escape(clip(job.title, 80))) + "</b>\n\n"
-        + shared_summary(t, member, skills) + "\n" + contact
-        + (f"\n📱 {escape(member.phone)}" if member.phone else "")
+        + shared_summary(t, member, skills, for_company=True)
     )  # fmt: skip
     return text, InlineKeyboard.of(
         [[Button("🗓 " + t.gettext(N_("Invite to interview")), f"{PREFIX}:iv:{application.id}"),
@@ -267,7 +271,11 @@ async def decide_application(ctx: Ctx, interview: bool) -> None:
         await ctx.clear_buttons()
         return
     now = ctx.clock.now()
-    application.status, application.decided_at = ("interview" if interview else "declined"), now
+    status = "interview" if interview else "declined"
+    if not await ctx.session.transition(application, "sent", status, decided_at=now):
+        await ctx.answer(ctx._(N_("This application has already been answered.")), alert=True)
+        await ctx.clear_buttons()
+        return
     company = await ctx.session.jobs.company(job.company_id)
     await notify_member(
         ctx.session, ctx.translators, application.member_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.i18n import N_, Translator
-from bot.core.text import clip, escape
+from bot.core.text import clip, clip_units, escape
 from handlers.jobs.labels import job_location_name, job_type_name
 
 
@@ -35,7 +35,7 @@ def job_card(
             "🏷 " + escape(tag_names),
             "⏳ " + t.gettext(N_("Apply by {date}")).format(date=t.date(deadline)),
             "",
-            escape(clip(description, 2500)),
+            escape(clip_units(description, 2500)),
             "",
             how,
         ]

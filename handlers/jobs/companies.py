@@ -206,8 +206,15 @@ async def decide(ctx: Ctx, approve: bool) -> None:
         await ctx.clear_buttons()
         return
     now = ctx.clock.now()
-    company.status = "verified" if approve else "rejected"
-    company.decided_by, company.decided_at = ctx.user_id, now
+    status = "verified" if approve else "rejected"
+    if not await ctx.session.transition(
+        company, "pending", status, decided_by=ctx.user_id, decided_at=now
+    ):
+        await ctx.answer(
+            ctx._(N_("Another administrator has already decided on this company.")), alert=True
+        )
+        await ctx.clear_buttons()
+        return
     await ctx.session.staff.audit(ctx.user_id, f"company-{company.status}", {"company": company.id})
     await notify_member(
         ctx.session, ctx.translators, company.created_by,
@@ -268,6 +275,11 @@ async def receive_who(ctx: Ctx) -> None:
     if company is None:
         ctx.end_flow()
         return
+    if await ctx.session.jobs.is_representative(member.id, company.id, verified_only=False):
+        await ctx.reply(
+            ctx._(N_("They already represent {company}.")).format(company=escape(company.name))
+        )
+        return
     now = ctx.clock.now()
     inviter = await current_member(ctx)
     await ctx.session.jobs.invite_representative(
@@ -275,7 +287,7 @@ async def receive_who(ctx: Ctx) -> None:
     )
     await notify_member(
         ctx.session, ctx.translators, member.id, partial(invitation, company=company), now,
-        dedupe_key=f"invite:{company.id}:{member.id}",
+        dedupe_key=f"invite:{company.id}:{member.id}:{ctx.event.update_id}",  # invited again: sent again
     )  # fmt: skip
     ctx.end_flow()
     await ctx.reply(ctx._(N_("Invitation sent. They become a representative when they accept.")))

@@ -16,7 +16,7 @@ from typing import Any
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
+from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length, telegram_length
 from handlers.context import Ctx, current_member
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX, verified_company
@@ -120,7 +120,7 @@ async def ask_description(ctx: Ctx) -> None:
 
 async def receive_description(ctx: Ctx) -> None:
     text = clean_text(ctx.event.text)
-    if not text or len(text) > DESCRIPTION_MAX:
+    if not text or telegram_length(text) > DESCRIPTION_MAX:  # what Telegram counts
         await ctx.reply(
             ctx._(N_("Please send 1 to {limit} characters.")).format(limit=DESCRIPTION_MAX)
         )

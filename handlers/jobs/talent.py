@@ -173,7 +173,11 @@ async def intro_answered(ctx: Ctx, accept: bool) -> None:
         await ctx.clear_buttons()
         return
     now = ctx.clock.now()
-    intro.status, intro.decided_at = ("accepted" if accept else "declined"), now
+    status = "accepted" if accept else "declined"
+    if not await ctx.session.transition(intro, "pending", status, decided_at=now):
+        await ctx.answer(ctx._(N_("You have already answered.")))
+        await ctx.clear_buttons()
+        return
     if accept:
         company = await ctx.session.jobs.company(intro.company_id)
         await notify_member(

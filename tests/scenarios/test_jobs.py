@@ -373,3 +373,49 @@ async def test_only_a_verified_representative_can_act_for_a_company(scenario: Sc
     assert job.status == "open"
     members = {m.telegram_id: m for m in await stored(scenario, Member)}
     assert members[STRANGER.id].full_name == "Stranger"  # nothing about them changed
+
+
+async def test_what_an_application_shares_is_shown_first_and_sent_once(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    for user in (REP, INSTANT):
+        await add_member(scenario, user)
+    await add_member(scenario, ADMIN, staff="admin")
+    await set_member(scenario, INSTANT, phone="+85512345678")
+    await register_company(scenario)
+    await post_job(scenario)
+    await scenario.say(INSTANT, "/jobs")
+    await scenario.press(INSTANT, "#1")
+    replies = await scenario.press(INSTANT, "Apply")
+    assert "Contact: @instant_dev" in replies[0] and "Phone: +85512345678" in replies[0]
+    await scenario.press(INSTANT, "Send my application")
+    await scenario.app.run_due_work()
+    application = scenario.last(REP).text or ""
+    assert application.count("@instant_dev") == 1 and application.count("+85512345678") == 1
+    await scenario.press(INSTANT, "Apply", scenario.emulator.messages(INSTANT.id)[-3])
+    assert scenario.toasts()[-1] == "You have already applied for this job."
+
+
+async def test_a_colleague_who_declined_can_be_invited_again(scenario: Scenario) -> None:
+    assert scenario.app is not None
+    for user in (REP, INSTANT):
+        await add_member(scenario, user)
+    await add_member(scenario, ADMIN, staff="admin")
+    await register_company(scenario)
+    await scenario.say(REP, "/company")
+    await scenario.press(REP, "Add a representative")
+    assert await scenario.say(REP, "@rep_smart") == [
+        "They already represent Smart &lt;Digital&gt; Co."
+    ]
+    await scenario.say(REP, "@instant_dev")
+    await scenario.app.run_due_work()
+    await scenario.press(INSTANT, "Decline")
+    await scenario.say(REP, "/company")
+    await scenario.press(REP, "Add a representative")
+    await scenario.say(REP, "@instant_dev")
+    await scenario.app.run_due_work()
+    invitations = [m for m in scenario.emulator.messages(INSTANT.id) if "invited" in (m.text or "")]
+    assert len(invitations) == 2
+    await scenario.press(INSTANT, "Accept")
+    assert scenario.toasts()[-1] == "You are now a representative. Send /company to act for it."

@@ -371,3 +371,27 @@ def test_a_bad_api_url_is_a_one_line_settings_error(
     code, out, err = run(capsys, "run")
     assert (code, out) == (2, "")
     assert err.startswith("dcc-bot: error: TELEGRAM_API_URL must be") and err.count("\n") == 1
+
+
+def test_jobs_import_publishes_good_rows_and_reports_bad_ones_by_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "seed-demo")[0] == 0  # company 1, verified, with three jobs
+    source = env / "jobs.csv"
+    source.write_text(
+        "title,description,tags,location,type,deadline,apply_url\n"
+        "Data engineer,Pipelines in Python.,data;cloud,phnom-penh,full-time,31/12/2026,\n"
+        "Bad tag,x,quantum,kep,full-time,31/12/2026,\n"
+        "Stray comma,x,web,kep,full-time,31/12/2026,https://a.example/jobs,extra\n"
+        "Past,x,web,kep,full-time,01/01/2020,\n"
+        "ភ្នាក់ងារ,ការងារ,web,remote,contract,ថ្ងៃទី៣១ ខែ១២ ឆ្នាំ២០២៦,jobs.example.com/1\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "jobs", "import", str(source), "--company", "1")
+    assert code == 1
+    assert out.strip() == "Imported 2 job(s) for Mekong Cloud Co.; 3 row(s) skipped."
+    lines = [line.split(": ", 1)[0] for line in err.strip().splitlines()]
+    assert lines == [f"{source}:3", f"{source}:4", f"{source}:5"]
+    assert "unknown tag 'quantum'" in err and "the row has 8 fields, the header 7" in err
+    code, _, err = run(capsys, "jobs", "import", str(source), "--company", "7")
+    assert code == 2 and "there is no verified company number 7" in err

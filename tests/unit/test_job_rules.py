@@ -69,6 +69,9 @@ TOO_FAR = "The deadline must be within {years} years from today."
         ("ផុតកំណត់ ៣១/១២/២០២៦", date(2026, 12, 31)),
         ("៣១\u200b/១២/២០២៦", date(2026, 12, 31)),  # zero-width space typed inside
         ("15/06/2028", date(2028, 6, 15)),  # exactly two years ahead
+        ("ថ្ងៃទី៣១ ខែ១២ ឆ្នាំ២០២៦", date(2026, 12, 31)),  # a numeric month after ខែ
+        ("31 12 2026", date(2026, 12, 31)),
+        ("29/2", date(2028, 2, 29)),  # the next 29 February
     ],
 )
 def test_a_deadline_is_read_in_english_and_khmer(text: str, expected: date) -> None:
@@ -359,3 +362,14 @@ def test_a_moment_that_cannot_be_read_or_is_past_is_refused(text: str, message: 
     with pytest.raises(Invalid) as refused:
         parse_moment(text, NOW, PHNOM_PENH)
     assert refused.value.message == message
+
+
+def test_a_digest_of_emoji_titles_fits_telegrams_utf16_limit() -> None:
+    from bot.core.text import telegram_length
+
+    entries = [DigestEntry(n, f"<b>#{n} · " + "😀" * 120 + "</b>\n🏢 Co") for n in range(1, 21)]
+    messages = split_digest("📬 <b>New jobs</b>", entries)
+    assert len(messages) > 1
+    assert all(telegram_length(m) <= 4096 for m in messages)
+    assert sum(m.count("<b>#") for m in messages) == 20  # no entry lost or split
+    assert telegram_length(clip_html("<b>" + "😀" * 100 + "</b>", 21)) <= 21
