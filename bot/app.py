@@ -266,4 +266,8 @@ def _engine(settings: Settings) -> Any:
         from bot.engines.ptb import PtbEngine
 
         return PtbEngine(settings.token, settings.api_url)
+    if settings.engine == "aiogram":
+        from bot.engines.aiogram import AiogramEngine
+
+        return AiogramEngine(settings.token, settings.api_url)
     raise ConfigError(f"unknown engine {settings.engine!r}")

@@ -17,7 +17,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
-ENGINES = ("ptb",)
+ENGINES = ("ptb", "aiogram")
 TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
 

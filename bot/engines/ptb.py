@@ -272,6 +272,20 @@ class PtbEngine:
             poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
         )
 
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Connect and register ``url``: Telegram then posts the updates to our server."""
+        await self.application.initialize()
+        await self.application.bot.set_webhook(
+            url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update as Telegram posted it to the webhook."""
+        update = Update.de_json(data, self.application.bot)
+        event = to_event(update) if update is not None else None
+        if event is not None and self._sink is not None:
+            await self._sink(event)
+
     async def stop(self) -> None:
         updater = self.application.updater
         if updater is not None and updater.running:

@@ -649,6 +649,8 @@ class BotApiEmulator:
 
     def _file_param(self, params: JSON, key: str) -> Upload:
         value = params.get(key)
+        if isinstance(value, str) and value.startswith("attach://"):  # the file in another part
+            value = params.get(value.removeprefix("attach://"))
         if isinstance(value, Upload):
             return value
         if isinstance(value, str) and value in self._files:

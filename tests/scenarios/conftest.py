@@ -16,11 +16,17 @@ async def emulator() -> AsyncIterator[BotApiEmulator]:
         yield emulator
 
 
+@pytest.fixture(params=["ptb", "aiogram"])
+def engine(request: pytest.FixtureRequest) -> str:
+    """Every scenario runs on both engines: the same dialogue, the same expectations."""
+    return str(request.param)
+
+
 @pytest.fixture
 async def scenario(
-    emulator: BotApiEmulator, settings: Settings, clock: FakeClock
+    emulator: BotApiEmulator, settings: Settings, clock: FakeClock, engine: str
 ) -> AsyncIterator[Scenario]:
-    scenario = Scenario(emulator, settings, clock)
+    scenario = Scenario(emulator, settings.with_(engine=engine), clock)
     await scenario.start()
     yield scenario
     await scenario.stop()

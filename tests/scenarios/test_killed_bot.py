@@ -20,12 +20,13 @@ KANHA = EmuUser(801, "កញ្ញា", language_code="km")
 class BotProcess:
     """``dcc-bot run`` as a real child process polling the emulator."""
 
-    def __init__(self, emulator: BotApiEmulator, database_url: str) -> None:
+    def __init__(self, emulator: BotApiEmulator, database_url: str, engine: str = "ptb") -> None:
         self.env = {
             **os.environ,
             "TELEGRAM_BOT_TOKEN": emulator.token,
             "TELEGRAM_API_URL": emulator.url,
             "DATABASE_URL": database_url,
+            "DCC_ENGINE": engine,
             "PYTHONPATH": str(PROJECT),
         }
         self.process: asyncio.subprocess.Process | None = None
@@ -49,8 +50,10 @@ class BotProcess:
 
 
 @pytest.fixture
-async def bot(emulator: BotApiEmulator, database_url: str) -> AsyncIterator[BotProcess]:
-    process = BotProcess(emulator, database_url)
+async def bot(
+    emulator: BotApiEmulator, database_url: str, engine: str
+) -> AsyncIterator[BotProcess]:
+    process = BotProcess(emulator, database_url, engine)
     await process.cli("db", "upgrade")
     yield process
     if process.process is not None and process.process.returncode is None:

@@ -21,9 +21,9 @@ TEXT = "ព័ត៌មានសំខាន់ពីក្រសួង"
 
 
 async def test_a_broadcast_killed_half_way_reaches_everyone(
-    emulator: BotApiEmulator, database_url: str, clock: FakeClock
+    emulator: BotApiEmulator, database_url: str, clock: FakeClock, engine: str
 ) -> None:
-    bot = BotProcess(emulator, database_url)
+    bot = BotProcess(emulator, database_url, engine)
     bot.env["DCC_SEND_RATE"] = str(RATE)
     await bot.cli("db", "upgrade")
     engine = make_engine(database_url)

@@ -58,9 +58,11 @@ def test_a_superscript_admin_id_names_the_variable() -> None:
         load_settings(env={"DCC_ADMIN_IDS": "²"})
 
 
-def test_an_unknown_engine_is_refused() -> None:
-    with pytest.raises(ConfigError, match="DCC_ENGINE must be one of ptb, not 'aiogram'"):
-        load_settings(env={"DCC_ENGINE": "aiogram"})
+def test_an_unknown_engine_is_refused_and_both_known_ones_are_taken() -> None:
+    with pytest.raises(ConfigError, match="DCC_ENGINE must be one of ptb, aiogram, not 'telethon'"):
+        load_settings(env={"DCC_ENGINE": "telethon"})
+    assert load_settings(env={"DCC_ENGINE": " AIOGRAM "}).engine == "aiogram"
+    assert load_settings(env={}).engine == "ptb"
 
 
 @pytest.mark.parametrize("zone", ["Asia/Nowhere", "Phnom Penh", "../etc/passwd"])

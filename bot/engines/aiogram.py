@@ -1,0 +1,301 @@
+"""The aiogram 3 engine: Telegram updates → neutral events, the Messenger port.
+
+Translate and delegate only, like the python-telegram-bot engine beside it: every decision
+is the core's. aiogram handles updates concurrently (the core's dispatch locks each
+conversation); its flood-control and blocked-user exceptions become the core's neutral
+``RetryLater`` and ``Unreachable``; "message is not modified" is not an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    LinkPreviewOptions,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+
+from bot.core.events import Event, EventKind, User, parse_command
+from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
+from bot.core.ports import Rejected, RetryLater, Unreachable
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+HTML = "HTML"
+
+
+def to_event(update: Update) -> Event | None:
+    """The neutral event for an update the bot handles; None for everything else."""
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        chat = message.chat if message is not None else None
+        return Event(
+            update_id=update.update_id,
+            kind=EventKind.CALLBACK,
+            user=_user(query.from_user),
+            chat_id=chat.id if chat is not None else query.from_user.id,
+            chat_is_private=chat is None or chat.type == "private",
+            callback_id=query.id,
+            callback_data=query.data or "",
+            message_id=message.message_id if message is not None else None,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    base: dict[str, Any] = {
+        "update_id": update.update_id,
+        "user": _user(message.from_user),
+        "chat_id": message.chat.id,
+        "chat_is_private": message.chat.type == "private",
+        "message_id": message.message_id,
+    }
+    if message.contact is not None:
+        return Event(
+            kind=EventKind.CONTACT,
+            contact_phone=message.contact.phone_number,
+            contact_user_id=message.contact.user_id,
+            **base,
+        )
+    if message.text is not None:
+        command = parse_command(message.text)
+        if command is not None:
+            return Event(
+                kind=EventKind.COMMAND,
+                text=message.text,
+                command=command[0],
+                args=command[1],
+                **base,
+            )
+        origin = message.forward_origin
+        sender = getattr(origin, "sender_user", None)
+        return Event(
+            kind=EventKind.TEXT,
+            text=message.text,
+            forwarded=origin is not None,
+            forwarded_from=sender.id if sender is not None else None,
+            **base,
+        )
+    return Event(kind=EventKind.OTHER, **base)
+
+
+def _user(user: Any) -> User:
+    return User(user.id, user.first_name or "", user.username, user.language_code)
+
+
+def _markup(keyboard: Keyboard | None) -> Any:
+    if keyboard is None:
+        return None
+    if isinstance(keyboard, InlineKeyboard):
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b.text, callback_data=b.data, url=b.url) for b in row]
+                for row in keyboard.rows
+            ]
+        )
+    if isinstance(keyboard, ReplyKeyboard):
+        return ReplyKeyboardMarkup(
+            keyboard=[
+                [
+                    KeyboardButton(text=b.text, request_contact=b.request_contact or None)
+                    for b in row
+                ]
+                for row in keyboard.rows
+            ],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if isinstance(keyboard, RemoveKeyboard):
+        return ReplyKeyboardRemove()
+    raise TypeError(keyboard)
+
+
+async def _neutral(call: Awaitable[Any]) -> Any:
+    try:
+        return await call
+    except TelegramRetryAfter as error:
+        raise RetryLater(float(error.retry_after)) from error
+    except TelegramForbiddenError as error:
+        raise Unreachable(error.message) from error
+    except (TelegramBadRequest, TelegramNotFound) as error:
+        text = error.message.lower()
+        if "chat not found" in text or "user is deactivated" in text:
+            raise Unreachable(error.message) from error
+        if "not modified" in text or "message to edit not found" in text:
+            raise  # edits handle these themselves
+        raise Rejected(error.message) from error
+
+
+class AiogramMessenger:
+    """The Messenger port on an aiogram ``Bot``; every text is sent as HTML."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        message = await _neutral(
+            self.bot.send_message(
+                chat_id, text, parse_mode=HTML, reply_markup=_markup(keyboard),
+                link_preview_options=NO_PREVIEW,
+            )
+        )  # fmt: skip
+        return int(message.message_id)
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
+    ) -> None:
+        await self._edit(
+            self.bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, parse_mode=HTML,
+                reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW,
+            )
+        )  # fmt: skip
+
+    async def edit_keyboard(
+        self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
+    ) -> None:
+        await self._edit(
+            self.bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            )
+        )
+
+    async def _edit(self, call: Awaitable[Any]) -> None:
+        try:
+            await _neutral(call)
+        except (TelegramBadRequest, Rejected) as error:
+            text = str(error).lower()
+            if "not modified" in text or "message to edit not found" in text:
+                return  # already as wanted, or gone: nothing to do
+            raise
+
+    async def answer_callback(
+        self, callback_id: str, text: str | None = None, alert: bool = False
+    ) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_id, text=text, show_alert=alert)
+        except TelegramBadRequest as error:  # too old to answer: the member has moved on
+            log.info("callback %s not answered: %s", callback_id, error.message)
+
+    async def send_document(
+        self, chat_id: int, filename: str, content: bytes, caption: str | None = None
+    ) -> int:
+        message = await _neutral(
+            self.bot.send_document(
+                chat_id, BufferedInputFile(content, filename), caption=caption, parse_mode=HTML
+            )
+        )
+        return int(message.message_id)
+
+    async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int:
+        message = await _neutral(
+            self.bot.send_photo(
+                chat_id, BufferedInputFile(content, "chart.png"), caption=caption, parse_mode=HTML
+            )
+        )
+        return int(message.message_id)
+
+    async def set_commands(
+        self,
+        commands: list[tuple[str, str]],
+        language_code: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        scope = (
+            BotCommandScopeChat(chat_id=chat_id)
+            if chat_id is not None
+            else BotCommandScopeDefault()
+        )
+        await _neutral(
+            self.bot.set_my_commands(
+                [BotCommand(command=name, description=text) for name, text in commands],
+                scope=scope,
+                language_code=language_code,
+            )
+        )
+
+    async def clear_commands(self, chat_id: int) -> None:
+        await _neutral(self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id)))
+
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+class AiogramEngine:
+    """Long polling (or webhook updates handed in) on aiogram; updates go to ``sink``
+    concurrently, as aiogram does."""
+
+    def __init__(self, token: str, api_url: str) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+        self.bot = Bot(token, session=session)
+        self.dispatcher = Dispatcher()
+        # Every update goes to the core: an outer middleware sees them all, before (and
+        # instead of) aiogram's own routing.
+        self.dispatcher.update.outer_middleware(self._on_update)
+        self.messenger = AiogramMessenger(self.bot)
+        self._sink: EventSink | None = None
+        self._polling: asyncio.Task[None] | None = None
+
+    def attach(self, sink: EventSink) -> None:
+        self._sink = sink
+
+    async def _on_update(self, _handler: Any, update: Any, _data: dict[str, Any]) -> None:
+        event = to_event(update) if isinstance(update, Update) else None
+        if event is not None and self._sink is not None:
+            await self._sink(event)
+
+    async def start(self, poll_timeout: int = 30) -> None:
+        """Connect (getMe) and start long polling; a TelegramAPIError on a bad token or URL."""
+        await self.bot.get_me()
+        await self.bot.delete_webhook()
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot, polling_timeout=poll_timeout, handle_signals=False,
+                close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
+            ),
+            name="aiogram-polling",
+        )  # fmt: skip
+
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Connect and register ``url``: Telegram then posts the updates to our server."""
+        await self.bot.get_me()
+        await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update as Telegram posted it to the webhook."""
+        event = to_event(Update.model_validate(data, context={"bot": self.bot}))
+        if event is not None and self._sink is not None:
+            await self._sink(event)
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            with contextlib.suppress(RuntimeError):  # polling had not started yet
+                await self.dispatcher.stop_polling()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        await self.bot.session.close()
