@@ -31,6 +31,7 @@ from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
 from scheduler.feeds import poll_feeds
+from scheduler.leader import Leadership
 from scheduler.outbox import OutboxSender
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
@@ -102,27 +103,59 @@ class App:
     outbox: OutboxSender
     qa: QaSettings
     scheduler: AsyncIOScheduler | None = None
-    sender: asyncio.Task[None] | None = None  # the outbox sender's loop while running
+    sender: asyncio.Task[None] | None = None  # the outbox sender's loop while leading
+    leadership: Leadership | None = None
+    leading: asyncio.Task[None] | None = None  # the loop that holds or seeks the lead
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.clock.now)
 
-    async def start(self, poll_timeout: int = 30, scheduler: bool = True) -> None:
-        """Poll for updates; with ``scheduler`` also run the timed jobs and the sender
-        (tests leave it off and call ``run_due_work`` when their clock has moved)."""
-        await self.outbox.resume_after_crash()
-        await self.engine.start(poll_timeout)
+    async def start(
+        self, poll_timeout: int = 30, scheduler: bool = True, webhook: bool = False
+    ) -> None:
+        """Take updates (long polling, or from the webhook server when ``webhook``); with
+        ``scheduler`` also run for the leadership of the timed jobs and the sender (tests
+        leave it off and call ``run_due_work`` when their clock has moved)."""
+        if webhook:
+            await self.engine.start_webhook(self.settings.webhook_url, self.settings.webhook_secret)
+        else:
+            await self.engine.start(poll_timeout)
         messenger = self.dispatcher.messenger
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
         await self.set_admin_menus()
         if scheduler:
-            self.sender = asyncio.create_task(self.outbox.run(), name="outbox-sender")
-            self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
-            self.scheduler.start()
-            for frequency in ("daily", "weekly"):  # digests missed while the bot was down
-                await self.digests(frequency)
+            self.leadership = Leadership(
+                self.database, self._lead, self._stop_leading, self.settings.leader_check
+            )
+            self.leading = asyncio.create_task(self.leadership.run(), name="leadership")
+        else:
+            await self.outbox.resume_after_crash()
         log.info("DCC Bot is running against %s", self.settings.api_url)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.leadership is not None and self.leadership.leading
+
+    async def _lead(self) -> None:
+        """This process runs the jobs: what the last leader had in flight is sent again,
+        the sender and the schedules start, and digests missed meanwhile go out."""
+        await self.outbox.resume_after_crash()
+        self.sender = asyncio.create_task(self.outbox.run(), name="outbox-sender")
+        self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
+        self.scheduler.start()
+        for frequency in ("daily", "weekly"):
+            await self.digests(frequency)
+
+    async def _stop_leading(self) -> None:
+        if self.sender is not None:
+            self.sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sender
+            self.sender = None
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
 
     async def set_admin_menus(self) -> None:
         """Each administrator's chat menu lists the admin commands too, in their language."""
@@ -215,12 +248,11 @@ class App:
 
     async def stop(self) -> None:
         try:
-            if self.sender is not None:
-                self.sender.cancel()
+            if self.leading is not None:
+                self.leading.cancel()  # gives up the lead: the jobs stop, the lock is freed
                 with contextlib.suppress(asyncio.CancelledError):
-                    await self.sender
-            if self.scheduler is not None:
-                self.scheduler.shutdown(wait=False)
+                    await self.leading
+            await self._stop_leading()
             await self.engine.stop()
         finally:
             await self.database.dispose()

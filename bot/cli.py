@@ -42,7 +42,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "start", help="migrate, then run on Telegram if a token is set, else the sandbox"
     )
-    sub.add_parser("run", help="run the bot (long polling against TELEGRAM_API_URL)")
+    run = sub.add_parser("run", help="run the bot (long polling against TELEGRAM_API_URL)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="serve DCC_WEBHOOK_URL on DCC_WEBHOOK_LISTEN instead of polling",
+    )
 
     sandbox = sub.add_parser(
         "sandbox", help="chat with the real bot in this terminal, no token needed"
@@ -242,7 +247,7 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
         case "run":
             if not settings.token:
                 raise CliError(NO_TOKEN)
-            return await commands.run(settings)
+            return await commands.run(settings, webhook=args.webhook)
         case "start":
             if settings.token:
                 return await commands.run(settings, migrate=True)

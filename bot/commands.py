@@ -26,17 +26,27 @@ class CommandError(Exception):
     """Raised for bad input the CLI reports on one line."""
 
 
-async def run(settings: Settings, migrate: bool = False) -> int:
+async def run(settings: Settings, migrate: bool = False, webhook: bool = False) -> int:
+    """Until Ctrl-C or SIGTERM: long polling, or (``webhook``) the webhook server."""
     from bot.app import build_app
+    from bot.config import check_webhook
+    from bot.webhook import WebhookServer
 
+    if webhook:
+        check_webhook(settings)
     app = await build_app(settings, migrate=migrate)
+    server = WebhookServer(app) if webhook else None
     stop = asyncio.Event()
     stop_on_signals(stop)
-    await app.start()
-    print("DCC Bot is running. Press Ctrl-C to stop.", file=sys.stderr)
     try:
+        if server is not None:
+            await server.start()
+        await app.start(webhook=webhook)
+        print("DCC Bot is running. Press Ctrl-C to stop.", file=sys.stderr)
         await stop.wait()
     finally:
+        if server is not None:
+            await server.stop()
         await app.stop()
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
+DEFAULT_LEADER_CHECK = 15.0  # seconds: a dead leader's jobs move to another process this fast
 ENGINES = ("ptb", "aiogram")
 TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
@@ -38,6 +40,8 @@ class Settings:
     escalate_after_hours: float = 24.0
     webhook_url: str = ""
     webhook_secret: str = ""
+    webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)
+    leader_check: float = DEFAULT_LEADER_CHECK
     locales_dir: Path = field(default_factory=lambda: default_locales_dir())
     strict_translations: bool = False  # tests: a missing Khmer string raises
     per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
@@ -86,6 +90,10 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         ),
         webhook_url=env.get("DCC_WEBHOOK_URL", "").strip(),
         webhook_secret=env.get("DCC_WEBHOOK_SECRET", "").strip(),
+        webhook_listen=_listen(env.get("DCC_WEBHOOK_LISTEN", "")),
+        leader_check=_positive(
+            env.get("DCC_LEADER_CHECK", ""), "DCC_LEADER_CHECK", DEFAULT_LEADER_CHECK
+        ),
     )
 
 
@@ -134,3 +142,27 @@ def _whole(raw: str, name: str, default: int) -> int:
     if not raw.strip().isdecimal() or int(raw) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _listen(raw: str) -> tuple[str, int]:
+    """``host:port`` the webhook server listens on (default 0.0.0.0:8080)."""
+    if not raw.strip():
+        return ("0.0.0.0", 8080)
+    host, _, port = raw.strip().rpartition(":")
+    if not host or not port.isdecimal() or not 0 < int(port) < 65536:
+        raise ConfigError(f"DCC_WEBHOOK_LISTEN must be host:port, like 0.0.0.0:8080, not {raw!r}")
+    return host.strip("[]"), int(port)
+
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def check_webhook(settings: Settings) -> None:
+    """What webhook mode needs, or a ConfigError naming what is missing or wrong."""
+    parts = urlsplit(settings.webhook_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("DCC_WEBHOOK_URL must be the https:// address Telegram posts updates to")
+    if not settings.webhook_secret:
+        raise ConfigError("DCC_WEBHOOK_SECRET is required in webhook mode")
+    if not WEBHOOK_SECRET.fullmatch(settings.webhook_secret):
+        raise ConfigError("DCC_WEBHOOK_SECRET: 1 to 256 of A-Z, a-z, 0-9, _ and -")

@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from types import TracebackType
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
@@ -208,6 +209,8 @@ class BotApiEmulator:
         self.callback_answers: list[JSON] = []
         self.menu_buttons: dict[int | None, JSON] = {}
         self.webhook: JSON = {"url": "", "secret_token": None}
+        self.webhook_answers: list[tuple[int | None, int]] = []  # (update id, HTTP status)
+        self._deliveries: set[asyncio.Task[None]] = set()
         self.blocked: set[int] = set()
         self.gone: set[int] = set()  # chats that answer 400 "chat not found"
         self.rate_limit: float | None = None  # sends a second before answering 429
@@ -251,6 +254,9 @@ class BotApiEmulator:
         """Release pending long polls first so shutdown never waits for their timeout."""
         self._closing = True
         self._notify()
+        for delivery in list(self._deliveries):
+            delivery.cancel()
+        await asyncio.gather(*self._deliveries, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -542,9 +548,39 @@ class BotApiEmulator:
         if "update_id" not in update:
             update = {"update_id": self._next_update_id, **update}
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
-        self._updates.append(_Pending(update, replay=replay))
+        if self.webhook["url"]:  # pushed to the bot, as Telegram does once a webhook is set
+            delivery = asyncio.create_task(self._deliver(update))
+            self._deliveries.add(delivery)
+            delivery.add_done_callback(self._deliveries.discard)
+        else:
+            self._updates.append(_Pending(update, replay=replay))
         self._notify()
         return int(update["update_id"])
+
+    async def _deliver(self, update: JSON) -> None:
+        """POST the update to the webhook with its secret; retried a few times on failure."""
+        for _attempt in range(5):
+            status = await self.post_update(update, self.webhook["secret_token"])
+            if status == 200:
+                return
+            await asyncio.sleep(0.1)
+
+    async def post_update(self, update: JSON, secret: str | None) -> int:
+        """POST one update to the webhook with ``secret`` (None: no header); the status, or
+        0 when nothing answered. Tests use it to knock with a wrong secret, or twice."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        try:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(self.webhook["url"], json=update, headers=headers) as response,
+            ):
+                self.webhook_answers.append((update.get("update_id"), response.status))
+                return response.status
+        except aiohttp.ClientError:
+            self.webhook_answers.append((update.get("update_id"), 0))
+            return 0
+        finally:
+            self._notify()
 
     # ------------------------------------------------------------------ helpers
     def _notify(self) -> None:
@@ -697,6 +733,8 @@ class BotApiEmulator:
 
     async def _api_get_updates(self, params: JSON) -> list[JSON]:
         """Long polling; a newer getUpdates ends an older one with 409, like Telegram does."""
+        if self.webhook["url"]:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         self._poll_generation += 1
         generation = self._poll_generation
         self._notify()

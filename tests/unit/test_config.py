@@ -104,3 +104,30 @@ def test_an_api_url_that_is_not_an_http_address_with_a_host_names_the_variable(r
 )
 def test_an_api_url_is_read_without_its_trailing_slash(raw: str, url: str) -> None:
     assert load_settings(env={"TELEGRAM_API_URL": raw}).api_url == url
+
+
+def test_webhook_settings_are_read_and_checked() -> None:
+    from bot.config import check_webhook
+
+    settings = load_settings(
+        env={
+            "DCC_WEBHOOK_URL": "https://bot.mptc.gov.kh/telegram/hook",
+            "DCC_WEBHOOK_SECRET": "abc_DEF-123",
+            "DCC_WEBHOOK_LISTEN": "127.0.0.1:8443",
+            "DCC_LEADER_CHECK": "5",
+        }
+    )
+    assert settings.webhook_listen == ("127.0.0.1", 8443) and settings.leader_check == 5.0
+    check_webhook(settings)
+    assert load_settings(env={}).webhook_listen == ("0.0.0.0", 8080)
+    for listen in ("8080", "host:", "host:99999", ":80"):
+        with pytest.raises(ConfigError, match="DCC_WEBHOOK_LISTEN must be host:port"):
+            load_settings(env={"DCC_WEBHOOK_LISTEN": listen})
+    for changes, message in (
+        ({"webhook_url": ""}, "DCC_WEBHOOK_URL must be"),
+        ({"webhook_url": "ftp://x"}, "DCC_WEBHOOK_URL must be"),
+        ({"webhook_secret": ""}, "DCC_WEBHOOK_SECRET is required"),
+        ({"webhook_secret": "has space"}, "DCC_WEBHOOK_SECRET: 1 to 256"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            check_webhook(settings.with_(**changes))

@@ -1,0 +1,89 @@
+"""One scheduler among several bot processes: the leader holds a PostgreSQL advisory lock.
+
+Every process answers updates; only the leader runs the timed jobs and the outbox sender.
+The lock is a session lock on a connection kept open for it, so when the leader's process
+dies its connection closes, the lock is free, and the next process to look (every
+``check_every`` seconds) takes over. On SQLite there is one process by design: it leads.
+
+Losing the lock's connection (the database restarted, the network went away) stops the
+jobs at once; they start again when the lock is held again. Even if two senders ran for a
+moment, each outbox row is claimed with ``FOR UPDATE SKIP LOCKED`` and sent by one only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x0DCC_B07  # one bigint that names "the DCC Bot scheduler" in pg_locks
+Callback = Callable[[], Awaitable[None]]
+
+
+class Leadership:
+    def __init__(
+        self, engine: AsyncEngine, on_gain: Callback, on_loss: Callback, check_every: float
+    ) -> None:
+        self.engine = engine
+        self.on_gain, self.on_loss = on_gain, on_loss
+        self.check_every = check_every
+        self.leading = False
+        self._connection: AsyncConnection | None = None
+
+    @property
+    def exclusive(self) -> bool:
+        """Whether leading needs the lock at all (PostgreSQL: several processes may run)."""
+        return self.engine.dialect.name == "postgresql"
+
+    async def run(self) -> None:
+        """Try for the lock, hold it, notice losing it; until cancelled."""
+        try:
+            while True:
+                try:
+                    await self._step()
+                except Exception:
+                    log.exception("the scheduler lock could not be checked; trying again")
+                    await self._lose()
+                await asyncio.sleep(self.check_every)
+        finally:
+            await self._lose()
+
+    async def _step(self) -> None:
+        if not self.exclusive:
+            if not self.leading:
+                await self._gain()
+            return
+        if self.leading:
+            assert self._connection is not None
+            await self._connection.execute(text("SELECT 1"))  # still ours while it answers
+            return
+        connection = await self.engine.connect()
+        held = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        await connection.commit()
+        if held:
+            self._connection = connection
+            await self._gain()
+        else:
+            await connection.close()
+
+    async def _gain(self) -> None:
+        self.leading = True
+        log.info("this process runs the scheduler and the outbox sender")
+        await self.on_gain()
+
+    async def _lose(self) -> None:
+        if self.leading:
+            self.leading = False
+            log.warning("this process no longer runs the scheduler")
+            await self.on_loss()
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                await connection.close()
+            except Exception:  # already gone: the lock went with it
+                log.info("the scheduler lock's connection was already closed")
