@@ -114,6 +114,10 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--at", metavar='"YYYY-MM-DD HH:MM"', help="when, in DCC_TIMEZONE (default: now)"
     )
+    cancel = broadcast.add_parser("cancel", help="call off a scheduled broadcast")
+    cancel.add_argument(
+        "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
+    )
     status = broadcast.add_parser("status", help="print a broadcast's delivery counts")
     status.add_argument(
         "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
@@ -125,7 +129,10 @@ def parser() -> argparse.ArgumentParser:
     feed_add = feeds.add_parser("add", help="register a feed; the running bot polls it")
     feed_add.add_argument("url", metavar="URL")
     feed_add.add_argument(
-        "--kind", required=True, choices=CONTENT_KINDS, help="what its items are (policy, news, …)"
+        "--kind",
+        required=True,
+        choices=[k for k in CONTENT_KINDS if k != "event"],  # a feed entry has no start time
+        help="what its items are (policy, news, …)",
     )
     feed_add.add_argument("--lang", required=True, choices=("km", "en"), help="its language")
     feeds.add_parser("list", help="the feeds, with when each was last read and any error")
@@ -270,6 +277,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.create_broadcast(
                 settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at
             )
+        case "broadcast" if args.broadcast_command == "cancel":
+            return await commands.cancel_broadcast(settings, args.broadcast_id)
         case "broadcast":
             return await commands.broadcast_status(settings, args.broadcast_id)
         case "feeds" if args.feeds_command == "add":

@@ -275,6 +275,23 @@ async def create_broadcast(
     return 0
 
 
+async def cancel_broadcast(settings: Settings, broadcast_id: int) -> int:
+    from storage.members import utc_now
+
+    async with _unit_of_work(settings) as uow:
+        broadcast = await uow.broadcasts.get(broadcast_id)
+        if broadcast is None:
+            raise CommandError(f"there is no broadcast {broadcast_id}")
+        if not await uow.broadcasts.cancel(broadcast, utc_now()):
+            raise CommandError(
+                f"broadcast {broadcast_id} is {broadcast.status}: only a scheduled one can be cancelled"
+            )
+        await uow.staff.audit(None, "broadcast-cancelled", {"broadcast": broadcast_id})
+        await uow.commit()
+    print(f"Broadcast {broadcast_id} is cancelled; nothing was sent.")
+    return 0
+
+
 async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
     async with _unit_of_work(settings) as uow:
         broadcast = await uow.broadcasts.get(broadcast_id)

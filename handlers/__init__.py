@@ -15,6 +15,7 @@ def all_routers() -> list[Router]:
         language,
         profile,
         questions,
+        search,
         signup,
     )
 
@@ -22,6 +23,7 @@ def all_routers() -> list[Router]:
         signup.router,
         profile.router,
         questions.router,
+        search.router,
         jobs.router,
         broadcast.router,
         content.router,

@@ -28,7 +28,7 @@ POLL_EVERY = timedelta(minutes=30)
 FIRST_RETRY = timedelta(minutes=10)
 LONGEST_RETRY = timedelta(hours=6)
 MAX_BYTES = 2_000_000  # a feed larger than this is refused, not read
-MAX_NEW = 50  # entries imported from one poll; the rest wait for the next
+MAX_NEW = 200  # the newest entries read from one poll; older ones in a huge feed are skipped
 TIMEOUT = aiohttp.ClientTimeout(total=20)
 USER_AGENT = "DCC-Bot feed reader (Digital Community of Cambodia)"
 
@@ -47,12 +47,14 @@ async def fetch_url(url: str) -> bytes:
         ):
             if response.status != 200:
                 raise FeedUnavailable(f"HTTP {response.status}")
-            data = await response.content.read(MAX_BYTES + 1)
+            data = bytearray()
+            async for chunk in response.content.iter_chunked(65536):  # to the end, or too big
+                data += chunk
+                if len(data) > MAX_BYTES:
+                    raise FeedUnavailable(f"larger than {MAX_BYTES:,} bytes")
     except (aiohttp.ClientError, TimeoutError) as error:
         raise FeedUnavailable(f"{type(error).__name__}: {error}") from error
-    if len(data) > MAX_BYTES:
-        raise FeedUnavailable(f"larger than {MAX_BYTES:,} bytes")
-    return data
+    return bytes(data)
 
 
 async def poll_feeds(
@@ -72,7 +74,11 @@ async def poll_feeds(
             log.exception("feed %s could not be read", url)
             await _failed(uow_factory, feed_id, repr(error), now())
             continue
-        imported += await _import(uow_factory, feed_id, entries[:MAX_NEW], now())
+        try:
+            imported += await _import(uow_factory, feed_id, entries[:MAX_NEW], now())
+        except Exception as error:  # an entry the database refused: this feed waits, not all
+            log.exception("the entries of feed %s could not be stored", url)
+            await _failed(uow_factory, feed_id, repr(error), now())
     return imported
 
 

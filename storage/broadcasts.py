@@ -30,7 +30,7 @@ from storage.models import (
     Tag,
 )
 from storage.outbox import BULK, OUTBOX, PENDING, SENDING, STOPPED
-from storage.sql import upsert
+from storage.sql import transition, upsert
 
 SCHEDULED, SENDING_NOW, DONE, STOPPED_BY_ADMIN, CANCELLED = (
     "scheduled", "sending", "done", "stopped", "cancelled",
@@ -241,16 +241,37 @@ class BroadcastRepository:
         )
 
     async def stop(self, broadcast: Broadcast, now: datetime) -> None:
-        """Nothing more is sent: rows not sent yet are marked stopped (those in flight
-        this second still go out)."""
-        await self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.broadcast_id == broadcast.id, OutboxMessage.status == PENDING)
-            .values(status=STOPPED)
-        )
+        """Nothing more is sent. The broadcast row is written first (an expansion batch
+        writing meanwhile finishes before, or sees the stop); then every row not sent is
+        marked stopped, those in flight too: if Telegram took one, its outcome is written
+        over; if not, it is not tried again."""
         broadcast.status, broadcast.finished_at = STOPPED_BY_ADMIN, now
         broadcast.expanded = True
+        await self.session.flush()
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.broadcast_id == broadcast.id,
+                OutboxMessage.status.in_((PENDING, SENDING)),
+            )
+            .values(status=STOPPED)
+        )
         broadcast.total = await self.queued(broadcast.id)
+
+    async def claim_batch(self, broadcast_id: int) -> bool:
+        """Take the broadcast's row for the expansion batch about to be written (a write,
+        so a Stop waits for the batch, or the batch sees the Stop); False when it is no
+        longer being expanded."""
+        result = await self.session.execute(
+            update(Broadcast)
+            .where(
+                Broadcast.id == broadcast_id,
+                Broadcast.status == SENDING_NOW,
+                Broadcast.expanded.is_(False),
+            )
+            .values(expanded_to=Broadcast.expanded_to)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def unfinished(self, broadcast_id: int) -> int:
         return (
@@ -265,15 +286,9 @@ class BroadcastRepository:
             or 0
         )
 
-    async def waiting(self) -> list[Broadcast]:
-        """Scheduled and sending broadcasts, for /admin."""
-        return list(
-            await self.session.scalars(
-                select(Broadcast)
-                .where(Broadcast.status.in_((SCHEDULED, SENDING_NOW)))
-                .order_by(Broadcast.send_at, Broadcast.id)
-            )
-        )
+    async def cancel(self, broadcast: Broadcast, now: datetime) -> bool:
+        """A scheduled broadcast is called off; False when it has started (or ended)."""
+        return await transition(self.session, broadcast, SCHEDULED, CANCELLED, finished_at=now)
 
     async def recent(self, limit: int) -> list[Broadcast]:
         """The newest broadcasts, for /admin."""

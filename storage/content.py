@@ -65,12 +65,19 @@ class ContentRepository:
         search_tokens: str = "",
         published_at: datetime | None = None,
     ) -> ContentItem | None:
-        """A published item; None when its feed brought it before (same guid)."""
+        """A published item; None when its feed brought it before (same guid), or when a
+        feed brings a link already published (a feed removed and added again)."""
+        if feed_id is not None and link is not None:
+            known = await self.session.scalar(
+                select(ContentItem.id).where(ContentItem.link == link)
+            )
+            if known is not None:
+                return None
         item = ContentItem(
             kind=kind, title_km=titles[0], title_en=titles[1], summary_km=summaries[0],
             summary_en=summaries[1], link=link, event_at=event_at, deadline=deadline,
             created_by=created_by, feed_id=feed_id, guid=guid, search_tokens=search_tokens,
-            hidden=False, reminded=False, published_at=published_at or now,
+            hidden=False, published_at=published_at or now,
         )  # fmt: skip
         try:
             async with self.session.begin_nested():
@@ -194,12 +201,12 @@ class ContentRepository:
         )
 
     async def due_reminders(self, now: datetime, ahead: timedelta) -> list[ContentItem]:
-        """Events starting within ``ahead`` whose attendees were not reminded yet."""
+        """Events starting within ``ahead``: their attendees are due a reminder (each once,
+        by its outbox key; someone who says they will attend later is reminded then)."""
         return list(
             await self.session.scalars(
                 select(ContentItem).where(
                     ContentItem.kind == "event",
-                    ContentItem.reminded.is_(False),
                     ContentItem.hidden.is_(False),
                     ContentItem.event_at > now,
                     ContentItem.event_at <= now + ahead,

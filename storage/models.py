@@ -482,7 +482,7 @@ class ContentItem(Base):
     title_en: Mapped[str | None] = mapped_column(String(400))
     summary_km: Mapped[str | None] = mapped_column(Text)
     summary_en: Mapped[str | None] = mapped_column(Text)
-    link: Mapped[str | None] = mapped_column(String(500))
+    link: Mapped[str | None] = mapped_column(String(500), index=True)
     event_at: Mapped[datetime | None] = mapped_column(index=True)
     deadline: Mapped[date | None] = mapped_column(Date)
     feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
@@ -490,7 +490,6 @@ class ContentItem(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     search_tokens: Mapped[str] = mapped_column(Text, default="")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
-    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime] = mapped_column(index=True)
 
 

@@ -82,6 +82,13 @@ class OutboxRepository:
                 ],
             )
 
+    async def queued(self, dedupe_key: str) -> bool:
+        """Whether a message with this key was ever queued (sent or not)."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
+        )
+        return found is not None
+
     async def cancel(self, dedupe_keys: Sequence[str]) -> set[str]:
         """Drop messages not sent yet (an offer for a question that closed meanwhile); the
         keys of those dropped. One the sender has already claimed is left to go out."""
@@ -115,8 +122,10 @@ class OutboxRepository:
             values: dict[str, Any] = {"status": PENDING}
             if not_before is not None:
                 values["not_before"] = not_before
-            await self.session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**values)
+            await self.session.execute(  # only what is still ours: a Stop meanwhile stands
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids), OutboxMessage.status == SENDING)
+                .values(**values)
             )
 
     async def finish(
@@ -140,7 +149,7 @@ class OutboxRepository:
     async def retry_later(self, message_id: int, when: datetime, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING)
             .values(
                 status=PENDING,
                 not_before=when,

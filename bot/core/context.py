@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 S = TypeVar("S")
 
 FLOW_PREFIX = "f"
+ROW_ID_LIMIT = 2**31  # row ids are 32-bit in the database
+
+
+def row_id(text: str) -> int:
+    """``text`` as a row id (a positive 32-bit number), else 0, which no row has: a forged or
+    garbled button never reaches the database with a number it cannot hold, and finds
+    nothing."""
+    if not text.isdecimal() or len(text) > 10 or not 0 < int(text) < ROW_ID_LIMIT:
+        return 0
+    return int(text)
 
 
 def flow_callback(token: str, step: str, value: str) -> str:
@@ -56,6 +66,11 @@ class Context(Generic[S]):
     @property
     def language(self) -> str:
         return self.t.language
+
+    @property
+    def value_id(self) -> int:
+        """The pressed button's value as a row id (``row_id``)."""
+        return row_id(self.value)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

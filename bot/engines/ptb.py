@@ -7,6 +7,7 @@ core's neutral ``RetryLater`` and ``Unreachable``; "message is not modified" is 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +32,10 @@ from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKe
 from bot.core.ports import Rejected, RetryLater, Unreachable
 
 log = logging.getLogger(__name__)
+
+# Time periods as timedelta (python-telegram-bot's coming default): its int form warns,
+# even from inside RetryAfter's constructor, where a warning turned error loses the 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)

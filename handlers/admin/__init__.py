@@ -24,6 +24,7 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "reports": pending.show_reports,
     "bc": console.show_broadcasts,
     "newbc": broadcast_command,
+    "bcx": console.cancel_broadcast,
     "content": console.show_content,
     "post": post_command,
     "hide": console.hide_item,

@@ -43,7 +43,8 @@ async def show_menu(ctx: Ctx) -> None:
 async def show_broadcasts(ctx: Ctx) -> None:
     tz = qa_settings(ctx.extras).timezone
     lines = ["📤 <b>" + ctx._(N_("Broadcasts")) + "</b>"]
-    for broadcast in await ctx.session.broadcasts.recent(ITEMS_SHOWN):
+    broadcasts = await ctx.session.broadcasts.recent(ITEMS_SHOWN)
+    for broadcast in broadcasts:
         delivery = await ctx.session.broadcasts.delivery(broadcast)
         lines.append(
             ctx._(N_("#{number} · {status} · {moment} · delivered {sent} of {total}")).format(
@@ -58,10 +59,25 @@ async def show_broadcasts(ctx: Ctx) -> None:
         )
     if len(lines) == 1:
         lines.append(ctx._(N_("No broadcast yet.")))
-    await ctx.reply(
-        "\n".join(lines),
-        InlineKeyboard.of([[Button("➕ " + ctx._(N_("New broadcast")), f"{PREFIX}:newbc")]]),
-    )
+    buttons = [
+        Button("✖️ " + ctx._(N_("Cancel #{number}")).format(number=b.id), f"{PREFIX}:bcx:{b.id}")
+        for b in broadcasts
+        if b.status == "scheduled"
+    ]
+    buttons.append(Button("➕ " + ctx._(N_("New broadcast")), f"{PREFIX}:newbc"))
+    await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))
+
+
+async def cancel_broadcast(ctx: Ctx) -> None:
+    broadcast = await ctx.session.broadcasts.get(ctx.value_id)
+    if broadcast is None or not await ctx.session.broadcasts.cancel(broadcast, ctx.clock.now()):
+        await ctx.answer(
+            ctx._(N_("This broadcast has started already; Stop it instead.")), alert=True
+        )
+        return
+    await ctx.session.staff.audit(ctx.user_id, "broadcast-cancelled", {"broadcast": broadcast.id})
+    await ctx.answer(ctx._(N_("Cancelled: nothing was sent.")))
+    await ctx.clear_buttons()
 
 
 async def show_content(ctx: Ctx) -> None:
@@ -81,7 +97,7 @@ async def show_content(ctx: Ctx) -> None:
 
 
 async def hide_item(ctx: Ctx) -> None:
-    item = await ctx.session.content.get(int(ctx.value)) if ctx.value.isdecimal() else None
+    item = await ctx.session.content.get(ctx.value_id)
     if item is None or item.hidden:
         await ctx.answer(ctx._(N_("This item is no longer available.")))
         return

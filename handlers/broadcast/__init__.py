@@ -23,13 +23,13 @@ router.flow(compose.broadcast_flow)
 
 @router.callback(PREFIX)
 async def on_button(ctx: Ctx) -> None:
-    action, _, value = ctx.value.partition(":")
-    if action != "stop" or not value.isdecimal():
+    action, _, ctx.value = ctx.value.partition(":")
+    if action != "stop":
         await ctx.answer(ctx._(N_("That button is from an older message.")))
         return
     if not await is_admin(ctx):
         return
-    broadcast = await ctx.session.broadcasts.get(int(value))
+    broadcast = await ctx.session.broadcasts.get(ctx.value_id)
     if broadcast is None or broadcast.status != "sending":
         await ctx.answer(ctx._(N_("This broadcast is no longer being sent.")), alert=True)
         await ctx.clear_buttons()

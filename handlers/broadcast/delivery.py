@@ -80,8 +80,10 @@ async def expand(
     messages: dict[str, Any] | None = None
     while True:
         async with uow_factory() as uow:
+            if not await uow.broadcasts.claim_batch(broadcast_id):
+                return queued
             broadcast = await uow.broadcasts.get(broadcast_id)
-            if broadcast is None or broadcast.status != "sending" or broadcast.expanded:
+            if broadcast is None:
                 return queued
             messages = messages or rendered(translations, broadcast)
             audience = Audience.from_json(broadcast.audience)

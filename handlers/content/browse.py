@@ -8,6 +8,7 @@ still to come.
 
 from __future__ import annotations
 
+from bot.core.context import row_id
 from bot.core.flow import Flow, Handler, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
@@ -71,7 +72,7 @@ async def list_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
     elif ctx.value.startswith("open-") and ctx.value[5:].isdecimal():
         await ctx.answer()
-        await send_item(ctx, int(ctx.value[5:]))
+        await send_item(ctx, row_id(ctx.value[5:]))
     else:
         await ctx.reprompt()
 
@@ -101,7 +102,7 @@ async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyb
 
 async def rsvp_pressed(ctx: Ctx) -> None:
     member = await current_member(ctx)
-    item = await ctx.session.content.get(int(ctx.value)) if ctx.value.isdecimal() else None
+    item = await ctx.session.content.get(ctx.value_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return

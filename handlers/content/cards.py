@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clip, escape
+from bot.core.text import clip_units, escape
 from handlers.content.kinds import KIND_ICONS, kind_name
 from storage.models import ContentItem
 
@@ -27,7 +27,7 @@ def title_of(t: Translator, item: ContentItem) -> str:
     """HTML: the title escaped, with a marker when it is not in the member's language."""
     title, language = in_language(t, item.title_km, item.title_en)
     marker = f" <i>{t.gettext(ONLY_IN[language])}</i>" if language else ""
-    return escape(clip(title, 200)) + marker
+    return escape(clip_units(title, 200)) + marker
 
 
 def summary_of(t: Translator, item: ContentItem, limit: int) -> str:
@@ -37,7 +37,7 @@ def summary_of(t: Translator, item: ContentItem, limit: int) -> str:
     if t.language == "en" and not item.title_en:
         en = None
     summary, _language = in_language(t, km, en)
-    return escape(clip(summary, limit)) if summary else ""
+    return escape(clip_units(summary, limit)) if summary else ""
 
 
 def dates_of(t: Translator, item: ContentItem, tz: ZoneInfo) -> str:

@@ -13,7 +13,7 @@ this digest's time, so running it twice, or again after a crash, sends nothing t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.html import DigestEntry, clip_html, split_digest
@@ -49,8 +49,11 @@ Item = tuple[ContentItem, frozenset[int]]
 QuestionRow = tuple[Question, frozenset[int]]
 
 
-def chosen_items(reader: DigestReader, items: list[Item], now: datetime) -> list[ContentItem]:
-    """The items new for ``reader``, of the kinds and topics they follow, newest first."""
+def chosen_items(
+    reader: DigestReader, items: list[Item], now: datetime, today: date
+) -> list[ContentItem]:
+    """The items new for ``reader``, of the kinds and topics they follow, newest first;
+    events still to come, opportunities not past their last day (``today``, local)."""
     return [
         item
         for item, tags in items
@@ -58,6 +61,7 @@ def chosen_items(reader: DigestReader, items: list[Item], now: datetime) -> list
         and item.kind in reader.kinds
         and (not reader.tags or not tags or bool(tags & reader.tags))
         and (item.kind != "event" or (item.event_at is not None and item.event_at > now))
+        and (item.deadline is None or item.deadline >= today)
     ]
 
 
@@ -145,7 +149,7 @@ async def send_content_digests(
                 t = translations.for_language(reader.language)
                 parts = digest_messages(
                     t,
-                    chosen_items(reader, items, now),
+                    chosen_items(reader, items, now, now.astimezone(tz).date()),
                     chosen_questions(reader, questions, asked_by),
                     tz,
                 )

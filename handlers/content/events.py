@@ -1,8 +1,9 @@
 """Event reminders: the day before an event, everyone who said they will attend hears of it.
 
-The scheduler's job looks for events starting within REMIND_AHEAD whose attendees were not
-reminded yet; the reminders and the event's ``reminded`` mark are one transaction, and each
-reminder has a key, so a rerun or a restart reminds nobody twice.
+The scheduler's job looks for events starting within REMIND_AHEAD and queues a reminder for
+each attendee; each reminder has a key (event, member), so a rerun or a restart reminds
+nobody twice, and a member who says they will attend after the day-before mark is reminded
+on the job's next run.
 """
 
 from __future__ import annotations
@@ -40,12 +41,13 @@ async def remind_attendees(
     async with uow_factory() as uow:
         for event in await uow.content.due_reminders(now, REMIND_AHEAD):
             for member_id, telegram_id, language in await uow.content.attendees(event.id):
+                key = f"event-reminder:{event.id}:{member_id}"
+                if await uow.outbox.queued(key):
+                    continue
                 await notify(
                     uow, translations, telegram_id, language,
-                    partial(reminder_message, item=event, tz=tz), now,
-                    dedupe_key=f"event-reminder:{event.id}:{member_id}",
+                    partial(reminder_message, item=event, tz=tz), now, dedupe_key=key,
                 )  # fmt: skip
                 queued += 1
-            event.reminded = True
         await uow.commit()
     return queued

@@ -17,9 +17,11 @@ from datetime import UTC, datetime
 import feedparser
 import regex
 
-from bot.core.text import clean_line, clip
+from bot.core.text import clean_line, clip_units
+from handlers.links import parse_web_address
+from handlers.profile.rules import Invalid
 
-TITLE_MAX, SUMMARY_MAX, GUID_MAX = 200, 1000, 500
+TITLE_MAX, SUMMARY_MAX, GUID_MAX = 380, 1000, 500  # UTF-16 units; the title column holds 400
 _TAG = regex.compile(r"<[^>]*>")
 
 
@@ -46,22 +48,30 @@ def parse_feed(data: bytes) -> list[FeedEntry]:
     entries = []
     for raw in parsed.entries:
         title = plain(raw.get("title", ""))
-        link = raw.get("link") or None
-        if link is not None and not link.lower().startswith(("http://", "https://")):
-            link = None
+        link = web_address(raw.get("link"))
         guid = (raw.get("id") or link or title).strip()
         if not title or not guid:
             continue
         entries.append(
             FeedEntry(
                 guid=guid[:GUID_MAX],
-                title=clip(title, TITLE_MAX),
-                summary=clip(plain(raw.get("summary", "")), SUMMARY_MAX),
+                title=clip_units(title, TITLE_MAX),
+                summary=clip_units(plain(raw.get("summary", "")), SUMMARY_MAX),
                 link=link,
                 published=_moment(raw.get("published_parsed") or raw.get("updated_parsed")),
             )
         )
     return entries
+
+
+def web_address(raw: object) -> str | None:
+    """An entry's link if it is a web address a button can carry, else none at all."""
+    if not isinstance(raw, str) or not raw.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        return parse_web_address(raw)
+    except Invalid:
+        return None
 
 
 def plain(text: str) -> str:

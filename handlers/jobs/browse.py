@@ -174,7 +174,7 @@ def shared_summary(t: Translator, member: Member, skills: str, for_company: bool
 
 async def apply_pressed(ctx: Ctx) -> None:
     member = await current_member(ctx)
-    job = await ctx.session.jobs.job(int(ctx.value)) if ctx.value.isdecimal() else None
+    job = await ctx.session.jobs.job(ctx.value_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
@@ -257,9 +257,7 @@ def application_message(
 async def decide_application(ctx: Ctx, interview: bool) -> None:
     from handlers.jobs.companies import verified_company
 
-    application = (
-        await ctx.session.jobs.application(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    application = await ctx.session.jobs.application(ctx.value_id)
     job = await ctx.session.jobs.job(application.job_id) if application else None
     if application is None or job is None:
         await ctx.answer(ctx._(N_("This application no longer exists.")), alert=True)

@@ -198,7 +198,7 @@ def company_request(t: Translator, company: Company) -> tuple[str, InlineKeyboar
 async def decide(ctx: Ctx, approve: bool) -> None:
     if not await is_admin(ctx):
         return
-    company = await ctx.session.jobs.company(int(ctx.value)) if ctx.value.isdecimal() else None
+    company = await ctx.session.jobs.company(ctx.value_id)
     if company is None or company.status != "pending":
         await ctx.answer(
             ctx._(N_("Another administrator has already decided on this company.")), alert=True
@@ -238,7 +238,7 @@ def company_decision(t: Translator, company: Company) -> tuple[str, InlineKeyboa
 
 # -- representatives -------------------------------------------------------------------
 async def invite_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    company = await verified_company(ctx, ctx.value_id)
     if company is None:
         return
     await ctx.answer()
@@ -305,7 +305,7 @@ def invitation(t: Translator, company: Company) -> tuple[str, InlineKeyboard]:
 
 async def join(ctx: Ctx, accept: bool) -> None:
     member = await current_member(ctx)
-    company_id = int(ctx.value) if ctx.value.isdecimal() else 0
+    company_id = ctx.value_id
     if member is None or not await ctx.session.jobs.has_invite(company_id, member.id):
         await ctx.answer(ctx._(N_("This invitation is no longer valid.")), alert=True)
         await ctx.clear_buttons()

@@ -53,7 +53,7 @@ EDIT_BUTTONS = (
 
 
 async def post_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    company = await verified_company(ctx, ctx.value_id)
     if company is None:
         return
     await ctx.answer()
@@ -61,7 +61,7 @@ async def post_pressed(ctx: Ctx) -> None:
 
 
 async def edit_pressed(ctx: Ctx) -> None:
-    job = await open_job(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    job = await open_job(ctx, ctx.value_id)
     if job is None or await verified_company(ctx, job.company_id) is None:
         return
     await ctx.answer()
@@ -317,7 +317,7 @@ async def publish(ctx: Ctx) -> None:
 
 # -- a company's jobs ------------------------------------------------------------------------
 async def my_jobs(ctx: Ctx) -> None:
-    company = await verified_company(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    company = await verified_company(ctx, ctx.value_id)
     if company is None:
         return
     await ctx.answer()
@@ -350,7 +350,7 @@ async def my_jobs(ctx: Ctx) -> None:
 
 
 async def close_pressed(ctx: Ctx) -> None:
-    job = await ctx.session.jobs.job(int(ctx.value)) if ctx.value.isdecimal() else None
+    job = await ctx.session.jobs.job(ctx.value_id)
     if job is None:
         await ctx.answer(ctx._(N_("This job no longer exists.")), alert=True)
         return

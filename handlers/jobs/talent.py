@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
@@ -27,7 +28,7 @@ ANY = "any"
 
 
 async def talent_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    company = await verified_company(ctx, ctx.value_id)
     if company is None:
         return
     await ctx.answer()
@@ -123,7 +124,7 @@ async def result_pressed(ctx: Ctx) -> None:
         return
     company = await verified_company(ctx, ctx.data["company"])
     requester = await current_member(ctx)
-    member = await ctx.session.members.by_id(int(ctx.value[6:]))
+    member = await ctx.session.members.by_id(row_id(ctx.value[6:]))
     if company is None or requester is None:
         return
     if (
@@ -162,7 +163,7 @@ def intro_message(t: Translator, company: Company, intro_id: int) -> tuple[str, 
 
 async def intro_answered(ctx: Ctx, accept: bool) -> None:
     member = await current_member(ctx)
-    intro = await ctx.session.jobs.intro(int(ctx.value)) if ctx.value.isdecimal() else None
+    intro = await ctx.session.jobs.intro(ctx.value_id)
     if member is None or intro is None or intro.member_id != member.id:
         await ctx.answer(
             ctx._(N_("Only the member this request is for can answer it.")), alert=True

@@ -13,17 +13,16 @@ from functools import partial
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from handlers.context import Ctx
-from handlers.questions import answers, ask, experts, find, moderation
+from handlers.questions import answers, ask, experts, moderation
 from handlers.questions.offers import PREFIX
 
 router = Router("questions")
 router.commands.update(ask.router.commands)
 router.flows.update(ask.router.flows)
-for flow in (*answers.FLOWS, experts.expert_flow, find.search_flow):
+for flow in (*answers.FLOWS, experts.expert_flow):
     router.flow(flow)
 
 router.command("expert", N_("Apply to answer questions as an expert"))(experts.apply)
-router.command("search", N_("Search answered questions, news and policies"))(find.search)
 
 ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "a": answers.answer_pressed,

@@ -41,9 +41,7 @@ NOT_YOURS = N_("This question was not sent to you, so you cannot answer it.")
 async def _own_assignment(ctx: Ctx) -> Assignment | None:
     """The assignment the pressed button names, if it is the presser's; else refuse."""
     member = await current_member(ctx)
-    assignment = (
-        await ctx.session.questions.assignment(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    assignment = await ctx.session.questions.assignment(ctx.value_id)
     if member is None or assignment is None or assignment.member_id != member.id:
         await ctx.answer(ctx._(NOT_YOURS), alert=True)
         return None
@@ -197,7 +195,7 @@ def answered_elsewhere(t: Translator, number: int) -> tuple[str, None]:
 # -- the asker's buttons -------------------------------------------------------------------
 async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
     member = await current_member(ctx)
-    answer = await ctx.session.questions.answer(int(ctx.value)) if ctx.value.isdecimal() else None
+    answer = await ctx.session.questions.answer(ctx.value_id)
     question = await ctx.session.questions.question(answer.question_id) if answer else None
     if member is None or answer is None or question is None or question.asker_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who asked can do this.")), alert=True)
@@ -328,7 +326,7 @@ def followup_message(t: Translator, answer: Answer, text: str) -> tuple[str, Inl
 
 async def reply_pressed(ctx: Ctx) -> None:
     member = await current_member(ctx)
-    answer = await ctx.session.questions.answer(int(ctx.value)) if ctx.value.isdecimal() else None
+    answer = await ctx.session.questions.answer(ctx.value_id)
     if member is None or answer is None or answer.expert_id != member.id:
         await ctx.answer(
             ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True

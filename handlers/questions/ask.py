@@ -257,14 +257,12 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
 
 async def page_pressed(ctx: Ctx) -> None:
     await ctx.answer()
-    await show_page(ctx, int(ctx.value) if ctx.value.isdecimal() else 0, edit=True)
+    await show_page(ctx, ctx.value_id, edit=True)
 
 
 async def close_pressed(ctx: Ctx) -> None:
     member = await current_member(ctx)
-    question = (
-        await ctx.session.questions.question(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    question = await ctx.session.questions.question(ctx.value_id)
     if member is None or question is None or question.asker_id != member.id:
         await ctx.answer(
             ctx._(N_("Only the member who asked can close this question.")), alert=True

@@ -134,9 +134,7 @@ async def decide(ctx: Ctx, approve: bool) -> None:
     if not await ctx.session.staff.has_role(ctx.user_id, "admin"):
         await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
         return
-    application = (
-        await ctx.session.questions.application(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    application = await ctx.session.questions.application(ctx.value_id)
     if application is None:
         await ctx.answer(ctx._(N_("That application no longer exists.")), alert=True)
         return

@@ -28,10 +28,10 @@ async def _reported(ctx: Ctx, target: str, target_id: int) -> Question | Answer 
 
 async def report_pressed(ctx: Ctx, target: str) -> None:
     member = await current_member(ctx)
-    if member is None or not ctx.value.isdecimal():
+    if member is None or not ctx.value_id:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
-    target_id = int(ctx.value)
+    target_id = ctx.value_id
     reported = await _reported(ctx, target, target_id)
     if reported is None or reported.hidden:
         await ctx.answer(ctx._(N_("Thank you. This is no longer shown.")))
@@ -85,7 +85,7 @@ async def moderate(ctx: Ctx, hide_it: bool) -> None:
     if not await is_moderator(ctx):
         await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
-    report = await ctx.session.questions.report(int(ctx.value)) if ctx.value.isdecimal() else None
+    report = await ctx.session.questions.report(ctx.value_id)
     if report is None or report.status != "open":
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
         await ctx.clear_buttons()

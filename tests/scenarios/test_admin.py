@@ -198,3 +198,16 @@ async def test_admin_commands_are_in_administrators_menus_only(scenario: Scenari
     await scenario.press(ADMIN, f"Revoke Administrator {KHMER.id}")
     theirs = [c["command"] for c in scenario.emulator.menu_shown(KHMER.id, "km")]
     assert "admin" not in theirs
+
+
+async def test_a_forged_button_with_a_huge_number_finds_nothing_and_breaks_nothing(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, ADMIN, staff="admin")
+    huge = "9" * 30
+    for data in (f"ct:rsvp:{huge}", f"bc:stop:{huge}", f"jb:apply:{huge}", f"qa:a:{huge}",
+                 f"ad:hide:{huge}", f"jb:cok:{huge}", f"qa:rq:{huge}"):  # fmt: skip
+        await scenario.say(ADMIN, "/help")
+        replies = await scenario.press_data(ADMIN, data)
+        assert "Sorry, something went wrong" not in " ".join(replies), data
+        assert "Sorry" not in scenario.toasts()[-1], data

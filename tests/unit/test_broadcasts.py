@@ -191,3 +191,31 @@ async def test_notices_go_before_bulk_messages(uow_factory: Factory, clock: Fake
     async with uow_factory() as uow:
         first = await uow.outbox.claim_due(clock.now(), 1)
     assert [row.chat_id for row in first] == [9]
+
+
+async def test_a_stop_stands_against_a_retry_or_a_put_back_of_a_row_in_flight(
+    uow_factory: Factory, clock: FakeClock, translations: Translations
+) -> None:
+    await seed(uow_factory, clock)
+    async with uow_factory() as uow:
+        broadcast = await uow.broadcasts.add(
+            "k", "e", None, Audience(), clock.now(), 1, clock.now()
+        )
+        broadcast.status = "sending"
+        await uow.commit()
+    await expand(uow_factory, translations, broadcast.id, clock.now)
+    async with uow_factory() as uow:
+        in_flight = [row.id for row in await uow.outbox.claim_due(clock.now(), 2)]
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.broadcasts.get(broadcast.id)
+        assert stored is not None
+        await uow.broadcasts.stop(stored, clock.now())
+        await uow.commit()
+    async with uow_factory() as uow:  # the calls in flight meet a 5xx, then flood control
+        await uow.outbox.retry_later(in_flight[0], clock.now(), "502")
+        await uow.outbox.release([in_flight[1]])
+        await uow.commit()
+        statuses = {r.status for r in await uow.session.scalars(select(OutboxMessage))}
+    assert statuses == {"stopped"}
+    assert await expand(uow_factory, translations, broadcast.id, clock.now) == 0

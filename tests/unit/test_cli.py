@@ -395,3 +395,14 @@ def test_jobs_import_publishes_good_rows_and_reports_bad_ones_by_line(
     assert "unknown tag 'quantum'" in err and "the row has 8 fields, the header 7" in err
     code, _, err = run(capsys, "jobs", "import", str(source), "--company", "7")
     assert code == 2 and "there is no verified company number 7" in err
+
+
+def test_a_scheduled_broadcast_can_be_cancelled_once(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "broadcast", "create", "--text", "Later", "--at", "2027-01-05 09:00")
+    code, out, _ = run(capsys, "broadcast", "cancel", "1")
+    assert code == 0 and out.strip() == "Broadcast 1 is cancelled; nothing was sent."
+    code, _, err = run(capsys, "broadcast", "cancel", "1")
+    assert code == 2 and "broadcast 1 is cancelled: only a scheduled one can be cancelled" in err
+    assert run(capsys, "broadcast", "status", "1")[1].startswith("Broadcast 1: cancelled")

@@ -4,7 +4,7 @@ composed in the member's language, event reminders sent once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -182,11 +182,15 @@ def test_the_digest_brings_what_is_new_of_the_kinds_and_topics_followed() -> Non
         (item(4, "event", None, "Past event", event_at=NOW - timedelta(hours=1)), frozenset()),
         (item(5, "event", None, "Workshop", event_at=NOW + timedelta(days=3)), frozenset()),
         (item(6, "research", None, "No topic: for all"), frozenset()),
+        (item(7, "opportunity", None, "Closed", deadline=date(2026, 11, 27)), frozenset()),
+        (item(8, "opportunity", None, "Open", deadline=date(2026, 11, 30)), frozenset()),
     ]
-    assert [i.id for i in chosen_items(reader(), found, NOW)] == [1, 3, 5, 6]
-    assert [i.id for i in chosen_items(reader(tags=frozenset({5})), found, NOW)] == [1, 5, 6]
+    today = date(2026, 11, 30)
+    assert [i.id for i in chosen_items(reader(), found, NOW, today)] == [1, 3, 5, 6, 8]
+    followed = reader(tags=frozenset({5}))
+    assert [i.id for i in chosen_items(followed, found, NOW, today)] == [1, 5, 6, 8]
     only_policy = reader(kinds=frozenset({"policy"}))
-    assert [i.id for i in chosen_items(only_policy, found, NOW)] == [1]
+    assert [i.id for i in chosen_items(only_policy, found, NOW, today)] == [1]
 
 
 def test_an_expert_gets_open_questions_in_their_tags_but_not_their_own() -> None:

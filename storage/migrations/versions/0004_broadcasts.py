@@ -78,7 +78,6 @@ def upgrade() -> None:
         sa.Column("created_by", sa.BigInteger(), nullable=True),
         sa.Column("search_tokens", sa.Text(), nullable=False),
         sa.Column("hidden", sa.Boolean(), nullable=False),
-        sa.Column("reminded", sa.Boolean(), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["feed_id"],
@@ -92,6 +91,7 @@ def upgrade() -> None:
     with op.batch_alter_table("content_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_content_items_event_at"), ["event_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_content_items_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_content_items_link"), ["link"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_content_items_published_at"), ["published_at"], unique=False
         )
@@ -216,6 +216,7 @@ def downgrade() -> None:
     with op.batch_alter_table("content_items", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_content_items_published_at"))
         batch_op.drop_index(batch_op.f("ix_content_items_kind"))
+        batch_op.drop_index(batch_op.f("ix_content_items_link"))
         batch_op.drop_index(batch_op.f("ix_content_items_event_at"))
 
     op.drop_table("content_items")

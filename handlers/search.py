@@ -1,5 +1,6 @@
 """/search: answered questions and published items (news, policies, events…) that match
-Khmer or English text, best first, a page at a time.
+Khmer or English text, best first, a page at a time. Its own feature, beside questions and
+content, since it reads both.
 
 Steps (flow ``search``): results (the query is kept in the conversation, so the page buttons
 carry only the page number; typing again searches again).
@@ -7,6 +8,8 @@ carry only the page number; typing again searches again).
 
 from __future__ import annotations
 
+from bot.core.context import row_id
+from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import clip, escape
@@ -18,8 +21,10 @@ from handlers.questions.settings import qa_settings
 from handlers.questions.tokens import tokens
 
 PAGE = 5
+router = Router("search")
 
 
+@router.command("search", N_("Search answered questions, news and policies"))
 async def search(ctx: Ctx) -> None:
     if await signing_up(ctx):
         return
@@ -91,11 +96,11 @@ async def result_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
         return
     if ctx.value.startswith("item-") and ctx.value[5:].isdecimal():
-        if -int(ctx.value[5:]) not in ctx.data["found"]:
+        if -row_id(ctx.value[5:]) not in ctx.data["found"]:
             await ctx.reprompt()
             return
         await ctx.answer()
-        await send_item(ctx, int(ctx.value[5:]))
+        await send_item(ctx, row_id(ctx.value[5:]))
         return
     number = ctx.value.removeprefix("read-")
     if not number.isdecimal() or int(number) not in ctx.data["found"]:
@@ -120,3 +125,4 @@ search_flow = Flow(
         )
     },
 )
+router.flow(search_flow)
