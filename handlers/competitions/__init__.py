@@ -1,0 +1,1 @@
+"""Competitions with prizes: admins create them, members enter, judges score, admins decide."""
