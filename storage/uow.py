@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
+from storage.competitions import CompetitionRepository
 from storage.content import ContentRepository
 from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
 from storage.questions import QuestionRepository
+from storage.reputation import ReputationRepository
 from storage.staff import StaffRepository
 from storage.tags import TagRepository
 
@@ -44,6 +46,8 @@ class UnitOfWork:
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.content = ContentRepository(self.session)
+        self.competitions = CompetitionRepository(self.session)
+        self.reputation = ReputationRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self
