@@ -22,6 +22,7 @@ from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.broadcast.delivery import deliver_broadcasts
+from handlers.competitions.deadlines import run_competitions
 from handlers.content.digest import send_content_digests
 from handlers.content.events import remind_attendees
 from handlers.help import fallback
@@ -131,10 +132,17 @@ class App:
             Every("escalations", 60.0, self.escalate),
             Every("job-alerts", 60.0, self.instant_job_alerts),
             Every("event-reminders", 300.0, self.remind_events),
+            Every("competitions", 300.0, self.competition_work),
             Every("feeds", 300.0, self.poll_feeds),
             Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
             Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
         ]
+
+    async def competition_work(self) -> int:
+        """Competition reminders that are due, and deadlines that have passed."""
+        return await run_competitions(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
 
     async def digests(self, frequency: str) -> int:
         """The job digests and the news digests of that frequency."""
@@ -188,6 +196,7 @@ class App:
         await self.digests("daily")
         await self.digests("weekly")
         await self.remind_events()
+        await self.competition_work()
         await self.deliver_broadcasts()
         sent = 0
         while (count := await self.outbox.drain(limit=100)) > 0:

@@ -9,6 +9,7 @@ def all_routers() -> list[Router]:
     from handlers import (
         admin,
         broadcast,
+        competitions,
         content,
         help,
         jobs,
@@ -25,6 +26,7 @@ def all_routers() -> list[Router]:
         jobs.router,
         broadcast.router,
         content.router,
+        competitions.router,
         language.router,
         help.router,
         admin.router,
