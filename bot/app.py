@@ -23,11 +23,13 @@ from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.broadcast.delivery import deliver_broadcasts
 from handlers.competitions.deadlines import run_competitions
+from handlers.competitions.rules import THANKS_HOUR
 from handlers.content.digest import send_content_digests
 from handlers.content.events import remind_attendees
 from handlers.help import fallback
 from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
+from handlers.leaderboard import thank_top_contributors
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
@@ -122,6 +124,7 @@ class App:
             self.scheduler.start()
             for frequency in ("daily", "weekly"):  # digests missed while the bot was down
                 await self.digests(frequency)
+            await self.monthly_thanks()  # likewise the leaderboard's thank-you
         log.info("DCC Bot is running against %s", self.settings.api_url)
 
     def jobs(self) -> list[Every | Daily]:
@@ -136,11 +139,17 @@ class App:
             Every("feeds", 300.0, self.poll_feeds),
             Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
             Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
+            Daily("monthly-thanks", THANKS_HOUR, 0, self.monthly_thanks, day=1),
         ]
 
     async def competition_work(self) -> int:
         """Competition reminders that are due, and deadlines that have passed."""
         return await run_competitions(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
+
+    async def monthly_thanks(self) -> int:
+        return await thank_top_contributors(
             self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
         )
 
@@ -197,6 +206,7 @@ class App:
         await self.digests("weekly")
         await self.remind_events()
         await self.competition_work()
+        await self.monthly_thanks()
         await self.deliver_broadcasts()
         sent = 0
         while (count := await self.outbox.drain(limit=100)) > 0:
