@@ -362,3 +362,52 @@ async def test_a_competition_without_entries_ends_at_its_deadline(scenario: Scen
     )
     [competition] = await stored(scenario, Competition)
     assert competition.decided_at is not None
+
+
+async def test_mydata_lists_entries_and_deleteme_withdraws_the_open_ones(
+    scenario: Scenario,
+) -> None:
+    import json
+
+    from storage.models import CompetitionJudge, ReputationGrant
+
+    assert scenario.app is not None
+    await add_member(scenario, ADMIN, staff="admin")
+    anna = await add_member(scenario, ANNA, expert_tags=("ai",))
+    dara = await add_member(scenario, DARA, "km")
+    now = scenario.clock.now()
+    async with scenario.app.unit_of_work() as uow:
+        closed = await uow.competitions.add(
+            ("ការប្រកួត", "Closed"), ("វិធាន", "Rules"), "A prize", now + timedelta(hours=1),
+            1, ["ai"], [dara], [], ADMIN.id, now,
+        )  # fmt: skip
+        still_open = await uow.competitions.add(
+            ("ការប្រកួត", "Open"), ("វិធាន", "Rules"), "A prize", now + timedelta(days=9),
+            1, ["ai"], [anna], [], ADMIN.id, now,
+        )  # fmt: skip
+        judged = await uow.competitions.add_entry(closed.id, anna, "Judged work", None, now)
+        await uow.competitions.add_entry(still_open.id, anna, "Open work", "https://a.example", now)
+        await uow.questions.add_reputation(anna, 2, "helpful", now)
+        await uow.commit()
+    scenario.clock.advance(hours=2)
+    await scenario.app.run_due_work()
+    await scenario.press(DARA, "ដាក់ពិន្ទុស្នាដៃ")  # Score entries, in Khmer
+    await scenario.press(DARA, "9", scenario.last(DARA))
+
+    await scenario.say(ANNA, "/mydata")
+    data = json.loads((scenario.last(ANNA).document or b"").decode())
+    assert [(e["title"], e["text"]) for e in data["competition_entries"]] == [
+        ("Closed", "Judged work"),
+        ("Open", "Open work"),
+    ]
+    assert data["competitions_i_judge"] == [still_open.id]
+    assert [(g["points"], g["for"]) for g in data["reputation_points"]] == [(2, "helpful")]
+    assert "Dara" not in json.dumps(data) and "ដារា" not in json.dumps(data)
+
+    await scenario.say(ANNA, "/deleteme")
+    await scenario.press(ANNA, "Yes, erase my data")
+    entries = await stored(scenario, CompetitionEntry)
+    assert [(e.id, e.text) for e in entries] == [(judged.id, "Judged work")]  # its score stays
+    assert len(await stored(scenario, CompetitionScore)) == 1
+    assert await stored(scenario, CompetitionJudge, CompetitionJudge.member_id == anna) == []
+    assert await stored(scenario, ReputationGrant) == []
