@@ -22,11 +22,14 @@ from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
 from handlers.broadcast.delivery import deliver_broadcasts
+from handlers.competitions.deadlines import run_competitions
+from handlers.competitions.rules import THANKS_HOUR
 from handlers.content.digest import send_content_digests
 from handlers.content.events import remind_attendees
 from handlers.help import fallback
 from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
+from handlers.leaderboard import thank_top_contributors
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
@@ -146,6 +149,7 @@ class App:
         self.scheduler.start()
         for frequency in ("daily", "weekly"):
             await self.digests(frequency)
+        await self.monthly_thanks()  # likewise the leaderboard's thank-you
 
     async def _stop_leading(self) -> None:
         if self.sender is not None:
@@ -180,10 +184,23 @@ class App:
             Every("escalations", 60.0, self.escalate),
             Every("job-alerts", 60.0, self.instant_job_alerts),
             Every("event-reminders", 300.0, self.remind_events),
+            Every("competitions", 300.0, self.competition_work),
             Every("feeds", 300.0, self.poll_feeds),
             Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
             Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
+            Daily("monthly-thanks", THANKS_HOUR, 0, self.monthly_thanks, day=1),
         ]
+
+    async def competition_work(self) -> int:
+        """Competition reminders that are due, and deadlines that have passed."""
+        return await run_competitions(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
+
+    async def monthly_thanks(self) -> int:
+        return await thank_top_contributors(
+            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
+        )
 
     async def digests(self, frequency: str) -> int:
         """The job digests and the news digests of that frequency."""
@@ -237,6 +254,8 @@ class App:
         await self.digests("daily")
         await self.digests("weekly")
         await self.remind_events()
+        await self.competition_work()
+        await self.monthly_thanks()
         await self.deliver_broadcasts()
         sent = 0
         while (count := await self.outbox.drain(limit=100)) > 0:

@@ -29,13 +29,15 @@ class Every:
 
 @dataclass(frozen=True)
 class Daily:
-    """Run ``job`` at hour:minute (on ``day_of_week`` only, when given: "mon", …)."""
+    """Run ``job`` at hour:minute (on ``day_of_week`` only, when given: "mon", …; on the
+    ``day`` of the month only, when given: 1 for the 1st)."""
 
     name: str
     hour: int
     minute: int
     job: Job
     day_of_week: str | None = None
+    day: int | None = None
 
 
 def build_scheduler(jobs: list[Every | Daily], timezone: ZoneInfo) -> AsyncIOScheduler:
@@ -45,6 +47,7 @@ def build_scheduler(jobs: list[Every | Daily], timezone: ZoneInfo) -> AsyncIOSch
             IntervalTrigger(seconds=entry.seconds, timezone=timezone)
             if isinstance(entry, Every)
             else CronTrigger(
+                day=entry.day,
                 day_of_week=entry.day_of_week,
                 hour=entry.hour,
                 minute=entry.minute,

@@ -529,3 +529,121 @@ class DigestTag(Base):
     tag_id: Mapped[int] = mapped_column(
         ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+# -- competitions and the leaderboard --------------------------------------------------------
+class Competition(Base):
+    """A ministry competition with prizes, in Khmer and English.
+
+    Open until ``deadline_at``, then judged until ``decided_at`` (the state is computed from
+    these, handlers.competitions.rules). ``judging_at`` is when the scheduler told the judges;
+    ``entries_allowed`` 0 means no limit.
+    """
+
+    __tablename__ = "competitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_km: Mapped[str] = mapped_column(String(400))
+    title_en: Mapped[str] = mapped_column(String(400))
+    rules_km: Mapped[str] = mapped_column(Text)
+    rules_en: Mapped[str] = mapped_column(Text)
+    prizes: Mapped[str] = mapped_column(Text)
+    deadline_at: Mapped[datetime] = mapped_column(index=True)
+    entries_allowed: Mapped[int] = mapped_column(Integer, default=1)
+    judging_at: Mapped[datetime | None] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()
+    created_by: Mapped[int | None] = mapped_column(BigInteger)  # the admin's Telegram id
+    created_at: Mapped[datetime] = mapped_column()
+
+    def title(self, language: str) -> str:
+        return self.title_km if language == "km" else self.title_en
+
+    def rules(self, language: str) -> str:
+        return self.rules_km if language == "km" else self.rules_en
+
+
+class CompetitionTag(Base):
+    __tablename__ = "competition_tags"
+
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CompetitionJudge(Base):
+    __tablename__ = "competition_judges"
+
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CompetitionEntry(Base):
+    """A member's entry. Judges see it by ``number`` (1, 2, … in each competition), never
+    by its author; ``place`` is set for the winners when the competition is decided."""
+
+    __tablename__ = "competition_entries"
+    __table_args__ = (UniqueConstraint("competition_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    competition_id: Mapped[int] = mapped_column(
+        ForeignKey("competitions.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class CompetitionScore(Base):
+    """One judge's score of one entry, 1–10: stored once (the first tap counts)."""
+
+    __tablename__ = "competition_scores"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("competition_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    judge_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class CompetitionReminder(Base):
+    """A reminder 3 days ("3d") or 1 day ("1d") before a deadline: due at ``due_at``.
+
+    Its audience is written to the outbox a batch of members at a time; ``expanded_to`` is
+    the last member id written, so a restart goes on where it stopped; ``done_at`` ends it.
+    """
+
+    __tablename__ = "competition_reminders"
+    __table_args__ = (UniqueConstraint("competition_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    competition_id: Mapped[int] = mapped_column(ForeignKey("competitions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(4))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    expanded_to: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReputationGrant(Base):
+    """Reputation points given to a member, and when: the monthly leaderboard counts them."""
+
+    __tablename__ = "reputation_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # "helpful", "accepted"
+    created_at: Mapped[datetime] = mapped_column(index=True)

@@ -26,6 +26,7 @@ class BulkMessage:
     chat_id: int
     text: str
     dedupe_key: str
+    keyboard: dict[str, Any] | None = None  # keyboards.keyboard_to_json
 
 
 OUTBOX = OutboxMessage.metadata.tables[OutboxMessage.__tablename__]
@@ -70,14 +71,18 @@ class OutboxRepository:
                 .values(
                     status=PENDING,
                     attempts=0,
-                    keyboard=None,
                     not_before=now,
                     created_at=now,
                     priority=BULK,
                 )
                 .on_conflict_do_nothing(index_elements=["dedupe_key"]),
                 [
-                    {"chat_id": m.chat_id, "text": m.text, "dedupe_key": m.dedupe_key}
+                    {
+                        "chat_id": m.chat_id,
+                        "text": m.text,
+                        "dedupe_key": m.dedupe_key,
+                        "keyboard": m.keyboard,
+                    }
                     for m in messages
                 ],
             )

@@ -9,10 +9,13 @@ Erasing empties every personal field of the member row and removes what links th
 to others: skills, the expert profile and topics, the notes of expert applications (a
 pending one is withdrawn), pending job applications and introduction requests, company
 representations and invitations, the jobs they were alerted to, the topics their news
-digest follows, the events they said they would attend, and the outbox messages
-to their chat or carrying their application or contact. What stays is anonymous: the row
-(questions and answers keep an author), decided applications and introductions (the
-company's record), reports they made. Staff roles are kept: they are an authorisation
+digest follows, the events they said they would attend, their entries to competitions
+still open, their places among a competition's judges, the reputation points they were
+given (the leaderboard's records), and the outbox messages to their chat or carrying their
+application or contact. What stays is anonymous: the row (questions and answers keep an
+author), decided applications and introductions (the company's record), reports they made,
+entries to competitions past their deadline and the scores they gave as a judge (a
+competition's result). Staff roles are kept: they are an authorisation
 given by Telegram id, not data the person gave us.
 """
 
@@ -29,6 +32,10 @@ from storage.models import (
     Answer,
     Company,
     CompanyRepresentative,
+    Competition,
+    CompetitionEntry,
+    CompetitionJudge,
+    CompetitionScore,
     ConversationState,
     DigestTag,
     ExpertApplication,
@@ -44,6 +51,7 @@ from storage.models import (
     Question,
     QuestionTag,
     Report,
+    ReputationGrant,
     Rsvp,
     StaffRole,
     Tag,
@@ -81,8 +89,57 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
             .order_by(Rsvp.content_id)
         )
     ]
+    data |= await _competitions(session, member.id)
     data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
     return data
+
+
+async def _competitions(session: AsyncSession, member_id: int) -> dict[str, Any]:
+    entries = await session.execute(
+        select(CompetitionEntry, Competition.title_en)
+        .join(Competition, Competition.id == CompetitionEntry.competition_id)
+        .where(CompetitionEntry.member_id == member_id)
+        .order_by(CompetitionEntry.id)
+    )
+    scores = await session.execute(
+        select(CompetitionEntry.competition_id, CompetitionEntry.number, CompetitionScore)
+        .join(CompetitionEntry, CompetitionEntry.id == CompetitionScore.entry_id)
+        .where(CompetitionScore.judge_id == member_id)
+        .order_by(CompetitionEntry.competition_id, CompetitionEntry.number)
+    )
+    judging = await session.scalars(
+        select(CompetitionJudge.competition_id)
+        .where(CompetitionJudge.member_id == member_id)
+        .order_by(CompetitionJudge.competition_id)
+    )
+    grants = await session.scalars(
+        select(ReputationGrant)
+        .where(ReputationGrant.member_id == member_id)
+        .order_by(ReputationGrant.id)
+    )
+    return {
+        "competition_entries": [
+            {
+                "competition": e.competition_id,
+                "title": title,
+                "entry_number": e.number,
+                "text": e.text,
+                "link": e.link,
+                "place": e.place,
+                "created_at": _time(e.created_at),
+                "updated_at": _time(e.updated_at),
+            }
+            for e, title in entries
+        ],
+        "competitions_i_judge": list(judging),
+        "scores_i_gave": [
+            {"competition": c, "entry_number": n, "score": s.score, "at": _time(s.created_at)}
+            for c, n, s in scores
+        ],
+        "reputation_points": [
+            {"points": g.points, "for": g.reason, "at": _time(g.created_at)} for g in grants
+        ],
+    }
 
 
 def _member_fields(m: Member) -> dict[str, Any]:
@@ -376,6 +433,7 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
     for table in (
         MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
+        CompetitionJudge, ReputationGrant,
     ):  # fmt: skip
         await session.execute(delete(table).where(table.member_id == member_id))
     await session.execute(
@@ -394,6 +452,15 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
     await session.execute(
         delete(IntroRequest).where(
             IntroRequest.member_id == member_id, IntroRequest.status == PENDING_INTRO
+        )
+    )
+    still_open = select(Competition.id).where(
+        Competition.deadline_at > now, Competition.decided_at.is_(None)
+    )
+    await session.execute(
+        delete(CompetitionEntry).where(
+            CompetitionEntry.member_id == member_id,
+            CompetitionEntry.competition_id.in_(still_open),
         )
     )
     for column in Member.__table__.columns:

@@ -20,6 +20,7 @@ from storage.models import (
     Question,
     QuestionTag,
     Report,
+    ReputationGrant,
     Tag,
 )
 
@@ -363,11 +364,16 @@ class QuestionRepository:
         )
         return list(rows)
 
-    async def add_reputation(self, member_id: int, points: int) -> None:
+    async def add_reputation(self, member_id: int, points: int, reason: str, now: datetime) -> None:
+        """The one place reputation is given: the member's total, and the grant with its time
+        (``reason``: "helpful", "accepted"), so the leaderboard can count a month's points."""
         await self.session.execute(
             update(Member)
             .where(Member.id == member_id)
             .values(reputation=Member.reputation + points)
+        )
+        self.session.add(
+            ReputationGrant(member_id=member_id, points=points, reason=reason, created_at=now)
         )
 
     # -- applications and reports --------------------------------------------------------

@@ -15,12 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
+from storage.competitions import CompetitionRepository
 from storage.content import ContentRepository
 from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
 from storage.questions import QuestionRepository
+from storage.reputation import ReputationRepository
 from storage.sql import transition
 from storage.staff import StaffRepository
 from storage.stats import StatsRepository
@@ -47,6 +49,8 @@ class UnitOfWork:
         self.broadcasts = BroadcastRepository(self.session)
         self.content = ContentRepository(self.session)
         self.stats = StatsRepository(self.session)
+        self.competitions = CompetitionRepository(self.session)
+        self.reputation = ReputationRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

@@ -14,6 +14,7 @@ from datetime import datetime
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
+from bot.core.text import clip_units
 from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.context import Ctx, is_admin
@@ -33,6 +34,21 @@ SAME, NO_LINK = "same", "none"
 async def broadcast_command(ctx: Ctx) -> None:
     if await is_admin(ctx):
         await ctx.start_flow("broadcast", "km", {"audience": Audience().to_json()})
+
+
+async def start_prefilled(
+    ctx: Ctx, km: str, en: str, link: str | None = None, audience: Audience | None = None
+) -> None:
+    """Open the broadcast flow at its preview with texts another feature wrote (a
+    competition's result): the administrator sees it as recipients will and sends,
+    schedules, changes the audience or cancels as usual. Texts are plain (escaped when
+    shown) and clipped to TEXT_MAX."""
+    if await is_admin(ctx):
+        data = {
+            "km": clip_units(km, TEXT_MAX), "en": clip_units(en, TEXT_MAX), "link": link,
+            "audience": (audience or Audience()).to_json(),
+        }  # fmt: skip
+        await ctx.start_flow("broadcast", "preview", data)
 
 
 def audience_of(ctx: Ctx) -> Audience:

@@ -215,7 +215,9 @@ async def helpful_pressed(ctx: Ctx) -> None:
         await ctx.answer(ctx._(N_("You already marked this answer as helpful.")))
         return
     answer.helpful = True
-    await ctx.session.questions.add_reputation(answer.expert_id, HELPFUL_POINTS)
+    await ctx.session.questions.add_reputation(
+        answer.expert_id, HELPFUL_POINTS, "helpful", ctx.clock.now()
+    )
     await ctx.answer(
         ctx._(N_("Thank you! The expert gets {points} points.")).format(points=HELPFUL_POINTS)
     )
@@ -235,7 +237,7 @@ async def accept_pressed(ctx: Ctx) -> None:
     answer.accepted = True
     question.accepted_answer_id = answer.id
     await close_question(ctx.session, question, now)
-    await ctx.session.questions.add_reputation(answer.expert_id, ACCEPTED_POINTS)
+    await ctx.session.questions.add_reputation(answer.expert_id, ACCEPTED_POINTS, "accepted", now)
     await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
         partial(accepted_notice, number=question.id), now, dedupe_key=f"accepted:{answer.id}",

@@ -1,0 +1,335 @@
+"""Competitions as stored: their tags, judges, entries, scores and reminders.
+
+A reminder's audience is read a batch of members at a time in member-id order (the
+entrants, and the members whose skills or news-digest topics include one of the
+competition's tags, judges left out unless they entered), so it is never all in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import (
+    Competition,
+    CompetitionEntry,
+    CompetitionJudge,
+    CompetitionReminder,
+    CompetitionScore,
+    CompetitionTag,
+    DigestTag,
+    ExpertProfile,
+    Member,
+    MemberSkill,
+    StaffRole,
+    Tag,
+)
+from storage.sql import among
+
+RECENTLY_DECIDED = 5  # decided competitions /competitions lists
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeCandidate:
+    member_id: int
+    name: str
+    admin: bool
+    expert: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRecipient:
+    member_id: int
+    telegram_id: int
+    language: str
+    entrant: bool
+
+
+def _reachable() -> list[ColumnElement[bool]]:
+    return [
+        Member.deleted_at.is_(None),
+        Member.telegram_id.is_not(None),
+        Member.unreachable.is_(False),
+    ]
+
+
+class CompetitionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- competitions ----------------------------------------------------------------------
+    async def add(
+        self,
+        titles: tuple[str, str],
+        rules: tuple[str, str],
+        prizes: str,
+        deadline_at: datetime,
+        entries_allowed: int,
+        tags: Collection[str],
+        judges: Collection[int],
+        reminders: Sequence[tuple[str, datetime]],
+        created_by: int | None,
+        now: datetime,
+    ) -> Competition:
+        competition = Competition(
+            title_km=titles[0], title_en=titles[1], rules_km=rules[0], rules_en=rules[1],
+            prizes=prizes, deadline_at=deadline_at, entries_allowed=entries_allowed,
+            created_by=created_by, created_at=now,
+        )  # fmt: skip
+        self.session.add(competition)
+        await self.session.flush()
+        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(tags)))))
+        self.session.add_all(
+            CompetitionTag(competition_id=competition.id, tag_id=t) for t in tag_ids
+        )
+        self.session.add_all(
+            CompetitionJudge(competition_id=competition.id, member_id=m) for m in set(judges)
+        )
+        self.session.add_all(
+            CompetitionReminder(competition_id=competition.id, kind=kind, due_at=due, expanded_to=0)
+            for kind, due in reminders
+        )
+        await self.session.flush()
+        return competition
+
+    async def get(self, competition_id: int) -> Competition | None:
+        return await self.session.get(Competition, competition_id)
+
+    async def tags_of(self, competition_id: int) -> list[str]:
+        rows = await self.session.scalars(
+            select(Tag.slug)
+            .join(CompetitionTag, CompetitionTag.tag_id == Tag.id)
+            .where(CompetitionTag.competition_id == competition_id)
+            .order_by(Tag.position)
+        )
+        return list(rows)
+
+    async def listing(
+        self, now: datetime
+    ) -> tuple[list[Competition], list[Competition], list[Competition]]:
+        """Open ones (closing soonest first), those being judged, the recently decided."""
+        undecided = Competition.decided_at.is_(None)
+        open_ = await self.session.scalars(
+            select(Competition)
+            .where(undecided, Competition.deadline_at > now)
+            .order_by(Competition.deadline_at, Competition.id)
+        )
+        judging = await self.session.scalars(
+            select(Competition)
+            .where(undecided, Competition.deadline_at <= now)
+            .order_by(Competition.deadline_at.desc(), Competition.id.desc())
+        )
+        decided = await self.session.scalars(
+            select(Competition)
+            .where(Competition.decided_at.is_not(None))
+            .order_by(Competition.decided_at.desc(), Competition.id.desc())
+            .limit(RECENTLY_DECIDED)
+        )
+        return list(open_), list(judging), list(decided)
+
+    async def entry_counts(self, competition_ids: Collection[int]) -> dict[int, int]:
+        if not competition_ids:
+            return {}
+        rows = await self.session.execute(
+            select(CompetitionEntry.competition_id, func.count())
+            .where(among(CompetitionEntry.competition_id, competition_ids))
+            .group_by(CompetitionEntry.competition_id)
+        )
+        return {competition_id: count for competition_id, count in rows}
+
+    # -- judges ----------------------------------------------------------------------------
+    async def judge_candidates(self) -> list[JudgeCandidate]:
+        """Signed-up administrators and experts who can be reached, by name."""
+        admin = exists().where(
+            StaffRole.telegram_id == Member.telegram_id, StaffRole.role == "admin"
+        )
+        expert = exists().where(ExpertProfile.member_id == Member.id)
+        rows = await self.session.execute(
+            select(Member.id, Member.full_name, admin, expert)
+            .where(*_reachable(), or_(admin, expert))
+            .order_by(Member.full_name, Member.id)
+        )
+        return [
+            JudgeCandidate(member_id, name or "", bool(is_admin), bool(is_expert))
+            for member_id, name, is_admin, is_expert in rows
+        ]
+
+    async def judges(self, competition_id: int) -> list[Member]:
+        rows = await self.session.scalars(
+            select(Member)
+            .join(CompetitionJudge, CompetitionJudge.member_id == Member.id)
+            .where(CompetitionJudge.competition_id == competition_id)
+            .order_by(Member.id)
+        )
+        return list(rows)
+
+    async def is_judge(self, competition_id: int, member_id: int) -> bool:
+        return await self.session.get(CompetitionJudge, (competition_id, member_id)) is not None
+
+    # -- entries ---------------------------------------------------------------------------
+    async def entry(self, entry_id: int) -> CompetitionEntry | None:
+        return await self.session.get(CompetitionEntry, entry_id)
+
+    async def entries(self, competition_id: int) -> list[CompetitionEntry]:
+        rows = await self.session.scalars(
+            select(CompetitionEntry)
+            .where(CompetitionEntry.competition_id == competition_id)
+            .order_by(CompetitionEntry.number)
+        )
+        return list(rows)
+
+    async def entries_of(self, competition_id: int, member_id: int) -> list[CompetitionEntry]:
+        rows = await self.session.scalars(
+            select(CompetitionEntry)
+            .where(
+                CompetitionEntry.competition_id == competition_id,
+                CompetitionEntry.member_id == member_id,
+            )
+            .order_by(CompetitionEntry.number)
+        )
+        return list(rows)
+
+    async def add_entry(
+        self, competition_id: int, member_id: int, text: str, link: str | None, now: datetime
+    ) -> CompetitionEntry:
+        """A new entry with the competition's next anonymous number."""
+        number = await self.session.scalar(
+            select(func.coalesce(func.max(CompetitionEntry.number), 0)).where(
+                CompetitionEntry.competition_id == competition_id
+            )
+        )
+        entry = CompetitionEntry(
+            competition_id=competition_id, member_id=member_id, number=(number or 0) + 1,
+            text=text, link=link, created_at=now, updated_at=now,
+        )  # fmt: skip
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    # -- scores ----------------------------------------------------------------------------
+    async def scores(self, competition_id: int) -> dict[int, list[int]]:
+        """Every entry's scores (entries without a score are missing)."""
+        rows = await self.session.execute(
+            select(CompetitionScore.entry_id, CompetitionScore.score)
+            .join(CompetitionEntry, CompetitionEntry.id == CompetitionScore.entry_id)
+            .where(CompetitionEntry.competition_id == competition_id)
+        )
+        found: dict[int, list[int]] = {}
+        for entry_id, score in rows:
+            found.setdefault(entry_id, []).append(score)
+        return found
+
+    async def score_of(self, entry_id: int, judge_id: int) -> int | None:
+        found = await self.session.get(CompetitionScore, (entry_id, judge_id))
+        return found.score if found else None
+
+    async def add_score(self, entry_id: int, judge_id: int, score: int, now: datetime) -> bool:
+        """Store the judge's score; False (nothing changed) when they scored it before."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    CompetitionScore(
+                        entry_id=entry_id, judge_id=judge_id, score=score, created_at=now
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def _unscored(self, competition_id: int, judge_id: int) -> list[ColumnElement[bool]]:
+        return [
+            CompetitionEntry.competition_id == competition_id,
+            CompetitionEntry.member_id != judge_id,
+            not_(
+                exists().where(
+                    CompetitionScore.entry_id == CompetitionEntry.id,
+                    CompetitionScore.judge_id == judge_id,
+                )
+            ),
+        ]
+
+    async def next_to_score(self, competition_id: int, judge_id: int) -> CompetitionEntry | None:
+        """The first entry the judge has not scored, never their own."""
+        return await self.session.scalar(
+            select(CompetitionEntry)
+            .where(*self._unscored(competition_id, judge_id))
+            .order_by(CompetitionEntry.number)
+            .limit(1)
+        )
+
+    async def left_to_score(self, competition_id: int, judge_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(CompetitionEntry)
+            .where(*self._unscored(competition_id, judge_id))
+        )
+        return count or 0
+
+    # -- the scheduler ---------------------------------------------------------------------
+    async def due_deadlines(self, now: datetime) -> list[Competition]:
+        """Competitions past their deadline whose judges were not told yet."""
+        rows = await self.session.scalars(
+            select(Competition)
+            .where(
+                Competition.judging_at.is_(None),
+                Competition.decided_at.is_(None),
+                Competition.deadline_at <= now,
+            )
+            .order_by(Competition.id)
+        )
+        return list(rows)
+
+    async def due_reminders(self, now: datetime) -> list[CompetitionReminder]:
+        rows = await self.session.scalars(
+            select(CompetitionReminder)
+            .where(CompetitionReminder.done_at.is_(None), CompetitionReminder.due_at <= now)
+            .order_by(CompetitionReminder.due_at, CompetitionReminder.id)
+        )
+        return list(rows)
+
+    async def reminder(self, reminder_id: int) -> CompetitionReminder | None:
+        return await self.session.get(CompetitionReminder, reminder_id)
+
+    async def reminder_times(self, competition_id: int) -> list[datetime]:
+        rows = await self.session.scalars(
+            select(CompetitionReminder.due_at).where(
+                CompetitionReminder.competition_id == competition_id
+            )
+        )
+        return list(rows)
+
+    async def reminder_audience(
+        self, competition_id: int, after: int, limit: int
+    ) -> list[ReminderRecipient]:
+        """The next ``limit`` members (by id, after ``after``) a reminder goes to."""
+        tag_ids = select(CompetitionTag.tag_id).where(
+            CompetitionTag.competition_id == competition_id
+        )
+        entrant = exists().where(
+            CompetitionEntry.competition_id == competition_id,
+            CompetitionEntry.member_id == Member.id,
+        )
+        follows = or_(
+            exists().where(MemberSkill.member_id == Member.id, MemberSkill.tag_id.in_(tag_ids)),
+            exists().where(DigestTag.member_id == Member.id, DigestTag.tag_id.in_(tag_ids)),
+        )
+        judge = exists().where(
+            CompetitionJudge.competition_id == competition_id,
+            CompetitionJudge.member_id == Member.id,
+        )
+        rows = await self.session.execute(
+            select(Member.id, Member.telegram_id, Member.language, entrant)
+            .where(*_reachable(), Member.id > after, or_(entrant, and_(follows, not_(judge))))
+            .order_by(Member.id)
+            .limit(limit)
+        )
+        return [
+            ReminderRecipient(member_id, telegram_id or 0, language, bool(is_entrant))
+            for member_id, telegram_id, language, is_entrant in rows
+        ]
