@@ -17,6 +17,7 @@ from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX
 from handlers.jobs.labels import job_location_name
 from handlers.profile.labels import role_name
+from handlers.profile.summary import telegram_contact
 from handlers.questions.notices import notify, notify_member
 from storage.models import Job, JobApplication, Member
 from storage.seed.provinces import PROVINCES
@@ -235,10 +236,7 @@ async def confirm_apply(ctx: Ctx) -> None:
 def application_message(
     t: Translator, job: Job, application: JobApplication, member: Member, skills: str
 ) -> tuple[str, InlineKeyboard]:
-    contact = (
-        f'<a href="tg://user?id={member.telegram_id}">{escape(member.full_name or "")}</a>'
-        if not member.username else "@" + escape(member.username)
-    )  # fmt: skip
+    contact = telegram_contact(member)
     text = (
         "📨 <b>" + t.gettext(N_("A member applies for job #{number} {title}:")).format(number=job.id, title=escape(clip(job.title, 80))) + "</b>\n\n"
         + shared_summary(t, member, skills) + "\n" + contact
