@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
+from storage.community import CommunityRepository
 from storage.content import ContentRepository
 from storage.jobs import JobRepository
 from storage.members import MemberRepository
@@ -44,6 +45,7 @@ class UnitOfWork:
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.content = ContentRepository(self.session)
+        self.community = CommunityRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self
