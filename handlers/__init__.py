@@ -9,6 +9,7 @@ def all_routers() -> list[Router]:
     from handlers import (
         admin,
         broadcast,
+        community,
         content,
         help,
         jobs,
@@ -23,6 +24,7 @@ def all_routers() -> list[Router]:
         profile.router,
         questions.router,
         jobs.router,
+        community.router,
         broadcast.router,
         content.router,
         language.router,
