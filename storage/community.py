@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -14,11 +15,16 @@ from storage.models import (
     Member,
     MemberBlock,
     MemberSkill,
+    OutboxMessage,
     ProfileReport,
     Tag,
 )
 
 PENDING, OPEN = "pending", "open"
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def pair_key(a: int, b: int) -> str:
@@ -227,3 +233,103 @@ class CommunityRepository:
                 .values(status=status, resolved_by=moderator, resolved_at=now)
             )
         return ids
+
+
+# -- the member's own data: /mydata and /deleteme (storage.privacy) ----------------------------
+async def network_data(session: AsyncSession, member_id: int) -> dict[str, Any]:
+    """The member network (/community): requests, blocks and reports, each without the
+    other member's identity."""
+    requests = list(
+        await session.scalars(
+            select(ConnectionRequest)
+            .where(
+                or_(
+                    ConnectionRequest.sender_id == member_id,
+                    ConnectionRequest.recipient_id == member_id,
+                )
+            )
+            .order_by(ConnectionRequest.id)
+        )
+    )
+    blocks = await session.scalars(
+        select(MemberBlock.created_at)
+        .where(MemberBlock.blocker_id == member_id)
+        .order_by(MemberBlock.created_at)
+    )
+    reports = await session.scalars(
+        select(ProfileReport)
+        .where(ProfileReport.reporter_id == member_id)
+        .order_by(ProfileReport.id)
+    )
+    return {
+        "connection_requests_i_sent": [
+            {
+                "note": r.note,
+                "status": r.status,
+                "created_at": _time(r.created_at),
+                "decided_at": _time(r.decided_at),
+            }
+            for r in requests
+            if r.sender_id == member_id
+        ],
+        "connection_requests_to_me": [  # the sender and their note are their data
+            {
+                "status": r.status,
+                "created_at": _time(r.created_at),
+                "decided_at": _time(r.decided_at),
+            }
+            for r in requests
+            if r.recipient_id == member_id and r.sender_id != member_id
+        ],
+        "members_i_blocked": [{"since": _time(since)} for since in blocks],
+        "profiles_i_reported": [
+            {"reason": r.reason, "status": r.status, "created_at": _time(r.created_at)}
+            for r in reports
+        ],
+    }
+
+
+async def network_messages(session: AsyncSession, member_id: int) -> list[ColumnElement[bool]]:
+    """Outbox rows carrying the member's card, contact or words to someone else: their
+    requests and the answers to them, the reports about them and their reports' reasons."""
+    requests = await session.scalars(
+        select(ConnectionRequest.id).where(
+            or_(
+                ConnectionRequest.sender_id == member_id,
+                ConnectionRequest.recipient_id == member_id,
+            )
+        )
+    )
+    reports = await session.scalars(
+        select(ProfileReport.id).where(
+            or_(ProfileReport.member_id == member_id, ProfileReport.reporter_id == member_id)
+        )
+    )
+    keys: list[ColumnElement[bool]] = [
+        OutboxMessage.dedupe_key == f"{kind}:{i}"
+        for i in requests
+        for kind in ("connect", "connected", "connect-declined")
+    ]
+    return keys + [OutboxMessage.dedupe_key.like(f"member-report:{i}:%") for i in reports]
+
+
+async def erase_network(session: AsyncSession, member_id: int) -> None:
+    """/deleteme: every request by or to the member, every block by or of them, the
+    reports about them; the reasons of their own reports are emptied."""
+    await session.execute(
+        delete(ConnectionRequest).where(
+            or_(
+                ConnectionRequest.sender_id == member_id,
+                ConnectionRequest.recipient_id == member_id,
+            )
+        )
+    )
+    await session.execute(
+        delete(MemberBlock).where(
+            or_(MemberBlock.blocker_id == member_id, MemberBlock.blocked_id == member_id)
+        )
+    )
+    await session.execute(delete(ProfileReport).where(ProfileReport.member_id == member_id))
+    await session.execute(
+        update(ProfileReport).where(ProfileReport.reporter_id == member_id).values(reason="")
+    )

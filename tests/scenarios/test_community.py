@@ -3,6 +3,7 @@ Telegram handles on accept; the daily limit, blocks and reports."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from storage.models import (
     ConnectionRequest,
     Member,
     MemberBlock,
+    OutboxMessage,
     ProfileReport,
 )
 from tests.scenarios.harness import Scenario, add_member, plain_buttons
@@ -342,3 +344,53 @@ async def test_a_member_reports_the_sender_of_a_request_from_the_request(
     await scenario.press(KEO, "Decline")  # the request can still be answered
     [request] = await stored(scenario, ConnectionRequest)
     assert request.status == "declined"
+
+
+async def test_mydata_holds_the_network_without_other_members_and_deleteme_erases_it(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    dara = await in_directory(scenario, DARA)
+    await in_directory(scenario, SREY, "km")
+    await in_directory(scenario, KEO)
+    await add_member(scenario, MOD, staff="moderator")
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Connect", card_of(scenario, DARA, "ស្រីនាង"))
+    await scenario.say(DARA, "Let's talk about Khmer NLP")
+    await scenario.press(DARA, "Report", card_of(scenario, DARA, "Keo"))
+    await scenario.say(DARA, "Looks like a fake profile")
+    await search_everyone(scenario, KEO)
+    await scenario.press(KEO, "Connect", card_of(scenario, KEO, "Dara"))
+    await scenario.say(KEO, "Keo's own note")
+    await search_everyone(scenario, SREY, khmer=True)
+    await scenario.press(SREY, "រាយការណ៍", card_of(scenario, SREY, "Dara", "ភ្ជាប់ទំនាក់ទំនង"))
+    await scenario.say(SREY, "ស្រីនាង's reason")
+    await scenario.app.run_due_work()
+    await scenario.press(DARA, "Block")  # Keo's request to Dara
+
+    await scenario.say(DARA, "/mydata")
+    data = json.loads((scenario.last(DARA).document or b"").decode())
+    assert [(r["note"], r["status"]) for r in data["connection_requests_i_sent"]] == [
+        ("Let's talk about Khmer NLP", "pending")
+    ]
+    assert [r["status"] for r in data["connection_requests_to_me"]] == ["declined"]
+    assert len(data["members_i_blocked"]) == 1
+    assert [(r["reason"], r["status"]) for r in data["profiles_i_reported"]] == [
+        ("Looks like a fake profile", "open")
+    ]
+    raw = json.dumps(data, ensure_ascii=False)
+    for someone_else in ("ស្រីនាង", "Keo", str(SREY.id), str(KEO.id)):
+        assert someone_else not in raw  # whom Dara asked, blocked, reported; who reported her
+
+    await scenario.say(DARA, "/deleteme")
+    await scenario.press(DARA, "Yes, erase my data")
+    assert [
+        r
+        for r in await stored(scenario, ConnectionRequest)
+        if dara in (r.sender_id, r.recipient_id)
+    ] == []
+    assert await stored(scenario, MemberBlock) == []
+    reports = await stored(scenario, ProfileReport)
+    assert [(r.reporter_id == dara, r.reason) for r in reports] == [(True, "")]  # hers, emptied
+    keys = [m.dedupe_key or "" for m in await stored(scenario, OutboxMessage)]
+    assert not [k for k in keys if k.startswith(("connect", "member-report"))], keys
