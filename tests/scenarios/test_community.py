@@ -25,6 +25,7 @@ KEO = EmuUser(1403, "Keo", username="keo_k")
 MOD = EmuUser(1404, "Moderator")
 STRANGER = EmuUser(1405, "Stranger")
 ADMIN = EmuUser(1406, "Admin")
+NEWCOMER = EmuUser(1407, "Newcomer")
 OWN_REQUEST_ONLY = "Only the member this request is for can answer it."
 
 
@@ -151,6 +152,9 @@ async def test_filters_show_only_matching_visible_members_and_cards_never_show_c
             await uow.members.set_skills(member.id, skills)
         await uow.commit()
 
+    assert await scenario.say(NEWCOMER, "/community") == [
+        "You have not signed up yet. Send /start to join."
+    ]
     await scenario.say(DARA, "/community")
     await scenario.press(DARA, "Web")
     await scenario.press(DARA, "Siem Reap")
