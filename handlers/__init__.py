@@ -9,6 +9,7 @@ def all_routers() -> list[Router]:
     from handlers import (
         admin,
         broadcast,
+        community,
         competitions,
         content,
         help,
@@ -27,6 +28,7 @@ def all_routers() -> list[Router]:
         questions.router,
         search.router,
         jobs.router,
+        community.router,
         broadcast.router,
         content.router,
         competitions.router,

@@ -647,3 +647,58 @@ class ReputationGrant(Base):
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(16))  # "helpful", "accepted"
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# -- the member network (/community) ---------------------------------------------------------
+class ConnectionRequest(Base):
+    """A member asking another to connect; their Telegram handles are exchanged on accept.
+
+    ``status``: pending → accepted or declined (a block on the request declines it too, so
+    the sender cannot tell the two apart), or withdrawn. ``pending_pair`` is the two member
+    ids, lower first ("3-8"), while the request waits, and NULL once it is answered: its
+    unique index lets one request at a time wait between two members, whoever sent it.
+    """
+
+    __tablename__ = "connection_requests"
+    __table_args__ = (Index("ix_connection_requests_sender_created", "sender_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    pending_pair: Mapped[str | None] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column()
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+
+class MemberBlock(Base):
+    """A member who no longer takes requests from another (until they unblock them)."""
+
+    __tablename__ = "member_blocks"
+
+    blocker_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class ProfileReport(Base):
+    """A member's profile reported to the moderators. ``status``: open → hidden (taken out of
+    the directory) or kept; the first moderator's decision counts."""
+
+    __tablename__ = "profile_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)  # the moderator's Telegram id
+    created_at: Mapped[datetime] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()

@@ -1,9 +1,13 @@
 """Everything stored about one member: gathered for /mydata, erased for /deleteme.
 
 The copy holds the member's own records and the texts they wrote (questions, follow-ups,
-answers, their expert application, the companies they registered and jobs they posted),
-never another person's personal data: who answered, which admin decided, which member a
-representative asked to meet are left out.
+answers, their expert application, the companies they registered and jobs they posted,
+the notes of their connection requests, the reasons of their reports), never another
+person's personal data: who answered, which admin decided, which member a representative
+asked to meet, who a connection request went to or came from (and the sender's note),
+whom they blocked or reported are left out. Blocks and reports by others about the member
+are left out too: they are the other member's decision, and the copy must not tell a
+blocked member that they are blocked.
 
 Erasing empties every personal field of the member row and removes what links the person
 to others: skills, the expert profile and topics, the notes of expert applications (a
@@ -11,12 +15,14 @@ pending one is withdrawn), pending job applications and introduction requests, c
 representations and invitations, the jobs they were alerted to, the topics their news
 digest follows, the events they said they would attend, their entries to competitions
 still open, their places among a competition's judges, the reputation points they were
-given (the leaderboard's records), and the outbox messages to their chat or carrying their
-application or contact. What stays is anonymous: the row (questions and answers keep an
-author), decided applications and introductions (the company's record), reports they made,
-entries to competitions past their deadline and the scores they gave as a judge (a
-competition's result). Staff roles are kept: they are an authorisation
-given by Telegram id, not data the person gave us.
+given (the leaderboard's records), their connection requests (sent and received), the
+blocks they made and the blocks of them, the profile reports about them, and the outbox
+messages to their chat or carrying their application, card or contact. What stays is
+anonymous: the row (questions and answers keep an author), decided applications and
+introductions (the company's record), reports they made (a profile report's reason is
+emptied), entries to competitions past their deadline and the scores they gave as a judge
+(a competition's result). Staff roles are kept: they are an authorisation given by
+Telegram id, not data the person gave us.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import Any
 from sqlalchemy import ColumnDefault, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.community import erase_network, network_data, network_messages
 from storage.models import (
     Answer,
     Company,
@@ -90,6 +97,7 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
         )
     ]
     data |= await _competitions(session, member.id)
+    data |= await network_data(session, member.id)
     data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
     return data
 
@@ -429,6 +437,7 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
         OutboxMessage.dedupe_key.like(f"application-job:{i}:%") for i in job_applications
     ]
     about_them += [OutboxMessage.dedupe_key == f"intro-accepted:{i}" for i in intros]
+    about_them += await network_messages(session, member_id)
     if about_them:
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
     for table in (
@@ -463,6 +472,7 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
             CompetitionEntry.competition_id.in_(still_open),
         )
     )
+    await erase_network(session, member_id)
     for column in Member.__table__.columns:
         if column.name not in ("id", "created_at", "updated_at", "deleted_at"):
             setattr(member, column.name, _default(column.default))

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
+from storage.community import CommunityRepository
 from storage.competitions import CompetitionRepository
 from storage.content import ContentRepository
 from storage.jobs import JobRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.stats = StatsRepository(self.session)
         self.competitions = CompetitionRepository(self.session)
         self.reputation = ReputationRepository(self.session)
+        self.community = CommunityRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

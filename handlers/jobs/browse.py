@@ -17,6 +17,7 @@ from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX
 from handlers.jobs.labels import job_location_name
 from handlers.profile.labels import role_name
+from handlers.profile.summary import telegram_contact
 from handlers.questions.notices import notify, notify_member
 from storage.models import Job, JobApplication, Member
 from storage.seed.provinces import PROVINCES
@@ -150,12 +151,8 @@ def shared_summary(t: Translator, member: Member, skills: str, for_company: bool
     """What an application shares, the same in the member's preview and in what the company
     gets: name, role, organisation, skills, experience, the Telegram handle (or a link to
     the member's Telegram when there is none) and the phone if the member shared it."""
-    if member.username:
-        contact = "@" + escape(member.username)
-    elif for_company:
-        contact = (
-            f'<a href="tg://user?id={member.telegram_id}">{escape(member.full_name or "")}</a>'
-        )
+    if member.username or for_company:
+        contact = telegram_contact(member)
     else:
         contact = t.gettext(N_("a link to your Telegram"))
     lines = [

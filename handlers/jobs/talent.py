@@ -16,8 +16,7 @@ from bot.core.text import escape
 from handlers.context import Ctx, current_member
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import job_location_name
-from handlers.profile.labels import location_name as member_location
-from handlers.profile.labels import role_name
+from handlers.profile.summary import member_summary, telegram_contact
 from handlers.questions.notices import notify_member
 from storage.models import Company, Member
 from storage.seed.provinces import PROVINCES
@@ -103,13 +102,10 @@ async def show_results(ctx: Ctx) -> None:
 def summary(t: Translator, member: Member, skills: str) -> str:
     """What a company sees before an introduction: never a contact."""
     years = t.number(member.years_experience) if member.years_experience is not None else "—"
-    return "\n".join(
-        [
-            f"👤 <b>{escape(member.full_name or '')}</b> · {role_name(t, member.role)}",
-            "🏷 " + escape(skills),
-            "📍 " + escape(member_location(t, member.province, member.country)),
-            t.gettext(N_("Years of experience: {value}")).format(value=years),
-        ]
+    return (
+        member_summary(t, member, skills)
+        + "\n"
+        + t.gettext(N_("Years of experience: {value}")).format(value=years)
     )
 
 
@@ -197,14 +193,10 @@ async def intro_answered(ctx: Ctx, accept: bool) -> None:
 
 
 def contact_message(t: Translator, member: Member) -> tuple[str, None]:
-    contact = (
-        "@" + escape(member.username) if member.username
-        else f'<a href="tg://user?id={member.telegram_id}">{escape(member.full_name or "")}</a>'
-    )  # fmt: skip
     return (
         "🤝 "
         + t.gettext(N_("{name} accepted your introduction request: {contact}")).format(
-            name=escape(member.full_name or ""), contact=contact
+            name=escape(member.full_name or ""), contact=telegram_contact(member)
         ),
         None,
     )

@@ -1,0 +1,172 @@
+"""Reporting a profile to the moderators, from a card or from a request, and their decision.
+
+The moderators (admins count as moderators) get the reported member's card and the
+reporter's reason, never who reported, with [Hide from the directory] [Keep]. The first
+decision counts: hiding switches the member's directory visibility off and closes every
+open report about them; both decisions are audited. Nobody else is told.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from bot.core.flow import Flow, Step
+from bot.core.i18n import N_, Translator
+from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.text import clip, escape
+from handlers.community.cards import back_to_results, card
+from handlers.community.connect import PREFIX, request_for_me
+from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
+from handlers.context import Ctx, current_member
+from handlers.profile.rules import Invalid
+from handlers.questions.moderation import is_moderator
+from handlers.questions.notices import notify_staff
+from storage.models import Member, ProfileReport
+
+NO_REASON, CANCEL = "none", "cancel"
+HIDDEN, KEPT = "hidden", "kept"
+
+
+async def _may_report(ctx: Ctx, member_id: int) -> bool:
+    """A signed-up member, about another member still there, not reported by them already."""
+    me = await current_member(ctx)
+    other = await ctx.session.members.by_id(member_id)
+    if me is None:
+        await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
+        return False
+    if other is None or other.deleted_at is not None or other.id == me.id:
+        await ctx.answer(ctx._(N_("This member is no longer available.")), alert=True)
+        return False
+    if await ctx.session.community.open_report(me.id, other.id) is not None:
+        await ctx.answer(
+            ctx._(N_("You have already reported this member; the moderators will look at it.")),
+            alert=True,
+        )
+        return False
+    return True
+
+
+async def report_from_card(ctx: Ctx, member_id: int) -> None:
+    if await _may_report(ctx, member_id):
+        await ctx.answer()
+        ctx.data["report"] = member_id
+        await ctx.goto("reason")
+
+
+async def report_from_request(ctx: Ctx) -> None:
+    """[Report] on a request: only its recipient may report its sender from there."""
+    found = await request_for_me(ctx)
+    if found is None or not await _may_report(ctx, found[2].id):
+        return
+    await ctx.answer()
+    await ctx.start_flow("community_report", "reason", {"report": found[2].id})
+
+
+async def ask_reason(ctx: Ctx) -> None:
+    other = await ctx.session.members.by_id(ctx.data.get("report", 0))
+    name = escape(clip(other.full_name or "", 100)) if other else ""
+    await ctx.reply(
+        ctx._(N_("Why are you reporting {name}? Send a short reason (at most {limit} characters), or press «Send without a reason». The moderators are not told who reported.")).format(name=name, limit=REASON_MAX),
+        ctx.keyboard([ctx.button(ctx._(N_("Send without a reason")), NO_REASON), ctx.button(ctx._(N_("Cancel")), CANCEL)]),
+    )  # fmt: skip
+
+
+async def reason_typed(ctx: Ctx) -> None:
+    try:
+        reason = parse_note(ctx.event.text, REASON_MAX, REASON_EMPTY)
+    except Invalid as invalid:
+        await ctx.reply(ctx._(invalid.message).format(**invalid.params))
+        await ctx.reprompt()
+        return
+    await send_report(ctx, reason)
+
+
+async def reason_pressed(ctx: Ctx) -> None:
+    await ctx.clear_buttons()
+    if ctx.value == NO_REASON:
+        await send_report(ctx, "")
+    elif ctx.value == CANCEL:
+        back_to_results(ctx)
+        await ctx.reply(ctx._(N_("Not reported.")))
+    else:
+        await ctx.reprompt()
+
+
+async def send_report(ctx: Ctx, reason: str) -> None:
+    me = await current_member(ctx)
+    other = await ctx.session.members.by_id(ctx.data.get("report", 0))
+    back_to_results(ctx)
+    if me is None:
+        return
+    if other is None or other.deleted_at is not None:
+        await ctx.reply(ctx._(N_("This member is no longer available.")))
+        return
+    if await ctx.session.community.open_report(me.id, other.id) is not None:
+        await ctx.reply(
+            ctx._(N_("You have already reported this member; the moderators will look at it."))
+        )
+        return
+    now = ctx.clock.now()
+    report = await ctx.session.community.add_report(me.id, other.id, reason, now)
+    tags = await ctx.session.tags.all()
+    cards = {
+        language: await card(ctx.session, ctx.translators.for_language(language), other, tags)
+        for language in ("km", "en")
+    }
+    await notify_staff(
+        ctx.session, ctx.translators, "moderator",
+        partial(report_message, report=report, cards=cards), now, f"member-report:{report.id}",
+    )  # fmt: skip
+    await ctx.reply(ctx._(N_("Thank you. The moderators will look at it.")))
+
+
+def report_message(
+    t: Translator, report: ProfileReport, cards: dict[str, str]
+) -> tuple[str, InlineKeyboard]:
+    reason = (
+        t.gettext(N_("Reason: {reason}")).format(reason=escape(report.reason))
+        if report.reason
+        else t.gettext(N_("No reason given."))
+    )
+    return (
+        "⚠️ <b>" + t.gettext(N_("A member reported this profile:")) + "</b>\n\n"
+        + cards[t.language] + "\n\n" + reason,
+        InlineKeyboard.of(
+            [[
+                Button("🙈 " + t.gettext(N_("Hide from the directory")), f"{PREFIX}:hide:{report.id}"),
+                Button("👌 " + t.gettext(N_("Keep")), f"{PREFIX}:keep:{report.id}"),
+            ]]
+        ),
+    )  # fmt: skip
+
+
+async def moderate(ctx: Ctx, hide: bool) -> None:
+    if not await is_moderator(ctx):
+        await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
+        return
+    report = await ctx.session.community.report(int(ctx.value)) if ctx.value.isdecimal() else None
+    if report is None or report.status != "open":
+        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
+        await ctx.clear_buttons()
+        return
+    now = ctx.clock.now()
+    if hide:
+        member: Member | None = await ctx.session.members.by_id(report.member_id)
+        if member is not None:
+            member.directory_visible = False
+        closed = await ctx.session.community.resolve_reports(
+            report.member_id, HIDDEN, ctx.user_id, now
+        )
+        await ctx.session.staff.audit(
+            ctx.user_id, "member-hidden", {"member": report.member_id, "reports": closed}
+        )
+        await ctx.answer(ctx._(N_("Hidden from the directory.")))
+    else:
+        report.status, report.resolved_by, report.resolved_at = KEPT, ctx.user_id, now
+        await ctx.session.staff.audit(ctx.user_id, "member-report-kept", {"report": report.id})
+        await ctx.answer(ctx._(N_("Kept.")))
+    await ctx.clear_buttons()
+
+
+REASON_STEP = Step(ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed)
+report_flow = Flow("community_report", {"reason": REASON_STEP})

@@ -1,0 +1,335 @@
+"""The member network: the directory search, connection requests, blocks, profile reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import (
+    ConnectionRequest,
+    Member,
+    MemberBlock,
+    MemberSkill,
+    OutboxMessage,
+    ProfileReport,
+    Tag,
+)
+
+PENDING, OPEN = "pending", "open"
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def pair_key(a: int, b: int) -> str:
+    """The two members of a request, lower id first: the key of the one pending request."""
+    low, high = sorted((a, b))
+    return f"{low}-{high}"
+
+
+def in_directory() -> tuple[ColumnElement[bool], ...]:
+    """Members the directory shows: visible, not erased, reachable."""
+    return (
+        Member.directory_visible.is_(True),
+        Member.deleted_at.is_(None),
+        Member.unreachable.is_(False),
+        Member.telegram_id.is_not(None),
+    )
+
+
+def listed(member: Member) -> bool:
+    """``in_directory`` for one loaded member."""
+    return (
+        member.directory_visible
+        and member.deleted_at is None
+        and not member.unreachable
+        and member.telegram_id is not None
+    )
+
+
+class CommunityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # -- the directory -------------------------------------------------------------------
+    async def directory(
+        self,
+        searcher_id: int,
+        tag: str | None,
+        province: str | None,
+        role: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Member], int]:
+        """Members in the directory matching the filters (None: any), best reputation
+        first, and how many match. Never the searcher, nor anyone a block stands between
+        (either way): a blocked member sees the blocker as if they had left the directory."""
+        conditions: list[ColumnElement[bool]] = [
+            *in_directory(),
+            Member.id != searcher_id,
+            ~exists().where(
+                or_(
+                    (MemberBlock.blocker_id == searcher_id) & (MemberBlock.blocked_id == Member.id),
+                    (MemberBlock.blocker_id == Member.id) & (MemberBlock.blocked_id == searcher_id),
+                )
+            ),
+        ]
+        if tag is not None:
+            conditions.append(
+                exists().where(
+                    MemberSkill.member_id == Member.id,
+                    MemberSkill.tag_id == Tag.id,
+                    Tag.slug == tag,
+                )
+            )
+        if province is not None:
+            conditions.append(Member.province == province)
+        if role is not None:
+            conditions.append(Member.role == role)
+        total = await self.session.scalar(
+            select(func.count()).select_from(Member).where(*conditions)
+        )
+        rows = await self.session.scalars(
+            select(Member)
+            .where(*conditions)
+            .order_by(Member.reputation.desc(), Member.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0
+
+    # -- requests ------------------------------------------------------------------------
+    async def requests_between(self, a: int, b: int) -> list[ConnectionRequest]:
+        rows = await self.session.scalars(
+            select(ConnectionRequest)
+            .where(
+                or_(
+                    (ConnectionRequest.sender_id == a) & (ConnectionRequest.recipient_id == b),
+                    (ConnectionRequest.sender_id == b) & (ConnectionRequest.recipient_id == a),
+                )
+            )
+            .order_by(ConnectionRequest.id)
+        )
+        return list(rows)
+
+    async def sent_since(self, sender_id: int, since: datetime) -> list[datetime]:
+        """When the member sent each request after ``since`` (the rate limit's window)."""
+        rows = await self.session.scalars(
+            select(ConnectionRequest.created_at).where(
+                ConnectionRequest.sender_id == sender_id, ConnectionRequest.created_at > since
+            )
+        )
+        return list(rows)
+
+    async def add_request(
+        self, sender_id: int, recipient_id: int, note: str | None, now: datetime
+    ) -> ConnectionRequest | None:
+        """A pending request, or None when one already waits between the two members: the
+        unique pending pair decides, in a savepoint, so two quick taps cannot both pass."""
+        request = ConnectionRequest(
+            sender_id=sender_id, recipient_id=recipient_id, note=note, status=PENDING,
+            pending_pair=pair_key(sender_id, recipient_id), created_at=now,
+        )  # fmt: skip
+        try:
+            async with self.session.begin_nested():
+                self.session.add(request)
+        except IntegrityError:
+            return None
+        return request
+
+    async def request(self, request_id: int) -> ConnectionRequest | None:
+        return await self.session.get(ConnectionRequest, request_id)
+
+    @staticmethod
+    def decide(request: ConnectionRequest, status: str, now: datetime) -> None:
+        """Answer a pending request: it no longer holds the pair's pending place."""
+        request.status, request.decided_at, request.pending_pair = status, now, None
+
+    # -- blocks --------------------------------------------------------------------------
+    async def is_blocked(self, blocker_id: int, blocked_id: int) -> bool:
+        return await self.session.get(MemberBlock, (blocker_id, blocked_id)) is not None
+
+    async def block(self, blocker_id: int, blocked_id: int, now: datetime) -> bool:
+        """Block; False when the member was blocked already."""
+        if await self.is_blocked(blocker_id, blocked_id):
+            return False
+        self.session.add(MemberBlock(blocker_id=blocker_id, blocked_id=blocked_id, created_at=now))
+        await self.session.flush()
+        return True
+
+    async def unblock(self, blocker_id: int, blocked_id: int) -> bool:
+        block = await self.session.get(MemberBlock, (blocker_id, blocked_id))
+        if block is None:
+            return False
+        await self.session.delete(block)
+        return True
+
+    async def blocked_by(self, blocker_id: int, limit: int) -> list[Member]:
+        """The members someone blocked, newest block first."""
+        rows = await self.session.scalars(
+            select(Member)
+            .join(MemberBlock, MemberBlock.blocked_id == Member.id)
+            .where(MemberBlock.blocker_id == blocker_id)
+            .order_by(MemberBlock.created_at.desc(), Member.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def count_blocked_by(self, blocker_id: int) -> int:
+        return (
+            await self.session.scalar(
+                select(func.count())
+                .select_from(MemberBlock)
+                .where(MemberBlock.blocker_id == blocker_id)
+            )
+            or 0
+        )
+
+    # -- reports -------------------------------------------------------------------------
+    async def open_report(self, reporter_id: int, member_id: int) -> ProfileReport | None:
+        return await self.session.scalar(
+            select(ProfileReport).where(
+                ProfileReport.reporter_id == reporter_id,
+                ProfileReport.member_id == member_id,
+                ProfileReport.status == OPEN,
+            )
+        )
+
+    async def add_report(
+        self, reporter_id: int, member_id: int, reason: str, now: datetime
+    ) -> ProfileReport:
+        report = ProfileReport(
+            reporter_id=reporter_id, member_id=member_id, reason=reason, status=OPEN,
+            created_at=now,
+        )  # fmt: skip
+        self.session.add(report)
+        await self.session.flush()
+        return report
+
+    async def report(self, report_id: int) -> ProfileReport | None:
+        return await self.session.get(ProfileReport, report_id)
+
+    async def resolve_reports(
+        self, member_id: int, status: str, moderator: int, now: datetime
+    ) -> list[int]:
+        """Close every open report about the member with one decision; their numbers."""
+        ids = list(
+            await self.session.scalars(
+                select(ProfileReport.id).where(
+                    ProfileReport.member_id == member_id, ProfileReport.status == OPEN
+                )
+            )
+        )
+        if ids:
+            await self.session.execute(
+                update(ProfileReport)
+                .where(ProfileReport.id.in_(ids))
+                .values(status=status, resolved_by=moderator, resolved_at=now)
+            )
+        return ids
+
+
+# -- the member's own data: /mydata and /deleteme (storage.privacy) ----------------------------
+async def network_data(session: AsyncSession, member_id: int) -> dict[str, Any]:
+    """The member network (/community): requests, blocks and reports, each without the
+    other member's identity."""
+    requests = list(
+        await session.scalars(
+            select(ConnectionRequest)
+            .where(
+                or_(
+                    ConnectionRequest.sender_id == member_id,
+                    ConnectionRequest.recipient_id == member_id,
+                )
+            )
+            .order_by(ConnectionRequest.id)
+        )
+    )
+    blocks = await session.scalars(
+        select(MemberBlock.created_at)
+        .where(MemberBlock.blocker_id == member_id)
+        .order_by(MemberBlock.created_at)
+    )
+    reports = await session.scalars(
+        select(ProfileReport)
+        .where(ProfileReport.reporter_id == member_id)
+        .order_by(ProfileReport.id)
+    )
+    return {
+        "connection_requests_i_sent": [
+            {
+                "note": r.note,
+                "status": r.status,
+                "created_at": _time(r.created_at),
+                "decided_at": _time(r.decided_at),
+            }
+            for r in requests
+            if r.sender_id == member_id
+        ],
+        "connection_requests_to_me": [  # the sender and their note are their data
+            {
+                "status": r.status,
+                "created_at": _time(r.created_at),
+                "decided_at": _time(r.decided_at),
+            }
+            for r in requests
+            if r.recipient_id == member_id and r.sender_id != member_id
+        ],
+        "members_i_blocked": [{"since": _time(since)} for since in blocks],
+        "profiles_i_reported": [
+            {"reason": r.reason, "status": r.status, "created_at": _time(r.created_at)}
+            for r in reports
+        ],
+    }
+
+
+async def network_messages(session: AsyncSession, member_id: int) -> list[ColumnElement[bool]]:
+    """Outbox rows carrying the member's card, contact or words to someone else: their
+    requests and the answers to them, the reports about them and their reports' reasons."""
+    requests = await session.scalars(
+        select(ConnectionRequest.id).where(
+            or_(
+                ConnectionRequest.sender_id == member_id,
+                ConnectionRequest.recipient_id == member_id,
+            )
+        )
+    )
+    reports = await session.scalars(
+        select(ProfileReport.id).where(
+            or_(ProfileReport.member_id == member_id, ProfileReport.reporter_id == member_id)
+        )
+    )
+    keys: list[ColumnElement[bool]] = [
+        OutboxMessage.dedupe_key == f"{kind}:{i}"
+        for i in requests
+        for kind in ("connect", "connected", "connect-declined")
+    ]
+    return keys + [OutboxMessage.dedupe_key.like(f"member-report:{i}:%") for i in reports]
+
+
+async def erase_network(session: AsyncSession, member_id: int) -> None:
+    """/deleteme: every request by or to the member, every block by or of them, the
+    reports about them; the reasons of their own reports are emptied."""
+    await session.execute(
+        delete(ConnectionRequest).where(
+            or_(
+                ConnectionRequest.sender_id == member_id,
+                ConnectionRequest.recipient_id == member_id,
+            )
+        )
+    )
+    await session.execute(
+        delete(MemberBlock).where(
+            or_(MemberBlock.blocker_id == member_id, MemberBlock.blocked_id == member_id)
+        )
+    )
+    await session.execute(delete(ProfileReport).where(ProfileReport.member_id == member_id))
+    await session.execute(
+        update(ProfileReport).where(ProfileReport.reporter_id == member_id).values(reason="")
+    )
