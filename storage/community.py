@@ -212,6 +212,15 @@ class CommunityRepository:
         await self.session.flush()
         return report
 
+    async def open_reports(self, limit: int) -> list[ProfileReport]:
+        rows = await self.session.scalars(
+            select(ProfileReport)
+            .where(ProfileReport.status == "open")
+            .order_by(ProfileReport.id)
+            .limit(limit)
+        )
+        return list(rows)
+
     async def report(self, report_id: int) -> ProfileReport | None:
         return await self.session.get(ProfileReport, report_id)
 

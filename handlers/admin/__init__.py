@@ -13,6 +13,7 @@ from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from handlers.admin import console, pending, roles, stats
 from handlers.broadcast.compose import broadcast_command
+from handlers.competitions.create import start_new_competition
 from handlers.content.posting import post_command
 from handlers.context import Ctx, is_admin
 
@@ -35,6 +36,7 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "export": stats.send_export,
     "audit": console.show_audit,
     "comp": console.show_competitions,
+    "newcp": start_new_competition,
 }
 
 

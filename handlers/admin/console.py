@@ -7,6 +7,8 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.admin.pending import counts
 from handlers.admin.roles import PREFIX
+from handlers.competitions.cards import PREFIX as CP
+from handlers.competitions.cards import listing_entry
 from handlers.content.cards import title_of
 from handlers.context import Ctx
 from handlers.questions.settings import qa_settings
@@ -125,4 +127,19 @@ async def show_audit(ctx: Ctx) -> None:
 
 
 async def show_competitions(ctx: Ctx) -> None:
-    await ctx.reply(ctx._(N_("Competitions: send /competitions.")))
+    """Open, being judged and lately decided; a judged one has its ranking a tap away."""
+    tz = qa_settings(ctx.extras).timezone
+    now = ctx.clock.now()
+    open_, judging, decided = await ctx.session.competitions.listing(now)
+    every = [*open_, *judging, *decided]
+    counts = await ctx.session.competitions.entry_counts([c.id for c in every])
+    lines = ["🏆 <b>" + ctx._(N_("Competitions")) + "</b>"]
+    lines += ["\n" + listing_entry(ctx.t, c, counts.get(c.id, 0), now, tz) for c in every]
+    if not every:
+        lines.append(ctx._(N_("No competition yet.")))
+    buttons = [
+        Button("📊 " + ctx._(N_("Ranking #{number}")).format(number=c.id), f"{CP}:rank:{c.id}")
+        for c in (*judging, *decided)
+    ]
+    buttons.append(Button("➕ " + ctx._(N_("New competition")), f"{PREFIX}:newcp"))
+    await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))

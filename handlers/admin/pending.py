@@ -4,6 +4,8 @@ its own [Approve] [Reject] buttons (which check the presser themselves), and ope
 from __future__ import annotations
 
 from bot.core.i18n import N_
+from handlers.community.cards import card
+from handlers.community.reports import report_message as profile_report_message
 from handlers.context import Ctx
 from handlers.jobs.companies import company_request
 from handlers.questions.experts import application_message
@@ -14,11 +16,12 @@ SHOWN = 10
 
 
 async def counts(ctx: Ctx) -> tuple[int, int, int]:
-    """Companies, expert applications and reports waiting."""
+    """Companies, expert applications and reports (on questions, answers, profiles) waiting."""
     return (
         len(await ctx.session.jobs.pending_companies()),
         len(await ctx.session.questions.pending_applications()),
-        len(await ctx.session.questions.open_reports(limit=1000)),
+        len(await ctx.session.questions.open_reports(limit=1000))
+        + len(await ctx.session.community.open_reports(limit=1000)),
     )
 
 
@@ -50,11 +53,18 @@ async def show_pending(ctx: Ctx) -> None:
 
 
 async def show_reports(ctx: Ctx) -> None:
-    """Open reports on questions and answers, with the moderators' buttons."""
+    """Open reports on questions, answers and profiles, with the moderators' buttons."""
     reports = await ctx.session.questions.open_reports(limit=SHOWN)
-    if not reports:
+    profiles = await ctx.session.community.open_reports(limit=SHOWN)
+    if not reports and not profiles:
         await ctx.reply(ctx._(N_("No report waits for a decision.")))
         return
+    tags = await ctx.session.tags.all()
+    for profile_report in profiles:
+        member = await ctx.session.members.by_id(profile_report.member_id)
+        if member is not None and member.deleted_at is None:
+            cards = {ctx.language: await card(ctx.session, ctx.t, member, tags)}
+            await ctx.reply(*profile_report_message(ctx.t, profile_report, cards))
     for report in reports:
         target: Question | Answer | None = (
             await ctx.session.questions.question(report.target_id)

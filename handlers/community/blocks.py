@@ -44,7 +44,7 @@ async def unblock(ctx: Ctx) -> None:
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
-    other = await ctx.session.members.by_id(int(ctx.value)) if ctx.value.isdecimal() else None
+    other = await ctx.session.members.by_id(ctx.value_id)
     if other is None or not await ctx.session.community.unblock(me.id, other.id):
         await ctx.answer(ctx._(N_("This member is not blocked.")))
         return

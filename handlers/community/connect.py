@@ -186,7 +186,7 @@ async def request_for_me(ctx: Ctx) -> tuple[Member, ConnectionRequest, Member] |
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return None
-    request = await ctx.session.community.request(int(ctx.value)) if ctx.value.isdecimal() else None
+    request = await ctx.session.community.request(ctx.value_id)
     sender = await ctx.session.members.by_id(request.sender_id) if request else None
     if request is None or sender is None or sender.deleted_at is not None:
         await ctx.answer(ctx._(N_("This request is no longer valid.")), alert=True)

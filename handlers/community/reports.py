@@ -144,7 +144,7 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
     if not await is_moderator(ctx):
         await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
-    report = await ctx.session.community.report(int(ctx.value)) if ctx.value.isdecimal() else None
+    report = await ctx.session.community.report(ctx.value_id)
     if report is None or report.status != "open":
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
         await ctx.clear_buttons()

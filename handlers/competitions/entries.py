@@ -75,9 +75,7 @@ async def competitions_command(ctx: Ctx) -> None:
 
 
 async def open_pressed(ctx: Ctx) -> None:
-    competition = (
-        await ctx.session.competitions.get(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    competition = await ctx.session.competitions.get(ctx.value_id)
     if competition is None:
         await ctx.answer(ctx._(N_("This competition no longer exists.")), alert=True)
         return
@@ -129,9 +127,7 @@ async def enter_pressed(ctx: Ctx) -> None:
         return
     if await signing_up(ctx):
         return
-    competition = (
-        await ctx.session.competitions.get(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    competition = await ctx.session.competitions.get(ctx.value_id)
     if competition is None or state_of(ctx, competition) != OPEN:
         await ctx.answer(ctx._(CLOSED), alert=True)
         return
@@ -147,7 +143,7 @@ async def enter_pressed(ctx: Ctx) -> None:
 
 async def edit_pressed(ctx: Ctx) -> None:
     member = await current_member(ctx)
-    entry = await ctx.session.competitions.entry(int(ctx.value)) if ctx.value.isdecimal() else None
+    entry = await ctx.session.competitions.entry(ctx.value_id)
     if member is None or entry is None or entry.member_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who sent this entry can edit it.")), alert=True)
         return

@@ -90,7 +90,7 @@ async def judge_of(ctx: Ctx, competition_id: int) -> tuple[Member, Competition] 
 
 
 async def score_pressed(ctx: Ctx) -> None:
-    found = await judge_of(ctx, int(ctx.value)) if ctx.value.isdecimal() else None
+    found = await judge_of(ctx, ctx.value_id)
     if found is None:
         if not ctx.callback_answered:
             await ctx.answer(ctx._(ONLY_JUDGES), alert=True)
@@ -289,9 +289,7 @@ async def judges_done(ctx: Ctx, competition: Competition) -> tuple[int, int]:
 async def ranking_pressed(ctx: Ctx) -> None:
     if not await is_admin(ctx):
         return
-    competition = (
-        await ctx.session.competitions.get(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    competition = await ctx.session.competitions.get(ctx.value_id)
     if competition is None:
         await ctx.answer(ctx._(N_("This competition no longer exists.")), alert=True)
         return
@@ -491,9 +489,7 @@ def announcement(t: Translator, competition: Competition, winners: list[tuple[in
 async def announce_pressed(ctx: Ctx) -> None:
     if not await is_admin(ctx):
         return
-    competition = (
-        await ctx.session.competitions.get(int(ctx.value)) if ctx.value.isdecimal() else None
-    )
+    competition = await ctx.session.competitions.get(ctx.value_id)
     if competition is None or state_of(ctx, competition) != DECIDED:
         await ctx.answer(ctx._(N_("Decide the winners first.")), alert=True)
         return

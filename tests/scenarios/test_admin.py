@@ -211,3 +211,39 @@ async def test_a_forged_button_with_a_huge_number_finds_nothing_and_breaks_nothi
         replies = await scenario.press_data(ADMIN, data)
         assert "Sorry, something went wrong" not in " ".join(replies), data
         assert "Sorry" not in scenario.toasts()[-1], data
+
+
+async def test_the_console_shows_profile_reports_and_competitions_with_their_rankings(
+    scenario: Scenario,
+) -> None:
+    from datetime import timedelta
+
+    from storage.models import Member
+
+    assert scenario.app is not None
+    admin = await add_member(scenario, ADMIN, staff="admin")
+    member = await add_member(scenario, MEMBER)
+    now = scenario.clock.now()
+    async with scenario.app.unit_of_work() as uow:
+        reported = await uow.members.by_id(member)
+        assert reported is not None
+        reported.directory_visible = True
+        await uow.community.add_report(admin, member, "spam <links>", now)
+        await uow.competitions.add(
+            ("ការប្រកួត", "Hackathon"), ("ច្បាប់", "Rules"), "Laptops", now - timedelta(days=1),
+            1, ["ai"], [admin], [], admin, now - timedelta(days=10),
+        )  # fmt: skip
+        await uow.commit()
+    await scenario.say(ADMIN, "/admin")
+    assert "⚠️ Reports (1)" in scenario.buttons(ADMIN)
+    replies = await scenario.press(ADMIN, "Reports (1)")
+    assert "A member reported this profile:" in replies[0] and "spam &lt;links&gt;" in replies[0]
+    await scenario.press(ADMIN, "Hide from the directory")
+    async with scenario.app.sessionmaker() as session:
+        stored = await session.get(Member, member)
+        assert stored is not None and not stored.directory_visible
+    await scenario.say(ADMIN, "/admin")
+    replies = await scenario.press(ADMIN, "Competitions")
+    assert "#1</b> Hackathon" in replies[0]
+    replies = await scenario.press(ADMIN, "Ranking #1")
+    assert replies  # the competition's ranking, for the admin
