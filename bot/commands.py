@@ -360,6 +360,8 @@ async def export_members(settings: Settings) -> int:
 
     async with _unit_of_work(settings) as uow:
         count = await write_csv(uow.members.export_rows(), sys.stdout)
+        await uow.staff.audit(None, "members-exported", {"members": count})
+        await uow.commit()
     print(f"{count} member(s) exported.", file=sys.stderr)
     return 0
 

@@ -171,4 +171,8 @@ def _rows(
 
 def _uncell(value: str) -> str:
     """The value a member typed, without the quote the export put before a formula start."""
-    return value[1:] if value[:1] == "'" and value[1:2] in FORMULA_START else value
+    return (
+        value[1:]
+        if value[:1] == "'" and (value[1:2] in FORMULA_START or value[1:2] == "'")
+        else value
+    )

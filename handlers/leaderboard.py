@@ -115,6 +115,8 @@ async def thank_top_contributors(
     thank-you time has come; messages queued (none on a rerun: their keys)."""
     month = thanks_due_month(now, tz)
     async with uow_factory() as uow:
+        if await uow.outbox.queued_any(f"leaderboard-thanks:{month:%Y-%m}:"):
+            return 0  # thanked already: standings counted again later may have moved
         found, contributors = await month_standings(uow, month, tz)
         queued = 0
         for standing in found:

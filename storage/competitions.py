@@ -317,7 +317,10 @@ class CompetitionRepository:
         )
         follows = or_(
             exists().where(MemberSkill.member_id == Member.id, MemberSkill.tag_id.in_(tag_ids)),
-            exists().where(DigestTag.member_id == Member.id, DigestTag.tag_id.in_(tag_ids)),
+            and_(  # topics followed in a news digest the member still gets
+                Member.digest_frequency != "off",
+                exists().where(DigestTag.member_id == Member.id, DigestTag.tag_id.in_(tag_ids)),
+            ),
         )
         judge = exists().where(
             CompetitionJudge.competition_id == competition_id,

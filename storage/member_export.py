@@ -22,8 +22,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: str) -> str:
-    """A leading quote keeps spreadsheets from running "=…", "+…", "-…", "@…" as formulas."""
-    return "'" + value if value[:1] in FORMULA_START else value
+    """A leading quote keeps spreadsheets from running "=…", "+…", "-…", "@…" as formulas.
+    A value that starts with a quote itself gets one more, so the import gives it back."""
+    return "'" + value if value[:1] in FORMULA_START or value[:1] == "'" else value
 
 
 def export_row(member: Member, skills: list[str]) -> list[str]:

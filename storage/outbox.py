@@ -94,6 +94,13 @@ class OutboxRepository:
         )
         return found is not None
 
+    async def queued_any(self, key_prefix: str) -> bool:
+        """Whether any message whose key starts with ``key_prefix`` was ever queued."""
+        found = await self.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key.startswith(key_prefix)).limit(1)
+        )
+        return found is not None
+
     async def cancel(self, dedupe_keys: Sequence[str]) -> set[str]:
         """Drop messages not sent yet (an offer for a question that closed meanwhile); the
         keys of those dropped. One the sender has already claimed is left to go out."""

@@ -64,7 +64,12 @@ class StatsRepository:
         """Questions asked, and those with at least one answer."""
         asked = await self._count(of=Question)
         answered = (
-            await self.session.scalar(select(func.count(func.distinct(Answer.question_id)))) or 0
+            await self.session.scalar(
+                select(func.count(func.distinct(Answer.question_id))).where(
+                    Answer.hidden.is_(False)
+                )
+            )
+            or 0
         )
         return asked, answered
 
@@ -72,6 +77,7 @@ class StatsRepository:
         """Seconds from each answered question to its first answer."""
         first = (
             select(Answer.question_id, func.min(Answer.created_at).label("first"))
+            .where(Answer.hidden.is_(False))
             .group_by(Answer.question_id)
             .subquery()
         )

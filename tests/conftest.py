@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from bot.config import Settings
 from bot.core.i18n import Translations
 from storage.db import make_engine
 from storage.migrate import upgrade
+from tests.postgres import NoPostgres, PostgresServer
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -40,12 +43,20 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'dcc.sqlite3'}"
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated database for the storage and rule tests: SQLite, and PostgreSQL 15."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'dcc.sqlite3'}")
+        await upgrade(engine)
+        yield engine
+        await engine.dispose()
+        return
+    server, name = await postgres_database(request)
+    engine = make_engine(server.url(name))
     yield engine
     await engine.dispose()
+    await server.drop_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +75,23 @@ def settings(database_url: str) -> Settings:
         send_rate=1000.0,
         per_chat_interval=0.0,
     )
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL 15 server for the whole run (skipped where none is installed)."""
+    try:
+        server = PostgresServer.start()
+    except NoPostgres as missing:
+        pytest.skip(f"no PostgreSQL on this machine ({missing})")
+    try:
+        with ThreadPoolExecutor(1) as thread:  # first asked for inside a test's event loop
+            thread.submit(asyncio.run, server.create_template()).result()
+        yield server
+    finally:
+        server.stop()
+
+
+async def postgres_database(request: pytest.FixtureRequest) -> tuple[PostgresServer, str]:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server, await server.new_database()

@@ -131,6 +131,7 @@ async def show_competitions(ctx: Ctx) -> None:
     tz = qa_settings(ctx.extras).timezone
     now = ctx.clock.now()
     open_, judging, decided = await ctx.session.competitions.listing(now)
+    open_, judging = open_[:ITEMS_SHOWN], judging[:ITEMS_SHOWN]  # one message, few buttons
     every = [*open_, *judging, *decided]
     counts = await ctx.session.competitions.entry_counts([c.id for c in every])
     lines = ["🏆 <b>" + ctx._(N_("Competitions")) + "</b>"]

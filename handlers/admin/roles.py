@@ -132,7 +132,7 @@ async def revoke_pressed(ctx: Ctx) -> None:
         return
     code, _, raw = ctx.value.partition(":")
     roles = {c: r for r, c in ROLE_CODES.items()}
-    if code not in roles or not raw.isdecimal():
+    if code not in roles or not raw.isdecimal() or not 0 < int(raw) < TELEGRAM_ID_MAX:
         await ctx.answer(ctx._(N_("That button is from an older message.")))
         return
     role, who = roles[code], int(raw)

@@ -21,6 +21,7 @@ from handlers.context import Ctx, current_member
 from handlers.profile.rules import Invalid
 from handlers.questions.moderation import is_moderator
 from handlers.questions.notices import notify_staff
+from storage.community import listed
 from storage.models import Member, ProfileReport
 
 NO_REASON, CANCEL = "none", "cancel"
@@ -47,6 +48,10 @@ async def _may_report(ctx: Ctx, member_id: int) -> bool:
 
 
 async def report_from_card(ctx: Ctx, member_id: int) -> None:
+    other = await ctx.session.members.by_id(member_id)
+    if other is None or not listed(other):  # a card shows only members in the directory
+        await ctx.answer(ctx._(N_("This member is no longer available.")), alert=True)
+        return
     if await _may_report(ctx, member_id):
         await ctx.answer()
         ctx.data["report"] = member_id

@@ -9,6 +9,7 @@ request is accepted.
 
 from __future__ import annotations
 
+from bot.core.context import row_id
 from bot.core.flow import Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
@@ -156,10 +157,10 @@ async def result_pressed(ctx: Ctx) -> None:
         await ctx.clear_buttons()
         ctx.data.update(page=0, tag=None, province=None, role=None)
         await ctx.goto("tag")
-    elif value.startswith("con-") and value[4:].isdecimal():
-        await connect_pressed(ctx, int(value[4:]))
-    elif value.startswith("rep-") and value[4:].isdecimal():
-        await report_from_card(ctx, int(value[4:]))
+    elif value.startswith("con-") and row_id(value[4:]):
+        await connect_pressed(ctx, row_id(value[4:]))
+    elif value.startswith("rep-") and row_id(value[4:]):
+        await report_from_card(ctx, row_id(value[4:]))
     else:
         await ctx.reprompt()
 

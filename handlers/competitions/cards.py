@@ -16,7 +16,7 @@ from handlers.competitions.rules import DECIDED, JUDGING, NO_LIMIT, OPEN, compet
 from storage.models import Competition
 
 PREFIX = "cp"
-TITLE_MAX, RULES_MAX, PRIZES_MAX = 120, 2000, 500  # grapheme clusters
+TITLE_MAX, RULES_MAX, PRIZES_MAX = 120, 2000, 500  # UTF-16 units: a card fits one message
 STATE_NAMES = {OPEN: N_("open for entries"), JUDGING: N_("being judged"), DECIDED: N_("decided")}
 LEFT_MEMBER = N_("a member who left")
 

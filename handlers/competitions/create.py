@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
-from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
+from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
 from handlers.competitions.cards import (
     PRIZES_MAX,
     RULES_MAX,
@@ -78,7 +78,7 @@ def text_step(key: str, question: str, hint: str, limit: int) -> Step:
 
     async def receive(ctx: Ctx) -> None:
         text = clean_line(ctx.event.text) if key.startswith("title") else clean_text(ctx.event.text)
-        if not text or grapheme_length(text) > limit:
+        if not text or telegram_length(text) > limit:  # as Telegram counts
             await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=limit))
             return
         ctx.data[key] = text

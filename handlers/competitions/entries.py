@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_text, escape, grapheme_length
+from bot.core.text import clean_text, escape, telegram_length
 from handlers.competitions.cards import (
     LEFT_MEMBER,
     PREFIX,
@@ -33,7 +33,7 @@ from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from storage.models import Competition, CompetitionEntry
 
-ENTRY_MAX = 2000  # grapheme clusters of an entry's text
+ENTRY_MAX = 2000  # UTF-16 units (what Telegram counts) of an entry's text
 SHOWN = 10  # competitions listed in each part of /competitions
 KEEP, NO_LINK = "keep", "none"
 NOT_SIGNED_UP = N_("You have not signed up yet. Send /start to join.")
@@ -177,7 +177,7 @@ async def ask_text(ctx: Ctx) -> None:
 
 async def receive_text(ctx: Ctx) -> None:
     text = clean_text(ctx.event.text)
-    if not text or grapheme_length(text) > ENTRY_MAX:
+    if not text or telegram_length(text) > ENTRY_MAX:
         await ctx.reply(
             ctx._(N_("Please send 1 to {limit} characters.")).format(limit=ctx.t.number(ENTRY_MAX))
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
@@ -140,8 +141,8 @@ async def send_next_entry(ctx: Ctx, competition: Competition, judge_id: int) -> 
 
 async def score_given(ctx: Ctx) -> None:
     entry_id, _, score = ctx.value.partition(":")
-    entry = await ctx.session.competitions.entry(int(entry_id)) if entry_id.isdecimal() else None
-    if entry is None or not score.isdecimal() or int(score) not in SCORES:
+    entry = await ctx.session.competitions.entry(row_id(entry_id))
+    if entry is None or not score.isascii() or not score.isdecimal() or int(score) not in SCORES:
         await ctx.answer(ctx._(STALE))
         return
     found = await judge_of(ctx, entry.competition_id)

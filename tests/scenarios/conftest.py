@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.sandbox.emulator import BotApiEmulator
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, postgres_database
 from tests.scenarios.harness import Scenario
 
 
@@ -14,6 +15,17 @@ from tests.scenarios.harness import Scenario
 async def emulator() -> AsyncIterator[BotApiEmulator]:
     async with BotApiEmulator() as emulator:
         yield emulator
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Every scenario runs on SQLite (the embedded default) and on PostgreSQL 15."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'dcc.sqlite3'}"
+        return
+    server, name = await postgres_database(request)
+    yield server.url(name)
+    await server.drop_database(name)
 
 
 @pytest.fixture(params=["ptb", "aiogram"])

@@ -206,7 +206,8 @@ async def test_a_forged_button_with_a_huge_number_finds_nothing_and_breaks_nothi
     await add_member(scenario, ADMIN, staff="admin")
     huge = "9" * 30
     for data in (f"ct:rsvp:{huge}", f"bc:stop:{huge}", f"jb:apply:{huge}", f"qa:a:{huge}",
-                 f"ad:hide:{huge}", f"jb:cok:{huge}", f"qa:rq:{huge}"):  # fmt: skip
+                 f"ad:hide:{huge}", f"jb:cok:{huge}", f"qa:rq:{huge}", f"cp:sc:{huge}:5",
+                 f"ad:rv:m:{huge}", f"cp:open:{huge}", f"cm:ok:{huge}"):  # fmt: skip
         await scenario.say(ADMIN, "/help")
         replies = await scenario.press_data(ADMIN, data)
         assert "Sorry, something went wrong" not in " ".join(replies), data

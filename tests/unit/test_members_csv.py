@@ -268,3 +268,16 @@ def test_unknown_columns_are_named_in_the_report_and_ignored(translations: Trans
     assert report.unknown_columns == ("open_to_wrok", "notes")
     assert report.columns == ("telegram_id", "full_name", "role", "province")
     assert rows[0]["open_to_work"] is False and report.errors == []
+
+
+def test_a_value_starting_with_a_quote_comes_back_unchanged(translations: Translations) -> None:
+    from storage.member_export import cell
+
+    for value in ("'=SUM(A1)", "'already quoted", "=SUM(A1)", "ok"):
+        exported = cell(value)
+        assert exported.startswith("'") == value.startswith(("'", "="))
+        row = parse_row(
+            {"telegram_id": "5", "full_name": exported, "role": "student", "province": "kep"},
+            translations,
+        )
+        assert row["full_name"] == value

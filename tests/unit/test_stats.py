@@ -73,6 +73,9 @@ async def test_the_counts_on_a_seeded_database(uow_factory: Factory) -> None:
         await uow.questions.add_question(asker.id, "q2", [], ["ai"], NOW, NOW)
         await uow.questions.add_answer(first.id, expert.id, "a1", NOW - timedelta(hours=3), None)
         await uow.questions.add_answer(first.id, expert.id, "a2", NOW - timedelta(hours=1), None)
+        second = await uow.questions.add_question(asker.id, "q3", [], ["ai"], NOW, NOW)
+        hidden = await uow.questions.add_answer(second.id, expert.id, "spam", NOW, None)
+        hidden.hidden = True  # a moderator hid the only answer: not answered
         broadcast = await uow.broadcasts.add("k", "e", None, Audience(), NOW, None, NOW)
         broadcast.status = "done"
         await uow.commit()
@@ -82,9 +85,9 @@ async def test_the_counts_on_a_seeded_database(uow_factory: Factory) -> None:
         assert await s.members_by("role") == [("student", 2), ("academic", 1)]
         assert await s.members_by("province") == [("kep", 2), ("kampot", 1)]
         assert await s.top_skills(2) == [("ai", 2), ("data", 1)]
-        assert await s.questions() == (2, 1)
+        assert await s.questions() == (3, 1)
         assert await s.first_answer_delays() == [2 * 3600.0]  # to the first answer only
         assert await s.jobs(NOW) == (0, 0, 0)
         assert await s.broadcast_reach() == (1, 0)
         assert len(await s.joined_since(NOW - timedelta(days=7))) == 4
-        assert len(await s.asked_since(NOW - timedelta(hours=2))) == 1
+        assert len(await s.asked_since(NOW - timedelta(hours=2))) == 2
