@@ -83,7 +83,10 @@ class Leadership:
             await self.on_loss()
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            try:
+            try:  # a pooled connection outlives close(): let go of the lock first
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                await connection.commit()
                 await connection.close()
-            except Exception:  # already gone: the lock went with it
+            except Exception:  # already gone: the lock went with it; never reuse it
                 log.info("the scheduler lock's connection was already closed")
+                await connection.invalidate()
