@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 # Telegram keeps an unconfirmed update for 24 hours; remembering ids a week is plenty.
 UPDATE_MEMORY = timedelta(days=7)
+# Updates using the database at once: SQLite has one writer, so there they take turns;
+# PostgreSQL's pool holds 5 connections and 10 more on demand.
+CONCURRENT_UPDATES = {"sqlite": 1, "postgresql": 8}
 
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
@@ -291,6 +294,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         translations=translations,
         clock=dispatch_clock,
         fallback=fallback,
+        concurrency=CONCURRENT_UPDATES.get(database.dialect.name, 8),
     )
     engine.attach(dispatcher.feed)
     for router in all_routers():

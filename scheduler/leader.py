@@ -3,10 +3,12 @@
 Every process answers updates; only the leader runs the timed jobs and the outbox sender.
 The lock is a session lock on a connection kept open for it, so when the leader's process
 dies its connection closes, the lock is free, and the next process to look (every
-``check_every`` seconds) takes over. On SQLite there is one process by design: it leads.
+``check_every`` seconds) takes over. A leader whose machine vanishes closes nothing: the lock's
+connection asks the server for TCP keepalives, so PostgreSQL drops it (and the lock) within
+about 40 seconds. On SQLite there is one process by design: it leads.
 
-Losing the lock's connection (the database restarted, the network went away) stops the
-jobs at once; they start again when the lock is held again. Even if two senders ran for a
+Losing the lock's connection (the database restarted, the network went away, no answer
+within ``CHECK_TIMEOUT``) stops the jobs at once; they start again when the lock is held again. Even if two senders ran for a
 moment, each outbox row is claimed with ``FOR UPDATE SKIP LOCKED`` and sent by one only.
 """
 
@@ -22,6 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x0DCC_B07  # one bigint that names "the DCC Bot scheduler" in pg_locks
+CHECK_TIMEOUT = 10.0  # seconds the database gets to answer the leader's check
+# The server notices a vanished leader after 20 s of silence and 4 unanswered probes 5 s apart.
+KEEPALIVES = (
+    "SET tcp_keepalives_idle = 20", "SET tcp_keepalives_interval = 5",
+    "SET tcp_keepalives_count = 4",
+)  # fmt: skip
 Callback = Callable[[], Awaitable[None]]
 
 
@@ -60,11 +68,21 @@ class Leadership:
             return
         if self.leading:
             assert self._connection is not None
-            await self._connection.execute(text("SELECT 1"))  # still ours while it answers
+            async with asyncio.timeout(CHECK_TIMEOUT):  # still ours while it answers
+                await self._connection.execute(text("SELECT 1"))
             return
         connection = await self.engine.connect()
-        held = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
-        await connection.commit()
+        try:
+            async with asyncio.timeout(CHECK_TIMEOUT):
+                for setting in KEEPALIVES:
+                    await connection.execute(text(setting))
+                held = await connection.scalar(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}
+                )
+                await connection.commit()
+        except BaseException:
+            await connection.invalidate()
+            raise
         if held:
             self._connection = connection
             await self._gain()
@@ -84,8 +102,11 @@ class Leadership:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             try:  # a pooled connection outlives close(): let go of the lock first
-                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
-                await connection.commit()
+                async with asyncio.timeout(CHECK_TIMEOUT):
+                    await connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY}
+                    )
+                    await connection.commit()
                 await connection.close()
             except Exception:  # already gone: the lock went with it; never reuse it
                 log.info("the scheduler lock's connection was already closed")

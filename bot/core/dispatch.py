@@ -2,9 +2,11 @@
 
 Dispatch does the cross-cutting work once, so handlers don't: it drops redelivered updates
 (by update id, in the same transaction as the handler's writes), serialises each user's
-updates with a lock (aiogram runs updates concurrently, two quick taps must not overwrite
-each other), picks the translator, loads and saves the conversation, and turns stale buttons,
-unknown commands and unexpected input into a clear message while the flow stays put.
+updates with a lock (both engines hand updates over concurrently, two quick taps must not
+overwrite each other), bounds how many updates use the database at once (``concurrency``:
+SQLite has one writer, so there updates take turns), picks the translator, loads and saves
+the conversation, and turns stale buttons, unknown commands and unexpected input into a
+clear message while the flow stays put.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class Dispatcher:
         translations: Translations,
         clock: Clock | None = None,
         fallback: Fallback | None = None,
+        concurrency: int = 8,
     ) -> None:
         self.session_factory = session_factory
         self.messenger = messenger
@@ -90,6 +93,7 @@ class Dispatcher:
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Flow] = {}
         self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        self._sessions = asyncio.Semaphore(concurrency)
         self._processed = 0
         self._idle = asyncio.Condition()
 
@@ -131,22 +135,26 @@ class Dispatcher:
             lock = self._locks[event.user.id] = asyncio.Lock()
         try:
             async with lock:
-                await self._handle(event)
+                async with self._sessions:
+                    replies = await self._handle(event)
+                if replies is not None:  # sent in order, without holding a database turn
+                    await replies.flush()
         finally:
             async with self._idle:
                 self._processed += 1
                 self._idle.notify_all()
 
-    async def _handle(self, event: Event) -> None:
+    async def _handle(self, event: Event) -> DeferredReplies | None:
+        """Run the update in one transaction; the replies it made, to send once committed."""
         if not event.chat_is_private:
-            return  # the bot talks to members one to one
+            return None  # the bot talks to members one to one
         session = self.session_factory()
         replies = DeferredReplies(self.messenger)
         ctx: Context[Any] | None = None
         try:
             if not await session.claim_update(event.update_id):
                 log.info("update %s already processed, skipped", event.update_id)
-                return
+                return None
             state = await session.load_conversation(event.user.id)
             stored = state is not None
             conversation = Conversation(event.user.id, **(state or {}))
@@ -181,10 +189,10 @@ class Dispatcher:
             if ctx is not None:
                 ctx.messenger, ctx.callback_answered = self.messenger, False
                 await self._apologise(ctx)
-            return
+            return None
         finally:
             await session.close()
-        await replies.flush()
+        return replies
 
     async def _apologise(self, ctx: Context[Any]) -> None:
         try:

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HTML = "HTML"
+CONCURRENT_UPDATES = 256  # taken at once, as python-telegram-bot's concurrent_updates(True)
+STOP_WAIT = 30.0  # seconds the updates being handled get to finish when the bot stops
 
 
 def to_event(update: Update) -> Event | None:
@@ -259,6 +261,7 @@ class AiogramEngine:
         self.messenger = AiogramMessenger(self.bot)
         self._sink: EventSink | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._handling: set[asyncio.Task[Any]] = set()  # updates being handled
 
     def attach(self, sink: EventSink) -> None:
         self._sink = sink
@@ -266,7 +269,14 @@ class AiogramEngine:
     async def _on_update(self, _handler: Any, update: Any, _data: dict[str, Any]) -> None:
         event = to_event(update) if isinstance(update, Update) else None
         if event is not None and self._sink is not None:
-            await self._sink(event)
+            # aiogram does not wait for its update tasks when polling stops; stop() does.
+            task = asyncio.current_task()
+            assert task is not None
+            self._handling.add(task)
+            try:
+                await self._sink(event)
+            finally:
+                self._handling.discard(task)
 
     async def start(self, poll_timeout: int = 30) -> None:
         """Connect (getMe) and start long polling; a TelegramAPIError on a bad token or URL."""
@@ -276,6 +286,7 @@ class AiogramEngine:
             self.dispatcher.start_polling(
                 self.bot, polling_timeout=poll_timeout, handle_signals=False,
                 close_bot_session=False, allowed_updates=ALLOWED_UPDATES,
+                tasks_concurrency_limit=CONCURRENT_UPDATES,
             ),
             name="aiogram-polling",
         )  # fmt: skip
@@ -298,4 +309,6 @@ class AiogramEngine:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
             self._polling = None
+        if self._handling:  # the updates taken finish, their replies go out
+            await asyncio.wait(set(self._handling), timeout=STOP_WAIT)
         await self.bot.session.close()

@@ -244,7 +244,8 @@ EventSink = Callable[[Event], Awaitable[None]]
 
 
 class PtbEngine:
-    """Long polling on python-telegram-bot; updates go to ``sink`` one at a time."""
+    """Long polling on python-telegram-bot; updates go to ``sink`` concurrently (the core
+    keeps each member's in order and bounds the database work)."""
 
     def __init__(self, token: str, api_url: str) -> None:
         self.application = (
@@ -252,6 +253,7 @@ class PtbEngine:
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
+            .concurrent_updates(True)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))

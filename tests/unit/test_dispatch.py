@@ -131,6 +131,18 @@ class RecordingMessenger:
         pass
 
 
+class GatedMessenger(RecordingMessenger):
+    """Sends wait for ``gate``: a slow Telegram."""
+
+    def __init__(self, inner: RecordingMessenger, gate: asyncio.Event) -> None:
+        super().__init__()
+        self.inner, self.gate = inner, gate
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+        await self.gate.wait()
+        return await self.inner.send_message(chat_id, text, keyboard)
+
+
 @dataclass
 class Bot:
     dispatcher: Dispatcher
@@ -263,6 +275,32 @@ async def test_updates_of_different_users_do_not_wait_for_each_other(bot: Bot) -
         bot.dispatcher.feed(command(1, "slow")), bot.dispatcher.feed(command(2, "slow", sophea))
     )
     assert bot.trace.index((2, "in")) < bot.trace.index((1, "out"))
+
+
+async def test_with_one_database_turn_users_take_turns_but_replies_do_not_hold_it(
+    bot: Bot, translations: Translations
+) -> None:
+    """SQLite's case: one update in the database at a time; sending needs no turn."""
+    sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
+    gate = asyncio.Event()
+    bot.dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), GatedMessenger(bot.messenger, gate), translations,
+        concurrency=1,
+    )  # fmt: skip
+    bot.dispatcher.include(build_router(bot))
+    first = asyncio.create_task(bot.dispatcher.feed(command(1, "start")))
+    for _ in range(5):
+        await asyncio.sleep(0)  # the first update has committed and waits to send
+    assert bot.messenger.texts == []
+    async with asyncio.timeout(2):  # were the turn held while sending, this would wait
+        await asyncio.gather(
+            bot.dispatcher.feed(command(2, "slow", vanna)),
+            bot.dispatcher.feed(command(3, "slow", sophea)),
+        )
+    assert bot.trace == [(2, "in"), (2, "out"), (3, "in"), (3, "out")]
+    gate.set()
+    await first
+    assert bot.messenger.texts == [ASK_NAME]
 
 
 # -- input the current step does not expect ---------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from scheduler.leader import Leadership
@@ -33,6 +34,8 @@ async def test_one_leader_at_a_time_and_a_successor_when_it_goes(database: Async
         assert first.leading and second.leading
     else:
         assert (first.leading, second.leading) == (True, False)
+        assert first._connection is not None  # the server drops a vanished leader's lock
+        assert await first._connection.scalar(text("SHOW tcp_keepalives_idle")) in ("20", "20s")
         first_run.cancel()  # the leader goes: its lock's connection closes
         await asyncio.gather(first_run, return_exceptions=True)
         for _ in range(40):

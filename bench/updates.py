@@ -1,0 +1,349 @@
+"""Benchmark inbound updates: a mixed workload against each engine, on SQLite and PostgreSQL,
+next to a bare echo bot on the same engine.
+
+    .venv/bin/python bench/updates.py [--users 20] [--seconds 20] [--engines ptb,aiogram]
+                                      [--databases sqlite,postgresql]
+
+Simulated members talk to the bot through the local Bot API emulator, each waiting for the
+bot's answer before the next step (as a person does): the whole sign-up (text and button
+presses), /ask with a question, /help, then /deleteme and Yes, and again. The echo bot is
+the same engine adapter answering every update with a message (and a button press with its
+answer too), without our dispatch or database. Each run is a child process (so its peak
+memory is its own) and has two parts:
+
+- throughput: every member acts as soon as it has its answer; updates/s counts the updates
+  answered. This is the most the bot takes, and where a queue forms, so its latency only
+  says how long the queue is;
+- latency, at half that rate (busy, but keeping up): handling latency is the time our
+  dispatch takes over one update, from the engine handing it over to the last reply sent
+  (the database work and the Bot API calls included); end to end is from the update being
+  queued in the emulator to the bot's first answer, which adds the long-poll round trip and
+  the emulator itself, running in the same process and event loop.
+
+PostgreSQL runs start a server in a temporary folder like the tests do. Exits 1 on FAIL:
+under 50% of the echo bot's rate on the same engine, or handling p95 over 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from bot.sandbox.emulator import BotApiEmulator, EmuUser  # noqa: E402
+
+# (text to send) or ("#", label of a button to press on the newest message showing it)
+CYCLE: tuple[tuple[str, str], ...] = (
+    ("", "/start"), ("#", "English"), ("#", "I agree"), ("", "Sok Dara"), ("#", "Student"),
+    ("#", "Skip"), ("#", "Phnom Penh"), ("#", "Web"), ("#", "Done"), ("", "3"), ("#", "No"),
+    ("#", "No"), ("#", "Skip"), ("#", "Confirm"), ("", "/help"), ("", "/ask"),
+    ("", "How do I protect my website and its database from attacks?"), ("#", "Send"),
+    ("", "/deleteme"), ("#", "Yes"),
+)  # fmt: skip
+ECHO_CYCLE: tuple[tuple[str, str], ...] = (("", "hello"), ("", "/help"), ("#", "echo"))
+
+
+class Member:
+    """One simulated member: sends the next step once the bot has answered the last one."""
+
+    def __init__(self, emulator: BotApiEmulator, user: EmuUser, cycle: tuple[tuple[str, str], ...]):
+        self.emulator, self.user, self.cycle = emulator, user, cycle
+        self.step = 0
+        self.sent_at = 0.0
+        self.waiting = False
+        self.looking_since: float | None = None  # the button to press has not appeared yet
+
+    def act(self) -> bool:
+        """Send the next step; False while its button is still to come (the rest of the
+        last answer is on its way)."""
+        kind, value = self.cycle[self.step % len(self.cycle)]
+        now = time.perf_counter()
+        if kind == "#":
+            found = self._button(value)
+            if found is None:
+                if self.looking_since is None:
+                    self.looking_since = now
+                if now - self.looking_since < 2:
+                    return False
+                value, self.step = "/cancel", -1  # lost the way: start again
+            else:
+                self._send(now, lambda: self.emulator.press(self.user, *found))
+                return True
+        self._send(now, lambda: self.emulator.send_text(self.user, value))
+        return True
+
+    def _send(self, now: float, send: Any) -> None:
+        self.step += 1
+        self.looking_since = None
+        self.waiting, self.sent_at = True, now
+        send()
+
+    def _button(self, label: str) -> tuple[int, str] | None:
+        for message in reversed(self.emulator.messages(self.user.id)[-3:]):
+            for row in message.inline_keyboard:
+                for button in row:
+                    if label in button["text"] and "callback_data" in button:
+                        return message.message_id, button["callback_data"]
+        return None
+
+
+async def drive(
+    emulator: BotApiEmulator, members: list[Member], seconds: float, rate: float | None = None
+) -> dict[str, Any]:
+    """Members act for ``seconds``: each as soon as the bot has answered it (the most the
+    bot can take), or with ``rate``, one step every 1/rate seconds (a steady load)."""
+    by_chat = {m.user.id: m for m in members}
+    latencies: list[float] = []
+    answered = asyncio.Event()
+    calls = 0
+
+    def listener(method: str, params: dict[str, Any], _result: Any) -> None:
+        nonlocal calls
+        calls += method != "getUpdates"
+        chat = params.get("chat_id")  # a message or an edit in the member's chat
+        member = by_chat.get(chat) if isinstance(chat, int) else None
+        if member is None:
+            return
+        if member.waiting:
+            member.waiting = False
+            latencies.append(time.perf_counter() - member.sent_at)
+        answered.set()  # the rest of an answer may hold the button a member waits for
+
+    emulator.listeners.append(listener)
+    try:
+        for member in members:
+            emulator.register(member.user)
+        started = time.perf_counter()
+        turn = 0
+        while time.perf_counter() - started < seconds:
+            if rate is None:
+                answered.clear()
+                for member in members:
+                    if not member.waiting:
+                        member.act()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(answered.wait(), 0.05)
+                continue
+            await asyncio.sleep(1 / rate)
+            for offset in range(len(members)):  # the next member free to act
+                member = members[(turn + offset) % len(members)]
+                if not member.waiting and member.act():
+                    turn += offset + 1
+                    break
+        elapsed, answers = time.perf_counter() - started, len(latencies)
+        while any(m.waiting for m in members):  # the last answers: the next part starts quiet
+            answered.clear()
+            try:
+                await asyncio.wait_for(answered.wait(), 5)
+            except TimeoutError:
+                break
+    finally:
+        emulator.listeners.remove(listener)
+    return {
+        "updates": len(latencies),
+        "calls_per_update": calls / len(latencies) if latencies else 0.0,
+        "per_second": answers / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p95_ms": statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 20 else 0.0,
+    }
+
+
+async def measure(
+    emulator: BotApiEmulator,
+    members: list[Member],
+    args: argparse.Namespace,
+    handling: list[float] | None = None,
+) -> dict[str, Any]:
+    """Throughput as fast as the members go; then latency at half that rate, where the
+    bot is busy but keeps up (at full speed a queue forms and latency only says how long)."""
+    full = await drive(emulator, members, args.seconds)
+    if handling is not None:
+        handling.clear()
+    steady = await drive(emulator, members, args.seconds, rate=full["per_second"] / 2)
+    result = {
+        "per_second": full["per_second"],
+        "calls_per_update": full["calls_per_update"],
+        "updates": full["updates"] + steady["updates"],
+        "steady_per_second": steady["per_second"],
+        "p50_ms": steady["p50_ms"],
+        "p95_ms": steady["p95_ms"],
+    }
+    return {**result, **handled(handling)} if handling is not None else result
+
+
+async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
+    from bot.app import build_app
+    from bot.config import Settings
+
+    async with BotApiEmulator() as emulator:
+        if args.echo:
+            return await run_echo(args, emulator)
+        settings = Settings(
+            token=emulator.token, api_url=emulator.url, database_url=args.database_url,
+            engine=args.engine, locales_dir=PROJECT / "locales",
+        )  # fmt: skip
+        app = await build_app(settings, migrate=True)
+        handling = timed(app)
+        await app.start(poll_timeout=1, scheduler=False)
+        try:
+            members = [
+                Member(emulator, EmuUser(50_000 + n, f"M{n}"), CYCLE) for n in range(args.users)
+            ]
+            return await measure(emulator, members, args, handling)
+        finally:
+            await app.stop()
+
+
+def timed(app: Any) -> list[float]:
+    """Record how long dispatch takes over each update: from the engine handing it over to
+    the replies sent (the handling latency, without the network round trips)."""
+    durations: list[float] = []
+    feed = app.dispatcher.feed
+
+    async def feed_timed(event: Any) -> None:
+        started = time.perf_counter()
+        try:
+            await feed(event)
+        finally:
+            durations.append(time.perf_counter() - started)
+
+    app.engine.attach(feed_timed)
+    return durations
+
+
+def handled(durations: list[float]) -> dict[str, float]:
+    if len(durations) < 20:
+        return {"handling_p50_ms": 0.0, "handling_p95_ms": 0.0}
+    return {
+        "handling_p50_ms": statistics.median(durations) * 1000,
+        "handling_p95_ms": statistics.quantiles(durations, n=20)[-1] * 1000,
+    }
+
+
+async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[str, Any]:
+    """The same engine adapter and nothing else: answer a text, answer a button."""
+    from bot.app import _engine
+    from bot.config import Settings
+    from bot.core.events import EventKind
+    from bot.core.keyboards import Button, InlineKeyboard
+
+    engine = _engine(Settings(token=emulator.token, api_url=emulator.url, engine=args.engine))
+    keyboard = InlineKeyboard.of([[Button("echo", "echo")]])
+
+    async def echo(event: Any) -> None:
+        if event.kind is EventKind.CALLBACK:
+            await engine.messenger.answer_callback(event.callback_id, "echo")
+        await engine.messenger.send_message(event.chat_id, event.text or "echo", keyboard)
+
+    engine.attach(echo)
+    await engine.start(1)
+    try:
+        members = [
+            Member(emulator, EmuUser(60_000 + n, f"E{n}"), ECHO_CYCLE) for n in range(args.users)
+        ]
+        return await measure(emulator, members, args)
+    finally:
+        await engine.stop()
+
+
+def child(args: argparse.Namespace) -> int:
+    result = asyncio.run(run_bot(args))
+    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+    return 0
+
+
+def spawn(options: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *options], capture_output=True, text=True,
+        cwd=PROJECT, env={**os.environ, "PYTHONPATH": str(PROJECT)},
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"a bench run failed:\n{done.stderr[-2000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> int:
+    args = parser().parse_args()
+    if args.child:
+        return child(args)
+    workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-updates-"))
+    server = None
+    problems: list[str] = []
+    try:
+        common = ["--users", str(args.users), "--seconds", str(args.seconds)]
+        for engine in args.engines.split(","):
+            echo = spawn([*common, "--engine", engine, "--echo"])
+            print(f"{engine:8} echo bot            {line(echo)}")
+            for database in args.databases.split(","):
+                if database == "postgresql":
+                    if server is None:
+                        from tests.postgres import PostgresServer
+
+                        server = PostgresServer.start()
+                    name = f"bench_{engine}"
+                    asyncio.run(server.execute(f"DROP DATABASE IF EXISTS {name}"))
+                    asyncio.run(server.execute(f"CREATE DATABASE {name}"))
+                    url = server.url(name)
+                else:
+                    url = f"sqlite+aiosqlite:///{workdir / (engine + '.sqlite3')}"
+                found = spawn([*common, "--engine", engine, "--database-url", url])
+                share = found["per_second"] / echo["per_second"] if echo["per_second"] else 0
+                print(f"{engine:8} DCC Bot {database:10}  {line(found)}  ({share:.0%} of echo)")
+                if share < 0.5:
+                    problems.append(f"{engine} on {database}: {share:.0%} of the echo bot's rate")
+                if found["handling_p95_ms"] > 50:
+                    p95 = found["handling_p95_ms"]
+                    problems.append(f"{engine} on {database}: handling p95 {p95:.0f} ms")
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    print("FAIL" if problems else "PASS")
+    return 1 if problems else 0
+
+
+def line(result: dict[str, Any]) -> str:
+    handling = (
+        f"  handling p50 {result['handling_p50_ms']:4.1f} ms p95 {result['handling_p95_ms']:4.1f} ms"
+        if "handling_p50_ms" in result
+        else ""
+    )
+    return (
+        f"{result['per_second']:6.1f} updates/s ({result['calls_per_update']:.1f} calls each)  at {result['steady_per_second']:5.1f}/s:"
+        f" end to end p50 {result['p50_ms']:5.1f} ms p95 {result['p95_ms']:5.1f} ms{handling}"
+        f"  peak {result['peak_mb']:4.0f} MB"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--users", type=int, default=20, help="members talking at once (20)")
+    p.add_argument("--seconds", type=float, default=20.0, help="each run's length (20)")
+    p.add_argument("--engines", default="ptb,aiogram")
+    p.add_argument("--databases", default="sqlite,postgresql")
+    p.add_argument("--engine", default="ptb", help=argparse.SUPPRESS)
+    p.add_argument("--database-url", default="", help=argparse.SUPPRESS)
+    p.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())
