@@ -56,10 +56,10 @@ class Leadership:
                     await self._step()
                 except Exception:
                     log.exception("the scheduler lock could not be checked; trying again")
-                    await self._lose()
+                    await self._lose(stopping=False)
                 await asyncio.sleep(self.check_every)
         finally:
-            await self._lose()
+            await self._lose(stopping=True)
 
     async def _step(self) -> None:
         if not self.exclusive:
@@ -94,10 +94,13 @@ class Leadership:
         log.info("this process runs the scheduler and the outbox sender")
         await self.on_gain()
 
-    async def _lose(self) -> None:
+    async def _lose(self, stopping: bool) -> None:
         if self.leading:
             self.leading = False
-            log.warning("this process no longer runs the scheduler")
+            log.log(
+                logging.INFO if stopping else logging.WARNING,
+                "this process no longer runs the scheduler",
+            )
             await self.on_loss()
         if self._connection is not None:
             connection, self._connection = self._connection, None
