@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 import regex
 
+from bot.core.flow import Step
 from bot.core.i18n import N_
 from bot.core.text import clean_line
+from handlers.context import Ctx
 from handlers.profile.rules import Invalid
 
 WEB_ADDRESS_MAX = 300
@@ -39,3 +41,30 @@ def parse_web_address(text: str) -> str:
     ):
         raise Invalid(NOT_A_WEB_ADDRESS)
     return value
+
+
+def link_step(question: str, skip_label: str, hint: str, following: str) -> Step:
+    """An optional web address: a valid one, or the button labelled ``skip_label``; then
+    the flow goes on to ``following``."""
+    skip = "skip"
+
+    async def ask(ctx: Ctx) -> None:
+        await ctx.reply(ctx._(question), ctx.keyboard([ctx.button(ctx._(skip_label), skip)]))
+
+    async def receive(ctx: Ctx) -> None:
+        try:
+            ctx.data["link"] = parse_web_address(ctx.event.text)
+        except Invalid as error:
+            await ctx.reply(ctx._(error.message))
+            return
+        await ctx.goto(following)
+
+    async def skipped(ctx: Ctx) -> None:
+        if ctx.value != skip:
+            await ctx.reprompt()
+            return
+        ctx.data["link"] = None
+        await ctx.clear_buttons()
+        await ctx.goto(following)
+
+    return Step(ask, hint, on_text=receive, on_button=skipped)

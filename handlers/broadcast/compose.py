@@ -19,7 +19,7 @@ from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.context import Ctx, is_admin
 from handlers.dates import parse_moment
-from handlers.links import parse_web_address
+from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
 from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
@@ -28,7 +28,7 @@ from storage.broadcasts import Audience
 from storage.seed.provinces import ABROAD, PROVINCES
 from storage.seed.tags import SLUGS
 
-SAME, NO_LINK = "same", "none"
+SAME = "same"
 
 
 async def broadcast_command(ctx: Ctx) -> None:
@@ -97,31 +97,6 @@ async def same_text(ctx: Ctx) -> None:
     ctx.data["en"] = ctx.data["km"]
     await ctx.clear_buttons()
     await ctx.goto("link")
-
-
-async def ask_link(ctx: Ctx) -> None:
-    await ctx.reply(
-        ctx._(N_("Add a link button? Send the web address, or press No link.")),
-        ctx.keyboard([ctx.button(ctx._(N_("No link")), NO_LINK)]),
-    )
-
-
-async def receive_link(ctx: Ctx) -> None:
-    try:
-        ctx.data["link"] = parse_web_address(ctx.event.text)
-    except Invalid as error:
-        await ctx.reply(ctx._(error.message))
-        return
-    await ctx.goto("audience")
-
-
-async def no_link(ctx: Ctx) -> None:
-    if ctx.value != NO_LINK:
-        await ctx.reprompt()
-        return
-    ctx.data["link"] = None
-    await ctx.clear_buttons()
-    await ctx.goto("audience")
 
 
 # -- the audience ----------------------------------------------------------------------------
@@ -316,7 +291,7 @@ broadcast_flow = Flow(
     {
         "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km),
         "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text),
-        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=no_link),
+        "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "audience"),
         "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),
         "provs": choice_step("provs", N_("Which provinces? Tap them, then press Done.")),

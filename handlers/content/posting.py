@@ -19,7 +19,7 @@ from handlers.content.cards import item_card
 from handlers.content.kinds import KIND_NAMES, is_kind
 from handlers.context import Ctx, is_admin
 from handlers.dates import normalised, parse_moment, read_date
-from handlers.links import parse_web_address
+from handlers.links import link_step
 from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from handlers.questions.tokens import tokens
@@ -88,31 +88,6 @@ def next_step(ctx: Ctx, key: str, following: str) -> str:
     if key == "title_en" and not ctx.data.get("title_en"):
         return "link"
     return following
-
-
-async def ask_link(ctx: Ctx) -> None:
-    await ctx.reply(
-        ctx._(N_("A link to read more? Send the web address, or press Skip.")),
-        ctx.keyboard([ctx.button(ctx._(N_("Skip")), SKIP)]),
-    )
-
-
-async def receive_link(ctx: Ctx) -> None:
-    try:
-        ctx.data["link"] = parse_web_address(ctx.event.text)
-    except Invalid as error:
-        await ctx.reply(ctx._(error.message))
-        return
-    await ctx.goto("tags")
-
-
-async def skip_link(ctx: Ctx) -> None:
-    if ctx.value != SKIP:
-        await ctx.reprompt()
-        return
-    ctx.data["link"] = None
-    await ctx.clear_buttons()
-    await ctx.goto("tags")
 
 
 def done_label(ctx: Ctx) -> str:
@@ -256,7 +231,7 @@ post_flow = Flow(
         "summary_km": text_step("summary_km", N_("A short summary in Khmer? Type it, or press Skip."), N_("Please type the Khmer summary, or press Skip."), "title_en", SUMMARY_MAX),
         "title_en": text_step("title_en", N_("The title in English? Type it, or press Skip for a Khmer-only item."), N_("Please type the English title, or press Skip."), "summary_en", TITLE_MAX),
         "summary_en": text_step("summary_en", N_("A short summary in English? Type it, or press Skip."), N_("Please type the English summary, or press Skip."), "link", SUMMARY_MAX),
-        "link": Step(ask_link, N_("Please send a web address, or press Skip."), on_text=receive_link, on_button=skip_link),
+        "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "tags"),
         "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen),
         "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when),
         "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish),
