@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeAlias
 
 from bot.core.context import Context
@@ -10,6 +11,22 @@ from storage.models import Member
 from storage.uow import UnitOfWork
 
 Ctx: TypeAlias = Context[UnitOfWork]
+Action: TypeAlias = Callable[[Ctx], Awaitable[None]]
+
+
+def button_actions(actions: Mapping[str, Action]) -> Action:
+    """A feature's buttons that work from any message, data ``PREFIX:action:value``: the
+    action's handler gets ``ctx.value``; an action no longer known is an older message."""
+
+    async def on_button(ctx: Ctx) -> None:
+        action, _, ctx.value = ctx.value.partition(":")
+        handler = actions.get(action)
+        if handler is None:
+            await ctx.answer(ctx._(N_("That button is from an older message.")))
+            return
+        await handler(ctx)
+
+    return on_button
 
 
 async def current_member(ctx: Ctx) -> Member | None:

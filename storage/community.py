@@ -10,14 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.member_search import has_skill, ranked_page
 from storage.models import (
     ConnectionRequest,
     Member,
     MemberBlock,
-    MemberSkill,
     OutboxMessage,
     ProfileReport,
-    Tag,
 )
 
 PENDING, OPEN = "pending", "open"
@@ -81,28 +80,12 @@ class CommunityRepository:
             ),
         ]
         if tag is not None:
-            conditions.append(
-                exists().where(
-                    MemberSkill.member_id == Member.id,
-                    MemberSkill.tag_id == Tag.id,
-                    Tag.slug == tag,
-                )
-            )
+            conditions.append(has_skill(tag))
         if province is not None:
             conditions.append(Member.province == province)
         if role is not None:
             conditions.append(Member.role == role)
-        total = await self.session.scalar(
-            select(func.count()).select_from(Member).where(*conditions)
-        )
-        rows = await self.session.scalars(
-            select(Member)
-            .where(*conditions)
-            .order_by(Member.reputation.desc(), Member.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return list(rows), total or 0
+        return await ranked_page(self.session, conditions, offset, limit)
 
     # -- requests ------------------------------------------------------------------------
     async def requests_between(self, a: int, b: int) -> list[ConnectionRequest]:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.member_search import has_skill, ranked_page
 from storage.models import (
     Company,
     CompanyRepresentative,
@@ -372,28 +373,10 @@ class JobRepository:
             Member.deleted_at.is_(None),
         ]
         if tag is not None:
-            conditions.append(
-                exists()
-                .where(
-                    MemberSkill.member_id == Member.id,
-                    MemberSkill.tag_id == Tag.id,
-                    Tag.slug == tag,
-                )
-                .correlate(Member)
-            )
+            conditions.append(has_skill(tag))
         if province is not None:
             conditions.append(Member.province == province)
-        total = await self.session.scalar(
-            select(func.count()).select_from(Member).where(*conditions)
-        )
-        rows = await self.session.scalars(
-            select(Member)
-            .where(*conditions)
-            .order_by(Member.reputation.desc(), Member.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return list(rows), total or 0
+        return await ranked_page(self.session, conditions, offset, limit)
 
     # -- job alerts ----------------------------------------------------------------------
     async def jobs_awaiting_instant_alerts(self) -> list[int]:

@@ -19,7 +19,7 @@ from bot.core.i18n import N_
 from handlers.community import blocks, connect, reports, search
 from handlers.community.connect import PREFIX
 from handlers.community.rules import NOTE_EMPTY
-from handlers.context import Ctx
+from handlers.context import Ctx, button_actions
 
 router = Router("community")
 router.command("community", N_("Find members and connect with them"))(search.community_command)
@@ -47,11 +47,4 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
 }
 
 
-@router.callback(PREFIX)
-async def on_button(ctx: Ctx) -> None:
-    action, _, ctx.value = ctx.value.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        await ctx.answer(ctx._(N_("That button is from an older message.")))
-        return
-    await handler(ctx)
+router.callback(PREFIX)(button_actions(ACTIONS))

@@ -16,7 +16,7 @@ from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from handlers.competitions import create, entries, judging
 from handlers.competitions.cards import PREFIX
-from handlers.context import Ctx
+from handlers.context import Ctx, button_actions
 
 router = Router("competitions")
 router.command("competitions", N_("Competitions with prizes: read, enter"))(
@@ -39,11 +39,4 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
 }
 
 
-@router.callback(PREFIX)
-async def on_button(ctx: Ctx) -> None:
-    action, _, ctx.value = ctx.value.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        await ctx.answer(ctx._(N_("That button is from an older message.")))
-        return
-    await handler(ctx)
+router.callback(PREFIX)(button_actions(ACTIONS))

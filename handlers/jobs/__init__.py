@@ -13,7 +13,7 @@ from functools import partial
 
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
-from handlers.context import Ctx
+from handlers.context import Ctx, button_actions
 from handlers.jobs import browse, companies, posting, talent
 from handlers.jobs.companies import PREFIX
 
@@ -46,11 +46,4 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
 }
 
 
-@router.callback(PREFIX)
-async def on_button(ctx: Ctx) -> None:
-    action, _, ctx.value = ctx.value.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        await ctx.answer(ctx._(N_("That button is from an older message.")))
-        return
-    await handler(ctx)
+router.callback(PREFIX)(button_actions(ACTIONS))

@@ -1,0 +1,36 @@
+"""What the member directory and the talent search share: a skill filter and a ranked page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from storage.models import Member, MemberSkill, Tag
+
+
+def has_skill(slug: str) -> ColumnElement[bool]:
+    """The member of the enclosing query has the skill ``slug``."""
+    return (
+        exists()
+        .where(MemberSkill.member_id == Member.id, MemberSkill.tag_id == Tag.id, Tag.slug == slug)
+        .correlate(Member)
+    )
+
+
+async def ranked_page(
+    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], offset: int, limit: int
+) -> tuple[list[Member], int]:
+    """A page of the members matching ``conditions``, best reputation first, and how many
+    match."""
+    total = await session.scalar(select(func.count()).select_from(Member).where(*conditions))
+    rows = await session.scalars(
+        select(Member)
+        .where(*conditions)
+        .order_by(Member.reputation.desc(), Member.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows), total or 0
