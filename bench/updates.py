@@ -54,7 +54,11 @@ CYCLE: tuple[tuple[str, str], ...] = (
     ("", "How do I protect my website and its database from attacks?"), ("#", "Send"),
     ("", "/deleteme"), ("#", "Yes"),
 )  # fmt: skip
-ECHO_CYCLE: tuple[tuple[str, str], ...] = (("", "hello"), ("", "/help"), ("#", "echo"))
+# The echo bot gets the same mix, in the same order: a text where a member types, a press
+# where a member presses (7 and 13 in 20), so both bots face the same updates.
+ECHO_CYCLE: tuple[tuple[str, str], ...] = tuple(
+    ("#", "echo") if kind == "#" else ("", text) for kind, text in CYCLE
+)
 
 
 class Member:

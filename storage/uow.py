@@ -10,8 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, and_, cast, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
@@ -24,12 +23,15 @@ from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
 from storage.questions import QuestionRepository
 from storage.reputation import ReputationRepository
-from storage.sql import transition
+from storage.sql import transition, upsert
 from storage.staff import StaffRepository
 from storage.stats import StatsRepository
 from storage.tags import TagRepository
 
 CONVERSATION_FIELDS = ("flow", "step", "token", "data", "language")
+CONVERSATIONS = ConversationState.__table__
+MEMBERS = Member.__table__
+PROCESSED_UPDATES = ProcessedUpdate.__table__
 
 
 class UnitOfWork:
@@ -76,14 +78,17 @@ class UnitOfWork:
         await self.session.close()
 
     # -- what dispatch needs ---------------------------------------------------------------
+    # Every update passes here, so each of these is one statement (Core, not the ORM's
+    # unit of work): the fewer round trips an update costs, the more updates a process
+    # takes, and on PostgreSQL each is a trip over the network.
     async def claim_update(self, update_id: int) -> bool:
-        """Insert the update id in a savepoint: a duplicate means it was handled before."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(ProcessedUpdate(update_id=update_id, processed_at=self.now()))
-        except IntegrityError:
-            return False
-        return True
+        """Insert the update id; a duplicate (inserting nothing) was handled before."""
+        result = await self.session.execute(
+            upsert(self.session, PROCESSED_UPDATES)
+            .values(update_id=update_id, processed_at=self.now())
+            .on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def forget_updates_before(self, moment: datetime) -> int:
         """Drop de-duplication records older than Telegram ever redelivers (a day)."""
@@ -92,36 +97,48 @@ class UnitOfWork:
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def load_user(self, user_id: int) -> tuple[dict[str, Any] | None, str | None]:
+        """The stored conversation (or None) and the member's language (None for someone
+        not signed up), in one read; a member who writes to the bot is reachable again."""
+        me = select(cast(literal(user_id), BigInteger).label("user_id")).subquery("me")
+        row = (
+            await self.session.execute(
+                select(MEMBERS.c.language, MEMBERS.c.unreachable, CONVERSATIONS)
+                .select_from(me)
+                .outerjoin(
+                    MEMBERS,
+                    and_(MEMBERS.c.telegram_id == me.c.user_id, MEMBERS.c.deleted_at.is_(None)),
+                )
+                .outerjoin(CONVERSATIONS, CONVERSATIONS.c.user_id == me.c.user_id)
+            )
+        ).one()
+        found = row._mapping
+        if found[MEMBERS.c.unreachable]:
+            await self.session.execute(
+                update(Member).where(Member.telegram_id == user_id).values(unreachable=False)
+            )
+        state = (
+            None
+            if found[CONVERSATIONS.c.user_id] is None
+            else {name: found[CONVERSATIONS.c[name]] for name in CONVERSATION_FIELDS}
+        )
+        return state, found[MEMBERS.c.language]
+
     async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
-        row = await self.session.get(ConversationState, user_id)
-        if row is None:
-            return None
-        return {name: getattr(row, name) for name in CONVERSATION_FIELDS}
+        """The stored conversation alone (for tests and tools)."""
+        return (await self.load_user(user_id))[0]
 
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
-        row = await self.session.get(ConversationState, user_id)
-        if row is None:
-            row = ConversationState(user_id=user_id)
-            self.session.add(row)
-        for name in CONVERSATION_FIELDS:
-            setattr(row, name, state[name])
-        row.data = dict(state["data"])  # a new object, so the JSON change is seen
-        row.updated_at = self.now()
+        values = {name: state[name] for name in CONVERSATION_FIELDS}
+        values["data"] = dict(state["data"])
+        values["updated_at"] = self.now()
+        await self.session.execute(
+            upsert(self.session, CONVERSATIONS)
+            .values(user_id=user_id, **values)
+            .on_conflict_do_update(index_elements=["user_id"], set_=values)
+        )
 
     async def delete_conversation(self, user_id: int) -> None:
         await self.session.execute(
             delete(ConversationState).where(ConversationState.user_id == user_id)
-        )
-
-    async def member_language(self, telegram_id: int) -> str | None:
-        """The member's language; a member who writes to the bot is reachable again."""
-        await self.session.execute(
-            update(Member)
-            .where(Member.telegram_id == telegram_id, Member.unreachable.is_(True))
-            .values(unreachable=False)
-        )
-        return await self.session.scalar(
-            select(Member.language).where(
-                Member.telegram_id == telegram_id, Member.deleted_at.is_(None)
-            )
         )

@@ -4,14 +4,15 @@ Dispatch does the cross-cutting work once, so handlers don't: it drops redeliver
 (by update id, in the same transaction as the handler's writes), serialises each user's
 updates with a lock (both engines hand updates over concurrently, two quick taps must not
 overwrite each other), bounds how many updates use the database at once (``concurrency``:
-SQLite has one writer, so there updates take turns), picks the translator, loads and saves
-the conversation, and turns stale buttons, unknown commands and unexpected input into a
-clear message while the flow stays put.
+SQLite has one writer, so there updates take turns), picks the translator, loads the
+conversation (and saves it only when the update changed it), and turns stale buttons,
+unknown commands and unexpected input into a clear message while the flow stays put.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from bot.core.replies import DeferredReplies
 from bot.core.text import clip, escape
 
 log = logging.getLogger(__name__)
+
+EMPTY_CONVERSATION = Conversation(0).state()  # a user with nothing to keep: no row
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +158,11 @@ class Dispatcher:
             if not await session.claim_update(event.update_id):
                 log.info("update %s already processed, skipped", event.update_id)
                 return None
-            state = await session.load_conversation(event.user.id)
+            state, member_language = await session.load_user(event.user.id)
             stored = state is not None
-            conversation = Conversation(event.user.id, **(state or {}))
+            conversation = Conversation(event.user.id, **copy.deepcopy(state or {}))
             language = (
-                await session.member_language(event.user.id)
-                or conversation.language
-                or language_for(event.user.language_code)
+                member_language or conversation.language or language_for(event.user.language_code)
             )
             ctx = Context(
                 event=event,
@@ -179,7 +180,7 @@ class Dispatcher:
             if ctx.conversation_deleted:
                 if stored:
                     await session.delete_conversation(event.user.id)
-            elif stored or conversation.flow or conversation.language:
+            elif conversation.state() != (state or EMPTY_CONVERSATION):  # changed
                 await session.save_conversation(event.user.id, conversation.state())
             await session.commit()
         except Exception:

@@ -234,6 +234,25 @@ async def test_only_administrators_can_broadcast(scenario: Scenario) -> None:
         assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0
 
 
+async def test_a_member_who_blocked_the_bot_and_writes_again_is_reachable_again(
+    scenario: Scenario,
+) -> None:
+    await add_member(scenario, MEMBER, language="km")
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_id == MEMBER.id))
+        assert member is not None
+        member.unreachable = True
+        await session.commit()
+    replies = await scenario.say(MEMBER, "/help")
+    assert replies and "/profile" in replies[0]
+    async with scenario.app.sessionmaker() as session:
+        assert (
+            await session.scalar(select(Member.unreachable).where(Member.telegram_id == MEMBER.id))
+            is False
+        )
+
+
 async def test_an_admin_cancels_a_scheduled_broadcast_from_the_console(scenario: Scenario) -> None:
     assert scenario.app is not None
     await add_member(scenario, ADMIN, staff="admin")

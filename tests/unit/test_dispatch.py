@@ -51,17 +51,17 @@ class FakeSession:
         self.claimed.add(update_id)
         return True
 
-    async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
-        return copy.deepcopy(self.store.conversations.get(user_id))
+    async def load_user(self, user_id: int) -> tuple[dict[str, Any] | None, str | None]:
+        return copy.deepcopy(self.store.conversations.get(user_id)), self.store.languages.get(
+            user_id
+        )
 
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
+        self.store.calls.append("save")
         self.writes[user_id] = copy.deepcopy(dict(state))
 
     async def delete_conversation(self, user_id: int) -> None:
         self.writes[user_id] = None
-
-    async def member_language(self, telegram_id: int) -> str | None:
-        return self.store.languages.get(telegram_id)
 
     async def commit(self) -> None:
         self.store.calls.append("commit")
@@ -204,6 +204,10 @@ def build_router(bot: Bot) -> Router:
         await ctx.reply("working on it")
         raise RuntimeError("disk on fire")
 
+    @router.command("remember")
+    async def remember(ctx: Context[Any]) -> None:
+        ctx.data["seen"] = True  # changed in place: dispatch must still notice
+
     @router.command("whoami")
     async def whoami(ctx: Context[Any]) -> None:
         bot.languages.append(ctx.language)
@@ -262,6 +266,17 @@ async def test_a_redelivered_update_is_acted_on_once(bot: Bot) -> None:
 
 
 # -- one user at a time ----------------------------------------------------------------------
+async def test_the_conversation_is_written_only_when_the_update_changed_it(bot: Bot) -> None:
+    bot.at_step("name")
+    await bot.feed(command(1, "whoami"))
+    assert "save" not in bot.store.calls
+    await bot.feed(command(2, "remember"))
+    assert bot.store.calls.count("save") == 1
+    assert bot.store.conversations[DARA.id]["data"] == {"seen": True}
+    await bot.feed(command(3, "whoami"), command(4, "remember"))  # nothing new either time
+    assert bot.store.calls.count("save") == 1
+
+
 async def test_two_quick_updates_of_one_user_run_one_after_the_other(bot: Bot) -> None:
     await asyncio.gather(
         bot.dispatcher.feed(command(1, "slow")), bot.dispatcher.feed(command(2, "slow"))
