@@ -20,6 +20,7 @@ from storage.models import (
 )
 
 PENDING, OPEN = "pending", "open"
+HIDDEN = "hidden"  # a report a moderator upheld by hiding the member from the directory
 
 
 def _time(value: datetime | None) -> str | None:
@@ -206,6 +207,19 @@ class CommunityRepository:
 
     async def report(self, report_id: int) -> ProfileReport | None:
         return await self.session.get(ProfileReport, report_id)
+
+    async def hidden_by_moderators(self, member_id: int) -> bool:
+        """A moderator hid the member after a report: they stay out of the directory
+        whatever their own setting says (their profile edits cannot undo a decision)."""
+        return bool(
+            await self.session.scalar(
+                select(
+                    exists().where(
+                        ProfileReport.member_id == member_id, ProfileReport.status == HIDDEN
+                    )
+                )
+            )
+        )
 
     async def resolve_reports(
         self, member_id: int, status: str, moderator: int, now: datetime

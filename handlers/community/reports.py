@@ -21,11 +21,11 @@ from handlers.context import Ctx, current_member
 from handlers.profile.rules import Invalid
 from handlers.questions.moderation import is_moderator
 from handlers.questions.notices import notify_staff
-from storage.community import listed
+from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
 
 NO_REASON, CANCEL = "none", "cancel"
-HIDDEN, KEPT = "hidden", "kept"
+KEPT = "kept"
 
 
 async def _may_report(ctx: Ctx, member_id: int) -> bool:

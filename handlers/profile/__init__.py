@@ -48,6 +48,10 @@ async def show_profile(ctx: Ctx) -> None:
     profile = draft(ctx)
     if ctx.data.pop("editing", False):
         apply_draft(member, profile, ctx.clock.now())
+        if member.directory_visible and await ctx.session.community.hidden_by_moderators(
+            member.id
+        ):  # hidden while this edit was open: the moderators' decision stands
+            member.directory_visible = profile["visible"] = False
         await ctx.session.members.set_skills(member.id, profile.get("skills", []))
         await ctx.reply(ctx._(N_("Saved.")))
     extra = [(ctx._(N_("Reputation")), ctx.t.number(member.reputation))]

@@ -301,8 +301,26 @@ async def ask_visible(ctx: Ctx) -> None:
     )
 
 
+async def visible_chosen(ctx: Ctx) -> None:
+    if ctx.value == "yes" and await hidden_by_moderators(ctx):
+        await ctx.clear_buttons()
+        await ctx.reply(ctx._(HIDDEN_BY_MODERATORS))
+        draft(ctx)["visible"] = False
+        await field_done(ctx)
+        return
+    await yes_no_choice("visible")(ctx)
+
+
+async def hidden_by_moderators(ctx: Ctx) -> bool:
+    member = await ctx.session.members.get(ctx.user_id)  # None while signing up
+    return member is not None and await ctx.session.community.hidden_by_moderators(member.id)
+
+
+HIDDEN_BY_MODERATORS = N_(
+    "Moderators have hidden your profile from the member directory after a report, so it stays hidden."
+)
 VISIBLE = Step(
-    ask_visible, N_("Please answer with the Yes or No button."), on_button=yes_no_choice("visible")
+    ask_visible, N_("Please answer with the Yes or No button."), on_button=visible_chosen
 )
 
 

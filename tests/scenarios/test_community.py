@@ -327,6 +327,34 @@ async def test_a_reported_profile_is_hidden_by_a_moderator_and_a_plain_member_is
     assert not any("Dara" in text for text in scenario.texts_since(SREY, 0))  # nobody told
 
 
+async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    await in_directory(scenario, DARA)
+    srey = await in_directory(scenario, SREY, "km")
+    await add_member(scenario, MOD, staff="moderator")
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Report", card_of(scenario, DARA, "ស្រីនាង"))
+    await scenario.say(DARA, "Fake profile")
+    await scenario.app.run_due_work()
+    await scenario.say(SREY, "/profile")  # the card opened before the decision
+    await scenario.press(MOD, "Hide from the directory")
+
+    await scenario.press(SREY, "✏️ ឈ្មោះ")  # saving another field keeps the decision
+    assert await scenario.say(SREY, "Srey Neang")
+    assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
+    await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
+    replies = await scenario.press(SREY, "បាទ/ចាស")
+    assert replies[0] == (
+        "អ្នកសម្របសម្រួលបានលាក់ប្រវត្តិរូបរបស់អ្នកពីបញ្ជីឈ្មោះសមាជិក បន្ទាប់ពីមានការរាយការណ៍ ដូច្នេះវានៅតែលាក់ដដែល។"
+    )
+    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> ទេ" in "\n".join(replies)
+    assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
+    replies = await search_everyone(scenario, DARA)
+    assert replies[0].startswith("<b>0 member(s) found")
+
+
 async def test_a_member_reports_the_sender_of_a_request_from_the_request(
     scenario: Scenario,
 ) -> None:
