@@ -190,7 +190,7 @@ async def measure(
 
 
 async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
-    from bot.app import build_app
+    from bot.app import build_app, freeze_startup_heap
     from bot.config import Settings
 
     async with BotApiEmulator() as emulator:
@@ -201,6 +201,7 @@ async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
             engine=args.engine, locales_dir=PROJECT / "locales",
         )  # fmt: skip
         app = await build_app(settings, migrate=True)
+        freeze_startup_heap()  # as `dcc-bot run` does
         handling = timed(app)
         await app.start(poll_timeout=1, scheduler=False)
         try:
