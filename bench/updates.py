@@ -190,7 +190,7 @@ async def measure(
 
 
 async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
-    from bot.app import build_app, freeze_startup_heap
+    from bot.app import build_app, prepare_serving_process
     from bot.config import Settings
 
     async with BotApiEmulator() as emulator:
@@ -201,7 +201,7 @@ async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
             engine=args.engine, locales_dir=PROJECT / "locales",
         )  # fmt: skip
         app = await build_app(settings, migrate=True)
-        freeze_startup_heap()  # as `dcc-bot run` does
+        prepare_serving_process()  # as `dcc-bot run` does
         handling = timed(app)
         await app.start(poll_timeout=1, scheduler=False)
         try:
@@ -241,13 +241,14 @@ def handled(durations: list[float]) -> dict[str, float]:
 
 async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[str, Any]:
     """The same engine adapter and nothing else: answer a text, answer a button."""
-    from bot.app import _engine
+    from bot.app import _engine, prepare_serving_process
     from bot.config import Settings
     from bot.core.events import EventKind
     from bot.core.keyboards import Button, InlineKeyboard
 
     engine = _engine(Settings(token=emulator.token, api_url=emulator.url, engine=args.engine))
     keyboard = InlineKeyboard.of([[Button("echo", "echo")]])
+    prepare_serving_process()  # tuned like the bot
 
     async def echo(event: Any) -> None:
         if event.kind is EventKind.CALLBACK:

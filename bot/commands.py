@@ -28,14 +28,14 @@ class CommandError(Exception):
 
 async def run(settings: Settings, migrate: bool = False, webhook: bool = False) -> int:
     """Until Ctrl-C or SIGTERM: long polling, or (``webhook``) the webhook server."""
-    from bot.app import build_app, freeze_startup_heap
+    from bot.app import build_app, prepare_serving_process
     from bot.config import check_webhook
     from bot.webhook import WebhookServer
 
     if webhook:
         check_webhook(settings)
     app = await build_app(settings, migrate=migrate)
-    freeze_startup_heap()
+    prepare_serving_process()
     server = WebhookServer(app) if webhook else None
     stop = asyncio.Event()
     stop_on_signals(stop)
