@@ -8,8 +8,9 @@ Simulated members talk to the bot through the local Bot API emulator, each waiti
 bot's answer before the next step (as a person does): the whole sign-up (text and button
 presses), /ask with a question, /help, then /deleteme and Yes, and again. The echo bot is
 the same engine adapter answering every update with a message (and a button press with its
-answer too), without our dispatch or database. Each run is a child process (so its peak
-memory is its own) and has two parts:
+answer too), without our dispatch or database, and gets the same mix of texts and presses.
+Each run is a child process (so its peak memory is its own), tuned as `dcc-bot run` is, and
+has two parts:
 
 - throughput: every member acts as soon as it has its answer; updates/s counts the updates
   answered. This is the most the bot takes, and where a queue forms, so its latency only
