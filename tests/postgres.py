@@ -111,7 +111,7 @@ class PostgresServer:
         await self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     async def execute(self, statement: str) -> None:
-        import asyncpg  # type: ignore[import-untyped]
+        import asyncpg
 
         connection = await asyncpg.connect(
             host="127.0.0.1", port=self.port, user=self.user, database="postgres"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 
@@ -26,9 +27,9 @@ async def test_a_broadcast_killed_half_way_reaches_everyone(
     bot = BotProcess(emulator, database_url, engine)
     bot.env["DCC_SEND_RATE"] = str(RATE)
     await bot.cli("db", "upgrade")
-    engine = make_engine(database_url)
-    sessionmaker = make_sessionmaker(engine)
-    rows = [
+    database = make_engine(database_url)
+    sessionmaker = make_sessionmaker(database)
+    rows: list[dict[str, Any]] = [
         {"telegram_id": 70_000 + n, "full_name": f"M{n}", "language": "km" if n % 2 else "en",
          "role": "student", "province": "kandal", "skills": ["data"]}
         for n in range(MEMBERS)
@@ -63,7 +64,7 @@ async def test_a_broadcast_killed_half_way_reaches_everyone(
         assert broadcast is not None and broadcast.status == "done"
     finally:
         await bot.kill()
-        await engine.dispose()
+        await database.dispose()
     counts = received()
     assert set(counts) == set(chats)  # nobody lost
     duplicates = sum(count - 1 for count in counts.values())

@@ -9,7 +9,7 @@ import pytest
 
 from bot import commands
 from bot.config import Settings
-from bot.core.i18n import Translations
+from bot.core.i18n import Translations, Translator
 from bot.sandbox.emulator import EmuUser
 from storage.db import make_engine, make_sessionmaker
 from storage.uow import UnitOfWork
@@ -29,7 +29,7 @@ FIELDS = (
 )  # fmt: skip
 
 
-async def sign_up_in_khmer(scenario: Scenario, km: Translations) -> None:
+async def sign_up_in_khmer(scenario: Scenario, km: Translator) -> None:
     _ = km.gettext
     await scenario.say(SOPHEA, "/start")
     await scenario.press(SOPHEA, "ខ្មែរ")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from bot.core.i18n import Translations
@@ -18,7 +20,7 @@ KHMER_QUESTION = "តើខ្ញុំគួរការពារពាក្�
 async def stored(scenario: Scenario, model: type, **where: object) -> list:
     assert scenario.app is not None
     async with scenario.app.sessionmaker() as session:
-        query = select(model).filter_by(**where)
+        query: Any = select(model).filter_by(**where)
         return list(await session.scalars(query))
 
 

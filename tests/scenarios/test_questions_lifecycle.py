@@ -57,7 +57,8 @@ async def test_a_closed_question_never_reaches_an_expert_waiting_for_morning(
     assert len(offers_to(scenario, EXPERT)) == 1 and offers_to(scenario, SLEEPER) == []
     await scenario.press(EXPERT, "Answer")
     await scenario.say(EXPERT, "Compress images and cache static files.")
-    await scenario.app.run_due_work()  # type: ignore[union-attr]
+    assert scenario.app is not None
+    await scenario.app.run_due_work()
     assert scenario.emulator.messages(SLEEPER.id) == []  # no "answered elsewhere" at night
     await scenario.press(ASKER, "Accept")
     scenario.clock.advance(hours=9)

@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections import Counter
+from typing import Any
 
 import aiohttp
 import pytest
@@ -82,7 +83,7 @@ async def test_a_broadcast_survives_its_leader_and_reaches_everyone_once(
     assert await upgrade.wait() == 0  # the seed tags
     database = make_engine(database_url)
     sessionmaker = make_sessionmaker(database)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"telegram_id": 80_000 + n, "full_name": f"M{n}", "language": "km" if n % 2 else "en",
          "role": "student", "province": "kep", "skills": ["web"]}
         for n in range(MEMBERS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +37,7 @@ async def uow_factory(database: AsyncEngine) -> AsyncIterator[Factory]:
 
 
 async def members(factory: Factory, count: int, skills: list[str], first: int = 100) -> list[int]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"telegram_id": first + n, "full_name": f"M{n}", "role": "student",
          "province": "phnom-penh", "skills": skills, "language": "km" if n % 2 else "en"}
         for n in range(count)

@@ -54,7 +54,7 @@ async def uow_factory(database: AsyncEngine) -> AsyncIterator[object]:
     yield lambda: UnitOfWork(sessionmaker)
 
 
-async def enqueue(factory, clock: FakeClock, *chats: int, key: str | None = None) -> None:  # type: ignore[no-untyped-def]
+async def enqueue(factory, clock: FakeClock, *chats: int, key: str | None = None) -> None:
     async with factory() as uow:
         for chat in chats:
             keyboard = keyboard_to_json(InlineKeyboard.of([[Button("Go", "x:1")]]))
@@ -62,7 +62,7 @@ async def enqueue(factory, clock: FakeClock, *chats: int, key: str | None = None
         await uow.commit()
 
 
-async def statuses(factory) -> dict[int, str]:  # type: ignore[no-untyped-def]
+async def statuses(factory) -> dict[int, str]:
     async with factory() as uow:
         rows = await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
         return {row.id: row.status for row in rows}
@@ -70,11 +70,11 @@ async def statuses(factory) -> dict[int, str]:  # type: ignore[no-untyped-def]
 
 def sender(
     factory, clock: FakeClock, time: FakeTime, messenger: ScriptedMessenger, rate: float = 10
-) -> OutboxSender:  # type: ignore[no-untyped-def]
+) -> OutboxSender:
     return OutboxSender(factory, messenger, clock, rate, 1.0, time.monotonic, time.sleep)  # type: ignore[arg-type]
 
 
-async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
     await enqueue(uow_factory, clock, *range(1, 11))
@@ -84,7 +84,7 @@ async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) ->
     assert set((await statuses(uow_factory)).values()) == {"sent"}
 
 
-async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
     await enqueue(uow_factory, clock, 7, 7, 8)
@@ -100,7 +100,7 @@ async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: Fa
 
 async def test_flood_control_pauses_everything_and_loses_nothing(
     uow_factory, clock: FakeClock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
     messenger.failures[2] = [RetryLater(30)]
@@ -118,7 +118,7 @@ async def test_flood_control_pauses_everything_and_loses_nothing(
 async def test_a_member_who_blocked_the_bot_is_marked_unreachable(
     uow_factory,
     clock: FakeClock,
-    database: AsyncEngine,  # type: ignore[no-untyped-def]
+    database: AsyncEngine,
 ) -> None:
     async with uow_factory() as uow:
         await uow.members.upsert_many(
@@ -139,7 +139,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable(
 
 async def test_transient_errors_are_retried_with_backoff_then_given_up(
     uow_factory,
-    clock: FakeClock,  # type: ignore[no-untyped-def]
+    clock: FakeClock,
 ) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
@@ -159,7 +159,7 @@ async def test_transient_errors_are_retried_with_backoff_then_given_up(
     assert list((await statuses(uow_factory)).values()) == ["failed"]
 
 
-async def test_a_message_telegram_refuses_fails_at_once(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_message_telegram_refuses_fails_at_once(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
     messenger.failures[4] = [Rejected("Bad Request: can't parse entities")]
@@ -168,7 +168,7 @@ async def test_a_message_telegram_refuses_fails_at_once(uow_factory, clock: Fake
     assert list((await statuses(uow_factory)).values()) == ["failed"]
 
 
-async def test_a_crash_resends_only_what_was_in_flight(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_crash_resends_only_what_was_in_flight(uow_factory, clock: FakeClock) -> None:
     await enqueue(uow_factory, clock, 1, 2, 3)
     async with uow_factory() as uow:  # a sender claimed two rows and died
         await uow.outbox.claim_due(clock.now(), 2)
@@ -181,13 +181,13 @@ async def test_a_crash_resends_only_what_was_in_flight(uow_factory, clock: FakeC
     assert sorted(chat for chat, _t, _at in messenger.sent) == [1, 2, 3]
 
 
-async def test_the_same_notice_is_queued_once(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_the_same_notice_is_queued_once(uow_factory, clock: FakeClock) -> None:
     await enqueue(uow_factory, clock, 1, key="offer:1")
     await enqueue(uow_factory, clock, 1, key="offer:1")
     assert len(await statuses(uow_factory)) == 1
 
 
-async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:
     async with uow_factory() as uow:
         await uow.outbox.enqueue(
             3, "at 07:00", None, clock.now(), None, clock.now() + timedelta(hours=5)
@@ -203,7 +203,7 @@ async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:
 
 async def test_after_flood_control_the_rate_drops_then_climbs_back(
     uow_factory, clock: FakeClock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     time = FakeTime()
     messenger = ScriptedMessenger(time)
     messenger.failures[2] = [RetryLater(1)]

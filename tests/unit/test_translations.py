@@ -26,7 +26,7 @@ def catalog(language: str) -> Catalog:
 
 
 def messages() -> list[str]:
-    return [m.id for m in catalog("km") if m.id]
+    return [str(m.id) for m in catalog("km") if m.id]
 
 
 def test_the_catalogs_hold_every_message_in_the_source(tmp_path: Path) -> None:
