@@ -21,6 +21,7 @@ from storage.models import (
 
 PENDING, OPEN = "pending", "open"
 HIDDEN = "hidden"  # a report a moderator upheld by hiding the member from the directory
+RESTORED = "restored"  # a hide a moderator later undid
 
 
 def _time(value: datetime | None) -> str | None:
@@ -220,6 +221,36 @@ class CommunityRepository:
                 )
             )
         )
+
+    async def hidden_members(self, limit: int) -> list[Member]:
+        """Members moderators hid (and who still have their data), the latest hide first."""
+        latest = func.max(ProfileReport.resolved_at)
+        rows = await self.session.execute(
+            select(Member, latest)
+            .join(ProfileReport, ProfileReport.member_id == Member.id)
+            .where(ProfileReport.status == HIDDEN, Member.deleted_at.is_(None))
+            .group_by(Member.id)
+            .order_by(latest.desc(), Member.id)
+            .limit(limit)
+        )
+        return [member for member, _ in rows]
+
+    async def restore(self, member: Member) -> list[int]:
+        """Undo the moderators' hide: back in the directory; the reports behind it, their
+        numbers (none: it was not hidden)."""
+        ids = list(
+            await self.session.scalars(
+                select(ProfileReport.id).where(
+                    ProfileReport.member_id == member.id, ProfileReport.status == HIDDEN
+                )
+            )
+        )
+        if ids:
+            await self.session.execute(
+                update(ProfileReport).where(ProfileReport.id.in_(ids)).values(status=RESTORED)
+            )
+            member.directory_visible = True
+        return ids
 
     async def resolve_reports(
         self, member_id: int, status: str, moderator: int, now: datetime

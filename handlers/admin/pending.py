@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from handlers.community.cards import card
+from handlers.community.reports import hidden_message
 from handlers.community.reports import report_message as profile_report_message
 from handlers.context import Ctx
 from handlers.jobs.companies import company_request
@@ -53,13 +54,13 @@ async def show_pending(ctx: Ctx) -> None:
 
 
 async def show_reports(ctx: Ctx) -> None:
-    """Open reports on questions, answers and profiles, with the moderators' buttons."""
+    """Open reports on questions, answers and profiles, with the moderators' buttons; then
+    the members hidden from the directory, each with [Show again]."""
     reports = await ctx.session.questions.open_reports(limit=SHOWN)
     profiles = await ctx.session.community.open_reports(limit=SHOWN)
+    tags = await ctx.session.tags.all()
     if not reports and not profiles:
         await ctx.reply(ctx._(N_("No report waits for a decision.")))
-        return
-    tags = await ctx.session.tags.all()
     for profile_report in profiles:
         member = await ctx.session.members.by_id(profile_report.member_id)
         if member is not None and member.deleted_at is None:
@@ -73,3 +74,6 @@ async def show_reports(ctx: Ctx) -> None:
         )
         if target is not None:
             await ctx.reply(*report_message(ctx.t, report, target.text))
+    for member in await ctx.session.community.hidden_members(limit=SHOWN):
+        member_card = await card(ctx.session, ctx.t, member, tags)
+        await ctx.reply(*hidden_message(ctx.t, member, member_card))

@@ -3,7 +3,8 @@
 The moderators (admins count as moderators) get the reported member's card and the
 reporter's reason, never who reported, with [Hide from the directory] [Keep]. The first
 decision counts: hiding switches the member's directory visibility off and closes every
-open report about them; both decisions are audited. Nobody else is told.
+open report about them, and the member cannot switch it on again; [Show again] in the
+console's reports puts them back. Every decision is audited. Nobody else is told.
 """
 
 from __future__ import annotations
@@ -171,6 +172,35 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
         await ctx.session.staff.audit(ctx.user_id, "member-report-kept", {"report": report.id})
         await ctx.answer(ctx._(N_("Kept.")))
     await ctx.clear_buttons()
+
+
+def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str, InlineKeyboard]:
+    """A member the moderators hid, as the console lists them, with [Show again]."""
+    return (
+        "🙈 <b>" + t.gettext(N_("Hidden from the directory by the moderators:")) + "</b>\n\n"
+        + member_card,
+        InlineKeyboard.of(
+            [[Button("👁 " + t.gettext(N_("Show again")), f"{PREFIX}:show:{member.id}")]]
+        ),
+    )  # fmt: skip
+
+
+async def show_again(ctx: Ctx) -> None:
+    """A moderator undoes a hide: the member is back in the directory (nobody is told, as
+    nobody was told of the hide)."""
+    if not await is_moderator(ctx):
+        await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
+        return
+    member = await ctx.session.members.by_id(ctx.value_id)
+    restored = await ctx.session.community.restore(member) if member is not None else []
+    await ctx.clear_buttons()
+    if member is None or not restored:
+        await ctx.answer(ctx._(N_("This member is not hidden any more.")))
+        return
+    await ctx.session.staff.audit(
+        ctx.user_id, "member-shown-again", {"member": member.id, "reports": restored}
+    )
+    await ctx.answer(ctx._(N_("Back in the directory.")))
 
 
 REASON_STEP = Step(ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed)
