@@ -20,6 +20,7 @@ from handlers.community.rules import (
     ACCEPTED,
     DAILY_REQUESTS,
     DECLINED,
+    EXPIRED,
     NOTE_MAX,
     PENDING,
     REQUEST_WINDOW,
@@ -27,6 +28,7 @@ from handlers.community.rules import (
     Refusal,
     Refused,
     between,
+    lapsed,
     may_connect,
     parse_note,
     requests_left,
@@ -53,6 +55,7 @@ async def refusal(ctx: Ctx, sender: Member, other: Member | None) -> Refused | N
         await repo.requests_between(sender.id, other.id),
         await repo.is_blocked(sender.id, other.id),
         await repo.is_blocked(other.id, sender.id),
+        now,
     )
     sent = await repo.sent_since(sender.id, now - REQUEST_WINDOW)
     return may_connect(sender.id, other.id, listed(other), facts, sent, now)
@@ -126,6 +129,9 @@ async def send_request(ctx: Ctx, note: str | None) -> None:
         await ctx.reply(refusal_text(ctx, refused or Refused(Refusal.UNAVAILABLE)))
         return
     now = ctx.clock.now()
+    for waiting in await ctx.session.community.requests_between(sender.id, other.id):
+        if waiting.sender_id == sender.id and lapsed(waiting, now):  # gives up its place
+            ctx.session.community.decide(waiting, EXPIRED, now)
     request = await ctx.session.community.add_request(sender.id, other.id, note, now)
     if request is None:  # a request between them appeared meanwhile
         back_to_results(ctx)
@@ -225,7 +231,7 @@ async def accept(ctx: Ctx) -> None:
 
 
 async def _answered_already(ctx: Ctx, request: ConnectionRequest) -> None:
-    if request.status == WITHDRAWN:  # its sender blocked the presser since
+    if request.status in (WITHDRAWN, EXPIRED):  # its sender blocked the presser, or asked anew
         await ctx.answer(ctx._(N_("This request is no longer valid.")))
     else:
         await ctx.answer(ctx._(N_("You have already answered.")))

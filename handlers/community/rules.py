@@ -18,6 +18,9 @@ Decisions:
   the limit whoever they try, blocked or not.
 - After a decline the same sender may ask the same member again after 30 days, not at
   once: a decline is an answer, and asking again and again would make it a nuisance.
+- A request nobody answers lapses after 30 days as well: from then on its sender may ask
+  again (the old one is marked expired when they do), so silence does not stand between
+  two members for ever. Until then the other member may still accept it.
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ from handlers.profile.rules import Invalid
 DAILY_REQUESTS = 10
 REQUEST_WINDOW = timedelta(hours=24)
 DECLINE_PAUSE = timedelta(days=30)
+REQUEST_LAPSES = timedelta(days=30)  # unanswered, its sender may ask again
 NOTE_MAX = 300  # characters (grapheme clusters) of the note sent with a request
 REASON_MAX = 300  # characters of the reason given with a report
 PAGE = 5  # cards a page of search results
 
 PENDING, ACCEPTED, DECLINED, WITHDRAWN = "pending", "accepted", "declined", "withdrawn"
+EXPIRED = "expired"  # unanswered for REQUEST_LAPSES, and its sender asked again
 
 
 class PastRequest(Protocol):
@@ -51,6 +56,8 @@ class PastRequest(Protocol):
     def status(self) -> str: ...
     @property
     def decided_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ def between(
     requests: Iterable[PastRequest],
     sender_blocked_them: bool,
     they_blocked_sender: bool,
+    now: datetime,
 ) -> Between:
     """Sum up the requests between the sender and one other member, in either direction."""
     connected = sender_pending = they_pending = False
@@ -78,6 +86,8 @@ def between(
         mine = request.sender_id == sender_id
         if request.status == ACCEPTED:
             connected = True
+        elif request.status == PENDING and mine and lapsed(request, now):
+            continue  # the sender may ask again
         elif request.status == PENDING:
             sender_pending, they_pending = sender_pending or mine, they_pending or not mine
         elif request.status == DECLINED and mine and request.decided_at is not None:
@@ -86,6 +96,11 @@ def between(
         sender_blocked_them, they_blocked_sender, connected, sender_pending, they_pending,
         declined_at,
     )  # fmt: skip
+
+
+def lapsed(request: PastRequest, now: datetime) -> bool:
+    """A waiting request nobody answered for REQUEST_LAPSES."""
+    return request.status == PENDING and now - request.created_at >= REQUEST_LAPSES
 
 
 class Refusal(Enum):

@@ -134,6 +134,36 @@ async def test_a_request_sent_in_english_is_accepted_in_khmer_and_both_get_the_h
     assert (request_row.status, request_row.pending_pair) == ("accepted", None)
 
 
+async def test_a_request_nobody_answers_lapses_after_30_days_and_may_be_sent_again(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    await in_directory(scenario, DARA)
+    await in_directory(scenario, SREY, "km")
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Connect")
+    await scenario.press(DARA, "Skip")
+    await scenario.app.run_due_work()
+    first = scenario.last(SREY)
+    scenario.clock.advance(days=29)
+    replies = await scenario.press(DARA, "Connect", card_of(scenario, DARA, "ស្រីនាង"))
+    assert replies == ["You have already asked this member; they have not answered yet."]
+
+    scenario.clock.advance(days=1)
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Connect", card_of(scenario, DARA, "ស្រីនាង"))
+    replies = await scenario.press(DARA, "Skip")
+    assert replies[0].startswith("📨 Request sent to ស្រីនាង.")
+    old, new = await stored(scenario, ConnectionRequest)
+    assert (old.status, old.pending_pair, new.status) == ("expired", None, "pending")
+
+    await scenario.app.run_due_work()
+    await scenario.press(SREY, "ទទួលយក", first)  # the lapsed one
+    assert scenario.toasts()[-1] == "សំណើនេះលែងមានសុពលភាពទៀតហើយ។"
+    await scenario.press(SREY, "ទទួលយក")  # the new one
+    assert [r.status for r in await stored(scenario, ConnectionRequest)] == ["expired", "accepted"]
+
+
 async def test_filters_show_only_matching_visible_members_and_cards_never_show_contacts(
     scenario: Scenario,
 ) -> None:

@@ -4,7 +4,7 @@ existing connections, and what a blocked member can (not) learn."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from handlers.community.rules import (
     DAILY_REQUESTS,
     DECLINE_PAUSE,
     NOTE_MAX,
+    REQUEST_LAPSES,
     Between,
     Refusal,
     Refused,
@@ -32,6 +33,7 @@ class Stored:
     sender_id: int
     status: str
     decided_at: datetime | None = None
+    created_at: datetime = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def ask(
@@ -145,10 +147,21 @@ def test_between_sums_up_the_requests_in_both_directions(clock: FakeClock) -> No
         ],
         sender_blocked_them=False,
         they_blocked_sender=True,
+        now=late,
     )
     assert facts == Between(they_blocked_sender=True, they_pending=True, declined_at=late)
-    assert between(ME, [Stored(THEM, "accepted", early)], False, False).connected
-    assert between(ME, [Stored(ME, "pending")], False, False).sender_pending
+    assert between(ME, [Stored(THEM, "accepted", early)], False, False, early).connected
+    assert between(ME, [Stored(ME, "pending", None, early)], False, False, early).sender_pending
+
+
+def test_a_request_nobody_answers_lapses_after_30_days_for_its_sender(clock: FakeClock) -> None:
+    sent = clock.now()
+    mine, theirs = Stored(ME, "pending", None, sent), Stored(THEM, "pending", None, sent)
+    just_before = sent + REQUEST_LAPSES - timedelta(seconds=1)
+    assert between(ME, [mine], False, False, just_before).sender_pending
+    assert between(ME, [mine], False, False, sent + REQUEST_LAPSES) == Between()
+    # the other member's old request still waits for me: I answer it, not send another
+    assert between(ME, [theirs], False, False, sent + REQUEST_LAPSES).they_pending
 
 
 def test_a_note_is_a_few_lines_of_at_most_300_characters_khmer_counted_as_it_reads() -> None:
