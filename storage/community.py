@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.member_search import has_skill, ranked_page
+from storage.member_search import HIDDEN, has_skill, hidden_by_moderators, ranked_page
 from storage.models import (
     ConnectionRequest,
     Member,
@@ -20,7 +20,6 @@ from storage.models import (
 )
 
 PENDING, OPEN = "pending", "open"
-HIDDEN = "hidden"  # a report a moderator upheld by hiding the member from the directory
 RESTORED = "restored"  # a hide a moderator later undid
 
 
@@ -212,15 +211,7 @@ class CommunityRepository:
     async def hidden_by_moderators(self, member_id: int) -> bool:
         """A moderator hid the member after a report: they stay out of the directory
         whatever their own setting says (their profile edits cannot undo a decision)."""
-        return bool(
-            await self.session.scalar(
-                select(
-                    exists().where(
-                        ProfileReport.member_id == member_id, ProfileReport.status == HIDDEN
-                    )
-                )
-            )
-        )
+        return bool(await self.session.scalar(select(hidden_by_moderators(literal(member_id)))))
 
     async def hidden_members(self, limit: int) -> list[Member]:
         """Members moderators hid (and who still have their data), the latest hide first."""
@@ -235,22 +226,18 @@ class CommunityRepository:
         )
         return [member for member, _ in rows]
 
-    async def restore(self, member: Member) -> list[int]:
-        """Undo the moderators' hide: back in the directory; the reports behind it, their
-        numbers (none: it was not hidden)."""
-        ids = list(
-            await self.session.scalars(
-                select(ProfileReport.id).where(
-                    ProfileReport.member_id == member.id, ProfileReport.status == HIDDEN
-                )
-            )
+    async def lift_hide(self, member_id: int) -> list[int]:
+        """Undo the moderators' hide, in one statement (of two moderators at once, one lifts
+        it); the reports behind it, none when it was not hidden. Whether the member shows in
+        the directory again stays their own choice."""
+        rows = await self.session.scalars(
+            update(ProfileReport)
+            .where(ProfileReport.member_id == member_id, ProfileReport.status == HIDDEN)
+            .values(status=RESTORED)
+            .returning(ProfileReport.id)
+            .execution_options(synchronize_session=False)
         )
-        if ids:
-            await self.session.execute(
-                update(ProfileReport).where(ProfileReport.id.in_(ids)).values(status=RESTORED)
-            )
-            member.directory_visible = True
-        return ids
+        return sorted(rows)
 
     async def resolve_reports(
         self, member_id: int, status: str, moderator: int, now: datetime

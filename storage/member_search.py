@@ -1,4 +1,5 @@
-"""What the member directory and the talent search share: a skill filter and a ranked page."""
+"""What the member directory and the talent search share: a skill filter and a ranked page;
+and what keeps a member out of both whatever their own setting: the moderators' hide."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import Member, MemberSkill, Tag
+from storage.models import Member, MemberSkill, ProfileReport, Tag
+
+HIDDEN = "hidden"  # a profile report a moderator upheld by hiding the member
 
 
 def has_skill(slug: str) -> ColumnElement[bool]:
@@ -18,6 +21,14 @@ def has_skill(slug: str) -> ColumnElement[bool]:
         .where(MemberSkill.member_id == Member.id, MemberSkill.tag_id == Tag.id, Tag.slug == slug)
         .correlate(Member)
     )
+
+
+def hidden_by_moderators(member_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """A moderator hid the member ``member_id`` after a report; their profile edits and a
+    CSV import cannot undo it, only a moderator can (storage.community)."""
+    # IN, not a correlated EXISTS: it also serves an INSERT's ON CONFLICT … SET, where
+    # there is no enclosing FROM to correlate with
+    return member_id.in_(select(ProfileReport.member_id).where(ProfileReport.status == HIDDEN))
 
 
 async def ranked_page(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnDefault, case, delete, false, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.member_search import hidden_by_moderators
 from storage.models import Member, MemberSkill, Tag
 from storage.privacy import erase_member, personal_data
 from storage.sql import among, upsert
@@ -122,6 +123,11 @@ class MemberRepository:
         update_set: dict[str, Any] = {
             c: statement.excluded[c] for c in (*updated, "created_at", "updated_at")
         }
+        if "directory_visible" in given:  # an import does not undo the moderators' hide
+            update_set["directory_visible"] = case(
+                (hidden_by_moderators(MEMBERS.c.id), false()),
+                else_=statement.excluded.directory_visible,
+            )
         if "open_to_work" in given and "alert_frequency" not in given:
             update_set["alert_frequency"] = case(
                 (statement.excluded.open_to_work == false(), "off"),

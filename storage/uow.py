@@ -43,6 +43,7 @@ class UnitOfWork:
         """``now`` is the app's clock (tests move it); storage stamps its rows with it."""
         self.session = sessionmaker()
         self.now = now
+        self._conversations_found: set[int] = set()  # by load_user, for save_conversation
         self.members = MemberRepository(self.session)
         self.tags = TagRepository(self.session)
         self.staff = StaffRepository(self.session, now)
@@ -117,11 +118,10 @@ class UnitOfWork:
             await self.session.execute(
                 update(Member).where(Member.telegram_id == user_id).values(unreachable=False)
             )
-        state = (
-            None
-            if found[CONVERSATIONS.c.user_id] is None
-            else {name: found[CONVERSATIONS.c[name]] for name in CONVERSATION_FIELDS}
-        )
+        if found[CONVERSATIONS.c.user_id] is None:
+            return None, found[MEMBERS.c.language]
+        self._conversations_found.add(user_id)
+        state = {name: found[CONVERSATIONS.c[name]] for name in CONVERSATION_FIELDS}
         return state, found[MEMBERS.c.language]
 
     async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
@@ -129,9 +129,20 @@ class UnitOfWork:
         return (await self.load_user(user_id))[0]
 
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
+        """Update the conversation this update found; insert one it did not (an upsert, for
+        two first updates at once). One that was found is only ever updated: if another
+        process deleted it meanwhile (an erasure), it stays deleted."""
         values = {name: state[name] for name in CONVERSATION_FIELDS}
         values["data"] = dict(state["data"])
         values["updated_at"] = self.now()
+        if user_id in self._conversations_found:
+            await self.session.execute(
+                update(ConversationState)
+                .where(ConversationState.user_id == user_id)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+            return
         await self.session.execute(
             upsert(self.session, CONVERSATIONS)
             .values(user_id=user_id, **values)

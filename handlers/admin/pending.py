@@ -55,7 +55,7 @@ async def show_pending(ctx: Ctx) -> None:
 
 async def show_reports(ctx: Ctx) -> None:
     """Open reports on questions, answers and profiles, with the moderators' buttons; then
-    the members hidden from the directory, each with [Show again]."""
+    the members hidden from the directory, each with [Undo the hide]."""
     reports = await ctx.session.questions.open_reports(limit=SHOWN)
     profiles = await ctx.session.community.open_reports(limit=SHOWN)
     tags = await ctx.session.tags.all()

@@ -44,7 +44,7 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "ub": blocks.unblock,
     "hide": partial(reports.moderate, hide=True),
     "keep": partial(reports.moderate, hide=False),
-    "show": reports.show_again,
+    "show": reports.lift_hide,
 }
 
 

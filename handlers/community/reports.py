@@ -3,8 +3,9 @@
 The moderators (admins count as moderators) get the reported member's card and the
 reporter's reason, never who reported, with [Hide from the directory] [Keep]. The first
 decision counts: hiding switches the member's directory visibility off and closes every
-open report about them, and the member cannot switch it on again; [Show again] in the
-console's reports puts them back. Every decision is audited. Nobody else is told.
+open report about them, and the member cannot switch it on again until a moderator undoes
+the hide from the console's reports (then the member is told, and chooses). Every decision
+is audited. Nobody else is told.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
 from handlers.context import Ctx, current_member
 from handlers.profile.rules import Invalid
 from handlers.questions.moderation import is_moderator
-from handlers.questions.notices import notify_staff
+from handlers.questions.notices import notify_member, notify_staff
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
 
@@ -175,32 +176,47 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
 
 
 def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str, InlineKeyboard]:
-    """A member the moderators hid, as the console lists them, with [Show again]."""
+    """A member the moderators hid, as the console lists them, with [Undo the hide]."""
     return (
         "🙈 <b>" + t.gettext(N_("Hidden from the directory by the moderators:")) + "</b>\n\n"
         + member_card,
         InlineKeyboard.of(
-            [[Button("👁 " + t.gettext(N_("Show again")), f"{PREFIX}:show:{member.id}")]]
+            [[Button("↩️ " + t.gettext(N_("Undo the hide")), f"{PREFIX}:show:{member.id}")]]
         ),
     )  # fmt: skip
 
 
-async def show_again(ctx: Ctx) -> None:
-    """A moderator undoes a hide: the member is back in the directory (nobody is told, as
-    nobody was told of the hide)."""
+async def lift_hide(ctx: Ctx) -> None:
+    """A moderator undoes a hide. The member is told they may show their profile again,
+    and decides: visibility is personal, so nobody is put into the directory by another."""
     if not await is_moderator(ctx):
         await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
-    member = await ctx.session.members.by_id(ctx.value_id)
-    restored = await ctx.session.community.restore(member) if member is not None else []
     await ctx.clear_buttons()
-    if member is None or not restored:
+    lifted = await ctx.session.community.lift_hide(ctx.value_id)
+    if not lifted:
         await ctx.answer(ctx._(N_("This member is not hidden any more.")))
         return
+    now = ctx.clock.now()
     await ctx.session.staff.audit(
-        ctx.user_id, "member-shown-again", {"member": member.id, "reports": restored}
+        ctx.user_id, "member-hide-undone", {"member": ctx.value_id, "reports": lifted}
     )
-    await ctx.answer(ctx._(N_("Back in the directory.")))
+    await notify_member(
+        ctx.session, ctx.translators, ctx.value_id, hide_undone_message, now,
+        dedupe_key=f"hide-undone:{ctx.value_id}:{lifted[-1]}",
+    )  # fmt: skip
+    await ctx.answer(ctx._(N_("Hide undone: the member may show their profile again.")))
+
+
+def hide_undone_message(t: Translator) -> tuple[str, None]:
+    return (
+        t.gettext(
+            N_(
+                "The moderators have looked at your profile again: you may show it in the member directory again (/profile, then Directory)."
+            )
+        ),
+        None,
+    )
 
 
 REASON_STEP = Step(ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed)

@@ -385,10 +385,11 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     assert replies[0].startswith("<b>0 member(s) found")
 
 
-async def test_a_moderator_puts_a_hidden_member_back_from_the_console(scenario: Scenario) -> None:
+async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: Scenario) -> None:
     assert scenario.app is not None
     await in_directory(scenario, DARA)
     srey = await in_directory(scenario, SREY, "km")
+    keo = await in_directory(scenario, KEO)
     await add_member(scenario, ADMIN, staff="admin")
     await add_member(scenario, STRANGER)
     await search_everyone(scenario, DARA)
@@ -397,39 +398,54 @@ async def test_a_moderator_puts_a_hidden_member_back_from_the_console(scenario: 
     await scenario.app.run_due_work()
     await scenario.press(ADMIN, "Hide from the directory")
 
+    async with scenario.app.unit_of_work() as uow:  # `dcc-bot members import` does not undo it
+        rows = [
+            {"telegram_id": user.id, "full_name": name, "language": "km", "role": "student",
+             "province": "phnom-penh", "skills": ["web"], "directory_visible": True}
+            for user, name in ((SREY, "ស្រីនាង"), (KEO, "Keo"))
+        ]  # fmt: skip
+        await uow.members.upsert_many(rows, scenario.clock.now())
+        await uow.commit()
+    visible = {m.id: m.directory_visible for m in await stored(scenario, Member)}
+    assert (visible[srey], visible[keo]) == (False, True)
+
     await scenario.say(ADMIN, "/admin")
     replies = await scenario.press(ADMIN, "Reports")
     assert replies[0] == "No report waits for a decision."
     assert replies[1].startswith("🙈 <b>Hidden from the directory by the moderators:</b>")
     assert "ស្រីនាង" in replies[1]
     listed = scenario.last(ADMIN)
-    assert plain_buttons(listed) == ["👁 Show again"]
+    assert plain_buttons(listed) == ["↩️ Undo the hide"]
 
     await scenario.say(STRANGER, "/help")
     await scenario.press_data(STRANGER, f"cm:show:{srey}")
     assert scenario.toasts()[-1] == "Only moderators can do this."
-    assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
+    [report] = await stored(scenario, ProfileReport)
+    assert report.status == "hidden"
 
-    await scenario.press(ADMIN, "Show again", listed)
-    assert scenario.toasts()[-1] == "Back in the directory."
+    await scenario.press(ADMIN, "Undo the hide", listed)
+    assert scenario.toasts()[-1] == "Hide undone: the member may show their profile again."
     assert scenario.last(ADMIN).inline_keyboard == []
-    assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [True]
     [report] = await stored(scenario, ProfileReport)
     assert report.status == "restored"
     audit = [(a.action, a.detail) for a in await stored(scenario, AuditEntry)]
-    assert ("member-shown-again", {"member": srey, "reports": [1]}) in audit
-    replies = await search_everyone(scenario, DARA)
-    assert replies[0].startswith("<b>1 member(s) found")
+    assert ("member-hide-undone", {"member": srey, "reports": [1]}) in audit
     await scenario.press_data(ADMIN, f"cm:show:{srey}")  # an old button, pressed again
     assert scenario.toasts()[-1] == "This member is not hidden any more."
+    await scenario.app.run_due_work()
+    assert scenario.last(SREY).text == (
+        "អ្នកសម្របសម្រួលបានពិនិត្យប្រវត្តិរូបរបស់អ្នកម្ដងទៀត៖ "
+        "អ្នកអាចបង្ហាញវាក្នុងបញ្ជីឈ្មោះសមាជិកម្ដងទៀតបាន (/profile រួចចុច បញ្ជីសមាជិក)។"
+    )
+    visible = {m.id: m.directory_visible for m in await stored(scenario, Member)}
+    assert visible[srey] is False  # nobody is put into the directory by someone else
 
-    await scenario.say(SREY, "/profile")  # and the member decides again for themselves
-    await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
-    replies = await scenario.press(SREY, "ទេ")
-    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> ទេ" in "\n".join(replies)
+    await scenario.say(SREY, "/profile")
     await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
     replies = await scenario.press(SREY, "បាទ/ចាស")
     assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> បាទ/ចាស" in "\n".join(replies)
+    replies = await search_everyone(scenario, DARA)
+    assert replies[0].startswith("<b>2 member(s) found")
 
 
 async def test_a_member_reports_the_sender_of_a_request_from_the_request(
