@@ -47,10 +47,23 @@ async def is_admin(ctx: Ctx) -> bool:
     """True for an administrator; anyone else is told so (as a popup for a button)."""
     if await ctx.session.staff.has_role(ctx.user_id, "admin"):
         return True
-    await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
-    if not ctx.event.callback_id:
-        await ctx.reply(ctx._(N_("Only administrators can do this.")))
+    await _refuse(ctx, N_("Only administrators can do this."))
     return False
+
+
+async def is_moderator(ctx: Ctx) -> bool:
+    """True for a moderator or an administrator; anyone else is told so, as by ``is_admin``."""
+    staff = ctx.session.staff
+    if await staff.has_role(ctx.user_id, "moderator") or await staff.has_role(ctx.user_id, "admin"):
+        return True
+    await _refuse(ctx, N_("Only moderators can do this."))
+    return False
+
+
+async def _refuse(ctx: Ctx, message: str) -> None:
+    await ctx.answer(ctx._(message), alert=True)
+    if not ctx.event.callback_id:
+        await ctx.reply(ctx._(message))
 
 
 async def menu_for(ctx: Ctx, language: str) -> list[tuple[str, str]]:

@@ -19,9 +19,8 @@ from bot.core.text import clip, escape
 from handlers.community.cards import back_to_results, card
 from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, is_moderator
 from handlers.profile.rules import Invalid
-from handlers.questions.moderation import is_moderator
 from handlers.questions.notices import notify_member, notify_staff
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
@@ -149,7 +148,6 @@ def report_message(
 
 async def moderate(ctx: Ctx, hide: bool) -> None:
     if not await is_moderator(ctx):
-        await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
     report = await ctx.session.community.report(ctx.value_id)
     if report is None or report.status != "open":
@@ -190,7 +188,6 @@ async def lift_hide(ctx: Ctx) -> None:
     """A moderator undoes a hide. The member is told they may show their profile again,
     and decides: visibility is personal, so nobody is put into the directory by another."""
     if not await is_moderator(ctx):
-        await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
     await ctx.clear_buttons()
     lifted = await ctx.session.community.lift_hide(ctx.value_id)

@@ -7,17 +7,11 @@ from functools import partial
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, is_moderator
 from handlers.questions.notices import notify_staff
 from handlers.questions.offers import PREFIX, close_question
 from handlers.questions.tokens import tokens
 from storage.models import Answer, Question, Report
-
-
-async def is_moderator(ctx: Ctx) -> bool:
-    return await ctx.session.staff.has_role(
-        ctx.user_id, "moderator"
-    ) or await ctx.session.staff.has_role(ctx.user_id, "admin")
 
 
 async def _reported(ctx: Ctx, target: str, target_id: int) -> Question | Answer | None:
@@ -83,7 +77,6 @@ async def hide(ctx: Ctx, target: Question | Answer | None) -> None:
 
 async def moderate(ctx: Ctx, hide_it: bool) -> None:
     if not await is_moderator(ctx):
-        await ctx.answer(ctx._(N_("Only moderators can do this.")), alert=True)
         return
     report = await ctx.session.questions.report(ctx.value_id)
     if report is None or report.status != "open":
