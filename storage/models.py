@@ -691,7 +691,7 @@ class MemberBlock(Base):
 class ProfileReport(Base):
     """A member's profile reported to the moderators. ``status``: open → hidden (taken out of
     the directory) or kept; the first moderator's decision counts; hidden → restored when a
-    moderator puts the member back."""
+    moderator undoes the hide (the member then chooses their visibility again)."""
 
     __tablename__ = "profile_reports"
 

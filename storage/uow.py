@@ -124,10 +124,6 @@ class UnitOfWork:
         state = {name: found[CONVERSATIONS.c[name]] for name in CONVERSATION_FIELDS}
         return state, found[MEMBERS.c.language]
 
-    async def load_conversation(self, user_id: int) -> dict[str, Any] | None:
-        """The stored conversation alone (for tests and tools)."""
-        return (await self.load_user(user_id))[0]
-
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
         """Update the conversation this update found; insert one it did not (an upsert, for
         two first updates at once). One that was found is only ever updated: if another

@@ -86,7 +86,7 @@ def between(
         mine = request.sender_id == sender_id
         if request.status == ACCEPTED:
             connected = True
-        elif request.status == PENDING and mine and lapsed(request, now):
+        elif mine and lapsed(request, now):
             continue  # the sender may ask again
         elif request.status == PENDING:
             sender_pending, they_pending = sender_pending or mine, they_pending or not mine

@@ -21,7 +21,7 @@ async def test_a_name_typed_with_an_rtl_override_and_a_nul_is_stored_clean(
     assert await scenario.say(VANNA, "\u202eVanna\x00 Chan\u202c") == ["What is your role?"]
     assert scenario.app is not None
     async with scenario.app.unit_of_work() as uow:
-        conversation = await uow.load_conversation(VANNA.id)
+        conversation, _ = await uow.load_user(VANNA.id)
     assert conversation is not None
     assert conversation["data"]["profile"]["name"] == "Vanna Chan"
 

@@ -310,7 +310,7 @@ async def test_a_plain_member_pressing_forged_admin_and_judge_buttons_is_refused
         saved = await session.get(CompetitionEntry, entry)
         assert saved is not None and saved.text == "Dara's work" and saved.place is None
     async with scenario.app.unit_of_work() as uow:
-        conversation = await uow.load_conversation(ANNA.id)
+        conversation, _ = await uow.load_user(ANNA.id)
     assert conversation is None or conversation["flow"] is None
 
 
