@@ -357,6 +357,15 @@ async def test_a_reported_profile_is_hidden_by_a_moderator_and_a_plain_member_is
     assert not any("Dara" in text for text in scenario.texts_since(SREY, 0))  # nobody told
 
 
+async def dara_reports_srey(scenario: Scenario) -> None:
+    """Dara reports Srey's card; the moderators have the report."""
+    assert scenario.app is not None
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Report", card_of(scenario, DARA, "ស្រីនាង"))
+    await scenario.say(DARA, "Fake profile")
+    await scenario.app.run_due_work()
+
+
 async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     scenario: Scenario,
 ) -> None:
@@ -364,10 +373,7 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     await in_directory(scenario, DARA)
     srey = await in_directory(scenario, SREY, "km")
     await add_member(scenario, MOD, staff="moderator")
-    await search_everyone(scenario, DARA)
-    await scenario.press(DARA, "Report", card_of(scenario, DARA, "ស្រីនាង"))
-    await scenario.say(DARA, "Fake profile")
-    await scenario.app.run_due_work()
+    await dara_reports_srey(scenario)
     await scenario.say(SREY, "/profile")  # the card opened before the decision
     await scenario.press(MOD, "Hide from the directory")
 
@@ -392,10 +398,7 @@ async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: 
     keo = await in_directory(scenario, KEO)
     await add_member(scenario, ADMIN, staff="admin")
     await add_member(scenario, STRANGER)
-    await search_everyone(scenario, DARA)
-    await scenario.press(DARA, "Report", card_of(scenario, DARA, "ស្រីនាង"))
-    await scenario.say(DARA, "Fake profile")
-    await scenario.app.run_due_work()
+    await dara_reports_srey(scenario)
     await scenario.press(ADMIN, "Hide from the directory")
 
     async with scenario.app.unit_of_work() as uow:  # `dcc-bot members import` does not undo it
