@@ -8,18 +8,14 @@ import asyncio
 import os
 import signal
 import sys
-from collections import Counter
-from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import select
 
-from bot.sandbox.emulator import BotApiEmulator, EmuUser
+from bot.sandbox.emulator import BotApiEmulator
 from storage.db import make_engine, make_sessionmaker
-from storage.models import Broadcast
-from storage.uow import UnitOfWork
 from tests.conftest import PROJECT, FakeClock
+from tests.scenarios.audience import add_audience, finished_broadcast, received
 from tests.scenarios.test_webhook import free_port
 
 MEMBERS = 1000
@@ -83,22 +79,7 @@ async def test_a_broadcast_survives_its_leader_and_reaches_everyone_once(
     assert await upgrade.wait() == 0  # the seed tags
     database = make_engine(database_url)
     sessionmaker = make_sessionmaker(database)
-    rows: list[dict[str, Any]] = [
-        {"telegram_id": 80_000 + n, "full_name": f"M{n}", "language": "km" if n % 2 else "en",
-         "role": "student", "province": "kep", "skills": ["web"]}
-        for n in range(MEMBERS)
-    ]  # fmt: skip
-    async with UnitOfWork(sessionmaker) as uow:
-        await uow.members.upsert_many(rows, clock.now())
-        await uow.commit()
-    chats = [row["telegram_id"] for row in rows]
-    for chat in chats:
-        emulator.register(EmuUser(chat, "M"))
-
-    def received() -> Counter[int]:
-        return Counter(
-            chat for chat in chats for m in emulator.messages(chat) if TEXT in (m.text or "")
-        )
+    chats = await add_audience(sessionmaker, emulator, clock.now(), 80_000, MEMBERS, "kep", "web")
 
     try:
         await first.start()
@@ -116,8 +97,10 @@ async def test_a_broadcast_survives_its_leader_and_reaches_everyone_once(
             env=first.env, cwd=PROJECT, stdout=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
         assert await done.wait() == 0
-        await emulator.wait_until(lambda: sum(received().values()) >= MEMBERS // 3, 30)
-        before_kill = received()
+        await emulator.wait_until(
+            lambda: sum(received(emulator, chats, TEXT).values()) >= MEMBERS // 3, 30
+        )
+        before_kill = received(emulator, chats, TEXT)
         assert max(before_kill.values()) == 1  # two processes, one sender: once each so far
 
         await first.kill()
@@ -126,19 +109,14 @@ async def test_a_broadcast_survives_its_leader_and_reaches_everyone_once(
                 break
             await asyncio.sleep(0.1)
         assert (await second.health() or {}).get("leader") is True
-        await emulator.wait_until(lambda: len(received()) == MEMBERS, 60)
-        for _ in range(100):
-            async with sessionmaker() as session:
-                broadcast = await session.scalar(select(Broadcast))
-            if broadcast is not None and broadcast.status == "done":
-                break
-            await asyncio.sleep(0.1)
+        await emulator.wait_until(lambda: len(received(emulator, chats, TEXT)) == MEMBERS, 60)
+        broadcast = await finished_broadcast(sessionmaker)
         assert broadcast is not None and broadcast.status == "done"
     finally:
         await first.kill()
         await second.kill()
         await database.dispose()
-    counts = received()
+    counts = received(emulator, chats, TEXT)
     assert set(counts) == set(chats)  # nobody lost
     duplicates = sum(count - 1 for count in counts.values())
     assert max(counts.values()) <= 2 and duplicates <= RATE  # at most the round in flight
