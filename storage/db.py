@@ -12,9 +12,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_driver import OneTripDBAPI
+
 
 def make_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+    if not url.startswith("sqlite"):
+        return create_async_engine(url, pool_pre_ping=True)
+    options = {"module": OneTripDBAPI()} if url.startswith("sqlite+aiosqlite") else {}
+    engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
