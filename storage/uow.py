@@ -6,11 +6,14 @@ updates and keep conversations in the same transaction as a handler's own writes
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, cast, delete, literal, select, update
+from sqlalchemy import BigInteger, Table, and_, bindparam, cast, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.broadcasts import BroadcastRepository
@@ -29,9 +32,32 @@ from storage.stats import StatsRepository
 from storage.tags import TagRepository
 
 CONVERSATION_FIELDS = ("flow", "step", "token", "data", "language")
-CONVERSATIONS = ConversationState.__table__
-MEMBERS = Member.__table__
-PROCESSED_UPDATES = ProcessedUpdate.__table__
+CONVERSATIONS = typing.cast(Table, ConversationState.__table__)
+MEMBERS = typing.cast(Table, Member.__table__)
+PROCESSED_UPDATES = typing.cast(Table, ProcessedUpdate.__table__)
+
+# The statements every update runs, built once: building one costs more than the database
+# takes to run it (SQLAlchemy also keys its compiled cache on the statement object).
+_ME = select(cast(bindparam("user_id", type_=BigInteger), BigInteger).label("user_id")).subquery(
+    "me"
+)
+LOAD_USER = (
+    select(MEMBERS.c.language, MEMBERS.c.unreachable, CONVERSATIONS)
+    .select_from(_ME)
+    .outerjoin(
+        MEMBERS, and_(MEMBERS.c.telegram_id == _ME.c.user_id, MEMBERS.c.deleted_at.is_(None))
+    )
+    .outerjoin(CONVERSATIONS, CONVERSATIONS.c.user_id == _ME.c.user_id)
+)
+CLAIM_UPDATE = {
+    dialect: insert(PROCESSED_UPDATES).on_conflict_do_nothing(index_elements=["update_id"])
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+SAVE_CONVERSATION = (
+    update(CONVERSATIONS)
+    .where(CONVERSATIONS.c.user_id == bindparam("conversation"))
+    .values({name: bindparam(f"new_{name}") for name in (*CONVERSATION_FIELDS, "updated_at")})
+)
 
 
 class UnitOfWork:
@@ -84,10 +110,9 @@ class UnitOfWork:
     # takes, and on PostgreSQL each is a trip over the network.
     async def claim_update(self, update_id: int) -> bool:
         """Insert the update id; a duplicate (inserting nothing) was handled before."""
+        claim = CLAIM_UPDATE[self.session.get_bind().dialect.name]
         result = await self.session.execute(
-            upsert(self.session, PROCESSED_UPDATES)
-            .values(update_id=update_id, processed_at=self.now())
-            .on_conflict_do_nothing(index_elements=["update_id"])
+            claim, {"update_id": update_id, "processed_at": self.now()}
         )
         return bool(getattr(result, "rowcount", 0))
 
@@ -101,18 +126,7 @@ class UnitOfWork:
     async def load_user(self, user_id: int) -> tuple[dict[str, Any] | None, str | None]:
         """The stored conversation (or None) and the member's language (None for someone
         not signed up), in one read; a member who writes to the bot is reachable again."""
-        me = select(cast(literal(user_id), BigInteger).label("user_id")).subquery("me")
-        row = (
-            await self.session.execute(
-                select(MEMBERS.c.language, MEMBERS.c.unreachable, CONVERSATIONS)
-                .select_from(me)
-                .outerjoin(
-                    MEMBERS,
-                    and_(MEMBERS.c.telegram_id == me.c.user_id, MEMBERS.c.deleted_at.is_(None)),
-                )
-                .outerjoin(CONVERSATIONS, CONVERSATIONS.c.user_id == me.c.user_id)
-            )
-        ).one()
+        row = (await self.session.execute(LOAD_USER, {"user_id": user_id})).one()
         found = row._mapping
         if found[MEMBERS.c.unreachable]:
             await self.session.execute(
@@ -133,10 +147,8 @@ class UnitOfWork:
         values["updated_at"] = self.now()
         if user_id in self._conversations_found:
             await self.session.execute(
-                update(ConversationState)
-                .where(ConversationState.user_id == user_id)
-                .values(values)
-                .execution_options(synchronize_session=False)
+                SAVE_CONVERSATION,
+                {"conversation": user_id, **{f"new_{k}": v for k, v in values.items()}},
             )
             return
         await self.session.execute(
