@@ -20,8 +20,7 @@ def make_engine(url: str) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     options = {"module": OneTripDBAPI()} if url.startswith("sqlite+aiosqlite") else {}
     engine = create_async_engine(url, **options)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
 
 
