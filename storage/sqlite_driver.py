@@ -5,7 +5,9 @@ back for each step: make the cursor, execute, fetch the rows, close it. SQLAlche
 takes all four for every statement, and each trip wakes the thread and then the event loop,
 and passes the GIL twice; on an update of six statements that was most of its database
 time (about 23 trips, a millisecond of CPU). Here a statement is one trip: the thread makes
-a plain sqlite3 cursor, executes, fetches and closes it, and hands back the rows.
+a plain sqlite3 cursor, executes, fetches and closes it, and hands back the rows; and the
+rollback the pool does on every connection handed back is skipped when no transaction is
+open (after a commit), as there is nothing to undo.
 
 Everything else is SQLAlchemy's (connections, transactions, errors, the server-side cursors
 ``stream`` uses). The one private piece is ``aiosqlite.Connection._execute``, which queues a
@@ -106,6 +108,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
+
+    def rollback(self) -> None:
+        """Outside a transaction there is nothing to roll back: the pool's reset of every
+        connection handed back after a commit would cost a trip for nothing."""
+        driver: sqlite3.Connection | None = self._connection._connection
+        if driver is not None and not driver.in_transaction:
+            return
+        super().rollback()
 
 
 class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):

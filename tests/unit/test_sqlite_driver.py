@@ -64,3 +64,32 @@ async def test_streamed_results_still_come_in_parts(tmp_path: Path) -> None:
         assert [len(part) for part in parts] == [100, 100, 50]
     finally:
         await engine.dispose()
+
+
+async def test_handing_back_a_connection_rolls_back_only_what_is_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a commit the pool's reset costs no trip; an open transaction is still undone."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'reset.sqlite3'}")
+    done: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        done.append(getattr(fn, "__name__", ""))
+        return await execute(self, fn, *args, **kwargs)
+
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (n INTEGER)"))
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t (n) VALUES (1)"))
+            await connection.commit()
+        assert done == ["_run", "commit"]
+        async with engine.connect() as connection:
+            await connection.execute(text("INSERT INTO t (n) VALUES (2)"))
+        assert done[-1] == "rollback"
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT n FROM t"))).scalars().all() == [1]
+    finally:
+        await engine.dispose()
