@@ -165,12 +165,28 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
         await ctx.session.staff.audit(
             ctx.user_id, "member-hidden", {"member": report.member_id, "reports": closed}
         )
+        await notify_member(
+            ctx.session, ctx.translators, report.member_id, hidden_notice, now,
+            dedupe_key=f"hidden:{report.member_id}:{report.id}",
+        )  # fmt: skip
         await ctx.answer(ctx._(N_("Hidden from the directory.")))
     else:
         report.status, report.resolved_by, report.resolved_at = KEPT, ctx.user_id, now
         await ctx.session.staff.audit(ctx.user_id, "member-report-kept", {"report": report.id})
         await ctx.answer(ctx._(N_("Kept.")))
     await ctx.clear_buttons()
+
+
+def hidden_notice(t: Translator) -> tuple[str, None]:
+    """What the hidden member is told: the moderators' decision is theirs to know."""
+    return (
+        t.gettext(
+            N_(
+                "Moderators have hidden your profile from the member directory after a report: other members no longer find you there. Everything else in the bot works as before."
+            )
+        ),
+        None,
+    )
 
 
 def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str, InlineKeyboard]:

@@ -366,6 +366,15 @@ async def dara_reports_srey(scenario: Scenario) -> None:
     await scenario.app.run_due_work()
 
 
+HIDDEN_NOTICE_KM = (
+    "អ្នកសម្របសម្រួលបានលាក់ប្រវត្តិរូបរបស់អ្នកពីបញ្ជីឈ្មោះសមាជិក បន្ទាប់ពីមានការរាយការណ៍៖ "
+    "សមាជិកផ្សេងទៀតលែងរកឃើញអ្នកនៅទីនោះទៀតហើយ។ អ្វីៗផ្សេងទៀតនៅក្នុងបូតនៅតែដំណើរការដូចមុន។"
+)
+HIDDEN_STAYS_KM = (
+    "អ្នកសម្របសម្រួលបានលាក់ប្រវត្តិរូបរបស់អ្នកពីបញ្ជីឈ្មោះសមាជិក បន្ទាប់ពីមានការរាយការណ៍ ដូច្នេះវានៅតែលាក់ដដែល។"
+)
+
+
 async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     scenario: Scenario,
 ) -> None:
@@ -376,19 +385,22 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     await dara_reports_srey(scenario)
     await scenario.say(SREY, "/profile")  # the card opened before the decision
     await scenario.press(MOD, "Hide from the directory")
+    await scenario.app.run_due_work()
+    assert scenario.last(SREY).text == HIDDEN_NOTICE_KM  # told, in their language
 
     await scenario.press(SREY, "✏️ ឈ្មោះ")  # saving another field keeps the decision
     assert await scenario.say(SREY, "Srey Neang")
     assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
     await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
     replies = await scenario.press(SREY, "បាទ/ចាស")
-    assert replies[0] == (
-        "អ្នកសម្របសម្រួលបានលាក់ប្រវត្តិរូបរបស់អ្នកពីបញ្ជីឈ្មោះសមាជិក បន្ទាប់ពីមានការរាយការណ៍ ដូច្នេះវានៅតែលាក់ដដែល។"
-    )
+    assert replies[0] == HIDDEN_STAYS_KM
     assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> ទេ" in "\n".join(replies)
     assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
     replies = await search_everyone(scenario, DARA)
     assert replies[0].startswith("<b>0 member(s) found")
+    await scenario.app.run_due_work()  # told once
+    told = [m.text for m in scenario.emulator.messages(SREY.id) if m.text == HIDDEN_NOTICE_KM]
+    assert len(told) == 1
 
 
 async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: Scenario) -> None:
