@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, delete, exists, func, insert, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -84,19 +84,82 @@ class CompetitionRepository:
         )  # fmt: skip
         self.session.add(competition)
         await self.session.flush()
-        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(tags)))))
-        self.session.add_all(
-            CompetitionTag(competition_id=competition.id, tag_id=t) for t in tag_ids
-        )
-        self.session.add_all(
-            CompetitionJudge(competition_id=competition.id, member_id=m) for m in set(judges)
-        )
+        await self._set_tags_and_judges(competition.id, tags, judges)
         self.session.add_all(
             CompetitionReminder(competition_id=competition.id, kind=kind, due_at=due, expanded_to=0)
             for kind, due in reminders
         )
         await self.session.flush()
         return competition
+
+    async def change(
+        self,
+        competition: Competition,
+        titles: tuple[str, str],
+        rules: tuple[str, str],
+        prizes: str,
+        deadline_at: datetime,
+        entries_allowed: int,
+        tags: Collection[str],
+        judges: Collection[int],
+        reminders: Sequence[tuple[str, datetime]],
+    ) -> None:
+        """An open competition edited. The reminders not begun are replaced by
+        ``reminders`` (for the new deadline); one sent, or being sent, stays as it is."""
+        c = competition
+        c.title_km, c.title_en, c.rules_km, c.rules_en = (*titles, *rules)
+        c.prizes, c.deadline_at, c.entries_allowed = prizes, deadline_at, entries_allowed
+        for table in (CompetitionTag, CompetitionJudge):
+            await self.session.execute(delete(table).where(table.competition_id == c.id))
+        await self._set_tags_and_judges(c.id, tags, judges)
+        begun = set(
+            await self.session.scalars(
+                select(CompetitionReminder.kind).where(
+                    CompetitionReminder.competition_id == c.id,
+                    or_(
+                        CompetitionReminder.done_at.is_not(None),
+                        CompetitionReminder.expanded_to > 0,
+                    ),
+                )
+            )
+        )
+        await self.session.execute(
+            delete(CompetitionReminder).where(
+                CompetitionReminder.competition_id == c.id, CompetitionReminder.kind.not_in(begun)
+            )
+        )
+        self.session.add_all(
+            CompetitionReminder(competition_id=c.id, kind=kind, due_at=due, expanded_to=0)
+            for kind, due in reminders
+            if kind not in begun
+        )
+        await self.session.flush()
+
+    async def _set_tags_and_judges(
+        self, competition_id: int, tags: Collection[str], judges: Collection[int]
+    ) -> None:
+        """Core inserts: rows of these the session may hold were just deleted by a statement."""
+        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(tags)))))
+        rows = (
+            (CompetitionTag, [{"competition_id": competition_id, "tag_id": t} for t in tag_ids]),
+            (
+                CompetitionJudge,
+                [{"competition_id": competition_id, "member_id": m} for m in sorted(set(judges))],
+            ),
+        )
+        for table, values in rows:
+            if values:
+                await self.session.execute(insert(table).values(values))
+
+    async def entrant_ids(self, competition_id: int) -> list[int]:
+        """The members who entered (once each), for telling them of a change."""
+        rows = await self.session.scalars(
+            select(CompetitionEntry.member_id)
+            .where(CompetitionEntry.competition_id == competition_id)
+            .distinct()
+            .order_by(CompetitionEntry.member_id)
+        )
+        return list(rows)
 
     async def get(self, competition_id: int) -> Competition | None:
         return await self.session.get(Competition, competition_id)

@@ -4,8 +4,8 @@ administrator decides the winners and may announce them as a broadcast.
 
 The ``cp:`` buttons arrive on messages of any age and any chat, so each action checks the
 presser's right when pressed: a member to enter, the entry's author to edit it, a judge of
-that competition to score, an administrator for the ranking, the winners and the
-announcement.
+that competition to score, an administrator to edit an open competition, for the ranking,
+the winners and the announcement.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "open": entries.open_pressed,
     "enter": entries.enter_pressed,
     "edit": entries.edit_pressed,
+    "change": create.change_pressed,
     "score": judging.score_pressed,
     "sc": judging.score_given,
     "rank": judging.ranking_pressed,

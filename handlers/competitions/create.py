@@ -6,14 +6,22 @@ preview, with an edit button a field; an edited field goes back to the preview. 
 administrator is checked at the start and again at Create, and so are the deadline (still
 to come) and the judges (still administrators or experts). ``start_new_competition`` is the
 flow's door for any menu that offers it.
+
+The same flow edits a competition while it is open (``data["competition"]`` is its id; the
+card's [Edit the competition], for administrators): it starts at the preview, filled in,
+and Save checks all of the above again, and that entries are still open: after the
+deadline the judges have the entries, and what they judge does not change under them.
+Reminders not yet begun follow the new deadline; the members who entered are told.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
 
 from bot.core.flow import Flow, Step
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
 from handlers.competitions.cards import (
@@ -23,11 +31,13 @@ from handlers.competitions.cards import (
     competition_card,
     entries_allowed_name,
     local_moment,
+    open_button,
 )
 from handlers.competitions.rules import ENTRY_LIMITS, reminder_due_times
 from handlers.context import Ctx, is_admin, signing_up
 from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, parse_moment
 from handlers.profile.rules import Invalid
+from handlers.questions.notices import notify_member
 from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate
@@ -234,6 +244,34 @@ def draft(ctx: Ctx) -> Competition:
     )  # fmt: skip
 
 
+async def change_pressed(ctx: Ctx) -> None:
+    """[Edit the competition] on an open competition's card (``cp:change:<id>``)."""
+    if await signing_up(ctx) or not await is_admin(ctx):
+        return
+    competition = await ctx.session.competitions.get(ctx.value_id)
+    if competition is None or competition.deadline_at <= ctx.clock.now():
+        await ctx.answer(ctx._(CLOSED_FOR_CHANGES), alert=True)
+        return
+    await ctx.answer()
+    c = competition
+    judges = [m.id for m in await ctx.session.competitions.judges(c.id)]
+    await ctx.start_flow(
+        "newcomp", "preview",
+        {
+            "competition": c.id, "title_km": c.title_km, "title_en": c.title_en,
+            "rules_km": c.rules_km, "rules_en": c.rules_en, "prizes": c.prizes,
+            "tags": await ctx.session.competitions.tags_of(c.id),
+            "deadline": c.deadline_at.isoformat(), "entries": c.entries_allowed,
+            "judges": judges, "judge_page": 0,
+        },
+    )  # fmt: skip
+
+
+CLOSED_FOR_CHANGES = N_(
+    "This competition can no longer be changed: its deadline has passed and the judges have the entries."
+)
+
+
 async def show_preview(ctx: Ctx) -> None:
     ctx.data["editing"] = True
     competition = draft(ctx)
@@ -252,21 +290,24 @@ async def show_preview(ctx: Ctx) -> None:
     by_id = {c.member_id: c for c in await ctx.session.competitions.judge_candidates()}
     judges = ", ".join(escape(by_id[m].name) for m in ctx.data["judges"] if m in by_id)
     buttons = [ctx.button("✏️ " + ctx._(label), f"e-{step}") for step, label in EDIT_BUTTONS]
+    existing = ctx.data.get("competition")
     keyboard = InlineKeyboard.of(
         [
             *ctx.keyboard(buttons, 2).rows,
             (
-                ctx.button("✅ " + ctx._(N_("Create")), "create"),
+                ctx.button(
+                    "✅ " + ctx._(N_("Save changes") if existing else N_("Create")), "create"
+                ),
                 ctx.button(ctx._(N_("Cancel")), "cancel"),
             ),
         ]
     )
-    await ctx.reply(
-        ctx._(N_("Judges: {names}")).format(names=judges)
-        + "\n\n"
-        + ctx._(N_("Create this competition?")),
-        keyboard,
+    question = (
+        ctx._(N_("Save these changes to competition #{number}?")).format(number=existing)
+        if existing
+        else ctx._(N_("Create this competition?"))
     )
+    await ctx.reply(ctx._(N_("Judges: {names}")).format(names=judges) + "\n\n" + question, keyboard)
 
 
 async def preview_pressed(ctx: Ctx) -> None:
@@ -278,8 +319,13 @@ async def preview_pressed(ctx: Ctx) -> None:
         await create(ctx)
     elif ctx.value == "cancel":
         await ctx.clear_buttons()
+        existing = ctx.data.get("competition")
         ctx.end_flow()
-        await ctx.reply(ctx._(N_("Cancelled: nothing was created.")))
+        await ctx.reply(
+            ctx._(N_("Cancelled: competition #{number} stays as it was.")).format(number=existing)
+            if existing
+            else ctx._(N_("Cancelled: nothing was created."))
+        )
     else:
         await ctx.reprompt()
 
@@ -289,6 +335,13 @@ async def create(ctx: Ctx) -> None:
         ctx.end_flow()
         return
     now = ctx.clock.now()
+    stored = None
+    if ctx.data.get("competition"):
+        stored = await ctx.session.competitions.get(ctx.data["competition"])
+        if stored is None or stored.deadline_at <= now:
+            ctx.end_flow()
+            await ctx.reply(ctx._(CLOSED_FOR_CHANGES))
+            return
     competition = draft(ctx)
     if competition.deadline_at <= now:
         await ctx.reply(ctx._(MOMENT_PAST))
@@ -302,6 +355,9 @@ async def create(ctx: Ctx) -> None:
         await ctx.goto("judges")
         return
     d = ctx.data
+    if stored is not None:
+        await save_changes(ctx, stored, competition.deadline_at, judges)
+        return
     created = await ctx.session.competitions.add(
         (d["title_km"], d["title_en"]), (d["rules_km"], d["rules_en"]), d["prizes"],
         competition.deadline_at, d["entries"], d["tags"], judges,
@@ -322,6 +378,66 @@ async def create(ctx: Ctx) -> None:
             moment=local_moment(ctx.t, created.deadline_at, qa_settings(ctx.extras).timezone),
         )
     )
+
+
+async def save_changes(
+    ctx: Ctx, competition: Competition, deadline_at: datetime, judges: list[int]
+) -> None:
+    """Write an edit to the stored competition (its entries still open: ``create`` checked)."""
+    d, now = ctx.data, ctx.clock.now()
+    ctx.end_flow()
+    before = terms(competition)
+    await ctx.session.competitions.change(
+        competition, (d["title_km"], d["title_en"]), (d["rules_km"], d["rules_en"]),
+        d["prizes"], deadline_at, d["entries"], d["tags"], judges,
+        reminder_due_times(deadline_at, now),
+    )  # fmt: skip
+    await ctx.session.staff.audit(
+        ctx.user_id, "competition-edited",
+        {"competition": competition.id, "deadline": deadline_at.isoformat(), "judges": judges},
+    )  # fmt: skip
+    tz = qa_settings(ctx.extras).timezone
+    if terms(competition) != before:
+        for member_id in await ctx.session.competitions.entrant_ids(competition.id):
+            await notify_member(
+                ctx.session, ctx.translators, member_id,
+                partial(changed_notice, competition, tz), now,
+                dedupe_key=f"competition-changed:{competition.id}:{member_id}:{now.isoformat()}",
+            )  # fmt: skip
+    await ctx.reply(
+        ctx._(N_("Competition #{number} is saved; entries are open until {moment}.")).format(
+            number=competition.id, moment=local_moment(ctx.t, deadline_at, tz)
+        )
+    )
+
+
+def terms(c: Competition) -> tuple[object, ...]:
+    """What members who entered go by (not the topics, nor the judges)."""
+    return (
+        c.deadline_at,
+        c.title_km,
+        c.title_en,
+        c.rules_km,
+        c.rules_en,
+        c.prizes,
+        c.entries_allowed,
+    )
+
+
+def changed_notice(
+    competition: Competition, tz: ZoneInfo, t: Translator
+) -> tuple[str, InlineKeyboard]:
+    """To a member who entered: the competition they entered was changed."""
+    text = t.gettext(
+        N_(
+            "Competition #{number}, {title}, has been changed by its organisers: entries are open until {moment}. Please read it again."
+        )
+    ).format(
+        number=competition.id,
+        title="<b>" + escape(competition.title(t.language)) + "</b>",
+        moment=local_moment(t, competition.deadline_at, tz),
+    )
+    return text, open_button(t, competition.id)
 
 
 new_competition_flow = Flow(

@@ -114,8 +114,12 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
     if member is not None and state == JUDGING:
         if await ctx.session.competitions.is_judge(c.id, member.id):
             rows.append([Button("⚖️ " + ctx._(N_("Score entries")), f"{PREFIX}:score:{c.id}")])
-    if state != OPEN and await ctx.session.staff.has_role(ctx.user_id, "admin"):
-        rows.append([Button("📊 " + ctx._(N_("Ranking")), f"{PREFIX}:rank:{c.id}")])
+    if await ctx.session.staff.has_role(ctx.user_id, "admin"):
+        if state == OPEN:
+            label = "✏️ " + ctx._(N_("Edit the competition"))
+            rows.append([Button(label, f"{PREFIX}:change:{c.id}")])
+        else:
+            rows.append([Button("📊 " + ctx._(N_("Ranking")), f"{PREFIX}:rank:{c.id}")])
     return card, InlineKeyboard.of(rows) if rows else None
 
 

@@ -10,14 +10,16 @@ from sqlalchemy import func, select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from handlers.competitions.rules import reminder_due_times
 from storage.models import (
+    AuditEntry,
     Broadcast,
     Competition,
     CompetitionEntry,
     CompetitionReminder,
     CompetitionScore,
 )
-from tests.scenarios.harness import Scenario, add_member
+from tests.scenarios.harness import Scenario, add_member, plain_buttons
 from tests.scenarios.test_broadcasts import broadcasts_to, deliver
 
 ADMIN = EmuUser(1601, "Admin Chanthy")
@@ -411,3 +413,104 @@ async def test_mydata_lists_entries_and_deleteme_withdraws_the_open_ones(
     assert len(await stored(scenario, CompetitionScore)) == 1
     assert await stored(scenario, CompetitionJudge, CompetitionJudge.member_id == anna) == []
     assert await stored(scenario, ReputationGrant) == []
+
+
+CHANGED = (
+    "Competition #{number}, {title}, has been changed by its organisers: entries are open"
+    " until {moment}. Please read it again."
+)
+
+
+async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_told(
+    scenario: Scenario, translations: Translations
+) -> None:
+    assert scenario.app is not None
+    km = translations.for_language("km")
+    await add_member(scenario, ADMIN, staff="admin")
+    judge = await add_member(scenario, JUDGE_EN, expert_tags=("ai",))
+    judge_km = await add_member(scenario, JUDGE_KM, "km", expert_tags=("data",))
+    dara = await add_member(scenario, DARA, "km")
+    await add_member(scenario, ANNA)
+    now = scenario.clock.now()
+    async with scenario.app.unit_of_work() as uow:
+        added = await uow.competitions.add(
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", DEADLINE, 1, ["ai"],
+            [judge], reminder_due_times(DEADLINE, now), ADMIN.id, now,
+        )  # fmt: skip
+        await uow.competitions.add_entry(added.id, dara, "Dara's work", None, now)
+        await uow.commit()
+    scenario.clock.current = DEADLINE - timedelta(days=3) + timedelta(minutes=5)
+    await scenario.app.run_due_work()  # the 3-day reminder goes out
+    assert len(reminders_to(scenario, DARA)) == 1
+
+    await scenario.say(ANNA, "/help")
+    await scenario.press_data(ANNA, f"cp:change:{added.id}")  # a forged button
+    assert scenario.toasts()[-1] == "Only administrators can do this."
+    assert await scenario.say(ANNA, "Hello") != []  # and no flow started for her
+
+    await scenario.say(ADMIN, "/competitions")
+    await scenario.press(ADMIN, "#1")
+    assert scenario.buttons(ADMIN) == ["✍️ Enter", "✏️ Edit the competition"]
+    replies = await scenario.press(ADMIN, "Edit the competition")
+    assert "🏆 <b>Contest</b> · open for entries" in replies[1]
+    assert replies[2] == "Judges: Judge Vuthy\n\nSave these changes to competition #1?"
+    await scenario.press(ADMIN, "✏️ Deadline")
+    await scenario.say(ADMIN, "20/12/2026 18:00")
+    await scenario.press(ADMIN, "✏️ English title")
+    await scenario.say(ADMIN, "Contest <renamed>")
+    await scenario.press(ADMIN, "✏️ Judges")
+    await scenario.press(ADMIN, "វិចារណ៍")
+    await scenario.press(ADMIN, "Done")
+    assert await scenario.press(ADMIN, "Save") == [
+        "Competition #1 is saved; entries are open until 20 December 2026 18:00."
+    ]
+
+    new_deadline = datetime(2026, 12, 20, 11, 0, tzinfo=UTC)
+    [competition] = await stored(scenario, Competition)
+    assert (competition.deadline_at, competition.title_en, competition.title_km) == (
+        new_deadline,
+        "Contest <renamed>",
+        "ការប្រកួត",
+    )
+    async with scenario.app.unit_of_work() as uow:
+        judges = [m.id for m in await uow.competitions.judges(competition.id)]
+    assert sorted(judges) == sorted([judge, judge_km])
+    reminders = sorted(
+        (r.kind, r.due_at, r.done_at is not None)
+        for r in await stored(scenario, CompetitionReminder)
+    )
+    assert reminders == [  # the one sent stays sent; the other follows the new deadline
+        ("1d", new_deadline - timedelta(days=1), False),
+        ("3d", DEADLINE - timedelta(days=3), True),
+    ]
+    audit = [(a.action, a.detail.get("competition")) for a in await stored(scenario, AuditEntry)]
+    assert ("competition-edited", competition.id) in audit
+
+    await scenario.app.run_due_work()  # the member who entered is told, in Khmer
+    told = scenario.last(DARA)
+    assert told.text == km.gettext(CHANGED).format(
+        number=1, title="<b>ការប្រកួត</b>",
+        moment=km.moment(new_deadline.astimezone(scenario.app.settings.tz)),
+    )  # fmt: skip
+    assert told.text != CHANGED.format(number=1, title="<b>ការប្រកួត</b>", moment="")
+    assert plain_buttons(told) == ["🏆 " + km.gettext("Open the competition")]
+    assert all(
+        "has been changed" not in (m.text or "") for m in scenario.emulator.messages(ANNA.id)
+    )
+
+    # a form left open past the deadline saves nothing; the card's button then refuses
+    await scenario.say(ADMIN, "/competitions")
+    await scenario.press(ADMIN, "#1")
+    await scenario.press(ADMIN, "Edit the competition")
+    await scenario.press(ADMIN, "✏️ Prizes")
+    await scenario.say(ADMIN, "A bigger prize")
+    scenario.clock.current = new_deadline + timedelta(minutes=1)
+    closed = (
+        "This competition can no longer be changed: its deadline has passed and the judges"
+        " have the entries."
+    )
+    assert await scenario.press(ADMIN, "Save") == [closed]
+    [competition] = await stored(scenario, Competition)
+    assert competition.prizes == "A prize"
+    await scenario.press_data(ADMIN, f"cp:change:{competition.id}")
+    assert scenario.toasts()[-1] == closed
