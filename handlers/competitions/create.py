@@ -278,10 +278,13 @@ async def show_preview(ctx: Ctx) -> None:
     tz = qa_settings(ctx.extras).timezone
     tags = await ctx.session.tags.all()
     now = ctx.clock.now()
+    existing = ctx.data.get("competition")
+    counts = await ctx.session.competitions.entry_counts([existing] if existing else [])
+    entered = counts.get(existing, 0) if existing else 0
     for language, label in (("km", "ខ្មែរ"), ("en", "English")):
         t = ctx.translators.for_language(language)
         names = ", ".join(tag.name(language) for tag in tags if tag.slug in ctx.data["tags"])
-        card = competition_card(t, competition, names, 0, now, tz)
+        card = competition_card(t, competition, names, entered, now, tz)
         await ctx.reply(
             ctx._(N_("As members reading {language} will see it:")).format(language=label)
             + "\n\n"
@@ -290,7 +293,6 @@ async def show_preview(ctx: Ctx) -> None:
     by_id = {c.member_id: c for c in await ctx.session.competitions.judge_candidates()}
     judges = ", ".join(escape(by_id[m].name) for m in ctx.data["judges"] if m in by_id)
     buttons = [ctx.button("✏️ " + ctx._(label), f"e-{step}") for step, label in EDIT_BUTTONS]
-    existing = ctx.data.get("competition")
     keyboard = InlineKeyboard.of(
         [
             *ctx.keyboard(buttons, 2).rows,

@@ -453,6 +453,7 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
     assert scenario.buttons(ADMIN) == ["✍️ Enter", "✏️ Edit the competition"]
     replies = await scenario.press(ADMIN, "Edit the competition")
     assert "🏆 <b>Contest</b> · open for entries" in replies[1]
+    assert "Entries so far: 1" in replies[1]
     assert replies[2] == "Judges: Judge Vuthy\n\nSave these changes to competition #1?"
     await scenario.press(ADMIN, "✏️ Deadline")
     await scenario.say(ADMIN, "20/12/2026 18:00")
