@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, not_, or_, select
+from sqlalchemy import and_, delete, exists, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -95,6 +95,8 @@ class CompetitionRepository:
     async def change(
         self,
         competition: Competition,
+        revision: int,
+        now: datetime,
         titles: tuple[str, str],
         rules: tuple[str, str],
         prizes: str,
@@ -103,29 +105,45 @@ class CompetitionRepository:
         tags: Collection[str],
         judges: Collection[int],
         reminders: Sequence[tuple[str, datetime]],
-    ) -> None:
-        """An open competition edited. The reminders not begun are replaced by
-        ``reminders`` (for the new deadline); one sent, or being sent, stays as it is."""
+    ) -> bool:
+        """An open competition edited, if it is still at ``revision`` and open for entries
+        (one conditional UPDATE: another edit, or the deadline job telling the judges, in
+        between makes it write nothing and return False). The reminders not begun are
+        replaced by ``reminders`` (for the new deadline); one sent, or being sent, stays."""
         c = competition
-        c.title_km, c.title_en, c.rules_km, c.rules_en = (*titles, *rules)
-        c.prizes, c.deadline_at, c.entries_allowed = prizes, deadline_at, entries_allowed
+        result = await self.session.execute(
+            update(Competition)
+            .where(
+                Competition.id == c.id,
+                Competition.revision == revision,
+                Competition.judging_at.is_(None),
+                Competition.deadline_at > now,
+            )
+            .values(
+                title_km=titles[0], title_en=titles[1], rules_km=rules[0], rules_en=rules[1],
+                prizes=prizes, deadline_at=deadline_at, entries_allowed=entries_allowed,
+                revision=Competition.revision + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        await self.session.refresh(c)
         for table in (CompetitionTag, CompetitionJudge):
             await self.session.execute(delete(table).where(table.competition_id == c.id))
         await self._set_tags_and_judges(c.id, tags, judges)
-        begun = set(
-            await self.session.scalars(
-                select(CompetitionReminder.kind).where(
-                    CompetitionReminder.competition_id == c.id,
-                    or_(
-                        CompetitionReminder.done_at.is_not(None),
-                        CompetitionReminder.expanded_to > 0,
-                    ),
-                )
-            )
-        )
+        # "not begun" is the DELETE's own condition, checked row by row as it deletes: a
+        # reminder the reminder job begins meanwhile is kept, not deleted and sent again
         await self.session.execute(
             delete(CompetitionReminder).where(
-                CompetitionReminder.competition_id == c.id, CompetitionReminder.kind.not_in(begun)
+                CompetitionReminder.competition_id == c.id,
+                CompetitionReminder.done_at.is_(None),
+                CompetitionReminder.expanded_to == 0,
+            )
+        )
+        begun = set(
+            await self.session.scalars(
+                select(CompetitionReminder.kind).where(CompetitionReminder.competition_id == c.id)
             )
         )
         self.session.add_all(
@@ -134,6 +152,7 @@ class CompetitionRepository:
             if kind not in begun
         )
         await self.session.flush()
+        return True
 
     async def _set_tags_and_judges(
         self, competition_id: int, tags: Collection[str], judges: Collection[int]

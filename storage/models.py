@@ -537,7 +537,8 @@ class Competition(Base):
 
     Open until ``deadline_at``, then judged until ``decided_at`` (the state is computed from
     these, handlers.competitions.rules). ``judging_at`` is when the scheduler told the judges;
-    ``entries_allowed`` 0 means no limit.
+    ``entries_allowed`` 0 means no limit. ``revision`` counts the edits: an edit is saved
+    only over the revision its form was opened on.
     """
 
     __tablename__ = "competitions"
@@ -554,6 +555,7 @@ class Competition(Base):
     decided_at: Mapped[datetime | None] = mapped_column()
     created_by: Mapped[int | None] = mapped_column(BigInteger)  # the admin's Telegram id
     created_at: Mapped[datetime] = mapped_column()
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def title(self, language: str) -> str:
         return self.title_km if language == "km" else self.title_en

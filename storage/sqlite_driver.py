@@ -50,7 +50,8 @@ def _run(connection: sqlite3.Connection, operation: str, parameters: Any, many: 
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """Holds what the statement returned; has no aiosqlite cursor to close."""
+    """Holds what the statement returned; has no aiosqlite cursor to close (so no
+    ``nextset`` or ``setinputsizes`` either: SQLAlchemy uses neither on SQLite)."""
 
     __slots__ = ("_description", "_lastrowid", "_rowcount")
 

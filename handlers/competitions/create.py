@@ -11,6 +11,8 @@ The same flow edits a competition while it is open (``data["competition"]`` is i
 card's [Edit the competition], for administrators): it starts at the preview, filled in,
 and Save checks all of the above again, and that entries are still open: after the
 deadline the judges have the entries, and what they judge does not change under them.
+Save writes only over the revision the form was opened on (``data["revision"]``): two
+administrators editing at once cannot undo each other's changes unseen; the second is told.
 Reminders not yet begun follow the new deadline; the members who entered are told.
 """
 
@@ -249,7 +251,7 @@ async def change_pressed(ctx: Ctx) -> None:
     if await signing_up(ctx) or not await is_admin(ctx):
         return
     competition = await ctx.session.competitions.get(ctx.value_id)
-    if competition is None or competition.deadline_at <= ctx.clock.now():
+    if competition is None or not open_for_changes(competition, ctx.clock.now()):
         await ctx.answer(ctx._(CLOSED_FOR_CHANGES), alert=True)
         return
     await ctx.answer()
@@ -262,13 +264,20 @@ async def change_pressed(ctx: Ctx) -> None:
             "rules_km": c.rules_km, "rules_en": c.rules_en, "prizes": c.prizes,
             "tags": await ctx.session.competitions.tags_of(c.id),
             "deadline": c.deadline_at.isoformat(), "entries": c.entries_allowed,
-            "judges": judges, "judge_page": 0,
+            "judges": judges, "judge_page": 0, "revision": c.revision,
         },
     )  # fmt: skip
 
 
+def open_for_changes(competition: Competition, now: datetime) -> bool:
+    return competition.judging_at is None and competition.deadline_at > now
+
+
 CLOSED_FOR_CHANGES = N_(
     "This competition can no longer be changed: its deadline has passed and the judges have the entries."
+)
+CHANGED_MEANWHILE = N_(
+    "Another administrator has changed this competition since you opened it, so nothing was saved. Open it again in /competitions to see their changes."
 )
 
 
@@ -340,7 +349,7 @@ async def create(ctx: Ctx) -> None:
     stored = None
     if ctx.data.get("competition"):
         stored = await ctx.session.competitions.get(ctx.data["competition"])
-        if stored is None or stored.deadline_at <= now:
+        if stored is None or not open_for_changes(stored, now):
             ctx.end_flow()
             await ctx.reply(ctx._(CLOSED_FOR_CHANGES))
             return
@@ -389,11 +398,14 @@ async def save_changes(
     d, now = ctx.data, ctx.clock.now()
     ctx.end_flow()
     before = terms(competition)
-    await ctx.session.competitions.change(
-        competition, (d["title_km"], d["title_en"]), (d["rules_km"], d["rules_en"]),
-        d["prizes"], deadline_at, d["entries"], d["tags"], judges,
-        reminder_due_times(deadline_at, now),
+    saved = await ctx.session.competitions.change(
+        competition, d.get("revision", -1), now, (d["title_km"], d["title_en"]),
+        (d["rules_km"], d["rules_en"]), d["prizes"], deadline_at, d["entries"], d["tags"],
+        judges, reminder_due_times(deadline_at, now),
     )  # fmt: skip
+    if not saved:  # edited by another, or closed, since the form was opened
+        await ctx.reply(ctx._(CHANGED_MEANWHILE))
+        return
     await ctx.session.staff.audit(
         ctx.user_id, "competition-edited",
         {"competition": competition.id, "deadline": deadline_at.isoformat(), "judges": judges},

@@ -30,6 +30,7 @@ ANNA = EmuUser(1605, "Anna <Lee>")
 FOLLOWER = EmuUser(1606, "Follower")  # follows AI in the news digest
 SKILLED = EmuUser(1607, "Skilled")  # has AI among their skills
 OUTSIDER = EmuUser(1608, "Outsider")  # web only: never reminded
+ADMIN_TWO = EmuUser(1609, "Admin Sokha")
 
 TITLE_KM = "ការប្រកួតប្រជែង <AI> សម្រាប់ភាសាខ្មែរ"
 TITLE_EN = "AI for <Khmer> challenge"
@@ -499,6 +500,24 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
         "has been changed" not in (m.text or "") for m in scenario.emulator.messages(ANNA.id)
     )
 
+    # two administrators with the editor open: the second Save does not undo the first
+    await add_member(scenario, ADMIN_TWO, staff="admin")
+    for admin in (ADMIN, ADMIN_TWO):
+        await scenario.say(admin, "/competitions")
+        await scenario.press(admin, "#1")
+        await scenario.press(admin, "Edit the competition")
+    await scenario.press(ADMIN_TWO, "✏️ Prizes")
+    await scenario.say(ADMIN_TWO, "Two prizes")
+    await scenario.press(ADMIN_TWO, "Save")
+    await scenario.press(ADMIN, "✏️ Deadline")
+    await scenario.say(ADMIN, "25/12/2026 18:00")
+    assert await scenario.press(ADMIN, "Save") == [
+        "Another administrator has changed this competition since you opened it, so nothing"
+        " was saved. Open it again in /competitions to see their changes."
+    ]
+    [competition] = await stored(scenario, Competition)
+    assert (competition.prizes, competition.deadline_at) == ("Two prizes", new_deadline)
+
     # a form left open past the deadline saves nothing; the card's button then refuses
     await scenario.say(ADMIN, "/competitions")
     await scenario.press(ADMIN, "#1")
@@ -512,6 +531,6 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
     )
     assert await scenario.press(ADMIN, "Save") == [closed]
     [competition] = await stored(scenario, Competition)
-    assert competition.prizes == "A prize"
+    assert competition.prizes == "Two prizes"
     await scenario.press_data(ADMIN, f"cp:change:{competition.id}")
     assert scenario.toasts()[-1] == closed
