@@ -61,7 +61,7 @@ CYCLE: tuple[tuple[str, str], ...] = (
 # member erase their account and sign up again; an erasure every twenty updates, thirty
 # statements each, is not what a community does, and was a fifth of dispatch's time.)
 # The echo bot gets the same mix, in the same order: a text where a member types, a press
-# where a member presses (7 and 11 in 18), so both bots face the same updates.
+# where a member presses (6 and 12 in 18), so both bots face the same updates.
 ECHO_CYCLE: tuple[tuple[str, str], ...] = tuple(
     ("#", "echo") if kind == "#" else ("", text) for kind, text in CYCLE
 )
