@@ -2,7 +2,8 @@
 /export are commands of their own too.
 
 Administrators only: every command and every ``ad:`` button checks the staff table when it
-is used, whoever uses it and from whatever message.
+is used, whoever uses it and from whatever message. The exception is /reports, the
+console's Reports for moderators too (their buttons check the moderator role themselves).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from handlers.admin import console, pending, roles, stats
 from handlers.broadcast.compose import broadcast_command
 from handlers.competitions.create import start_new_competition
 from handlers.content.posting import post_command
-from handlers.context import Ctx, is_admin
+from handlers.context import Ctx, is_admin, is_moderator
 
 router = Router("admin")
 router.flow(roles.grant_flow)
@@ -57,6 +58,12 @@ router.command("stats", N_("The community in figures (admins only)"), for_admins
 router.command("export", N_("All members as a CSV file (admins only)"), for_admins=True)(
     admin_only(stats.send_export)
 )
+
+
+@router.command("reports", N_("Reports waiting for a decision (moderators)"), for_admins=True)
+async def reports_command(ctx: Ctx) -> None:
+    if await is_moderator(ctx):
+        await pending.show_reports(ctx)
 
 
 @router.callback(roles.PREFIX)

@@ -117,7 +117,7 @@ async def role_chosen(ctx: Ctx) -> None:
 NEW_ROLE = {
     "admin": N_("You are now an administrator of DCC Bot. Send /admin to open the console."),
     "moderator": N_(
-        "You are now a moderator of DCC Bot: reports on questions, answers and profiles will reach you here."
+        "You are now a moderator of DCC Bot: reports on questions, answers and profiles will reach you here, and /reports lists those waiting and the members hidden from the directory."
     ),
 }
 

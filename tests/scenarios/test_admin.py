@@ -117,7 +117,9 @@ async def test_an_admin_grants_and_revokes_roles_and_the_audit_log_shows_it(
     await scenario.app.run_due_work()
     km = translations.for_language("km")
     assert scenario.last(KHMER).text == km.gettext(
-        "You are now a moderator of DCC Bot: reports on questions, answers and profiles will reach you here."
+        "You are now a moderator of DCC Bot: reports on questions, answers and profiles will"
+        " reach you here, and /reports lists those waiting and the members hidden from the"
+        " directory."
     )
 
     await scenario.press(ADMIN, "Revoke Administrator 1601")

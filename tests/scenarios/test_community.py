@@ -403,6 +403,28 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     assert len(told) == 1
 
 
+async def test_a_moderator_who_is_not_an_admin_finds_reports_in_slash_reports(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    await in_directory(scenario, DARA)
+    srey = await in_directory(scenario, SREY, "km")
+    await add_member(scenario, MOD, staff="moderator")
+    await dara_reports_srey(scenario)
+    assert await scenario.say(DARA, "/reports") == ["Only moderators can do this."]
+    assert await scenario.say(MOD, "/admin") == ["Only administrators can do this."]
+    replies = await scenario.say(MOD, "/reports")
+    assert replies[0].startswith("⚠️ <b>A member reported this profile:</b>")
+    await scenario.press(MOD, "Hide from the directory")
+    replies = await scenario.say(MOD, "/reports")
+    assert replies[0] == "No report waits for a decision."
+    assert replies[1].startswith("🙈 <b>Hidden from the directory by the moderators:</b>")
+    await scenario.press(MOD, "Undo the hide")
+    assert scenario.toasts()[-1] == "Hide undone: the member may show their profile again."
+    [report] = await stored(scenario, ProfileReport)
+    assert (report.member_id, report.status) == (srey, "restored")
+
+
 async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: Scenario) -> None:
     assert scenario.app is not None
     await in_directory(scenario, DARA)
