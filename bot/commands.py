@@ -166,6 +166,11 @@ async def import_members(settings: Settings, path: Path) -> int:
                         batch = []
                 if batch:
                     await _import_batch(uow, batch, now, report)
+                await uow.staff.audit(
+                    None, "members-imported",
+                    {"file": path.name, "inserted": report.inserted, "updated": report.updated,
+                     "skipped": len(report.errors)},
+                )  # fmt: skip
                 await uow.commit()
             progress.update(report.done - progress.n)
     for line, reason in report.errors:
@@ -214,6 +219,10 @@ async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
             raise CommandError(f"{path}: {error}") from None
         except UnicodeDecodeError:
             raise CommandError(f"{path}: not a UTF-8 text file") from None
+        await uow.staff.audit(
+            None, "jobs-imported",
+            {"file": path.name, "company": company.id, "imported": imported, "skipped": len(errors)},
+        )  # fmt: skip
         await uow.commit()
     for line, reason in errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)

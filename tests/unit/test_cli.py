@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
+import json
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,12 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["db", "upgrade"]) == 0
     return tmp_path
+
+
+def audited(env: Path) -> list[tuple[str, dict[str, object]]]:
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        rows = db.execute("SELECT action, detail FROM audit_log ORDER BY id").fetchall()
+    return [(action, json.loads(detail)) for action, detail in rows]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -60,6 +69,9 @@ def test_import_reports_bad_rows_by_line_and_imports_the_good_ones(
     assert f"{source}:8: telegram_id repeats line 2" in err
     assert f"{source}:9: country is empty, and province is abroad" in err
     assert f"{source}:10: created_at 'yesterday'" in err
+    assert audited(env) == [
+        ("members-imported", {"file": "members.csv", "inserted": 2, "updated": 0, "skipped": 7})
+    ]
 
     code, out, _ = run(capsys, "members", "export")
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -393,6 +405,10 @@ def test_jobs_import_publishes_good_rows_and_reports_bad_ones_by_line(
     lines = [line.split(": ", 1)[0] for line in err.strip().splitlines()]
     assert lines == [f"{source}:3", f"{source}:4", f"{source}:5"]
     assert "unknown tag 'quantum'" in err and "the row has 8 fields, the header 7" in err
+    assert audited(env)[-1] == (
+        "jobs-imported",
+        {"file": "jobs.csv", "company": 1, "imported": 2, "skipped": 3},
+    )
     code, _, err = run(capsys, "jobs", "import", str(source), "--company", "7")
     assert code == 2 and "there is no verified company number 7" in err
 
