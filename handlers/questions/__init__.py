@@ -32,6 +32,7 @@ ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
     "f": answers.followup_pressed,
     "y": answers.reply_pressed,
     "x": ask.close_pressed,
+    "v": ask.read_pressed,
     "m": ask.page_pressed,
     "ok": partial(experts.decide, approve=True),
     "no": partial(experts.decide, approve=False),

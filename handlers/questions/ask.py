@@ -16,10 +16,12 @@ from bot.core.text import clean_line, clip, escape
 from handlers.context import Ctx, current_member
 from handlers.questions.knowledge import send_thread, similar_questions, suggest
 from handlers.questions.offers import PREFIX, close_question, route_new_question
+from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
 from handlers.questions.thread import STATUS_NAMES
 from handlers.questions.tokens import tokens
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from storage.models import Question
 from storage.seed.tags import SLUGS
 
 router = Router("ask")
@@ -226,20 +228,19 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
     for q in questions:
         answers = counts.get(q.id, 0)
         lines.append(
-            f"\n<b>#{q.id}</b> · {ctx._(STATUS_NAMES.get(q.status, STATUS_NAMES['open']))} · "
+            f"\n<b>#{q.id}</b> · {status_of(ctx, q)} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
             + f" · {ctx.t.date(q.created_at.astimezone(qa_settings(ctx.extras).timezone), 'medium')}"
             + f"\n{escape(clip(q.text, 120))}"
         )
+        row = []
+        if answers:
+            read = ctx._(N_("Read #{number}")).format(number=q.id)
+            row.append(Button("📖 " + read, f"{PREFIX}:v:{q.id}"))
         if q.status != "closed":
-            rows.append(
-                [
-                    Button(
-                        "🔒 " + ctx._(N_("Close #{number}")).format(number=q.id),
-                        f"{PREFIX}:x:{q.id}",
-                    )
-                ]
-            )
+            close = ctx._(N_("Close #{number}")).format(number=q.id)
+            row.append(Button("🔒 " + close, f"{PREFIX}:x:{q.id}"))
+        rows.append(row)
     paging = []
     if offset > 0:
         paging.append(Button("« " + ctx._(N_("Newer")), f"{PREFIX}:m:{offset - PAGE}"))
@@ -253,6 +254,31 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
         )
     else:
         await ctx.reply("\n".join(lines), keyboard)
+
+
+def status_of(ctx: Ctx, question: Question) -> str:
+    """The status, and for a question still waiting where it is: with the experts (which
+    round) or with the moderators."""
+    status = ctx._(STATUS_NAMES.get(question.status, STATUS_NAMES["open"]))
+    if question.status != "open":
+        return status
+    if question.round >= MODERATOR_ROUND:
+        return status + " (" + ctx._(N_("with the moderators")) + ")"
+    where = ctx._(N_("with experts, round {round} of {rounds}")).format(
+        round=ctx.t.number(question.round), rounds=ctx.t.number(LAST_EXPERT_ROUND)
+    )
+    return status + " (" + where + ")"
+
+
+async def read_pressed(ctx: Ctx) -> None:
+    """[Read #N] in /myquestions: the question and its answers, for the member who asked."""
+    member = await current_member(ctx)
+    question = await ctx.session.questions.question(ctx.value_id)
+    if member is None or question is None or question.asker_id != member.id:
+        await ctx.answer(ctx._(N_("Only the member who asked can read it here.")), alert=True)
+        return
+    await ctx.answer()
+    await send_thread(ctx, question.id)
 
 
 async def page_pressed(ctx: Ctx) -> None:

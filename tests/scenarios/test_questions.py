@@ -101,6 +101,16 @@ async def test_a_khmer_question_reaches_three_experts_one_passes_one_answers_and
     assert replies[0].startswith("<b>Question #1</b>")
     assert "✅ <b>Expert 1</b>" in replies[1] and "password manager" in replies[1]
 
+    # the asker rereads it from /myquestions; nobody else can through that button
+    replies = await scenario.say(SOPHEA, "/myquestions")
+    assert f"<b>#1</b> · {km.gettext('Closed')} · " in replies[0]
+    assert scenario.buttons(SOPHEA) == ["📖 " + km.gettext("Read #{number}").format(number=1)]
+    replies = await scenario.press(SOPHEA, km.gettext("Read #{number}").format(number=1))
+    assert km.gettext("Question #{number}").format(number=1) in replies[0]
+    assert KHMER_QUESTION in replies[0] and "password manager" in replies[1]
+    await scenario.press_data(second, "qa:v:1")
+    assert scenario.toasts()[-1] == "Only the member who asked can read it here."
+
 
 async def test_an_unanswered_question_escalates_twice_and_reaches_a_moderator(
     scenario: Scenario, translations: Translations
@@ -122,6 +132,9 @@ async def test_an_unanswered_question_escalates_twice_and_reaches_a_moderator(
     scenario.clock.advance(hours=2)
     await scenario.app.run_due_work()  # type: ignore[union-attr]
     assert len([e for e in EXPERTS if offers_to(scenario, e)]) == 5  # round 2: the next ones
+    replies = await scenario.say(SOPHEA, "/myquestions")
+    where = km.gettext("with experts, round {round} of {rounds}").format(round=2, rounds=2)
+    assert f"<b>#1</b> · {km.gettext('Waiting for answers')} ({where}) · " in replies[0]
     assert not offers_to(scenario, MODERATOR)
     await scenario.app.run_due_work()  # type: ignore[union-attr]  # running again sends nothing twice
     assert len(await stored(scenario, Assignment)) == 5
@@ -132,6 +145,9 @@ async def test_an_unanswered_question_escalates_twice_and_reaches_a_moderator(
     assert "No expert has answered this question yet. Can you help?" in offer
     [question] = await stored(scenario, Question)
     assert question.round == 3 and question.escalate_at is None
+    replies = await scenario.say(SOPHEA, "/myquestions")
+    assert f"({km.gettext('with the moderators')})" in replies[0]
+    assert "(នៅជាមួយអ្នកសម្របសម្រួល)" in replies[0]
     notices = [m.text for m in scenario.emulator.messages(SOPHEA.id)]
     assert (
         notices.count(
@@ -167,7 +183,7 @@ async def test_bad_questions_get_advice_and_a_closed_question_takes_no_answers(
 
     [assignment] = await stored(scenario, Assignment)
     replies = await scenario.say(asker, "/myquestions")
-    assert "<b>#1</b> · Waiting for answers · answers: 0" in replies[0]
+    assert "<b>#1</b> · Waiting for answers (with experts, round 1 of 2) · answers: 0" in replies[0]
     await scenario.press(asker, "Close #1")
     assert scenario.toasts()[-1] == "Question #1 is closed."
     await scenario.press(EXPERTS[0], "Answer")
