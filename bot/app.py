@@ -131,7 +131,7 @@ class App:
         messenger = self.dispatcher.messenger
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
-        await self.set_admin_menus()
+        await self.set_staff_menus()
         if scheduler:
             self.leadership = Leadership(
                 self.database, self._lead, self._stop_leading, self.settings.leader_check
@@ -166,20 +166,22 @@ class App:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
 
-    async def set_admin_menus(self) -> None:
-        """Each administrator's chat menu lists the admin commands too, in their language."""
+    async def set_staff_menus(self) -> None:
+        """Each administrator's and moderator's chat menu lists their commands too, in
+        their language."""
         async with self.unit_of_work() as uow:
-            admins = []
-            for telegram_id in await uow.staff.ids_with_role("admin"):
-                member = await uow.members.get(telegram_id)
-                admins.append((telegram_id, member.language if member else "en"))
-        for telegram_id, language in admins:
+            staff: dict[int, tuple[str, str]] = {}
+            for role in ("moderator", "admin"):  # an administrator's menu has it all
+                for telegram_id in await uow.staff.ids_with_role(role):
+                    member = await uow.members.get(telegram_id)
+                    staff[telegram_id] = (role, member.language if member else "en")
+        for telegram_id, (role, language) in staff.items():
             try:
                 await self.dispatcher.messenger.set_commands(
-                    self.dispatcher.menu(language, admin=True), chat_id=telegram_id
+                    self.dispatcher.menu(language, role), chat_id=telegram_id
                 )
-            except Exception:  # an admin who never opened the bot has no chat yet
-                log.info("no command menu for administrator %s yet", telegram_id)
+            except Exception:  # someone who never opened the bot has no chat yet
+                log.info("no command menu for %s %s yet", role, telegram_id)
 
     def jobs(self) -> list[Every | Daily]:
         """The schedules. Each job serves only what is due by its rows, so the digests'

@@ -156,6 +156,9 @@ async def import_members(settings: Settings, path: Path) -> int:
             total=max(lines, 0), unit=" rows", desc="Importing", disable=not sys.stderr.isatty()
         ) as progress:
             async with _unit_of_work(settings) as uow:
+                # committed before any row: an import stopped midway is on record too
+                await uow.staff.audit(None, "members-import-started", {"file": path.name})
+                await uow.commit()
                 batch: list[dict[str, Any]] = []
                 for row in rows:
                     batch.append(row)

@@ -8,6 +8,7 @@ from typing import TypeAlias
 from bot.core.context import Context
 from bot.core.i18n import N_
 from storage.models import Member
+from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
 
 Ctx: TypeAlias = Context[UnitOfWork]
@@ -53,11 +54,20 @@ async def is_admin(ctx: Ctx) -> bool:
 
 async def is_moderator(ctx: Ctx) -> bool:
     """True for a moderator or an administrator; anyone else is told so, as by ``is_admin``."""
-    staff = ctx.session.staff
-    if await staff.has_role(ctx.user_id, "moderator") or await staff.has_role(ctx.user_id, "admin"):
+    if await staff_role(ctx.session.staff, ctx.user_id) is not None:
         return True
     await _refuse(ctx, N_("Only moderators can do this."))
     return False
+
+
+async def about_themselves(ctx: Ctx, member_id: int | None) -> bool:
+    """True (and the moderator is told another must decide) when a report is about the
+    moderator's own profile, question or answer."""
+    member = await current_member(ctx)
+    if member is None or member.id != member_id:
+        return False
+    await _refuse(ctx, N_("This report is about you: another moderator will decide it."))
+    return True
 
 
 async def _refuse(ctx: Ctx, message: str) -> None:
@@ -67,5 +77,13 @@ async def _refuse(ctx: Ctx, message: str) -> None:
 
 
 async def menu_for(ctx: Ctx, language: str) -> list[tuple[str, str]]:
-    """The command menu for this user's chat: administrators' lists their commands too."""
-    return ctx.menu(language, await ctx.session.staff.has_role(ctx.user_id, "admin"))
+    """The command menu for this user's chat: staff's lists their commands too."""
+    return ctx.menu(language, await staff_role(ctx.session.staff, ctx.user_id))
+
+
+async def staff_role(staff: StaffRepository, telegram_id: int) -> str | None:
+    """The strongest staff role someone has ("admin", "moderator"), or None."""
+    for role in ("admin", "moderator"):
+        if await staff.has_role(telegram_id, role):
+            return role
+    return None

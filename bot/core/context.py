@@ -56,7 +56,9 @@ class Context(Generic[S]):
     value: str = ""  # the value of the flow button pressed
     callback_answered: bool = False
     conversation_deleted: bool = False
-    menu: Callable[[str, bool], list[tuple[str, str]]] = field(default=lambda _l, _a=False: [])
+    menu: Callable[[str, str | None], list[tuple[str, str]]] = field(
+        default=lambda _language, _staff=None: []
+    )
     extras: dict[str, Any] = field(default_factory=dict)  # features' settings, by feature
 
     @property

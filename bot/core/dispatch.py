@@ -30,6 +30,7 @@ from bot.core.text import clip, escape
 log = logging.getLogger(__name__)
 
 EMPTY_CONVERSATION = Conversation(0).state()  # a user with nothing to keep: no row
+MENU_RANK = {None: 0, "moderator": 1, "admin": 2}  # an administrator's menu has it all
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,7 @@ class Command:
     name: str
     handler: Handler
     description: str  # msgid; empty for commands left out of the menu
-    for_admins: bool = False  # in the menu of administrators' chats only
+    staff: str | None = None  # "moderator" or "admin": in the menus of their chats only
 
 
 @dataclass
@@ -50,10 +51,13 @@ class Router:
     flows: dict[str, Flow] = field(default_factory=dict)
 
     def command(
-        self, name: str, description: str = "", for_admins: bool = False
+        self, name: str, description: str = "", staff: str | None = None
     ) -> Callable[[Handler], Handler]:
+        if staff not in MENU_RANK:
+            raise ValueError(f"unknown staff role {staff!r}")
+
         def register(handler: Handler) -> Handler:
-            self.commands[name] = Command(name, handler, description, for_admins)
+            self.commands[name] = Command(name, handler, description, staff)
             return handler
 
         return register
@@ -112,14 +116,15 @@ class Dispatcher:
                 raise ValueError(f"router {router.name!r} registers {sorted(clash)} again")
             table.update(items)
 
-    def menu(self, language: str, admin: bool = False) -> list[tuple[str, str]]:
-        """The command menu in ``language``; administrators' has their commands too (the
-        handlers check the role whatever the menu shows)."""
+    def menu(self, language: str, staff: str | None = None) -> list[tuple[str, str]]:
+        """The command menu in ``language`` for someone with the ``staff`` role (None for a
+        member): a moderator's has the moderators' commands too, an administrator's all of
+        them (the handlers check the role whatever the menu shows)."""
         t = self.translations.for_language(language)
         return [
             (c.name, t.gettext(c.description))
             for c in self.commands.values()
-            if c.description and (admin or not c.for_admins)
+            if c.description and MENU_RANK[c.staff] <= MENU_RANK[staff]
         ]
 
     # -- running updates -----------------------------------------------------------------

@@ -49,18 +49,18 @@ def admin_only(action: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awai
     return checked
 
 
-router.command("admin", N_("Administration (admins only)"), for_admins=True)(
+router.command("admin", N_("Administration (admins only)"), staff="admin")(
     admin_only(console.show_menu)
 )
-router.command("stats", N_("The community in figures (admins only)"), for_admins=True)(
+router.command("stats", N_("The community in figures (admins only)"), staff="admin")(
     admin_only(stats.send_stats)
 )
-router.command("export", N_("All members as a CSV file (admins only)"), for_admins=True)(
+router.command("export", N_("All members as a CSV file (admins only)"), staff="admin")(
     admin_only(stats.send_export)
 )
 
 
-@router.command("reports", N_("Reports waiting for a decision (moderators)"), for_admins=True)
+@router.command("reports", N_("Reports waiting for a decision (moderators)"), staff="moderator")
 async def reports_command(ctx: Ctx) -> None:
     if await is_moderator(ctx):
         await pending.show_reports(ctx)

@@ -15,7 +15,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, escape, western_digits
-from handlers.context import Ctx, is_admin
+from handlers.context import Ctx, is_admin, staff_role
 from handlers.questions.notices import notify
 
 PREFIX = "ad"
@@ -101,9 +101,7 @@ async def role_chosen(ctx: Ctx) -> None:
         await ctx.reply(ctx._(N_("They already have this role.")))
         return
     member = await ctx.session.members.get(who)
-    if role == "admin":
-        language = member.language if member else "en"
-        await ctx.messenger.set_commands(ctx.menu(language, True), chat_id=who)
+    await staff_menu(ctx, who)
     if member is not None:
         await notify(
             ctx.session, ctx.translators, who, member.language,
@@ -126,6 +124,18 @@ def new_role_message(t: Translator, role: str) -> tuple[str, None]:
     return t.gettext(NEW_ROLE[role]), None
 
 
+async def staff_menu(ctx: Ctx, who: int) -> None:
+    """The person's chat menu after a grant or a revoke: their strongest role's, or (with
+    none left) back to the menu of their Telegram app's language."""
+    role = await staff_role(ctx.session.staff, who)
+    if role is None:
+        await ctx.messenger.clear_commands(who)
+        return
+    member = await ctx.session.members.get(who)
+    language = member.language if member else "en"
+    await ctx.messenger.set_commands(ctx.menu(language, role), chat_id=who)
+
+
 async def revoke_pressed(ctx: Ctx) -> None:
     """``value``: a|m:TELEGRAM_ID."""
     if not await is_admin(ctx):
@@ -140,8 +150,7 @@ async def revoke_pressed(ctx: Ctx) -> None:
         await ctx.answer(ctx._(N_("You cannot take away your own administrator role.")), alert=True)
         return
     if await ctx.session.staff.revoke(who, role, revoked_by=ctx.user_id):
-        if role == "admin":  # back to the menu of the Telegram app's language
-            await ctx.messenger.clear_commands(who)
+        await staff_menu(ctx, who)
         await ctx.answer(ctx._(N_("Done: the role is revoked.")))
     else:
         await ctx.answer(ctx._(N_("They no longer have this role.")))

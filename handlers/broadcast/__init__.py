@@ -15,7 +15,7 @@ from handlers.broadcast.message import PREFIX, report_text
 from handlers.context import Ctx, is_admin
 
 router = Router("broadcast")
-router.command("broadcast", N_("Send a message to members (admins only)"), for_admins=True)(
+router.command("broadcast", N_("Send a message to members (admins only)"), staff="admin")(
     compose.broadcast_command
 )
 router.flow(compose.broadcast_flow)

@@ -4,8 +4,8 @@ The moderators (admins count as moderators) get the reported member's card and t
 reporter's reason, never who reported, with [Hide from the directory] [Keep]. The first
 decision counts: hiding switches the member's directory visibility off and closes every
 open report about them, and the member cannot switch it on again until a moderator undoes
-the hide from the console's reports (then the member is told, and chooses). Every decision
-is audited. Nobody else is told.
+the hide from /reports (then the member is told, and chooses). The member is told of the
+hide too, never who reported. Every decision is audited; the reporter is not told.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.core.text import clip, escape
 from handlers.community.cards import back_to_results, card
 from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
-from handlers.context import Ctx, current_member, is_moderator
+from handlers.context import Ctx, about_themselves, current_member, is_moderator
 from handlers.profile.rules import Invalid
 from handlers.questions.notices import notify_member, notify_staff
 from storage.community import HIDDEN, listed
@@ -153,6 +153,8 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
     if report is None or report.status != "open":
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
         await ctx.clear_buttons()
+        return
+    if await about_themselves(ctx, report.member_id):
         return
     now = ctx.clock.now()
     if hide:

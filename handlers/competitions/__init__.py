@@ -22,7 +22,7 @@ router = Router("competitions")
 router.command("competitions", N_("Competitions with prizes: read, enter"))(
     entries.competitions_command
 )
-router.command("newcompetition", N_("Create a competition (admins only)"), for_admins=True)(
+router.command("newcompetition", N_("Create a competition (admins only)"), staff="admin")(
     create.start_new_competition
 )
 for flow in (create.new_competition_flow, entries.entry_flow, judging.winners_flow):

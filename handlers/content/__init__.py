@@ -23,7 +23,7 @@ router.command("events", N_("Coming events"))(browse.browse_command("events"))
 router.command("subscriptions", N_("Your news digest: what and how often"))(
     subscriptions.subscriptions_command
 )
-router.command("post", N_("Publish news, a policy or an event (admins only)"), for_admins=True)(
+router.command("post", N_("Publish news, a policy or an event (admins only)"), staff="admin")(
     posting.post_command
 )
 for flow in (browse.content_flow, posting.post_flow, subscriptions.subscriptions_flow):

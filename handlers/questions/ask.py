@@ -228,13 +228,13 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
     for q in questions:
         answers = counts.get(q.id, 0)
         lines.append(
-            f"\n<b>#{q.id}</b> · {status_of(ctx, q)} · "
+            f"\n<b>#{q.id}</b> · {await status_of(ctx, q)} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
             + f" · {ctx.t.date(q.created_at.astimezone(qa_settings(ctx.extras).timezone), 'medium')}"
             + f"\n{escape(clip(q.text, 120))}"
         )
         row = []
-        if answers:
+        if answers and not q.hidden:
             read = ctx._(N_("Read #{number}")).format(number=q.id)
             row.append(Button("📖 " + read, f"{PREFIX}:v:{q.id}"))
         if q.status != "closed":
@@ -256,17 +256,20 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
         await ctx.reply("\n".join(lines), keyboard)
 
 
-def status_of(ctx: Ctx, question: Question) -> str:
-    """The status, and for a question still waiting where it is: with the experts (which
-    round) or with the moderators."""
+async def status_of(ctx: Ctx, question: Question) -> str:
+    """The status, and for a question still waiting where it is: offered to experts (which
+    round), to the moderators, or to nobody yet (everyone who could answer is busy)."""
     status = ctx._(STATUS_NAMES.get(question.status, STATUS_NAMES["open"]))
     if question.status != "open":
         return status
-    if question.round >= MODERATOR_ROUND:
-        return status + " (" + ctx._(N_("with the moderators")) + ")"
-    where = ctx._(N_("with experts, round {round} of {rounds}")).format(
-        round=ctx.t.number(question.round), rounds=ctx.t.number(LAST_EXPERT_ROUND)
-    )
+    if not await ctx.session.questions.open_offers(question.id, question.round):
+        where = ctx._(N_("waiting for someone free to answer it"))
+    elif question.round >= MODERATOR_ROUND:
+        where = ctx._(N_("with the moderators"))
+    else:
+        where = ctx._(N_("with experts, round {round} of {rounds}")).format(
+            round=ctx.t.number(question.round), rounds=ctx.t.number(LAST_EXPERT_ROUND)
+        )
     return status + " (" + where + ")"
 
 

@@ -7,7 +7,7 @@ from functools import partial
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, current_member, is_moderator
+from handlers.context import Ctx, about_themselves, current_member, is_moderator
 from handlers.questions.notices import notify_staff
 from handlers.questions.offers import PREFIX, close_question
 from handlers.questions.tokens import tokens
@@ -83,10 +83,18 @@ async def moderate(ctx: Ctx, hide_it: bool) -> None:
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
         await ctx.clear_buttons()
         return
+    reported = await _reported(ctx, report.target, report.target_id)
+    author = (
+        reported.asker_id
+        if isinstance(reported, Question)
+        else getattr(reported, "expert_id", None)
+    )
+    if await about_themselves(ctx, author):
+        return
     report.status = "hidden" if hide_it else "kept"
     report.resolved_by, report.resolved_at = ctx.user_id, ctx.clock.now()
     if hide_it:
-        await hide(ctx, await _reported(ctx, report.target, report.target_id))
+        await hide(ctx, reported)
     await ctx.session.staff.audit(ctx.user_id, f"report-{report.status}", {"report": report.id})
     await ctx.answer(ctx._(N_("Hidden.")) if hide_it else ctx._(N_("Kept.")))
     await ctx.clear_buttons()

@@ -183,7 +183,7 @@ async def test_the_chart_counts_members_in_their_week(scenario: Scenario, weeks_
     assert sum(counts) == 1 and counts[-1 - weeks_ago] == 1
 
 
-async def test_admin_commands_are_in_administrators_menus_only(scenario: Scenario) -> None:
+async def test_staff_commands_are_in_their_menus_only(scenario: Scenario) -> None:
     await add_member(scenario, ADMIN, staff="admin")
     await add_member(scenario, KHMER, "km")
     default = [c["command"] for c in scenario.emulator.menu_shown(MEMBER.id, "en")]
@@ -197,9 +197,19 @@ async def test_admin_commands_are_in_administrators_menus_only(scenario: Scenari
     assert {"admin", "stats", "export", "broadcast", "post"} <= set(theirs)
     await scenario.say(ADMIN, "/admin")
     await scenario.press(ADMIN, "Roles")
+    await scenario.press(ADMIN, "Grant a role")
+    await scenario.say(ADMIN, str(KHMER.id))
+    await scenario.press(ADMIN, "Moderator")
+    theirs = [c["command"] for c in scenario.emulator.menu_shown(KHMER.id, "km")]
+    assert "reports" in theirs and "admin" in theirs  # an administrator's menu has it all
     await scenario.press(ADMIN, f"Revoke Administrator {KHMER.id}")
     theirs = [c["command"] for c in scenario.emulator.menu_shown(KHMER.id, "km")]
-    assert "admin" not in theirs
+    assert "reports" in theirs and "help" in theirs  # still a moderator
+    assert not {"admin", "stats", "export", "broadcast", "post"} & set(theirs)
+    assert "reports" not in default
+    await scenario.press(ADMIN, f"Revoke Moderator {KHMER.id}")
+    theirs = [c["command"] for c in scenario.emulator.menu_shown(KHMER.id, "km")]
+    assert "reports" not in theirs and "admin" not in theirs
 
 
 async def test_a_forged_button_with_a_huge_number_finds_nothing_and_breaks_nothing(

@@ -425,6 +425,25 @@ async def test_a_moderator_who_is_not_an_admin_finds_reports_in_slash_reports(
     assert (report.member_id, report.status) == (srey, "restored")
 
 
+async def test_a_moderator_does_not_decide_a_report_about_themselves(scenario: Scenario) -> None:
+    assert scenario.app is not None
+    await in_directory(scenario, DARA)
+    await add_member(scenario, MOD, staff="moderator")
+    await set_member(scenario, MOD, directory_visible=True)
+    await add_member(scenario, ADMIN, staff="admin")
+    await search_everyone(scenario, DARA)
+    await scenario.press(DARA, "Report", card_of(scenario, DARA, "Moderator"))
+    await scenario.say(DARA, "Not a real moderator")
+    await scenario.app.run_due_work()
+    await scenario.press(MOD, "Hide from the directory")
+    assert scenario.toasts()[-1] == "This report is about you: another moderator will decide it."
+    [report] = await stored(scenario, ProfileReport)
+    assert report.status == "open"
+    await scenario.press(ADMIN, "Keep")
+    [report] = await stored(scenario, ProfileReport)
+    assert report.status == "kept"
+
+
 async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: Scenario) -> None:
     assert scenario.app is not None
     await in_directory(scenario, DARA)

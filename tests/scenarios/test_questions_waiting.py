@@ -86,6 +86,9 @@ async def test_a_question_for_a_busy_expert_reaches_them_once_they_are_free(
     assert offers_to(scenario, MODERATOR) == []  # and not skipped to the moderators
     second = (await questions(scenario))[1]
     assert second.round == 1 and second.escalate_at == second.created_at + timedelta(minutes=10)
+    replies = await scenario.say(ASKER, "/myquestions")  # newest first
+    assert "<b>#2</b> · Waiting for answers (waiting for someone free to answer it)" in replies[0]
+    assert "<b>#1</b> · Waiting for answers (with experts, round 1 of 2)" in replies[0]
 
     await scenario.press(EXPERT, "Answer", scenario.find_button(EXPERT, "Answer")[0])
     await scenario.say(EXPERT, "Compress images and cache static files.")

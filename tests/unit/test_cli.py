@@ -70,7 +70,8 @@ def test_import_reports_bad_rows_by_line_and_imports_the_good_ones(
     assert f"{source}:9: country is empty, and province is abroad" in err
     assert f"{source}:10: created_at 'yesterday'" in err
     assert audited(env) == [
-        ("members-imported", {"file": "members.csv", "inserted": 2, "updated": 0, "skipped": 7})
+        ("members-import-started", {"file": "members.csv"}),
+        ("members-imported", {"file": "members.csv", "inserted": 2, "updated": 0, "skipped": 7}),
     ]
 
     code, out, _ = run(capsys, "members", "export")
