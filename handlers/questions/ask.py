@@ -273,12 +273,20 @@ async def status_of(ctx: Ctx, question: Question) -> str:
     return status + " (" + where + ")"
 
 
-async def read_pressed(ctx: Ctx) -> None:
-    """[Read #N] in /myquestions: the question and its answers, for the member who asked."""
+async def own_question(ctx: Ctx, refusal: str) -> Question | None:
+    """The question the pressed button names, if the presser asked it; else ``refusal``."""
     member = await current_member(ctx)
     question = await ctx.session.questions.question(ctx.value_id)
     if member is None or question is None or question.asker_id != member.id:
-        await ctx.answer(ctx._(N_("Only the member who asked can read it here.")), alert=True)
+        await ctx.answer(ctx._(refusal), alert=True)
+        return None
+    return question
+
+
+async def read_pressed(ctx: Ctx) -> None:
+    """[Read #N] in /myquestions: the question and its answers, for the member who asked."""
+    question = await own_question(ctx, N_("Only the member who asked can read it here."))
+    if question is None:
         return
     await ctx.answer()
     await send_thread(ctx, question.id)
@@ -290,12 +298,8 @@ async def page_pressed(ctx: Ctx) -> None:
 
 
 async def close_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
-    question = await ctx.session.questions.question(ctx.value_id)
-    if member is None or question is None or question.asker_id != member.id:
-        await ctx.answer(
-            ctx._(N_("Only the member who asked can close this question.")), alert=True
-        )
+    question = await own_question(ctx, N_("Only the member who asked can close this question."))
+    if question is None:
         return
     if question.status == "closed":
         await ctx.answer(ctx._(N_("This question is already closed.")))

@@ -357,6 +357,15 @@ async def test_a_reported_profile_is_hidden_by_a_moderator_and_a_plain_member_is
     assert not any("Dara" in text for text in scenario.texts_since(SREY, 0))  # nobody told
 
 
+async def srey_reported_with_a_moderator(scenario: Scenario) -> int:
+    """Dara and Srey in the directory, MOD a moderator, Dara's report on Srey sent; Srey's id."""
+    await in_directory(scenario, DARA)
+    srey = await in_directory(scenario, SREY, "km")
+    await add_member(scenario, MOD, staff="moderator")
+    await dara_reports_srey(scenario)
+    return srey
+
+
 async def dara_reports_srey(scenario: Scenario) -> None:
     """Dara reports Srey's card; the moderators have the report."""
     assert scenario.app is not None
@@ -379,10 +388,7 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     scenario: Scenario,
 ) -> None:
     assert scenario.app is not None
-    await in_directory(scenario, DARA)
-    srey = await in_directory(scenario, SREY, "km")
-    await add_member(scenario, MOD, staff="moderator")
-    await dara_reports_srey(scenario)
+    srey = await srey_reported_with_a_moderator(scenario)
     await scenario.say(SREY, "/profile")  # the card opened before the decision
     await scenario.press(MOD, "Hide from the directory")
     await scenario.app.run_due_work()
@@ -407,10 +413,7 @@ async def test_a_moderator_who_is_not_an_admin_finds_reports_in_slash_reports(
     scenario: Scenario,
 ) -> None:
     assert scenario.app is not None
-    await in_directory(scenario, DARA)
-    srey = await in_directory(scenario, SREY, "km")
-    await add_member(scenario, MOD, staff="moderator")
-    await dara_reports_srey(scenario)
+    srey = await srey_reported_with_a_moderator(scenario)
     assert await scenario.say(DARA, "/reports") == ["Only moderators can do this."]
     assert await scenario.say(MOD, "/admin") == ["Only administrators can do this."]
     replies = await scenario.say(MOD, "/reports")
