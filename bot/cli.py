@@ -75,6 +75,8 @@ def parser() -> argparse.ArgumentParser:
     expert = experts.add_parser("add", help="verify a member as an expert for some tags")
     expert.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
     expert.add_argument("--tags", required=True, type=_slugs, help="tag slugs, comma-separated")
+    unexpert = experts.add_parser("remove", help="take a member's expert status away")
+    unexpert.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
 
     tags = sub.add_parser("tags", help="the tag taxonomy").add_subparsers(
         dest="tags_command", required=True
@@ -267,6 +269,8 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.seed_demo(settings)
         case "admins":
             return await commands.add_admin(settings, args.telegram_id)
+        case "experts" if args.experts_command == "remove":
+            return await commands.remove_expert(settings, args.telegram_id)
         case "experts":
             return await commands.add_expert(settings, args.telegram_id, args.tags)
         case "tags":

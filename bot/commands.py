@@ -93,6 +93,22 @@ async def add_expert(settings: Settings, telegram_id: int, slugs: list[str]) -> 
     return 0
 
 
+async def remove_expert(settings: Settings, telegram_id: int) -> int:
+    from handlers.questions.experts import remove_expert
+    from storage.members import utc_now
+
+    async with _unit_of_work(settings) as uow:
+        member = await uow.members.get(telegram_id)
+        if member is None:
+            raise CommandError(f"{telegram_id} is not a member")
+        if not await remove_expert(uow, Translations(settings.locales_dir), member, utc_now()):
+            raise CommandError(f"{telegram_id} is not an expert")
+        await uow.staff.audit(None, "expert-removed", {"member_id": member.id})
+        await uow.commit()
+    print(f"{telegram_id} is no longer an expert; the questions offered to them move on.")
+    return 0
+
+
 def suggest_tags(text: str, as_json: bool) -> int:
     """Suggestions from the seed taxonomy (no database needed)."""
     import json

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -86,6 +86,25 @@ class QuestionRepository:
             self.session.add(ExpertTag(member_id=member_id, tag_id=tag_id))
         await self.session.flush()
         return profile
+
+    async def remove_expert(self, member_id: int, expert_rounds: int) -> list[Assignment]:
+        """The member is an expert no more: their topics and settings go, and their open
+        offers of the experts' rounds (up to ``expert_rounds``; not one shown to them as a
+        moderator) are withdrawn, so their [Answer] no longer works. The offers withdrawn."""
+        offers = list(
+            await self.session.scalars(
+                select(Assignment).where(
+                    Assignment.member_id == member_id,
+                    Assignment.status == OFFERED,
+                    Assignment.round <= expert_rounds,
+                )
+            )
+        )
+        for assignment in offers:
+            assignment.status = WITHDRAWN
+        for table in (ExpertTag, ExpertProfile):
+            await self.session.execute(delete(table).where(table.member_id == member_id))
+        return offers
 
     async def candidates(self, slugs: Collection[str], asker_id: int) -> list[ExpertRow]:
         """The experts who may be offered a question on ``slugs`` asked by ``asker_id``:

@@ -3,7 +3,8 @@ message from the person, or type their Telegram id) and revoke one.
 
 Flow ``grant``: who → role. Being an administrator is checked at every step's action, and
 an administrator cannot take away their own administrator role (nobody locks themselves
-out; ``DCC_ADMIN_IDS`` gives the role back at each start anyway).
+out; ``DCC_ADMIN_IDS`` gives the role back at each start anyway). For an expert the role
+step also offers [Remove expert status].
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, escape, western_digits
 from handlers.context import Ctx, is_admin, staff_role
+from handlers.questions.experts import remove_expert
 from handlers.questions.notices import notify
 
 PREFIX = "ad"
 ROLE_NAMES = {"admin": N_("Administrator"), "moderator": N_("Moderator")}
 ROLE_CODES = {"admin": "a", "moderator": "m"}  # in callback data
+NOT_EXPERT = "not-expert"  # the role step's value for taking expert status away
 
 
 async def show_roles(ctx: Ctx) -> None:
@@ -80,6 +83,8 @@ async def ask_role(ctx: Ctx) -> None:
     member = await ctx.session.members.get(ctx.data["who"])
     who = escape(member.full_name or "") if member and member.full_name else str(ctx.data["who"])
     buttons = [ctx.button(ctx._(name), role) for role, name in ROLE_NAMES.items()]
+    if member is not None and await ctx.session.questions.expert_profile(member.id):
+        buttons.append(ctx.button("🎓 " + ctx._(N_("Remove expert status")), NOT_EXPERT))
     await ctx.reply(
         ctx._(N_("Which role for {name}?")).format(name=who),
         ctx.keyboard([*buttons, ctx.button(ctx._(N_("Cancel")), "cancel")]),
@@ -88,6 +93,9 @@ async def ask_role(ctx: Ctx) -> None:
 
 async def role_chosen(ctx: Ctx) -> None:
     await ctx.clear_buttons()
+    if ctx.value == NOT_EXPERT:
+        await expert_removed(ctx)
+        return
     if ctx.value not in ROLE_NAMES:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Cancelled. Send /help to see what you can do.")))
@@ -118,6 +126,25 @@ NEW_ROLE = {
         "You are now a moderator of DCC Bot: reports on questions, answers and profiles will reach you here, and /reports lists those waiting and the members hidden from the directory."
     ),
 }
+
+
+async def expert_removed(ctx: Ctx) -> None:
+    """[Remove expert status] at the role step (``handlers.questions.experts.remove_expert``)."""
+    if not await is_admin(ctx):
+        ctx.end_flow()
+        return
+    who = ctx.data["who"]
+    ctx.end_flow()
+    member = await ctx.session.members.get(who)
+    if member is None or not await remove_expert(
+        ctx.session, ctx.translators, member, ctx.clock.now()
+    ):
+        await ctx.reply(ctx._(N_("They are not an expert.")))
+        return
+    await ctx.session.staff.audit(ctx.user_id, "expert-removed", {"member_id": member.id})
+    await ctx.reply(
+        ctx._(N_("Done: they are no longer an expert; the questions offered to them move on."))
+    )
 
 
 def new_role_message(t: Translator, role: str) -> tuple[str, None]:

@@ -16,6 +16,7 @@ from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
+from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.thread import report_button
 from handlers.questions.tokens import tokens
@@ -39,13 +40,27 @@ NOT_YOURS = N_("This question was not sent to you, so you cannot answer it.")
 
 
 async def _own_assignment(ctx: Ctx) -> Assignment | None:
-    """The assignment the pressed button names, if it is the presser's; else refuse."""
+    """The assignment the pressed button names, if it is the presser's (and, in the
+    experts' rounds, they are still an expert); else refuse."""
     member = await current_member(ctx)
     assignment = await ctx.session.questions.assignment(ctx.value_id)
-    if member is None or assignment is None or assignment.member_id != member.id:
+    if (
+        member is None
+        or assignment is None
+        or assignment.member_id != member.id
+        or not await still_expert(ctx, member.id, assignment)
+    ):
         await ctx.answer(ctx._(NOT_YOURS), alert=True)
         return None
     return assignment
+
+
+async def still_expert(ctx: Ctx, member_id: int, assignment: Assignment) -> bool:
+    """An offer of the experts' rounds is answered by an expert only: one whose expert
+    status was taken away meanwhile is refused (a moderator's last-round one is theirs)."""
+    if assignment.round > LAST_EXPERT_ROUND:
+        return True
+    return await ctx.session.questions.expert_profile(member_id) is not None
 
 
 async def answer_pressed(ctx: Ctx) -> None:
@@ -109,6 +124,14 @@ async def receive_answer(ctx: Ctx) -> None:
         return
     member = await current_member(ctx)
     assignment = await ctx.session.questions.assignment(ctx.data["assignment"])
+    if (
+        member is not None
+        and assignment is not None
+        and not await still_expert(ctx, member.id, assignment)
+    ):
+        ctx.end_flow()
+        await ctx.reply(ctx._(NOT_YOURS))
+        return
     question = await ctx.session.questions.question(assignment.question_id) if assignment else None
     if (
         member is None

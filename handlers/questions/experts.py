@@ -6,18 +6,21 @@ buttons on the admins' messages, checked against the staff table when pressed.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from bot.core.flow import Flow, Step
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify_member, notify_staff
 from handlers.questions.offers import PREFIX, tag_names
+from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import ExpertApplication, Member, Tag
 from storage.seed.tags import SLUGS
+from storage.uow import UnitOfWork
 
 NOTE_MAX = 500
 
@@ -160,6 +163,45 @@ async def decide(ctx: Ctx, approve: bool) -> None:
     )  # fmt: skip
     await ctx.answer(ctx._(N_("Done: the member is told.")))
     await ctx.clear_buttons()
+
+
+async def remove_expert(
+    uow: UnitOfWork, translations: Translations, member: Member, now: datetime
+) -> bool:
+    """Take expert status away (an administrator, in the bot or the CLI); False when the
+    member was not an expert. The offers they had not answered are withdrawn (the messages
+    not sent yet are dropped); a question left with no open offer in its round moves on to
+    the next round now, as when its last expert passes. The member is told."""
+    if await uow.questions.expert_profile(member.id) is None:
+        return False
+    withdrawn = await uow.questions.remove_expert(member.id, LAST_EXPERT_ROUND)
+    await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
+    for assignment in withdrawn:
+        question = await uow.questions.question(assignment.question_id)
+        if question is None or question.status != "open":
+            continue
+        if not await uow.questions.open_offers(question.id, question.round):
+            question.escalate_at = now
+    await notify_member(
+        uow,
+        translations,
+        member.id,
+        removed_notice,
+        now,
+        dedupe_key=f"expert-removed:{member.id}:{now.isoformat()}",
+    )
+    return True
+
+
+def removed_notice(t: Translator) -> tuple[str, None]:
+    return (
+        t.gettext(
+            N_(
+                "You are no longer an expert of DCC Bot: questions will not be sent to you any more. Thank you for your answers."
+            )
+        ),
+        None,
+    )
 
 
 def decision_notice(t: Translator, approved: bool) -> tuple[str, None]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
-from storage.models import Answer, AuditEntry, ExpertProfile, Question
+from storage.models import Answer, Assignment, AuditEntry, ExpertProfile, Question
 from tests.scenarios.harness import Scenario, add_member
 
 APPLICANT = EmuUser(1101, "Rithy", language_code="en")
@@ -161,3 +162,85 @@ async def test_an_application_made_before_any_admin_exists_is_kept_for_the_first
     assert "Five years of data analysis at a bank." in replies[-1]
     await scenario.press(ADMIN, "Approve")
     assert scenario.toasts()[-1] == "Done: the member is told."
+
+
+KHMER_EXPERT = EmuUser(1105, "សុខា", language_code="km")
+SECOND_EXPERT = EmuUser(1106, "Second Expert", language_code="en")
+
+
+async def test_an_admin_removes_an_expert_whose_offer_then_moves_on(
+    scenario: Scenario, translations: Translations
+) -> None:
+    assert scenario.app is not None
+    km = translations.for_language("km")
+    await add_member(scenario, ADMIN, staff="admin")
+    await add_member(scenario, ASKER)
+    removed = await add_member(scenario, KHMER_EXPERT, "km", expert_tags=("web",))
+    await add_member(scenario, SECOND_EXPERT, expert_tags=("web",))
+    async with scenario.app.unit_of_work() as uow:  # the second expert is away in round 1
+        profile = await uow.questions.expert_profile(await member_id(scenario, SECOND_EXPERT))
+        assert profile is not None
+        profile.available = False
+        await uow.commit()
+    await scenario.say(ASKER, "/ask")
+    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.press(ASKER, "Send my question")
+    await scenario.app.run_due_work()
+    offer = scenario.find_button(KHMER_EXPERT, km.gettext("Answer"))[0]
+
+    await scenario.say(ADMIN, "/admin")
+    await scenario.press(ADMIN, "Roles")
+    await scenario.press(ADMIN, "Grant a role")
+    await scenario.say(ADMIN, str(ASKER.id))
+    assert "Remove expert status" not in " ".join(scenario.buttons(ADMIN))  # not an expert
+    await scenario.press(ADMIN, "Cancel")
+    await scenario.press(ADMIN, "Grant a role")
+    await scenario.say(ADMIN, str(KHMER_EXPERT.id))
+    assert await scenario.press(ADMIN, "Remove expert status") == [
+        "Done: they are no longer an expert; the questions offered to them move on."
+    ]
+    assert await one(scenario, ExpertProfile) is not None  # the second expert's, only
+    async with scenario.app.unit_of_work() as uow:
+        assert await uow.questions.expert_profile(removed) is None
+        assert await uow.questions.expert_tags(removed) == []
+    [assignment] = [a for a in await every(scenario, Assignment) if a.member_id == removed]
+    assert assignment.status == "withdrawn"
+    audit = [(a.action, a.detail) for a in await every(scenario, AuditEntry)]
+    assert ("expert-removed", {"member_id": removed}) in audit
+
+    await scenario.press(KHMER_EXPERT, km.gettext("Answer"), offer)  # the old button
+    assert scenario.toasts()[-1] == km.gettext(
+        "This question was not sent to you, so you cannot answer it."
+    )
+    async with scenario.app.unit_of_work() as uow:  # the second expert is back
+        profile = await uow.questions.expert_profile(await member_id(scenario, SECOND_EXPERT))
+        assert profile is not None
+        profile.available = True
+        await uow.commit()
+    await scenario.app.run_due_work()  # the question moves on at once, to round 2
+    [question] = await every(scenario, Question)
+    assert question.round == 2
+    assert scenario.find_button(SECOND_EXPERT, "Answer")
+    told = [m.text for m in scenario.emulator.messages(KHMER_EXPERT.id)]
+    assert (
+        km.gettext(
+            "You are no longer an expert of DCC Bot: questions will not be sent to you any more."
+            " Thank you for your answers."
+        )
+        in told
+    )
+    assert "អ្នកលែងជាអ្នកជំនាញរបស់ DCC Bot ទៀតហើយ" in " ".join(t or "" for t in told)
+
+
+async def member_id(scenario: Scenario, user: EmuUser) -> int:
+    assert scenario.app is not None
+    async with scenario.app.unit_of_work() as uow:
+        member = await uow.members.get(user.id)
+        assert member is not None
+        return member.id
+
+
+async def every(scenario: Scenario, model: type) -> list:
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        return list(await session.scalars(select(model)))

@@ -255,6 +255,16 @@ def test_experts_add_verifies_a_member_for_tags(
     code, _, err = run(capsys, "experts", "add", "4444", "--tags", "ai")
     assert code == 2 and "4444 is not a member" in err
 
+    code, out, _ = run(capsys, "experts", "remove", "9001")
+    assert code == 0 and out.strip() == (
+        "9001 is no longer an expert; the questions offered to them move on."
+    )
+    assert [action for action, _ in audited(env)].count("expert-removed") == 1
+    code, _, err = run(capsys, "experts", "remove", "9001")
+    assert code == 2 and "9001 is not an expert" in err
+    code, out, _ = run(capsys, "experts", "add", "9001", "--tags", "web")  # and back again
+    assert code == 0 and out.strip() == "9001 is an expert for: web."
+
 
 def test_broadcast_create_queues_a_broadcast_and_status_counts_it(
     env: Path, capsys: pytest.CaptureFixture[str]
