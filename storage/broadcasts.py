@@ -85,7 +85,11 @@ class Audience:
                 )
             )
         if self.experts:
-            found.append(exists().where(ExpertProfile.member_id == Member.id))
+            found.append(
+                exists().where(
+                    ExpertProfile.member_id == Member.id, ExpertProfile.removed_at.is_(None)
+                )
+            )
         if self.companies:
             found.append(
                 exists().where(

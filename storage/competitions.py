@@ -231,7 +231,9 @@ class CompetitionRepository:
         admin = exists().where(
             StaffRole.telegram_id == Member.telegram_id, StaffRole.role == "admin"
         )
-        expert = exists().where(ExpertProfile.member_id == Member.id)
+        expert = exists().where(
+            ExpertProfile.member_id == Member.id, ExpertProfile.removed_at.is_(None)
+        )
         rows = await self.session.execute(
             select(Member.id, Member.full_name, admin, expert)
             .where(*_reachable(), or_(admin, expert))

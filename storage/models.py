@@ -161,7 +161,11 @@ class AuditEntry(Base):
 
 # -- questions and experts -------------------------------------------------------------------
 class ExpertProfile(Base):
-    """A member who was approved as an expert, with how they want to receive questions."""
+    """A member who was approved as an expert, with how they want to receive questions.
+
+    ``removed_at``: an administrator took the status away. The row stays for what outlives
+    it (the anonymity of their answers, the counters if they are approved again); storage's
+    ``expert_profile`` and every "is an expert" test leave such a profile out."""
 
     __tablename__ = "expert_profiles"
 
@@ -176,6 +180,7 @@ class ExpertProfile(Base):
     last_assigned_at: Mapped[datetime | None] = mapped_column()
     offered: Mapped[int] = mapped_column(Integer, default=0)
     answered: Mapped[int] = mapped_column(Integer, default=0)
+    removed_at: Mapped[datetime | None] = mapped_column()
 
 
 class ExpertTag(Base):

@@ -255,6 +255,7 @@ async def _expert(session: AsyncSession, member_id: int) -> dict[str, Any] | Non
         "questions_offered": profile.offered,
         "questions_answered": profile.answered,
         "last_question_offered_at": _time(profile.last_assigned_at),
+        "expert_status_removed_at": _time(profile.removed_at),
     }
 
 

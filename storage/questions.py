@@ -60,7 +60,15 @@ class QuestionRepository:
 
     # -- experts -------------------------------------------------------------------------
     async def expert_profile(self, member_id: int) -> ExpertProfile | None:
-        return await self.session.get(ExpertProfile, member_id)
+        """The member's expert profile while they are an expert (None once removed)."""
+        profile = await self.session.get(ExpertProfile, member_id)
+        return profile if profile is not None and profile.removed_at is None else None
+
+    async def answers_anonymously(self, member_id: int) -> bool:
+        """Whether the member's answers show no name: their choice as an expert, which
+        still holds for the answers they gave after the status was taken away."""
+        profile = await self.session.get(ExpertProfile, member_id)
+        return bool(profile and profile.anonymous)
 
     async def expert_tags(self, member_id: int) -> list[str]:
         rows = await self.session.scalars(
@@ -72,14 +80,16 @@ class QuestionRepository:
         return list(rows)
 
     async def make_expert(self, member_id: int, slugs: Collection[str]) -> ExpertProfile:
-        """Verify the member for ``slugs`` (added to any they had)."""
-        profile = await self.expert_profile(member_id)
+        """Verify the member for ``slugs`` (added to any they had). A member whose status
+        was taken away gets their profile back, counters and settings as they were."""
+        profile = await self.session.get(ExpertProfile, member_id)
         if profile is None:
             profile = ExpertProfile(
                 member_id=member_id, available=True, quiet_start="21:00", quiet_end="07:00",
                 cap=3, anonymous=False, offered=0, answered=0,
             )  # fmt: skip
             self.session.add(profile)
+        profile.removed_at = None
         have = set(await self.expert_tags(member_id))
         tag_ids = await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(slugs) - have)))
         for tag_id in tag_ids:
@@ -87,24 +97,29 @@ class QuestionRepository:
         await self.session.flush()
         return profile
 
-    async def remove_expert(self, member_id: int, expert_rounds: int) -> list[Assignment]:
-        """The member is an expert no more: their topics and settings go, and their open
-        offers of the experts' rounds (up to ``expert_rounds``; not one shown to them as a
-        moderator) are withdrawn, so their [Answer] no longer works. The offers withdrawn."""
-        offers = list(
-            await self.session.scalars(
-                select(Assignment).where(
-                    Assignment.member_id == member_id,
-                    Assignment.status == OFFERED,
-                    Assignment.round <= expert_rounds,
-                )
+    async def remove_expert(
+        self, profile: ExpertProfile, now: datetime, keep_after_round: int | None = None
+    ) -> list[Assignment]:
+        """The member is an expert no more: their topics go and the profile is marked
+        removed (``ExpertProfile.removed_at``); their open offers are withdrawn, so their
+        [Answer] no longer works, except those of rounds after ``keep_after_round`` (for
+        staff: a question's last round is shown to them as a moderator). The offers
+        withdrawn."""
+        offers = await self.session.scalars(
+            select(Assignment).where(
+                Assignment.member_id == profile.member_id, Assignment.status == OFFERED
             )
         )
-        for assignment in offers:
+        withdrawn = [a for a in offers if keep_after_round is None or a.round <= keep_after_round]
+        for assignment in withdrawn:
             assignment.status = WITHDRAWN
-        for table in (ExpertTag, ExpertProfile):
-            await self.session.execute(delete(table).where(table.member_id == member_id))
-        return offers
+        await self.session.execute(
+            delete(ExpertTag).where(ExpertTag.member_id == profile.member_id)
+        )
+        profile.removed_at = now
+        profile.offered = max(0, profile.offered - len(withdrawn))  # as withdraw_undelivered
+        await self.session.flush()
+        return withdrawn
 
     async def candidates(self, slugs: Collection[str], asker_id: int) -> list[ExpertRow]:
         """The experts who may be offered a question on ``slugs`` asked by ``asker_id``:

@@ -13,7 +13,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, staff_role
 from handlers.questions.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.routing import LAST_EXPERT_ROUND
@@ -56,11 +56,12 @@ async def _own_assignment(ctx: Ctx) -> Assignment | None:
 
 
 async def still_expert(ctx: Ctx, member_id: int, assignment: Assignment) -> bool:
-    """An offer of the experts' rounds is answered by an expert only: one whose expert
-    status was taken away meanwhile is refused (a moderator's last-round one is theirs)."""
-    if assignment.round > LAST_EXPERT_ROUND:
+    """An offer made to an expert is answered by an expert only: one whose expert status
+    was taken away meanwhile is refused. A moderator's last-round offer is theirs as staff."""
+    if await ctx.session.questions.expert_profile(member_id) is not None:
         return True
-    return await ctx.session.questions.expert_profile(member_id) is not None
+    staff = await staff_role(ctx.session.staff, ctx.user_id)
+    return assignment.round > LAST_EXPERT_ROUND and staff is not None
 
 
 async def answer_pressed(ctx: Ctx) -> None:
@@ -124,8 +125,10 @@ async def receive_answer(ctx: Ctx) -> None:
         return
     member = await current_member(ctx)
     assignment = await ctx.session.questions.assignment(ctx.data["assignment"])
+    replying = ctx.data.get("reply_to") is not None  # to a follow-up on their own answer
     if (
-        member is not None
+        not replying
+        and member is not None
         and assignment is not None
         and not await still_expert(ctx, member.id, assignment)
     ):

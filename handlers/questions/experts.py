@@ -13,7 +13,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx, current_member, staff_role
 from handlers.questions.notices import notify_member, notify_staff
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
@@ -170,11 +170,17 @@ async def remove_expert(
 ) -> bool:
     """Take expert status away (an administrator, in the bot or the CLI); False when the
     member was not an expert. The offers they had not answered are withdrawn (the messages
-    not sent yet are dropped); a question left with no open offer in its round moves on to
-    the next round now, as when its last expert passes. The member is told."""
-    if await uow.questions.expert_profile(member.id) is None:
+    not sent yet are dropped), but a moderator keeps a question's last round, shown to them
+    as staff; a question left with no open offer in its round moves on now, as when its
+    last expert passes. The profile is kept, marked removed: the anonymity of the answers
+    they gave still holds. The member is told."""
+    profile = await uow.questions.expert_profile(member.id)
+    if profile is None:
         return False
-    withdrawn = await uow.questions.remove_expert(member.id, LAST_EXPERT_ROUND)
+    staff = member.telegram_id is not None and await staff_role(uow.staff, member.telegram_id)
+    withdrawn = await uow.questions.remove_expert(
+        profile, now, keep_after_round=LAST_EXPERT_ROUND if staff else None
+    )
     await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
     for assignment in withdrawn:
         question = await uow.questions.question(assignment.question_id)

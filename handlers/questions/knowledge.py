@@ -72,8 +72,8 @@ async def authors(uow: UnitOfWork, ctx: Ctx, answers: list[Answer]) -> list[tupl
     named = []
     for answer in answers:
         expert = await uow.members.by_id(answer.expert_id)
-        profile = await uow.questions.expert_profile(answer.expert_id)
-        named.append((answer, expert_name(ctx.t, expert, bool(profile and profile.anonymous))))
+        anonymous = await uow.questions.answers_anonymously(answer.expert_id)
+        named.append((answer, expert_name(ctx.t, expert, anonymous)))
     return named
 
 

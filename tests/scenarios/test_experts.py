@@ -181,6 +181,9 @@ async def test_an_admin_removes_an_expert_whose_offer_then_moves_on(
         profile = await uow.questions.expert_profile(await member_id(scenario, SECOND_EXPERT))
         assert profile is not None
         profile.available = False
+        mine = await uow.questions.expert_profile(removed)
+        assert mine is not None
+        mine.anonymous, mine.offered, mine.answered = True, 7, 5  # a long-standing expert
         await uow.commit()
     await scenario.say(ASKER, "/ask")
     await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
@@ -203,6 +206,9 @@ async def test_an_admin_removes_an_expert_whose_offer_then_moves_on(
     async with scenario.app.unit_of_work() as uow:
         assert await uow.questions.expert_profile(removed) is None
         assert await uow.questions.expert_tags(removed) == []
+        assert await uow.questions.answers_anonymously(removed)  # their answers stay nameless
+        judges = {c.member_id: c.expert for c in await uow.competitions.judge_candidates()}
+        assert removed not in judges
     [assignment] = [a for a in await every(scenario, Assignment) if a.member_id == removed]
     assert assignment.status == "withdrawn"
     audit = [(a.action, a.detail) for a in await every(scenario, AuditEntry)]
@@ -230,6 +236,17 @@ async def test_an_admin_removes_an_expert_whose_offer_then_moves_on(
         in told
     )
     assert "អ្នកលែងជាអ្នកជំនាញរបស់ DCC Bot ទៀតហើយ" in " ".join(t or "" for t in told)
+
+    async with scenario.app.unit_of_work() as uow:  # approved again: as they were
+        await uow.questions.make_expert(removed, ["data"])
+        back = await uow.questions.expert_profile(removed)
+        assert back is not None
+        assert (back.anonymous, back.offered, back.answered) == (
+            True,
+            7,
+            5,
+        )  # withdrawn: not counted
+        assert await uow.questions.expert_tags(removed) == ["data"]
 
 
 async def member_id(scenario: Scenario, user: EmuUser) -> int:
