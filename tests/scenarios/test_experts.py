@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from handlers.questions.experts import remove_expert
 from storage.models import Answer, Assignment, AuditEntry, ExpertProfile, Question
 from tests.scenarios.harness import Scenario, add_member
 
@@ -261,3 +262,37 @@ async def every(scenario: Scenario, model: type) -> list:
     assert scenario.app is not None
     async with scenario.app.sessionmaker() as session:
         return list(await session.scalars(select(model)))
+
+
+async def test_an_expert_removed_after_answering_still_replies_to_the_follow_up(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    expert = EmuUser(1112, "Expert", language_code="en")
+    await add_member(scenario, ADMIN, staff="admin")
+    removed = await add_member(scenario, expert, expert_tags=("web",))
+    await add_member(scenario, ASKER)
+    await scenario.say(ASKER, "/ask")
+    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.press(ASKER, "Send my question")
+    await scenario.app.run_due_work()
+    await scenario.press(expert, "Answer")
+    await scenario.say(expert, "Compress your images and cache static files.")
+    await scenario.app.run_due_work()
+    await scenario.press(ASKER, "Ask a follow-up")
+    await scenario.say(ASKER, "Which image format is best?")
+    await scenario.app.run_due_work()
+
+    async with scenario.app.unit_of_work() as uow:
+        member = await uow.members.by_id(removed)
+        assert member is not None
+        assert await remove_expert(
+            uow, scenario.app.dispatcher.translations, member, scenario.clock.now()
+        )
+        await uow.commit()
+    await scenario.press(expert, "Reply")
+    await scenario.say(expert, "WebP, with JPEG as a fallback.")
+    await scenario.app.run_due_work()
+    assert "replied to your follow-up on question #1" in (scenario.last(ASKER).text or "")
+    replies = [a for a in await every(scenario, Answer) if a.reply_to_id is not None]
+    assert [a.text for a in replies] == ["WebP, with JPEG as a fallback."]
