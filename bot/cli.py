@@ -125,6 +125,23 @@ def parser() -> argparse.ArgumentParser:
         "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
     )
 
+    content = sub.add_parser("content", help="published content").add_subparsers(
+        dest="content_command", required=True
+    )
+    post = content.add_parser("post", help="publish an item, as /post does in the bot")
+    post.add_argument("--kind", required=True, choices=CONTENT_KINDS)
+    post.add_argument("--title-km", metavar="TEXT")
+    post.add_argument("--title-en", metavar="TEXT")
+    post.add_argument("--summary-km", metavar="TEXT")
+    post.add_argument("--summary-en", metavar="TEXT")
+    post.add_argument("--link", metavar="URL", help="a web address to read more")
+    post.add_argument("--tags", type=_slugs, default=[], help="tag slugs, comma-separated")
+    post.add_argument(
+        "--at",
+        metavar="WHEN",
+        help="an event's start (25/12/2026 18:00), an opportunity's last day",
+    )
+
     feeds = sub.add_parser("feeds", help="RSS and Atom feeds polled for content").add_subparsers(
         dest="feeds_command", required=True
     )
@@ -285,6 +302,11 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.cancel_broadcast(settings, args.broadcast_id)
         case "broadcast":
             return await commands.broadcast_status(settings, args.broadcast_id)
+        case "content":
+            return await commands.post_content(
+                settings, args.kind, (args.title_km, args.title_en),
+                (args.summary_km, args.summary_en), args.link, args.tags, args.at,
+            )  # fmt: skip
         case "feeds" if args.feeds_command == "add":
             return await commands.add_feed(settings, args.url, args.kind, args.lang)
         case "feeds" if args.feeds_command == "list":

@@ -249,6 +249,74 @@ async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
     return 1 if errors else 0
 
 
+async def post_content(
+    settings: Settings,
+    kind: str,
+    titles: tuple[str | None, str | None],
+    summaries: tuple[str | None, str | None],
+    link: str | None,
+    tags: list[str],
+    at: str | None,
+) -> int:
+    """Publish an item as /post does: at least one title, an event's start (``at``) or an
+    opportunity's last day (``at``, optional), checked the same way."""
+    from bot.core.text import clean_line, telegram_length
+    from handlers.content.posting import DEADLINE_FORMAT, SUMMARY_MAX, TITLE_MAX
+    from handlers.dates import normalised, parse_moment, read_date
+    from handlers.links import parse_web_address
+    from handlers.profile.rules import Invalid
+    from handlers.questions.tokens import tokens
+    from storage.members import utc_now
+
+    title_km, title_en = (clean_line(t or "") or None for t in titles)
+    summary_km, summary_en = ((s or "").strip() or None for s in summaries)
+    if not title_km and not title_en:
+        raise CommandError("give --title-km or --title-en (or both)")
+    if any(telegram_length(t or "") > TITLE_MAX for t in (title_km, title_en)):
+        raise CommandError(f"a title has at most {TITLE_MAX} characters")
+    if any(telegram_length(s or "") > SUMMARY_MAX for s in (summary_km, summary_en)):
+        raise CommandError(f"a summary has at most {SUMMARY_MAX} characters")
+    try:
+        url = parse_web_address(link) if link else None
+    except Invalid:
+        raise CommandError(f"--link {link!r} is not a web address (https://…)") from None
+    now = utc_now()
+    event_at, deadline = None, None
+    if at and kind not in ("event", "opportunity"):
+        raise CommandError("--at is for an event's start or an opportunity's last day")
+    if kind == "event":
+        if not at:
+            raise CommandError('an event needs --at, when it starts: "25/12/2026 18:00"')
+        try:
+            event_at = parse_moment(at, now, settings.tz)
+        except Invalid:
+            raise CommandError(
+                f'--at {at!r} is not a date and time to come, like "25/12/2026 18:00"'
+            ) from None
+    elif at:
+        today = now.astimezone(settings.tz).date()
+        try:
+            deadline = read_date(normalised(at), today, DEADLINE_FORMAT)
+        except Invalid:
+            raise CommandError(f"--at {at!r} is not a date like 31/12/2026") from None
+        if deadline < today:
+            raise CommandError(f"--at {at!r} has passed")
+    words = " ".join(part or "" for part in (title_km, title_en, summary_km, summary_en))
+    async with _unit_of_work(settings) as uow:
+        item = await uow.content.add(
+            kind, (title_km, title_en), (summary_km, summary_en), url, tags, now,
+            event_at=event_at, deadline=deadline, created_by=None,
+            search_tokens=" ".join(tokens(words)),
+        )  # fmt: skip
+        assert item is not None  # only feed items can be refused as seen before
+        await uow.staff.audit(None, "content-published", {"item": item.id})
+        await uow.commit()
+    print(
+        f"Published as #{item.id}: members see it in /news and the other lists, and in their digest."
+    )
+    return 0
+
+
 async def create_broadcast(
     settings: Settings,
     text_km: str | None,

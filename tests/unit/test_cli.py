@@ -396,6 +396,37 @@ def test_a_bad_api_url_is_a_one_line_settings_error(
     assert err.startswith("dcc-bot: error: TELEGRAM_API_URL must be") and err.count("\n") == 1
 
 
+def test_content_post_publishes_as_the_bot_does_and_refuses_bad_input_on_one_line(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys, "content", "post", "--kind", "event", "--title-km", "សិក្ខាសាលា AI",
+        "--title-en", "AI workshop", "--summary-en", "Hands-on.", "--link", "dcc.gov.kh/ai",
+        "--tags", "ai,data", "--at", "25/12/2026 18:00",
+    )  # fmt: skip
+    assert code == 0 and out.startswith("Published as #1:")
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        row = db.execute(
+            "SELECT kind, title_km, title_en, link, event_at FROM content_items"
+        ).fetchone()
+    assert row == ("event", "សិក្ខាសាលា AI", "AI workshop", "https://dcc.gov.kh/ai", row[4])
+    assert str(row[4]).startswith("2026-12-25 11:00")  # 18:00 in Phnom Penh, stored in UTC
+    assert ("content-published", {"item": 1}) in audited(env)
+    for args, said in (
+        (["--kind", "news"], "give --title-km or --title-en"),
+        (["--kind", "event", "--title-en", "x"], "an event needs --at"),
+        (["--kind", "event", "--title-en", "x", "--at", "soon"], "is not a date and time"),
+        (["--kind", "news", "--title-en", "x", "--link", "not a link"], "is not a web address"),
+        (["--kind", "opportunity", "--title-en", "x", "--at", "01/01/2020"], "has passed"),
+        (["--kind", "news", "--title-en", "x", "--at", "01/01/2027"], "--at is for an event"),
+        (["--kind", "news", "--title-en", "x" * 201], "a title has at most 200"),
+    ):
+        code, _, err = run(capsys, "content", "post", *args)
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, (args, err)
+    code, _, _ = run(capsys, "content", "post", "--kind", "opportunity", "--title-en", "Grant")
+    assert code == 0  # an opportunity's last day is optional
+
+
 def test_jobs_import_publishes_good_rows_and_reports_bad_ones_by_line(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
