@@ -21,7 +21,7 @@ from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
 from handlers.context import Ctx, about_themselves, current_member, is_moderator
 from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member, notify_staff
+from handlers.questions.notices import notify_member, notify_staff, text_notice
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
 
@@ -179,16 +179,12 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
     await ctx.clear_buttons()
 
 
-def hidden_notice(t: Translator) -> tuple[str, None]:
-    """What the hidden member is told: the moderators' decision is theirs to know."""
-    return (
-        t.gettext(
-            N_(
-                "Moderators have hidden your profile from the member directory after a report: other members no longer find you there. Everything else in the bot works as before."
-            )
-        ),
-        None,
+# What the hidden member is told: the moderators' decision is theirs to know.
+hidden_notice = text_notice(
+    N_(
+        "Moderators have hidden your profile from the member directory after a report: other members no longer find you there. Everything else in the bot works as before."
     )
+)
 
 
 def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str, InlineKeyboard]:
@@ -223,15 +219,11 @@ async def lift_hide(ctx: Ctx) -> None:
     await ctx.answer(ctx._(N_("Hide undone: the member may show their profile again.")))
 
 
-def hide_undone_message(t: Translator) -> tuple[str, None]:
-    return (
-        t.gettext(
-            N_(
-                "The moderators have looked at your profile again: you may show it in the member directory again (/profile, then Directory)."
-            )
-        ),
-        None,
+hide_undone_message = text_notice(
+    N_(
+        "The moderators have looked at your profile again: you may show it in the member directory again (/profile, then Directory)."
     )
+)
 
 
 REASON_STEP = Step(ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed)

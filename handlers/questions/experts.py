@@ -14,7 +14,7 @@ from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member, staff_role
-from handlers.questions.notices import notify_member, notify_staff
+from handlers.questions.notices import notify_member, notify_staff, text_notice
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
@@ -199,15 +199,11 @@ async def remove_expert(
     return True
 
 
-def removed_notice(t: Translator) -> tuple[str, None]:
-    return (
-        t.gettext(
-            N_(
-                "You are no longer an expert of DCC Bot: questions will not be sent to you any more. Thank you for your answers."
-            )
-        ),
-        None,
+removed_notice = text_notice(
+    N_(
+        "You are no longer an expert of DCC Bot: questions will not be sent to you any more. Thank you for your answers."
     )
+)
 
 
 def decision_notice(t: Translator, approved: bool) -> tuple[str, None]:

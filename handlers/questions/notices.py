@@ -16,6 +16,11 @@ from storage.uow import UnitOfWork
 Render = Callable[[Translator], tuple[str, InlineKeyboard | None]]
 
 
+def text_notice(message: str) -> Render:
+    """A notice that is one translated message (a msgid marked with ``N_``), no buttons."""
+    return lambda t: (t.gettext(message), None)
+
+
 async def notify(
     uow: UnitOfWork,
     translations: Translations,
