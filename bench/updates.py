@@ -287,7 +287,7 @@ async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[s
     async def echo(event: Any) -> None:
         if sessionmaker is not None:
             async with turns, UnitOfWork(sessionmaker) as session:
-                if not await session.claim_update(event.update_id):
+                if not await session.claim_update(event.update_id, event.user.id):
                     return
                 await session.load_user(event.user.id)
                 await session.commit()

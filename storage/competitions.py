@@ -11,7 +11,19 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, insert, not_, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,10 +41,14 @@ from storage.models import (
     MemberSkill,
     StaffRole,
     Tag,
+    UTCDateTime,
 )
-from storage.sql import among
+from storage.sql import among, upsert
 
 RECENTLY_DECIDED = 5  # decided competitions /competitions lists
+# Two entries sent at once to one competition take the same next number; the one left out
+# tries again with the next. Each try waits for the other's transaction, so a few suffice.
+NUMBER_ATTEMPTS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,19 +298,75 @@ class CompetitionRepository:
     async def add_entry(
         self, competition_id: int, member_id: int, text: str, link: str | None, now: datetime
     ) -> CompetitionEntry:
-        """A new entry with the competition's next anonymous number."""
-        number = await self.session.scalar(
-            select(func.coalesce(func.max(CompetitionEntry.number), 0)).where(
-                CompetitionEntry.competition_id == competition_id
-            )
-        )
-        entry = CompetitionEntry(
-            competition_id=competition_id, member_id=member_id, number=(number or 0) + 1,
-            text=text, link=link, created_at=now, updated_at=now,
-        )  # fmt: skip
-        self.session.add(entry)
-        await self.session.flush()
+        """A new entry with the competition's next anonymous number, whatever the limit
+        (the tests' and the data's way in; members go through ``add_entry_within_limit``)."""
+        entry = await self._insert_entry(competition_id, member_id, text, link, now, limit=False)
+        assert entry is not None
         return entry
+
+    async def add_entry_within_limit(
+        self, competition_id: int, member_id: int, text: str, link: str | None, now: datetime
+    ) -> CompetitionEntry | None:
+        """A member's new entry, or None when they have sent all the entries the competition
+        allows. The limit is the INSERT's own condition (its count of the member's entries,
+        against the competition's ``entries_allowed`` as it is now), so it holds for two
+        Sends at once in two processes: both take the next number, the unique number lets
+        one in, and the other, run again, counts the first."""
+        return await self._insert_entry(competition_id, member_id, text, link, now, limit=True)
+
+    async def _insert_entry(
+        self,
+        competition_id: int,
+        member_id: int,
+        text: str,
+        link: str | None,
+        now: datetime,
+        limit: bool,
+    ) -> CompetitionEntry | None:
+        entries = CompetitionEntry.__table__.alias("taken")
+        next_number = (
+            select(func.coalesce(func.max(entries.c.number), 0) + 1)
+            .where(entries.c.competition_id == Competition.id)
+            .scalar_subquery()
+        )
+        mine = (
+            select(func.count())
+            .select_from(entries)
+            .where(entries.c.competition_id == Competition.id, entries.c.member_id == member_id)
+            .scalar_subquery()
+        )
+        conditions: list[ColumnElement[bool]] = [Competition.id == competition_id]
+        if limit:
+            conditions.append(
+                or_(Competition.entries_allowed == 0, mine < Competition.entries_allowed)
+            )
+        statement = (
+            upsert(self.session, CompetitionEntry)
+            .from_select(
+                ["competition_id", "member_id", "number", "text", "link", "created_at", "updated_at"],
+                select(
+                    Competition.id, literal(member_id), next_number, literal(text),
+                    literal(link, String), literal(now, UTCDateTime), literal(now, UTCDateTime),
+                ).where(*conditions),
+            )
+            .on_conflict_do_nothing(index_elements=["competition_id", "number"])
+            .returning(CompetitionEntry.id)
+        )  # fmt: skip
+        for _attempt in range(NUMBER_ATTEMPTS):
+            entry_id = await self.session.scalar(statement)
+            if entry_id is not None:
+                return await self.session.get(CompetitionEntry, entry_id)
+            if limit and not await self._below_limit(competition_id, member_id):
+                return None
+            # another entry took this number meanwhile (it is committed now): again
+        raise RuntimeError(f"no free entry number in competition {competition_id}")
+
+    async def _below_limit(self, competition_id: int, member_id: int) -> bool:
+        competition = await self.session.get(Competition, competition_id, populate_existing=True)
+        if competition is None:
+            return False
+        have = len(await self.entries_of(competition_id, member_id))
+        return competition.entries_allowed == 0 or have < competition.entries_allowed
 
     # -- scores ----------------------------------------------------------------------------
     async def scores(self, competition_id: int) -> dict[int, list[int]]:

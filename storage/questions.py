@@ -398,6 +398,40 @@ class QuestionRepository:
         )
         return list(rows)
 
+    async def mark_helpful(self, answer: Answer) -> bool:
+        """Mark ``answer`` helpful; False when it already was. The check is the UPDATE's own
+        condition, so of two taps at once (two processes) one wins and grants the points."""
+        result = await self.session.execute(
+            update(Answer)
+            .where(Answer.id == answer.id, Answer.helpful.is_(False))
+            .values(helpful=True)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.refresh(answer)
+        return bool(getattr(result, "rowcount", 0))
+
+    async def accept(self, question: Question, answer: Answer) -> bool:
+        """Make ``answer`` the question's accepted answer; False when one was accepted
+        before. The question's ``accepted_answer_id IS NULL`` is the UPDATE's condition, so
+        two Accepts at once (on two answers, in two processes) leave one accepted."""
+        result = await self.session.execute(
+            update(Question)
+            .where(Question.id == question.id, Question.accepted_answer_id.is_(None))
+            .values(accepted_answer_id=answer.id)
+            .execution_options(synchronize_session=False)
+        )
+        won = bool(getattr(result, "rowcount", 0))
+        if won:
+            await self.session.execute(
+                update(Answer)
+                .where(Answer.id == answer.id)
+                .values(accepted=True)
+                .execution_options(synchronize_session=False)
+            )
+        await self.session.refresh(question)
+        await self.session.refresh(answer)
+        return won
+
     async def add_reputation(self, member_id: int, points: int, reason: str, now: datetime) -> None:
         """The one place reputation is given: the member's total, and the grant with its time
         (``reason``: "helpful", "accepted"), so the leaderboard can count a month's points."""

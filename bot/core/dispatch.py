@@ -3,7 +3,8 @@
 Dispatch does the cross-cutting work once, so handlers don't: it drops redelivered updates
 (by update id, in the same transaction as the handler's writes), serialises each user's
 updates with a lock (both engines hand updates over concurrently, two quick taps must not
-overwrite each other), bounds how many updates use the database at once (``concurrency``:
+overwrite each other; across processes the session's ``claim_update`` takes the user's turn
+in the database first thing in the transaction), bounds how many updates use the database at once (``concurrency``:
 SQLite has one writer, so there updates take turns), picks the translator, loads the
 conversation (and saves it only when the update changed it), and turns stale buttons,
 unknown commands and unexpected input into a clear message while the flow stays put.
@@ -160,7 +161,7 @@ class Dispatcher:
         replies = DeferredReplies(self.messenger)
         ctx: Context[Any] | None = None
         try:
-            if not await session.claim_update(event.update_id):
+            if not await session.claim_update(event.update_id, event.user.id):
                 log.info("update %s already processed, skipped", event.update_id)
                 return None
             state, member_language = await session.load_user(event.user.id)

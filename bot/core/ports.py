@@ -98,8 +98,9 @@ class Conversation:
 class UpdateSession(Protocol):
     """The per-update unit of work as dispatch sees it (storage's UnitOfWork satisfies it)."""
 
-    async def claim_update(self, update_id: int) -> bool:
-        """Record the update id; False when it was already processed."""
+    async def claim_update(self, update_id: int, user_id: int) -> bool:
+        """Take the user's turn across processes (until commit or rollback), then record
+        the update id; False when it was already processed."""
         ...
 
     async def load_user(self, user_id: int) -> tuple[dict[str, Any] | None, str | None]:

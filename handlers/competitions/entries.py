@@ -277,9 +277,12 @@ async def confirm_pressed(ctx: Ctx) -> None:
         if not may_add_entry(competition.entries_allowed, len(mine)):
             await ctx.reply(ctx._(N_("You have sent all the entries this competition allows.")))
             return
-        entry = await ctx.session.competitions.add_entry(
+        entry = await ctx.session.competitions.add_entry_within_limit(
             competition.id, member.id, d["text"], d.get("link"), now
         )
+        if entry is None:  # another Send of theirs got in first
+            await ctx.reply(ctx._(N_("You have sent all the entries this competition allows.")))
+            return
         done = N_("Your entry №{number} is in. You can edit it until {moment}.")
     else:
         entry = await ctx.session.competitions.entry(d["entry"])

@@ -237,10 +237,9 @@ async def helpful_pressed(ctx: Ctx) -> None:
     if found is None:
         return
     answer, _question = found
-    if answer.helpful:
+    if not await ctx.session.questions.mark_helpful(answer):
         await ctx.answer(ctx._(N_("You already marked this answer as helpful.")))
         return
-    answer.helpful = True
     await ctx.session.questions.add_reputation(
         answer.expert_id, HELPFUL_POINTS, "helpful", ctx.clock.now()
     )
@@ -254,14 +253,12 @@ async def accept_pressed(ctx: Ctx) -> None:
     if found is None:
         return
     answer, question = found
-    if question.accepted_answer_id is not None:
+    if not await ctx.session.questions.accept(question, answer):
         await ctx.answer(
             ctx._(N_("You have already accepted an answer to this question.")), alert=True
         )
         return
     now = ctx.clock.now()
-    answer.accepted = True
-    question.accepted_answer_id = answer.id
     await close_question(ctx.session, question, now)
     await ctx.session.questions.add_reputation(answer.expert_id, ACCEPTED_POINTS, "accepted", now)
     await notify_member(

@@ -45,7 +45,7 @@ class FakeSession:
         self.claimed: set[int] = set()
         self.writes: dict[int, dict[str, Any] | None] = {}
 
-    async def claim_update(self, update_id: int) -> bool:
+    async def claim_update(self, update_id: int, user_id: int) -> bool:
         if update_id in self.store.seen or update_id in self.claimed:
             return False
         self.claimed.add(update_id)

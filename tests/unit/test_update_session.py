@@ -23,11 +23,11 @@ STATE = {
 async def test_an_update_is_claimed_once(database: AsyncEngine) -> None:
     sessionmaker = make_sessionmaker(database)
     async with UnitOfWork(sessionmaker, lambda: NOW) as uow:
-        assert await uow.claim_update(7) is True
+        assert await uow.claim_update(7, 1001) is True
         await uow.commit()
     async with UnitOfWork(sessionmaker, lambda: NOW) as uow:
-        assert await uow.claim_update(7) is False
-        assert await uow.claim_update(8) is True
+        assert await uow.claim_update(7, 1001) is False
+        assert await uow.claim_update(8, 1001) is True
 
 
 async def test_conversation_and_language_in_one_read_and_the_member_reachable_again(
