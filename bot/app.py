@@ -36,8 +36,9 @@ from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
 from scheduler.feeds import poll_feeds
-from scheduler.leader import Leadership
+from scheduler.leader import Leadership, LeadTaken, SqliteLead
 from scheduler.outbox import OutboxSender
+from scheduler.retention import forget_finished_messages
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import UnitOfWork
@@ -49,6 +50,7 @@ UPDATE_MEMORY = timedelta(days=7)
 # Updates using the database at once: SQLite has one writer, so there they take turns;
 # PostgreSQL's pool holds 5 connections and 10 more on demand.
 CONCURRENT_UPDATES = {"sqlite": 1, "postgresql": 8}
+RETENTION_HOUR = 3  # local time of the daily deletion of old outbox messages (03:30)
 
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
@@ -114,6 +116,7 @@ class App:
     sender: asyncio.Task[None] | None = None  # the outbox sender's loop while leading
     leadership: Leadership | None = None
     leading: asyncio.Task[None] | None = None  # the loop that holds or seeks the lead
+    sqlite_lead: SqliteLead | None = None  # held while this process leads a SQLite file
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.clock.now)
@@ -124,6 +127,8 @@ class App:
         """Take updates (long polling, or from the webhook server when ``webhook``); with
         ``scheduler`` also run for the leadership of the timed jobs and the sender (tests
         leave it off and call ``run_due_work`` when their clock has moved)."""
+        if scheduler:
+            self.take_sqlite_lead()
         if webhook:
             await self.engine.start_webhook(self.settings.webhook_url, self.settings.webhook_secret)
         else:
@@ -140,6 +145,23 @@ class App:
         else:
             await self.outbox.resume_after_crash()
         log.info("DCC Bot is running against %s", self.settings.api_url)
+
+    def take_sqlite_lead(self) -> None:
+        """On a SQLite file, be its only running bot, or say so (ConfigError)."""
+        url = make_url(self.settings.database_url)
+        path = url.database or ""
+        if url.get_backend_name() != "sqlite" or path in ("", ":memory:"):
+            return
+        lead = SqliteLead(str(Path(path).resolve()))
+        try:
+            lead.take()
+        except LeadTaken:
+            raise ConfigError(
+                f"another dcc-bot is already running on the SQLite database {path}: one"
+                " process per SQLite file (stop the other one, or use PostgreSQL to run"
+                " several)"
+            ) from None
+        self.sqlite_lead = lead
 
     @property
     def is_leader(self) -> bool:
@@ -196,7 +218,16 @@ class App:
             Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
             Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
             Daily("monthly-thanks", THANKS_HOUR, 0, self.monthly_thanks, day=1),
+            Daily("outbox-retention", RETENTION_HOUR, 30, self.forget_finished_messages),
         ]
+
+    async def forget_finished_messages(self) -> int:
+        """Sent outbox messages older than DCC_OUTBOX_RETENTION_DAYS are deleted."""
+        return await forget_finished_messages(
+            self.unit_of_work,
+            self.clock.now(),
+            timedelta(days=self.settings.outbox_retention_days),
+        )
 
     async def competition_work(self) -> int:
         """Competition reminders that are due, and deadlines that have passed."""
@@ -282,6 +313,9 @@ class App:
             await self.engine.stop()
         finally:
             await self.database.dispose()
+            if self.sqlite_lead is not None:
+                self.sqlite_lead.release()
+                self.sqlite_lead = None
 
 
 # How long a thread may hold the interpreter before another may run (CPython's default is

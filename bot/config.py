@@ -19,6 +19,8 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
 DEFAULT_LEADER_CHECK = 15.0  # seconds: a dead leader's jobs move to another process this fast
+DEFAULT_OUTBOX_RETENTION_DAYS = 30  # sent messages are deleted from the outbox after this
+MIN_OUTBOX_RETENTION_DAYS = 2  # an event reminder's key is read back for a day
 ENGINES = ("ptb", "aiogram")
 TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
@@ -42,6 +44,7 @@ class Settings:
     webhook_secret: str = ""
     webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)
     leader_check: float = DEFAULT_LEADER_CHECK
+    outbox_retention_days: int = DEFAULT_OUTBOX_RETENTION_DAYS
     locales_dir: Path = field(default_factory=lambda: default_locales_dir())
     strict_translations: bool = False  # tests: a missing Khmer string raises
     per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
@@ -94,6 +97,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         leader_check=_positive(
             env.get("DCC_LEADER_CHECK", ""), "DCC_LEADER_CHECK", DEFAULT_LEADER_CHECK
         ),
+        outbox_retention_days=_retention(env.get("DCC_OUTBOX_RETENTION_DAYS", "")),
     )
 
 
@@ -142,6 +146,17 @@ def _whole(raw: str, name: str, default: int) -> int:
     if not raw.strip().isdecimal() or int(raw) < 1:
         raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
     return int(raw)
+
+
+def _retention(raw: str) -> int:
+    """Days a sent outbox message is kept: a whole number, at least the minimum."""
+    days = _whole(raw, "DCC_OUTBOX_RETENTION_DAYS", DEFAULT_OUTBOX_RETENTION_DAYS)
+    if days < MIN_OUTBOX_RETENTION_DAYS:
+        raise ConfigError(
+            f"DCC_OUTBOX_RETENTION_DAYS must be at least {MIN_OUTBOX_RETENTION_DAYS} days,"
+            f" not {raw!r}"
+        )
+    return days
 
 
 def _listen(raw: str) -> tuple[str, int]:

@@ -28,6 +28,7 @@ from handlers.competitions.rules import (
 from handlers.context import Ctx, current_member
 from handlers.questions.notices import notify
 from handlers.questions.settings import ACCEPTED_POINTS, HELPFUL_POINTS, qa_settings
+from storage.outbox import THANKS_KEY
 from storage.reputation import Contributor
 from storage.uow import UnitOfWork
 
@@ -115,7 +116,7 @@ async def thank_top_contributors(
     thank-you time has come; messages queued (none on a rerun: their keys)."""
     month = thanks_due_month(now, tz)
     async with uow_factory() as uow:
-        if await uow.outbox.queued_any(f"leaderboard-thanks:{month:%Y-%m}:"):
+        if await uow.outbox.queued_any(f"{THANKS_KEY}{month:%Y-%m}:"):
             return 0  # thanked already: standings counted again later may have moved
         found, contributors = await month_standings(uow, month, tz)
         queued = 0
@@ -126,7 +127,7 @@ async def thank_top_contributors(
             await notify(
                 uow, translations, contributor.telegram_id, contributor.language,
                 partial(thanks_message, month=month, standing=standing), now,
-                dedupe_key=f"leaderboard-thanks:{month:%Y-%m}:{standing.member_id}",
+                dedupe_key=f"{THANKS_KEY}{month:%Y-%m}:{standing.member_id}",
             )  # fmt: skip
             queued += 1
         await uow.commit()

@@ -5,7 +5,8 @@ The lock is a session lock on a connection kept open for it, so when the leader'
 dies its connection closes, the lock is free, and the next process to look (every
 ``check_every`` seconds) takes over. A leader whose machine vanishes closes nothing: the lock's
 connection asks the server for TCP keepalives, so PostgreSQL drops it (and the lock) within
-about 40 seconds. On SQLite there is one process by design: it leads.
+about 40 seconds. On SQLite there is one process by design: it leads, and ``SqliteLead``
+makes sure it is the only one (a second ``dcc-bot run`` on the same file is refused).
 
 Losing the lock's connection (the database restarted, the network went away, no answer
 within ``CHECK_TIMEOUT``) stops the jobs at once; they start again when the lock is held again. Even if two senders ran for a
@@ -15,8 +16,11 @@ moment, each outbox row is claimed with ``FOR UPDATE SKIP LOCKED`` and sent by o
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -114,3 +118,35 @@ class Leadership:
             except Exception:  # already gone: the lock went with it; never reuse it
                 log.info("the scheduler lock's connection was already closed")
                 await connection.invalidate()
+
+
+class LeadTaken(Exception):
+    """Another process already leads on this SQLite file."""
+
+
+class SqliteLead:
+    """The one leader of a SQLite file: an exclusive lock on ``<file>.lead`` beside it.
+
+    Two processes on one SQLite file would both run the sender and the schedules (there is
+    no advisory lock to share), and both answer updates; so the second ``dcc-bot run`` is
+    refused at start. The lock is the kernel's (``flock``), so it goes with the process,
+    however it ends: a bot killed with SIGKILL never leaves a stale lock behind."""
+
+    def __init__(self, database: str) -> None:
+        self.path = Path(f"{database}.lead")
+        self._fd: int | None = None
+
+    def take(self) -> None:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LeadTaken(str(self.path)) from None
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)

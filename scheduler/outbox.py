@@ -17,6 +17,12 @@
 Each round's rows are committed as ``sending`` before any call and each as ``sent`` after
 its call, so a crash re-sends at most the rows of the round in progress: one second's worth
 (DCC_SEND_RATE messages) is the bound on duplicates after a SIGKILL; nothing is lost.
+
+When the sender's own bookkeeping fails (the database locked or gone for a moment) the
+running sender mends it, without waiting for a restart: an outcome it could not write is
+kept in memory and written at the start of each round until it is; and a row left
+``sending`` longer than ``STUCK_AFTER`` (far longer than any call) is put back to pending
+and sent again (``recover_stuck``, looked for every ``RECOVER_EVERY`` by the bot's clock).
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ IDLE_WAIT = 0.5  # seconds before looking at an empty (or paused) outbox again
 # drops to 80%, and each round without it adds half a message a second, up to DCC_SEND_RATE.
 FLOOD_SLOWDOWN = 0.8
 RATE_STEP = 0.5
+STUCK_AFTER = timedelta(minutes=5)  # a row ``sending`` this long lost its outcome
+RECOVER_EVERY = timedelta(minutes=1)
 
 
 class OutboxSender:
@@ -70,6 +78,9 @@ class OutboxSender:
         self._last_to_chat: dict[int, float] = {}
         self._next_slot = 0.0
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+        # outcomes a call had that could not be written yet: row id → (status, error, chat)
+        self._unwritten: dict[int, tuple[str, str | None, int | None]] = {}
+        self._next_recovery: datetime | None = None
 
     async def resume_after_crash(self) -> None:
         async with self.unit_of_work() as uow:
@@ -101,6 +112,7 @@ class OutboxSender:
         worth); how many were sent."""
         if self.paused():
             return 0
+        await self._mend()
         async with self.unit_of_work() as uow:
             rows = await uow.outbox.claim_due(self.clock.now(), limit or max(int(self.rate), 1))
             claimed = [(r.id, r.chat_id, r.text, r.keyboard) for r in rows]
@@ -148,6 +160,22 @@ class OutboxSender:
             self._in_flight.release()
         return False
 
+    async def _mend(self) -> None:
+        """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows
+        stuck in ``sending``. A failure here fails the round; the next one tries again."""
+        for row_id, (status, error, chat_id) in list(self._unwritten.items()):
+            await self._write_outcome(row_id, status, error, chat_id)
+            del self._unwritten[row_id]
+        now = self.clock.now()
+        if self._next_recovery is not None and now < self._next_recovery:
+            return
+        async with self.unit_of_work() as uow:
+            count = await uow.outbox.recover_stuck(now - STUCK_AFTER)
+            await uow.commit()
+        self._next_recovery = now + RECOVER_EVERY
+        if count:
+            log.warning("%s message(s) were left sending: sending them again", count)
+
     def _too_soon(self, chat_id: int) -> bool:
         last = self._last_to_chat.get(chat_id)
         return last is not None and self.monotonic() - last < self.per_chat_interval
@@ -160,12 +188,24 @@ class OutboxSender:
         self._next_slot = max(now, self._next_slot) + 1.0 / self.rate
 
     async def _put_back(self, ids: list[int], not_before: datetime | None = None) -> None:
-        async with self.unit_of_work() as uow:
-            await uow.outbox.release(ids, not_before)
-            await uow.commit()
+        try:
+            async with self.unit_of_work() as uow:
+                await uow.outbox.release(ids, not_before)
+                await uow.commit()
+        except Exception:  # left ``sending``: recover_stuck puts them back later
+            log.exception("could not put %s outbox message(s) back", len(ids))
 
     async def _finish(
         self, row_id: int, status: str, error: str | None = None, chat_id: int | None = None
+    ) -> None:
+        try:
+            await self._write_outcome(row_id, status, error, chat_id)
+        except Exception:  # written again at the start of the next rounds
+            log.exception("could not record outbox message %s as %s; trying again", row_id, status)
+            self._unwritten[row_id] = (status, error, chat_id)
+
+    async def _write_outcome(
+        self, row_id: int, status: str, error: str | None, chat_id: int | None
     ) -> None:
         async with self.unit_of_work() as uow:
             await uow.outbox.finish(row_id, status, self.clock.now(), error)
@@ -174,6 +214,12 @@ class OutboxSender:
             await uow.commit()
 
     async def _retry(self, row_id: int, error: Exception) -> None:
+        try:
+            await self._schedule_retry(row_id, error)
+        except Exception:  # left ``sending``: recover_stuck puts it back later
+            log.exception("could not schedule outbox message %s again", row_id)
+
+    async def _schedule_retry(self, row_id: int, error: Exception) -> None:
         async with self.unit_of_work() as uow:
             attempts = await uow.outbox.attempts(row_id) + 1
             if attempts >= MAX_ATTEMPTS:

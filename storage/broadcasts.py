@@ -228,12 +228,13 @@ class BroadcastRepository:
         )
 
     async def delivery(self, broadcast: Broadcast) -> Delivery:
-        rows = await self.session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.broadcast_id == broadcast.id)
-            .group_by(OutboxMessage.status)
+        """Counted from its outbox rows, or, once its finished rows may be deleted
+        (retention), from the counts kept on the broadcast when it was finished."""
+        by_status = (
+            {status: int(count) for status, count in broadcast.final_counts.items()}
+            if broadcast.final_counts is not None
+            else await self._counts(broadcast.id)
         )
-        by_status = {status: count for status, count in rows}
         queued = sum(by_status.values())  # the rows of members who erased their data are gone
         return Delivery(
             total=queued if broadcast.expanded else max(broadcast.total, queued),
@@ -243,6 +244,48 @@ class BroadcastRepository:
             stopped=by_status.get(STOPPED, 0),
             by_status=by_status,
         )
+
+    async def _counts(self, broadcast_id: int) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.broadcast_id == broadcast_id)
+            .group_by(OutboxMessage.status)
+        )
+        return {status: count for status, count in rows}
+
+    async def keep_final_counts(self, finished_before: datetime) -> int:
+        """Keep on each broadcast finished before ``finished_before`` (done or stopped,
+        nothing left to send) its delivery counts by status, so that deleting its outbox
+        rows after the retention period leaves ``broadcast status``, /admin and the
+        statistics as they were; how many broadcasts. Decided over keeping broadcast rows
+        forever: a row a recipient holds their chat id and a copy of the text."""
+        finished = await self.session.scalars(
+            select(Broadcast).where(
+                Broadcast.status.in_((DONE, STOPPED_BY_ADMIN)),
+                Broadcast.final_counts.is_(None),
+                Broadcast.finished_at < finished_before,
+            )
+        )
+        kept = 0
+        for broadcast in finished:
+            if await self.unfinished(broadcast.id):
+                continue  # a stopped broadcast's call still in flight: next time
+            broadcast.final_counts = await self._counts(broadcast.id)
+            kept += 1
+        return kept
+
+    async def delivered_total(self) -> int:
+        """Broadcast messages delivered, all broadcasts together (the statistics)."""
+        counted = await self.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .join(Broadcast, Broadcast.id == OutboxMessage.broadcast_id)
+            .where(OutboxMessage.status == "sent", Broadcast.final_counts.is_(None))
+        )
+        kept = await self.session.scalars(
+            select(Broadcast.final_counts).where(Broadcast.final_counts.is_not(None))
+        )
+        return (counted or 0) + sum(int((counts or {}).get("sent", 0)) for counts in kept)
 
     async def stop(self, broadcast: Broadcast, now: datetime) -> None:
         """Nothing more is sent. The broadcast row is written first (an expansion batch

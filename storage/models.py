@@ -321,6 +321,7 @@ class OutboxMessage(Base):
     broadcast_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
     )
+    claimed_at: Mapped[datetime | None] = mapped_column()  # when it became ``sending``
 
     __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
 
@@ -455,6 +456,8 @@ class Broadcast(Base):
     created_at: Mapped[datetime] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # The delivery counts by outbox status, kept when its sent rows are deleted (retention)
+    final_counts: Mapped[dict[str, Any] | None] = mapped_column()
 
 
 class Feed(Base):

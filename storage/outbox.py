@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Member, OutboxMessage
+from storage.models import Broadcast, Member, OutboxMessage
 from storage.sql import upsert
 
 PENDING, SENDING, SENT, FAILED, UNREACHABLE = "pending", "sending", "sent", "failed", "unreachable"
 STOPPED = "stopped"  # a broadcast's message not sent because an admin stopped it
+FINISHED = (SENT, FAILED, UNREACHABLE, STOPPED)  # nothing more happens to these rows
 NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
+THANKS_KEY = "leaderboard-thanks:"  # the leaderboard's monthly thank-you (handlers/leaderboard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,19 +116,75 @@ class OutboxRepository:
         return {key for key in dropped if key is not None}
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
-        """Due pending rows, oldest first, marked ``sending`` (the caller commits)."""
+        """Due pending rows, notices first then oldest, marked ``sending`` (the caller
+        commits). One guarded UPDATE … WHERE status = 'pending' … RETURNING: a row another
+        sender claimed meanwhile is not pending any more, so it is never handed to two
+        (on PostgreSQL the rows chosen are also locked, skipping those another sender holds)."""
+        due = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
+            .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            # a CTE, computed once: as ``IN (subquery)`` PostgreSQL may scan it again
+            # during the UPDATE and claim more than ``limit`` rows
+            chosen = due.with_for_update(skip_locked=True).cte("due").prefix_with("MATERIALIZED")
+        else:
+            chosen = due.cte("due")
         rows = list(
             await self.session.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
-                .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+                update(OutboxMessage)
+                .where(OutboxMessage.id == chosen.c.id, OutboxMessage.status == PENDING)
+                .values(status=SENDING, claimed_at=now)
+                .returning(OutboxMessage)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
         )
-        for row in rows:
-            row.status = SENDING
+        rows.sort(key=lambda row: (row.priority, row.not_before, row.id))
         return rows
+
+    async def recover_stuck(self, claimed_before: datetime) -> int:
+        """Rows ``sending`` since before ``claimed_before``: no call takes that long, so the
+        sender could not write their outcome (the database locked or gone for a moment).
+        They are pending again and go out again; how many."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.status == SENDING,
+                or_(OutboxMessage.claimed_at.is_(None), OutboxMessage.claimed_at < claimed_before),
+            )
+            .values(status=PENDING)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def forget_finished(
+        self, before: datetime, keep_thanks_after: datetime, batch: int
+    ) -> int:
+        """Delete up to ``batch`` finished rows (sent, failed, unreachable, stopped) sent, or
+        for the others written, before ``before``; how many. Kept: a broadcast's rows until
+        its counts are kept on the broadcast (``final_counts``), and the leaderboard's
+        thank-you rows written after ``keep_thanks_after`` (they are the record that a
+        month was thanked, read until the next month's thank-you is due)."""
+        frozen = select(Broadcast.id).where(Broadcast.final_counts.is_not(None))
+        doomed = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status.in_(FINISHED),
+                func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < before,
+                or_(OutboxMessage.broadcast_id.is_(None), OutboxMessage.broadcast_id.in_(frozen)),
+                or_(
+                    OutboxMessage.dedupe_key.is_(None),
+                    not_(OutboxMessage.dedupe_key.startswith(THANKS_KEY)),
+                    OutboxMessage.created_at < keep_thanks_after,
+                ),
+            )
+            .limit(batch)
+        )
+        result = await self.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.id.in_(doomed.scalar_subquery()))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def release(self, ids: Sequence[int], not_before: datetime | None = None) -> None:
         """Put claimed rows back (a flood-control pause; a chat sent to a moment ago)."""

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.broadcasts import BroadcastRepository
 from storage.models import (
     Answer,
     Broadcast,
@@ -14,7 +15,6 @@ from storage.models import (
     JobApplication,
     Member,
     MemberSkill,
-    OutboxMessage,
     Question,
     Tag,
 )
@@ -100,12 +100,7 @@ class StatsRepository:
         broadcasts = await self._count(
             Broadcast.status.in_(("sending", "done", "stopped")), of=Broadcast
         )
-        delivered = await self._count(
-            OutboxMessage.broadcast_id.is_not(None),
-            OutboxMessage.status == "sent",
-            of=OutboxMessage,
-        )
-        return broadcasts, delivered
+        return broadcasts, await BroadcastRepository(self.session).delivered_total()
 
     async def joined_since(self, since: datetime) -> list[datetime]:
         rows = await self.session.scalars(

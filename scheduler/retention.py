@@ -1,0 +1,52 @@
+"""Finished outbox rows are deleted after the retention period (DCC_OUTBOX_RETENTION_DAYS).
+
+An outbox row holds a member's chat id and a copy of what was sent to them: once it is
+sent (or failed for good) nothing needs it beyond a while for looking into a problem, so
+the daily job deletes those older than the period, a batch a transaction so the sender is
+never kept waiting. What the rows were still needed for is kept another way first:
+
+- a finished broadcast's delivery counts are kept on the broadcast (``final_counts``), so
+  ``broadcast status``, /admin → Broadcasts and the statistics count as before; the rows of
+  a broadcast still going out are not touched;
+- the leaderboard's thank-you rows are the record that a month's top contributors were
+  thanked (a restart weeks later must not thank them again), read until the next month's
+  thank-you is due: they are kept at least ``THANKS_KEPT``, whatever the period.
+
+Rows that are still to be sent, or in flight, are never deleted. The minimum period (two
+days) outlives the other outbox keys that are read back: an event's reminder key is only
+looked at during the day before the event.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+BATCH = 5000  # rows deleted a transaction
+THANKS_KEPT = timedelta(days=62)  # two months: past the next month's thank-you in any case
+
+
+async def forget_finished_messages(
+    unit_of_work: Callable[[], UnitOfWork], now: datetime, retention: timedelta
+) -> int:
+    """Delete the finished outbox rows older than ``retention``; how many."""
+    before = now - retention
+    async with unit_of_work() as uow:
+        await uow.broadcasts.keep_final_counts(before)
+        await uow.commit()
+    deleted = 0
+    while True:
+        async with unit_of_work() as uow:
+            count = await uow.outbox.forget_finished(before, now - THANKS_KEPT, BATCH)
+            await uow.commit()
+        deleted += count
+        if count < BATCH:
+            break
+    if deleted:
+        log.info("deleted %s outbox message(s) finished before %s", deleted, before)
+    return deleted
