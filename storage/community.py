@@ -242,21 +242,17 @@ class CommunityRepository:
     async def resolve_reports(
         self, member_id: int, status: str, moderator: int, now: datetime
     ) -> list[int]:
-        """Close every open report about the member with one decision; their numbers."""
-        ids = list(
-            await self.session.scalars(
-                select(ProfileReport.id).where(
-                    ProfileReport.member_id == member_id, ProfileReport.status == OPEN
-                )
-            )
+        """Close every open report about the member with one decision; their numbers. Only
+        reports still open are closed (the UPDATE's condition): of two moderators deciding
+        at once, the second closes nothing and is told."""
+        closed = await self.session.scalars(
+            update(ProfileReport)
+            .where(ProfileReport.member_id == member_id, ProfileReport.status == OPEN)
+            .values(status=status, resolved_by=moderator, resolved_at=now)
+            .returning(ProfileReport.id)
+            .execution_options(synchronize_session=False)
         )
-        if ids:
-            await self.session.execute(
-                update(ProfileReport)
-                .where(ProfileReport.id.in_(ids))
-                .values(status=status, resolved_by=moderator, resolved_at=now)
-            )
-        return ids
+        return sorted(closed)
 
 
 # -- the member's own data: /mydata and /deleteme (storage.privacy) ----------------------------

@@ -157,12 +157,21 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
     if await about_themselves(ctx, report.member_id):
         return
     now = ctx.clock.now()
+    if not await ctx.session.transition(  # the first decision counts, across processes too
+        report, "open", HIDDEN if hide else KEPT, resolved_by=ctx.user_id, resolved_at=now
+    ):
+        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
+        await ctx.clear_buttons()
+        return
     if hide:
         member: Member | None = await ctx.session.members.by_id(report.member_id)
         if member is not None:
             member.directory_visible = False
-        closed = await ctx.session.community.resolve_reports(
-            report.member_id, HIDDEN, ctx.user_id, now
+        closed = sorted(
+            [report.id]
+            + await ctx.session.community.resolve_reports(
+                report.member_id, HIDDEN, ctx.user_id, now
+            )
         )
         await ctx.session.staff.audit(
             ctx.user_id, "member-hidden", {"member": report.member_id, "reports": closed}
@@ -173,7 +182,6 @@ async def moderate(ctx: Ctx, hide: bool) -> None:
         )  # fmt: skip
         await ctx.answer(ctx._(N_("Hidden from the directory.")))
     else:
-        report.status, report.resolved_by, report.resolved_at = KEPT, ctx.user_id, now
         await ctx.session.staff.audit(ctx.user_id, "member-report-kept", {"report": report.id})
         await ctx.answer(ctx._(N_("Kept.")))
     await ctx.clear_buttons()

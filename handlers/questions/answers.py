@@ -79,11 +79,10 @@ async def pass_pressed(ctx: Ctx) -> None:
     assignment = await _own_assignment(ctx)
     if assignment is None:
         return
-    if assignment.status != OFFERED:
+    now = ctx.clock.now()
+    if not await ctx.session.transition(assignment, OFFERED, PASSED, responded_at=now):
         await ctx.answer(ctx._(N_("You have already responded to this question.")))
         return
-    now = ctx.clock.now()
-    assignment.status, assignment.responded_at = PASSED, now
     question = await ctx.session.questions.question(assignment.question_id)
     await ctx.clear_buttons()
     await ctx.answer(ctx._(N_("Thank you. We will find someone else for it.")))

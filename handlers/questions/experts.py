@@ -141,15 +141,16 @@ async def decide(ctx: Ctx, approve: bool) -> None:
     if application is None:
         await ctx.answer(ctx._(N_("That application no longer exists.")), alert=True)
         return
-    if application.status != "pending":
+    now = ctx.clock.now()
+    decision = "approved" if approve else "rejected"
+    if not await ctx.session.transition(  # the first decision counts, across processes too
+        application, "pending", decision, decided_by=ctx.user_id, decided_at=now
+    ):
         await ctx.answer(
             ctx._(N_("Another administrator has already decided on this application.")), alert=True
         )
         await ctx.clear_buttons()
         return
-    now = ctx.clock.now()
-    application.status = "approved" if approve else "rejected"
-    application.decided_by, application.decided_at = ctx.user_id, now
     slugs = [s for s in application.tags.split(",") if s]
     if approve:
         await ctx.session.questions.make_expert(application.member_id, slugs)

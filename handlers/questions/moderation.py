@@ -91,8 +91,13 @@ async def moderate(ctx: Ctx, hide_it: bool) -> None:
     )
     if await about_themselves(ctx, author):
         return
-    report.status = "hidden" if hide_it else "kept"
-    report.resolved_by, report.resolved_at = ctx.user_id, ctx.clock.now()
+    if not await ctx.session.transition(  # the first decision counts, across processes too
+        report, "open", "hidden" if hide_it else "kept",
+        resolved_by=ctx.user_id, resolved_at=ctx.clock.now(),
+    ):  # fmt: skip
+        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
+        await ctx.clear_buttons()
+        return
     if hide_it:
         await hide(ctx, reported)
     await ctx.session.staff.audit(ctx.user_id, f"report-{report.status}", {"report": report.id})

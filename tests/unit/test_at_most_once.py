@@ -214,3 +214,26 @@ async def test_two_sends_at_once_to_a_one_entry_competition_take_one(
     async with uow_factory() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(CompetitionEntry))
     assert count == 1
+
+
+async def test_two_moderators_hiding_at_once_close_the_reports_once(uow_factory: Factory) -> None:
+    """The second moderator's resolve, its check made before the first decided, closes
+    nothing (and the handler then tells them another moderator handled it)."""
+    reporter, reported = await members(uow_factory, 2)
+    async with uow_factory() as uow:
+        report = await uow.community.add_report(reporter, reported, "spam", NOW)
+        await uow.commit()
+        report_id = report.id
+    first, second = uow_factory(), uow_factory()
+    try:
+        a, b = await first.community.report(report_id), await second.community.report(report_id)
+        assert a is not None and b is not None and b.status == "open"
+        await second.commit()
+        assert await first.transition(a, "open", "hidden", resolved_by=1, resolved_at=NOW)
+        await first.commit()
+        assert not await second.transition(b, "open", "kept", resolved_by=2, resolved_at=NOW)
+        assert await second.community.resolve_reports(reported, "hidden", 2, NOW) == []
+        await second.commit()
+    finally:
+        await first.close()
+        await second.close()
