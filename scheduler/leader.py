@@ -16,9 +16,9 @@ moment, each outbox row is claimed with ``FOR UPDATE SKIP LOCKED`` and sent by o
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -139,8 +139,8 @@ class SqliteLead:
     def take(self) -> None:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            _lock_file(fd)
+        except OSError:
             os.close(fd)
             raise LeadTaken(str(self.path)) from None
         self._fd = fd
@@ -148,5 +148,17 @@ class SqliteLead:
     def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+            os.close(fd)  # closing the file gives its lock up, on every system
+
+
+def _lock_file(fd: int) -> None:
+    """An exclusive lock that never waits (OSError when taken): the kernel's ``flock`` on
+    POSIX, ``msvcrt.locking`` of the first byte on Windows; both end with the process."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
