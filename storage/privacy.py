@@ -37,12 +37,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.community import erase_network, network_data, network_messages
 from storage.models import (
     Answer,
+    Assignment,
+    AuditEntry,
+    Broadcast,
     Company,
     CompanyRepresentative,
     Competition,
     CompetitionEntry,
     CompetitionJudge,
     CompetitionScore,
+    ContentItem,
     ConversationState,
     DigestTag,
     ExpertApplication,
@@ -65,7 +69,7 @@ from storage.models import (
 )
 
 WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
-PENDING_APPLICATION, PENDING_INTRO = "sent", "pending"
+PENDING_APPLICATION, PENDING_INTRO, PENDING_COMPANY = "sent", "pending", "pending"
 
 
 def _time(value: datetime | date | None) -> str | None:
@@ -98,8 +102,92 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
     ]
     data |= await _competitions(session, member.id)
     data |= await network_data(session, member.id)
+    data |= await _offers_and_messages(session, member)
+    data |= await _staff_records(session, member.telegram_id)
     data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
     return data
+
+
+async def _offers_and_messages(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """The questions offered to them (never who asked) and the bot's messages to their
+    chat, by kind and time: a message's text may carry another member's name or contact."""
+    offers = await session.scalars(
+        select(Assignment).where(Assignment.member_id == member.id).order_by(Assignment.id)
+    )
+    messages: list[Any] = []
+    if member.telegram_id is not None:
+        messages = list(
+            await session.execute(
+                select(
+                    OutboxMessage.dedupe_key,
+                    OutboxMessage.status,
+                    OutboxMessage.created_at,
+                    OutboxMessage.sent_at,
+                )
+                .where(OutboxMessage.chat_id == member.telegram_id)
+                .order_by(OutboxMessage.id)
+            )
+        )
+    return {
+        "questions_offered_to_me": [
+            {
+                "question": a.question_id,
+                "round": a.round,
+                "status": a.status,  # offered, passed, answered, withdrawn
+                "offered_at": _time(a.offered_at),
+                "responded_at": _time(a.responded_at),
+            }
+            for a in offers
+        ],
+        "messages_to_me": [
+            {
+                "kind": key.split(":", 1)[0] if key else None,
+                "status": status,
+                "queued_at": _time(queued),
+                "sent_at": _time(sent),
+            }
+            for key, status, queued, sent in messages
+        ],
+    }
+
+
+async def _staff_records(session: AsyncSession, telegram_id: int | None) -> dict[str, Any]:
+    """What they did as staff, by Telegram id: the audit log's actions (its details name
+    other people), the broadcasts, published items and competitions they created."""
+    if telegram_id is None:
+        return {}
+    actions = await session.execute(
+        select(AuditEntry.action, AuditEntry.created_at)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .order_by(AuditEntry.id)
+    )
+    broadcasts = await session.execute(
+        select(Broadcast.id, Broadcast.status, Broadcast.created_at)
+        .where(Broadcast.created_by == telegram_id)
+        .order_by(Broadcast.id)
+    )
+    items = await session.execute(
+        select(ContentItem.id, ContentItem.kind, ContentItem.published_at)
+        .where(ContentItem.created_by == telegram_id)
+        .order_by(ContentItem.id)
+    )
+    competitions = await session.execute(
+        select(Competition.id, Competition.created_at)
+        .where(Competition.created_by == telegram_id)
+        .order_by(Competition.id)
+    )
+    return {
+        "my_staff_actions": [{"action": a, "at": _time(at)} for a, at in actions],
+        "broadcasts_i_created": [
+            {"number": n, "status": st, "created_at": _time(at)} for n, st, at in broadcasts
+        ],
+        "items_i_published": [
+            {"number": n, "kind": kind, "published_at": _time(at)} for n, kind, at in items
+        ],
+        "competitions_i_created": [
+            {"number": n, "created_at": _time(at)} for n, at in competitions
+        ],
+    }
 
 
 async def _competitions(session: AsyncSession, member_id: int) -> dict[str, Any]:
@@ -213,6 +301,7 @@ async def _expert_applications_answers_and_reports(
                 "helpful": a.helpful,
                 "accepted": a.accepted,
                 "hidden": a.hidden,
+                "given_anonymously": a.anonymous,
                 "created_at": _time(a.created_at),
             }
             for a in answers
@@ -432,15 +521,46 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
     intros = list(
         await session.scalars(select(IntroRequest.id).where(IntroRequest.member_id == member_id))
     )
+    intros_sent = list(  # a company's request the member made for it: nobody would get a yes
+        await session.scalars(
+            select(IntroRequest.id).where(
+                IntroRequest.requested_by == member_id, IntroRequest.status == PENDING_INTRO
+            )
+        )
+    )
+    named_answers = list(  # their delivery names them; an anonymous one goes out as it is
+        await session.scalars(
+            select(Answer.id).where(Answer.expert_id == member_id, Answer.anonymous.is_(False))
+        )
+    )
+    requests = list(  # companies they asked to register, not decided yet: dropped below
+        await session.scalars(
+            select(Company.id).where(
+                Company.created_by == member_id,
+                Company.status == PENDING_COMPANY,
+                ~select(Job.id).where(Job.company_id == Company.id).exists(),
+            )
+        )
+    )
     about_them = [OutboxMessage.chat_id == telegram_id] if telegram_id is not None else []
     about_them += [OutboxMessage.dedupe_key.like(f"application:{i}:%") for i in expert_applications]
     about_them += [
         OutboxMessage.dedupe_key.like(f"application-job:{i}:%") for i in job_applications
     ]
-    about_them += [OutboxMessage.dedupe_key == f"intro-accepted:{i}" for i in intros]
+    about_them += [OutboxMessage.dedupe_key.like(f"company:{i}:%") for i in requests]
+    keys = [f"intro-accepted:{i}" for i in intros] + [f"intro:{i}" for i in intros_sent]
+    keys += [f"answer:{i}" for i in named_answers]
+    if keys:
+        about_them.append(OutboxMessage.dedupe_key.in_(keys))
     about_them += await network_messages(session, member_id)
     if about_them:
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
+    if intros_sent:
+        await session.execute(delete(IntroRequest).where(IntroRequest.id.in_(intros_sent)))
+    if requests:  # nobody would stand behind the company once verified
+        for link in (CompanyRepresentative, IntroRequest):
+            await session.execute(delete(link).where(link.company_id.in_(requests)))
+        await session.execute(delete(Company).where(Company.id.in_(requests)))
     for table in (
         MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
         CompetitionJudge, ReputationGrant,
