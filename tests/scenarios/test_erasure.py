@@ -32,9 +32,7 @@ async def rows(scenario: Scenario, model: type, *where: Any) -> list[Any]:
 
 async def naming(scenario: Scenario, *words: str) -> list[str]:
     """Outbox rows whose text holds any of ``words`` (a name, a username)."""
-    return [
-        m.text for m in await rows(scenario, OutboxMessage) if any(w in m.text for w in words)
-    ]
+    return [m.text for m in await rows(scenario, OutboxMessage) if any(w in m.text for w in words)]
 
 
 async def erase(scenario: Scenario, user: EmuUser, yes: str = "Yes, erase my data") -> None:
@@ -150,3 +148,23 @@ async def test_a_company_request_and_an_expert_application_of_an_erased_member_a
     assert scenario.toasts()[-1] == "This application was withdrawn: the member erased their data."
     assert application.status == "withdrawn"
     assert len(scenario.toasts()) == len(toasts) + 2
+
+
+async def test_an_introduction_a_representative_asked_for_is_withdrawn_when_they_erase(
+    scenario: Scenario,
+) -> None:
+    assert scenario.app is not None
+    rep = await add_member(scenario, FOUNDER)
+    talent = await add_member(scenario, ASKER)
+    now = scenario.clock.now()
+    async with scenario.app.unit_of_work() as uow:
+        company = await uow.jobs.add_company(rep, "Stay Co", "MOC-5", "IT", None, "Apps.", now)
+        company.status = "verified"
+        intro = await uow.jobs.request_intro(company.id, rep, talent, now)
+        assert intro is not None
+        await uow.commit()
+    await erase(scenario, FOUNDER)
+    await scenario.say(ASKER, "/help")
+    await scenario.press_data(ASKER, f"jb:ia:{intro.id}")
+    assert scenario.toasts()[-1] == "This request is no longer valid."
+    assert [c.status for c in await rows(scenario, Company)] == ["verified"]  # the company's
