@@ -13,7 +13,9 @@ NOT_ABOUT_A_MEMBER = {"members"}  # the member row itself: _member_fields, erase
 
 def test_every_table_pointing_at_a_member_is_named_in_the_privacy_code() -> None:
     source = inspect.getsource(storage.privacy) + inspect.getsource(storage.community)
-    classes = {mapper.local_table.name: mapper.class_.__name__ for mapper in Base.registry.mappers}
+    classes = {
+        mapper.class_.__tablename__: mapper.class_.__name__ for mapper in Base.registry.mappers
+    }
     about_members = {
         table.name
         for table in Base.metadata.sorted_tables
