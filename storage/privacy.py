@@ -2,27 +2,32 @@
 
 The copy holds the member's own records and the texts they wrote (questions, follow-ups,
 answers, their expert application, the companies they registered and jobs they posted,
-the notes of their connection requests, the reasons of their reports), never another
-person's personal data: who answered, which admin decided, which member a representative
-asked to meet, who a connection request went to or came from (and the sender's note),
-whom they blocked or reported are left out. Blocks and reports by others about the member
-are left out too: they are the other member's decision, and the copy must not tell a
-blocked member that they are blocked.
+the notes of their connection requests, the reasons of their reports), the questions
+offered to them and what became of each offer, the bot's messages to them (kind, state and
+times) and what they did as staff, never another person's personal data: who asked or
+answered, which admin decided, which member a representative asked to meet, who a
+connection request went to or came from (and the sender's note), whom they blocked or
+reported, a message's text and an audit entry's details are left out. Blocks and reports
+by others about the member are left out too: they are the other member's decision, and the
+copy must not tell a blocked member that they are blocked.
 
-Erasing empties every personal field of the member row and removes what links the person
-to others: skills, the expert profile and topics, the notes of expert applications (a
-pending one is withdrawn), pending job applications and introduction requests, company
-representations and invitations, the jobs they were alerted to, the topics their news
-digest follows, the events they said they would attend, their entries to competitions
-still open, their places among a competition's judges, the reputation points they were
-given (the leaderboard's records), their connection requests (sent and received), the
-blocks they made and the blocks of them, the profile reports about them, and the outbox
-messages to their chat or carrying their application, card or contact. What stays is
-anonymous: the row (questions and answers keep an author), decided applications and
-introductions (the company's record), reports they made (a profile report's reason is
-emptied), entries to competitions past their deadline and the scores they gave as a judge
-(a competition's result). Staff roles are kept: they are an authorisation given by
-Telegram id, not data the person gave us.
+Erasing (after handlers.profile.erasure has closed their questions and withdrawn the
+offers made to them) empties every personal field of the member row and removes what links
+the person to others: skills, the expert profile and topics, the notes of expert
+applications (a pending one is withdrawn), pending job applications and introduction
+requests to them, the pending introduction requests they sent for a company, a company
+registration not decided yet, company representations and invitations, the jobs they were
+alerted to, the topics their news digest follows, the events they said they would attend,
+their entries to competitions still open, their places among a competition's judges, the
+reputation points they were given (the leaderboard's records), their connection requests
+(sent and received), the blocks they made and the blocks of them, the profile reports about
+them, and the outbox messages to their chat or carrying their application, card, contact,
+company registration or an answer that shows their name, whatever the messages' state.
+What stays is anonymous: the row (questions and answers keep an author), decided
+applications and introductions (the company's record), decided companies, reports they made
+(a profile report's reason is emptied), entries to competitions past their deadline and the
+scores they gave as a judge (a competition's result). Staff roles are kept: they are an
+authorisation given by Telegram id, not data the person gave us.
 """
 
 from __future__ import annotations
