@@ -74,6 +74,33 @@ from storage.models import (
 )
 
 WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
+
+# The outbox's kinds of message (a dedupe key's first part), by whom they carry. Erasing a
+# member deletes every message to their chat, and those of the first kinds that are about
+# them, whoever they go to; the second kinds carry nobody but their recipient (or nobody's
+# personal data). tests/unit/test_privacy_coverage.py holds every kind the bot queues to
+# one of the two.
+ABOUT_A_MEMBER = {
+    "application": "their expert application, to the administrators",
+    "application-job": "their job application (card and contact), to the representatives",
+    "company": "their company registration while it waits, to the administrators",
+    "intro": "a request they made for a company, to the member asked",
+    "intro-accepted": "their contact, to the representative who asked",
+    "answer": "their answer with their name (unless given anonymously), to the asker",
+    "connect": "a connection request (the sender's card), see storage.community",
+    "connected": "both members' contacts, see storage.community",
+    "connect-declined": "the decliner's name, to the sender, see storage.community",
+    "member-report": "a reported profile, to the moderators, see storage.community",
+}
+TO_THE_RECIPIENT_ONLY = frozenset(
+    {
+        "accepted", "answered-elsewhere", "application-decided", "application-outcome",
+        "broadcast", "broadcast-report", "company-decided", "competition-changed", "cp-closed",
+        "cp-judge", "cp-remind", "cp-scored", "cp-won", "digest", "escalated", "event-reminder",
+        "expert-removed", "followup", "hidden", "hide-undone", "invite", "job",
+        "leaderboard-thanks", "news", "offer", "report", "role", "staff-notice",
+    }
+)  # fmt: skip
 PENDING_APPLICATION, PENDING_INTRO, PENDING_COMPANY = "sent", "pending", "pending"
 
 

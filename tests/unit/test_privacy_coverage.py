@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import re
+from pathlib import Path
 
 import storage.community
 import storage.privacy
 from storage.models import Base
+from storage.privacy import ABOUT_A_MEMBER, TO_THE_RECIPIENT_ONLY
 
 NOT_ABOUT_A_MEMBER = {"members"}  # the member row itself: _member_fields, erase_member
 
@@ -26,3 +29,23 @@ def test_every_table_pointing_at_a_member_is_named_in_the_privacy_code() -> None
     assert forgotten == [], (
         f"tables with a member's id that /mydata and /deleteme ignore: {forgotten}"
     )
+
+
+def test_every_kind_of_outbox_message_is_known_to_carry_a_member_or_not() -> None:
+    """A new kind of message must be placed: if it carries a member to someone else,
+    erasing that member must delete it (and the erasure code names its key)."""
+    project = Path(__file__).resolve().parents[2]
+    queued = {
+        kind
+        for folder in ("handlers", "storage", "scheduler")
+        for path in (project / folder).rglob("*.py")
+        for kind in re.findall(r'f"([a-z][a-z0-9-]*):\{', path.read_text(encoding="utf-8"))
+    }
+    known = set(ABOUT_A_MEMBER) | TO_THE_RECIPIENT_ONLY
+    assert sorted(queued - known) == [], "place each new kind in storage.privacy"
+    assert not set(ABOUT_A_MEMBER) & TO_THE_RECIPIENT_ONLY
+    erasure = inspect.getsource(storage.privacy.erase_member) + inspect.getsource(
+        storage.community.network_messages
+    )
+    unhandled = [k for k in ABOUT_A_MEMBER if f'f"{k}:' not in erasure and f'"{k}"' not in erasure]
+    assert unhandled == []
