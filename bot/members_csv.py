@@ -3,12 +3,16 @@
 Columns: telegram_id, full_name, language, role, province, country, skills (slugs joined by
 ";"), open_to_work (true/false), created_at (ISO 8601), then username, organisation,
 years_experience, alert_frequency, directory_visible. An export imports back unchanged.
-Importing validates each row with the same rules as sign-up; a bad row is reported with its
-line number and skipped, good rows are upserted by telegram_id in batches.
+Importing validates each row with the same rules as sign-up (``username`` with Telegram's,
+an optional leading @ removed); a bad row is reported with its line number and skipped, good
+rows are upserted by telegram_id in batches. The export quotes every cell and puts a quote
+before any that starts like a spreadsheet formula (storage.member_export.cell); the import
+removes that quote again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,13 +103,33 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
         "open_to_work": open_to_work,
         "alert_frequency": frequency if open_to_work else "off",
         "created_at": _time(row.get("created_at", "")),
-        "username": clean_line(row.get("username", "")).lstrip("@")[:64] or None,
+        "username": _username(row.get("username", "")),
         "organisation": check(parse_organisation, "organisation")
         if row.get("organisation")
         else None,
         "years_experience": int(years) if years else None,
         "directory_visible": _bool(row.get("directory_visible", ""), "directory_visible"),
     }
+
+
+USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{2,30}[A-Za-z0-9]")
+"""Telegram's usernames: letters a–z (either case), digits and underscores, starting with a
+letter and not ending with an underscore; 5 to 32 characters, or from 4 for the collectible
+usernames sold on Fragment. A check no stricter than Telegram's: a real handle is never
+refused, and what is refused (a formula, HTML, a space) could not be one."""
+
+
+def _username(value: str) -> str | None:
+    """The username without its optional leading @; None when empty."""
+    name = clean_line(value).removeprefix("@")
+    if not name:
+        return None
+    if not USERNAME.fullmatch(name):
+        raise BadRow(
+            f"username {name!r} is not a Telegram username (4 to 32 letters a-z, digits and"
+            " underscores, starting with a letter, not ending with an underscore)"
+        )
+    return name
 
 
 def _bool(value: str, column: str) -> bool:

@@ -1,8 +1,11 @@
 """Members as CSV, written for the CLI's ``members export`` and the admins' /export alike.
 
 Columns as the README lists them, slugs as the bot stores them; an export imports back
-unchanged (bot/members_csv.py reads it). Names, organisations and countries that start
-like a spreadsheet formula get a leading quote, which the import removes again.
+unchanged (bot/members_csv.py reads it). Every cell is quoted, and every cell that starts
+like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return, as OWASP
+lists them) gets a leading quote, which the import removes again: whatever a member or an
+import put into a name, an organisation, a country or a username, a spreadsheet opening the
+file shows it as text and never runs it.
 """
 
 from __future__ import annotations
@@ -28,26 +31,29 @@ def cell(value: str) -> str:
 
 
 def export_row(member: Member, skills: list[str]) -> list[str]:
-    return [
+    """One member's cells, each through ``cell``: the values that cannot start like a
+    formula today (ids, slugs, times) stay safe if that ever changes."""
+    values = [
         str(member.telegram_id),
-        cell(member.full_name or ""),
+        member.full_name or "",
         member.language,
         member.role or "",
         member.province or "",
-        cell(member.country or ""),
+        member.country or "",
         ";".join(skills),
         "true" if member.open_to_work else "false",
         member.created_at.isoformat(timespec="seconds"),
         member.username or "",
-        cell(member.organisation or ""),
+        member.organisation or "",
         "" if member.years_experience is None else str(member.years_experience),
         member.alert_frequency,
         "true" if member.directory_visible else "false",
     ]
+    return [cell(value) for value in values]
 
 
 async def write_csv(rows: AsyncIterator[tuple[Member, list[str]]], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     count = 0
     async for member, skills in rows:

@@ -263,6 +263,8 @@ class Assignment(Base):
 
 
 class Answer(Base):
+    """An answer, or (``reply_to_id``) an expert's reply to the follow-up on their answer."""
+
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -276,6 +278,9 @@ class Answer(Base):
     helpful: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The expert's choice when they gave it: switching anonymity later changes only the
+    # answers to come, so an answer given anonymously never names its author.
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column()
 
 

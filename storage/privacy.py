@@ -2,27 +2,32 @@
 
 The copy holds the member's own records and the texts they wrote (questions, follow-ups,
 answers, their expert application, the companies they registered and jobs they posted,
-the notes of their connection requests, the reasons of their reports), never another
-person's personal data: who answered, which admin decided, which member a representative
-asked to meet, who a connection request went to or came from (and the sender's note),
-whom they blocked or reported are left out. Blocks and reports by others about the member
-are left out too: they are the other member's decision, and the copy must not tell a
-blocked member that they are blocked.
+the notes of their connection requests, the reasons of their reports), the questions
+offered to them and what became of each offer, the bot's messages to them (kind, state and
+times) and what they did as staff, never another person's personal data: who asked or
+answered, which admin decided, which member a representative asked to meet, who a
+connection request went to or came from (and the sender's note), whom they blocked or
+reported, a message's text and an audit entry's details are left out. Blocks and reports
+by others about the member are left out too: they are the other member's decision, and the
+copy must not tell a blocked member that they are blocked.
 
-Erasing empties every personal field of the member row and removes what links the person
-to others: skills, the expert profile and topics, the notes of expert applications (a
-pending one is withdrawn), pending job applications and introduction requests, company
-representations and invitations, the jobs they were alerted to, the topics their news
-digest follows, the events they said they would attend, their entries to competitions
-still open, their places among a competition's judges, the reputation points they were
-given (the leaderboard's records), their connection requests (sent and received), the
-blocks they made and the blocks of them, the profile reports about them, and the outbox
-messages to their chat or carrying their application, card or contact. What stays is
-anonymous: the row (questions and answers keep an author), decided applications and
-introductions (the company's record), reports they made (a profile report's reason is
-emptied), entries to competitions past their deadline and the scores they gave as a judge
-(a competition's result). Staff roles are kept: they are an authorisation given by
-Telegram id, not data the person gave us.
+Erasing (after handlers.profile.erasure has closed their questions and withdrawn the
+offers made to them) empties every personal field of the member row and removes what links
+the person to others: skills, the expert profile and topics, the notes of expert
+applications (a pending one is withdrawn), pending job applications and introduction
+requests to them, the pending introduction requests they sent for a company, a company
+registration not decided yet, company representations and invitations, the jobs they were
+alerted to, the topics their news digest follows, the events they said they would attend,
+their entries to competitions still open, their places among a competition's judges, the
+reputation points they were given (the leaderboard's records), their connection requests
+(sent and received), the blocks they made and the blocks of them, the profile reports about
+them, and the outbox messages to their chat or carrying their application, card, contact,
+company registration or an answer that shows their name, whatever the messages' state.
+What stays is anonymous: the row (questions and answers keep an author), decided
+applications and introductions (the company's record), decided companies, reports they made
+(a profile report's reason is emptied), entries to competitions past their deadline and the
+scores they gave as a judge (a competition's result). Staff roles are kept: they are an
+authorisation given by Telegram id, not data the person gave us.
 """
 
 from __future__ import annotations
@@ -37,12 +42,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.community import erase_network, network_data, network_messages
 from storage.models import (
     Answer,
+    Assignment,
+    AuditEntry,
+    Broadcast,
     Company,
     CompanyRepresentative,
     Competition,
     CompetitionEntry,
     CompetitionJudge,
     CompetitionScore,
+    ContentItem,
     ConversationState,
     DigestTag,
     ExpertApplication,
@@ -65,7 +74,34 @@ from storage.models import (
 )
 
 WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
-PENDING_APPLICATION, PENDING_INTRO = "sent", "pending"
+
+# The outbox's kinds of message (a dedupe key's first part), by whom they carry. Erasing a
+# member deletes every message to their chat, and those of the first kinds that are about
+# them, whoever they go to; the second kinds carry nobody but their recipient (or nobody's
+# personal data). tests/unit/test_privacy_coverage.py holds every kind the bot queues to
+# one of the two.
+ABOUT_A_MEMBER = {
+    "application": "their expert application, to the administrators",
+    "application-job": "their job application (card and contact), to the representatives",
+    "company": "their company registration while it waits, to the administrators",
+    "intro": "a request they made for a company, to the member asked",
+    "intro-accepted": "their contact, to the representative who asked",
+    "answer": "their answer with their name (unless given anonymously), to the asker",
+    "connect": "a connection request (the sender's card), see storage.community",
+    "connected": "both members' contacts, see storage.community",
+    "connect-declined": "the decliner's name, to the sender, see storage.community",
+    "member-report": "a reported profile, to the moderators, see storage.community",
+}
+TO_THE_RECIPIENT_ONLY = frozenset(
+    {
+        "accepted", "answered-elsewhere", "application-decided", "application-outcome",
+        "broadcast", "broadcast-report", "company-decided", "competition-changed", "cp-closed",
+        "cp-judge", "cp-remind", "cp-scored", "cp-won", "digest", "escalated", "event-reminder",
+        "expert-removed", "followup", "hidden", "hide-undone", "invite", "job",
+        "leaderboard-thanks", "news", "offer", "report", "role", "staff-notice",
+    }
+)  # fmt: skip
+PENDING_APPLICATION, PENDING_INTRO, PENDING_COMPANY = "sent", "pending", "pending"
 
 
 def _time(value: datetime | date | None) -> str | None:
@@ -98,8 +134,92 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
     ]
     data |= await _competitions(session, member.id)
     data |= await network_data(session, member.id)
+    data |= await _offers_and_messages(session, member)
+    data |= await _staff_records(session, member.telegram_id)
     data["unfinished_conversation"] = await _conversation(session, member.telegram_id)
     return data
+
+
+async def _offers_and_messages(session: AsyncSession, member: Member) -> dict[str, Any]:
+    """The questions offered to them (never who asked) and the bot's messages to their
+    chat, by kind and time: a message's text may carry another member's name or contact."""
+    offers = await session.scalars(
+        select(Assignment).where(Assignment.member_id == member.id).order_by(Assignment.id)
+    )
+    messages: list[Any] = []
+    if member.telegram_id is not None:
+        messages = list(
+            await session.execute(
+                select(
+                    OutboxMessage.dedupe_key,
+                    OutboxMessage.status,
+                    OutboxMessage.created_at,
+                    OutboxMessage.sent_at,
+                )
+                .where(OutboxMessage.chat_id == member.telegram_id)
+                .order_by(OutboxMessage.id)
+            )
+        )
+    return {
+        "questions_offered_to_me": [
+            {
+                "question": a.question_id,
+                "round": a.round,
+                "status": a.status,  # offered, passed, answered, withdrawn
+                "offered_at": _time(a.offered_at),
+                "responded_at": _time(a.responded_at),
+            }
+            for a in offers
+        ],
+        "messages_to_me": [
+            {
+                "kind": key.split(":", 1)[0] if key else None,
+                "status": status,
+                "queued_at": _time(queued),
+                "sent_at": _time(sent),
+            }
+            for key, status, queued, sent in messages
+        ],
+    }
+
+
+async def _staff_records(session: AsyncSession, telegram_id: int | None) -> dict[str, Any]:
+    """What they did as staff, by Telegram id: the audit log's actions (its details name
+    other people), the broadcasts, published items and competitions they created."""
+    if telegram_id is None:
+        return {}
+    actions = await session.execute(
+        select(AuditEntry.action, AuditEntry.created_at)
+        .where(AuditEntry.actor_telegram_id == telegram_id)
+        .order_by(AuditEntry.id)
+    )
+    broadcasts = await session.execute(
+        select(Broadcast.id, Broadcast.status, Broadcast.created_at)
+        .where(Broadcast.created_by == telegram_id)
+        .order_by(Broadcast.id)
+    )
+    items = await session.execute(
+        select(ContentItem.id, ContentItem.kind, ContentItem.published_at)
+        .where(ContentItem.created_by == telegram_id)
+        .order_by(ContentItem.id)
+    )
+    competitions = await session.execute(
+        select(Competition.id, Competition.created_at)
+        .where(Competition.created_by == telegram_id)
+        .order_by(Competition.id)
+    )
+    return {
+        "my_staff_actions": [{"action": a, "at": _time(at)} for a, at in actions],
+        "broadcasts_i_created": [
+            {"number": n, "status": st, "created_at": _time(at)} for n, st, at in broadcasts
+        ],
+        "items_i_published": [
+            {"number": n, "kind": kind, "published_at": _time(at)} for n, kind, at in items
+        ],
+        "competitions_i_created": [
+            {"number": n, "created_at": _time(at)} for n, at in competitions
+        ],
+    }
 
 
 async def _competitions(session: AsyncSession, member_id: int) -> dict[str, Any]:
@@ -213,6 +333,7 @@ async def _expert_applications_answers_and_reports(
                 "helpful": a.helpful,
                 "accepted": a.accepted,
                 "hidden": a.hidden,
+                "given_anonymously": a.anonymous,
                 "created_at": _time(a.created_at),
             }
             for a in answers
@@ -432,15 +553,46 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
     intros = list(
         await session.scalars(select(IntroRequest.id).where(IntroRequest.member_id == member_id))
     )
+    intros_sent = list(  # a company's request the member made for it: nobody would get a yes
+        await session.scalars(
+            select(IntroRequest.id).where(
+                IntroRequest.requested_by == member_id, IntroRequest.status == PENDING_INTRO
+            )
+        )
+    )
+    named_answers = list(  # their delivery names them; an anonymous one goes out as it is
+        await session.scalars(
+            select(Answer.id).where(Answer.expert_id == member_id, Answer.anonymous.is_(False))
+        )
+    )
+    requests = list(  # companies they asked to register, not decided yet: dropped below
+        await session.scalars(
+            select(Company.id).where(
+                Company.created_by == member_id,
+                Company.status == PENDING_COMPANY,
+                ~select(Job.id).where(Job.company_id == Company.id).exists(),
+            )
+        )
+    )
     about_them = [OutboxMessage.chat_id == telegram_id] if telegram_id is not None else []
     about_them += [OutboxMessage.dedupe_key.like(f"application:{i}:%") for i in expert_applications]
     about_them += [
         OutboxMessage.dedupe_key.like(f"application-job:{i}:%") for i in job_applications
     ]
-    about_them += [OutboxMessage.dedupe_key == f"intro-accepted:{i}" for i in intros]
+    about_them += [OutboxMessage.dedupe_key.like(f"company:{i}:%") for i in requests]
+    keys = [f"intro-accepted:{i}" for i in intros] + [f"intro:{i}" for i in intros_sent]
+    keys += [f"answer:{i}" for i in named_answers]
+    if keys:
+        about_them.append(OutboxMessage.dedupe_key.in_(keys))
     about_them += await network_messages(session, member_id)
     if about_them:
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
+    if intros_sent:
+        await session.execute(delete(IntroRequest).where(IntroRequest.id.in_(intros_sent)))
+    if requests:  # nobody would stand behind the company once verified
+        for link in (CompanyRepresentative, IntroRequest):
+            await session.execute(delete(link).where(link.company_id.in_(requests)))
+        await session.execute(delete(Company).where(Company.id.in_(requests)))
     for table in (
         MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
         CompetitionJudge, ReputationGrant,

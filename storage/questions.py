@@ -65,8 +65,9 @@ class QuestionRepository:
         return profile if profile is not None and profile.removed_at is None else None
 
     async def answers_anonymously(self, member_id: int) -> bool:
-        """Whether the member's answers show no name: their choice as an expert, which
-        still holds for the answers they gave after the status was taken away."""
+        """Whether the answer the member gives now shows no name: their choice as an expert,
+        which still holds for their replies to follow-ups after the status was taken away.
+        Each answer keeps the choice it was given with (``Answer.anonymous``)."""
         profile = await self.session.get(ExpertProfile, member_id)
         return bool(profile and profile.anonymous)
 
@@ -97,29 +98,33 @@ class QuestionRepository:
         await self.session.flush()
         return profile
 
-    async def remove_expert(
-        self, profile: ExpertProfile, now: datetime, keep_after_round: int | None = None
+    async def withdraw_offers_to(
+        self, member_id: int, keep_after_round: int | None = None
     ) -> list[Assignment]:
-        """The member is an expert no more: their topics go and the profile is marked
-        removed (``ExpertProfile.removed_at``); their open offers are withdrawn, so their
-        [Answer] no longer works, except those of rounds after ``keep_after_round`` (for
-        staff: a question's last round is shown to them as a moderator). The offers
-        withdrawn."""
+        """The member's open offers are withdrawn, so their [Answer] no longer works,
+        except those of rounds after ``keep_after_round`` (for staff: a question's last
+        round is shown to them as a moderator). The offers withdrawn."""
         offers = await self.session.scalars(
             select(Assignment).where(
-                Assignment.member_id == profile.member_id, Assignment.status == OFFERED
+                Assignment.member_id == member_id, Assignment.status == OFFERED
             )
         )
         withdrawn = [a for a in offers if keep_after_round is None or a.round <= keep_after_round]
         for assignment in withdrawn:
             assignment.status = WITHDRAWN
+        await self.session.flush()
+        return withdrawn
+
+    async def remove_expert(self, profile: ExpertProfile, now: datetime, withdrawn: int) -> None:
+        """The member is an expert no more: their topics go and the profile is marked
+        removed (``ExpertProfile.removed_at``); ``withdrawn`` offers they had
+        (``withdraw_offers_to``) no longer count as offered."""
         await self.session.execute(
             delete(ExpertTag).where(ExpertTag.member_id == profile.member_id)
         )
         profile.removed_at = now
-        profile.offered = max(0, profile.offered - len(withdrawn))  # as withdraw_undelivered
+        profile.offered = max(0, profile.offered - withdrawn)  # as withdraw_undelivered
         await self.session.flush()
-        return withdrawn
 
     async def candidates(self, slugs: Collection[str], asker_id: int) -> list[ExpertRow]:
         """The experts who may be offered a question on ``slugs`` asked by ``asker_id``:
@@ -243,6 +248,15 @@ class QuestionRepository:
         )
         return list(rows)
 
+    async def unclosed_questions_of(self, asker_id: int) -> list[Question]:
+        """The member's questions still taking answers (open or answered, not closed)."""
+        rows = await self.session.scalars(
+            select(Question)
+            .where(Question.asker_id == asker_id, Question.status != "closed")
+            .order_by(Question.id)
+        )
+        return list(rows)
+
     async def count_questions_of(self, asker_id: int) -> int:
         count = await self.session.scalar(
             select(func.count()).select_from(Question).where(Question.asker_id == asker_id)
@@ -343,9 +357,16 @@ class QuestionRepository:
     async def add_answer(
         self, question_id: int, expert_id: int, text: str, now: datetime, reply_to: int | None
     ) -> Answer:
+        """The answer, anonymous if its expert chose so now (``Answer.anonymous``); a reply
+        to a follow-up also when the answer it completes was: it would name that answer's
+        author."""
+        anonymous = await self.answers_anonymously(expert_id)
+        if reply_to is not None and not anonymous:
+            completed = await self.session.get(Answer, reply_to)
+            anonymous = completed is not None and completed.anonymous
         answer = Answer(
             question_id=question_id, expert_id=expert_id, text=text, reply_to_id=reply_to,
-            helpful=False, accepted=False, hidden=False, created_at=now,
+            helpful=False, accepted=False, hidden=False, anonymous=anonymous, created_at=now,
         )  # fmt: skip
         self.session.add(answer)
         await self.session.flush()

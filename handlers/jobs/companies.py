@@ -199,7 +199,14 @@ async def decide(ctx: Ctx, approve: bool) -> None:
     if not await is_admin(ctx):
         return
     company = await ctx.session.jobs.company(ctx.value_id)
-    if company is None or company.status != "pending":
+    if company is None:  # a request is dropped only when its member erases their data
+        await ctx.answer(
+            ctx._(N_("This company request was withdrawn: the member who sent it erased their data.")),
+            alert=True,
+        )  # fmt: skip
+        await ctx.clear_buttons()
+        return
+    if company.status != "pending":
         await ctx.answer(
             ctx._(N_("Another administrator has already decided on this company.")), alert=True
         )

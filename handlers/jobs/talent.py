@@ -160,6 +160,10 @@ def intro_message(t: Translator, company: Company, intro_id: int) -> tuple[str, 
 async def intro_answered(ctx: Ctx, accept: bool) -> None:
     member = await current_member(ctx)
     intro = await ctx.session.jobs.intro(ctx.value_id)
+    if member is not None and intro is None:  # its representative erased their data
+        await ctx.answer(ctx._(N_("This request is no longer valid.")), alert=True)
+        await ctx.clear_buttons()
+        return
     if member is None or intro is None or intro.member_id != member.id:
         await ctx.answer(
             ctx._(N_("Only the member this request is for can answer it.")), alert=True

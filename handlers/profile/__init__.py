@@ -14,6 +14,7 @@ from bot.core.i18n import N_
 from handlers.context import Ctx, current_member, signing_up
 from handlers.profile.card import show_card, skill_names
 from handlers.profile.draft import apply_draft, draft_of
+from handlers.profile.erasure import erase
 from handlers.profile.expert_settings import EXPERT_BUTTONS, EXPERT_STEPS, expert_lines
 from handlers.profile.fields import FIELD_STEPS, draft
 
@@ -162,7 +163,7 @@ async def confirm_delete(ctx: Ctx) -> None:
         await ctx.reply(ctx._(N_("Nothing was erased.")))
         return
     language = ctx.language
-    await ctx.session.members.erase(member, ctx.clock.now())
+    await erase(ctx.session, member, ctx.clock.now())
     await ctx.forget_user()
     ctx.use_language(language)
     await ctx.reply(

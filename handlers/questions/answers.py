@@ -156,11 +156,10 @@ async def receive_answer(ctx: Ctx) -> None:
         await ctx.session.questions.mark_answered(member.id)
     if question.status == "open":
         question.status, question.answered_at, question.escalate_at = "answered", now, None
-    profile = await ctx.session.questions.expert_profile(member.id)
     await notify_member(
         ctx.session, ctx.translators, question.asker_id,
         partial(answer_message, question=question, answer=answer, member_name=member.full_name or "",
-                anonymous=bool(profile and profile.anonymous)),
+                anonymous=answer.anonymous),
         now, dedupe_key=f"answer:{answer.id}",
     )  # fmt: skip
     await drop_undelivered_offers(ctx.session, question, member.id)

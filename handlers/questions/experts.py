@@ -18,7 +18,8 @@ from handlers.questions.notices import notify_member, notify_staff, text_notice
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
-from storage.models import ExpertApplication, Member, Tag
+from storage.models import Assignment, ExpertApplication, Member, Tag
+from storage.privacy import WITHDRAWN
 from storage.seed.tags import SLUGS
 from storage.uow import UnitOfWork
 
@@ -146,8 +147,14 @@ async def decide(ctx: Ctx, approve: bool) -> None:
     if not await ctx.session.transition(  # the first decision counts, across processes too
         application, "pending", decision, decided_by=ctx.user_id, decided_at=now
     ):
+        withdrawn = application.status == WITHDRAWN  # refreshed: the status that stands
         await ctx.answer(
-            ctx._(N_("Another administrator has already decided on this application.")), alert=True
+            ctx._(
+                N_("This application was withdrawn: the member erased their data.")
+                if withdrawn
+                else N_("Another administrator has already decided on this application.")
+            ),
+            alert=True,
         )
         await ctx.clear_buttons()
         return
@@ -170,25 +177,18 @@ async def remove_expert(
     uow: UnitOfWork, translations: Translations, member: Member, now: datetime
 ) -> bool:
     """Take expert status away (an administrator, in the bot or the CLI); False when the
-    member was not an expert. The offers they had not answered are withdrawn (the messages
-    not sent yet are dropped), but a moderator keeps a question's last round, shown to them
-    as staff; a question left with no open offer in its round moves on now, as when its
-    last expert passes. The profile is kept, marked removed: the anonymity of the answers
+    member was not an expert. The offers they had not answered are withdrawn and their
+    questions move on (``withdraw_offers``), but a moderator keeps a question's last round,
+    shown to them as staff. The profile is kept, marked removed: the anonymity of the answers
     they gave still holds. The member is told."""
     profile = await uow.questions.expert_profile(member.id)
     if profile is None:
         return False
     staff = member.telegram_id is not None and await staff_role(uow.staff, member.telegram_id)
-    withdrawn = await uow.questions.remove_expert(
-        profile, now, keep_after_round=LAST_EXPERT_ROUND if staff else None
+    withdrawn = await withdraw_offers(
+        uow, member.id, now, keep_after_round=LAST_EXPERT_ROUND if staff else None
     )
-    await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
-    for assignment in withdrawn:
-        question = await uow.questions.question(assignment.question_id)
-        if question is None or question.status != "open":
-            continue
-        if not await uow.questions.open_offers(question.id, question.round):
-            question.escalate_at = now
+    await uow.questions.remove_expert(profile, now, len(withdrawn))
     await notify_member(
         uow,
         translations,
@@ -198,6 +198,24 @@ async def remove_expert(
         dedupe_key=f"expert-removed:{member.id}:{now.isoformat()}",
     )
     return True
+
+
+async def withdraw_offers(
+    uow: UnitOfWork, member_id: int, now: datetime, keep_after_round: int | None = None
+) -> list[Assignment]:
+    """The member's unanswered offers are withdrawn (see ``withdraw_offers_to``; their
+    [Answer] is refused from then on, the messages not sent yet are dropped), and a question
+    left with no open offer in its round moves on now, as when its last expert passes.
+    Shared by an administrator's removal of an expert and a member's /deleteme."""
+    withdrawn = await uow.questions.withdraw_offers_to(member_id, keep_after_round)
+    await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
+    for assignment in withdrawn:
+        question = await uow.questions.question(assignment.question_id)
+        if question is None or question.status != "open":
+            continue
+        if not await uow.questions.open_offers(question.id, question.round):
+            question.escalate_at = now
+    return withdrawn
 
 
 removed_notice = text_notice(

@@ -69,11 +69,12 @@ async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:
 
 
 async def authors(uow: UnitOfWork, ctx: Ctx, answers: list[Answer]) -> list[tuple[Answer, str]]:
+    """Each answer with its author as shown: "an expert" when it was given anonymously,
+    whatever the expert chose since."""
     named = []
     for answer in answers:
         expert = await uow.members.by_id(answer.expert_id)
-        anonymous = await uow.questions.answers_anonymously(answer.expert_id)
-        named.append((answer, expert_name(ctx.t, expert, anonymous)))
+        named.append((answer, expert_name(ctx.t, expert, answer.anonymous)))
     return named
 
 

@@ -210,3 +210,37 @@ async def test_a_company_pressing_on_an_erased_members_application_is_told_it_is
     await scenario.say(REP, "/help")  # a message of the bot to press on
     await scenario.press_data(REP, f"jb:iv:{world.pending_application}")
     assert "This application no longer exists." in scenario.toasts()
+
+
+async def test_mydata_lists_the_questions_offered_with_what_became_of_them_and_more(
+    scenario: Scenario,
+) -> None:
+    world = await build_world(scenario)
+    assert scenario.app is not None
+    now = scenario.clock.now()
+    later = now + timedelta(hours=2)
+    async with scenario.app.unit_of_work() as uow:
+        for text, status in (
+            ("A passed question about GPUs", "passed"),
+            ("An answered question about LLMs", "answered"),
+            ("A waiting question about OCR", "offered"),
+        ):
+            question = await uow.questions.add_question(world.rep, text, [], ["ai"], now, now)
+            offer = await uow.questions.add_assignment(question.id, world.sokha, 1, now)
+            if status != "offered":
+                offer.status, offer.responded_at = status, later
+        await uow.staff.audit(SOKHA.id, "member-hidden", {"member": world.rep})
+        await uow.commit()
+    data, raw = await my_data(scenario)
+
+    offers = data["questions_offered_to_me"]
+    assert [(o["status"], o["round"]) for o in offers] == [
+        ("passed", 1), ("answered", 1), ("offered", 1),
+    ]  # fmt: skip
+    assert {o["offered_at"] for o in offers} == {now.isoformat()}
+    assert [o["responded_at"] for o in offers] == [later.isoformat(), later.isoformat(), None]
+    assert "GPUs" not in raw  # the question is the asker's
+    assert [(m["kind"], m["status"]) for m in data["messages_to_me"]] == [("notice", "pending")]
+    assert "A notice for Sokha" not in raw  # a message may carry someone else's name
+    assert [a["action"] for a in data["my_staff_actions"]] == ["member-hidden"]
+    assert [a["given_anonymously"] for a in data["answers"]] == [False]

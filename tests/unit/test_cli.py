@@ -88,7 +88,8 @@ def test_export_imports_back_unchanged_and_reimport_updates(
 ) -> None:
     assert run(capsys, "seed-demo")[0] == 0
     code, first, _ = run(capsys, "members", "export")
-    assert code == 0 and first.startswith(HEADER.strip())
+    quoted = ",".join(f'"{name}"' for name in HEADER.strip().split(","))
+    assert code == 0 and first.startswith(quoted)  # every cell quoted, the header's too
     assert "សុខ ចាន់ថា" in first and len(first.splitlines()) == 7
 
     exported = env / "export.csv"

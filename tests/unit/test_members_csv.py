@@ -281,3 +281,77 @@ def test_a_value_starting_with_a_quote_comes_back_unchanged(translations: Transl
             translations,
         )
         assert row["full_name"] == value
+
+
+# -- usernames and spreadsheet safety ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("@Sok_Dara1", "Sok_Dara1"),  # the @ is optional, the case as Telegram shows it
+        ("sokdara", "sokdara"),
+        ("dara", "dara"),  # four characters: a collectible username
+        ("a" + "b" * 31, "a" + "b" * 31),  # 32, the longest
+        ("", None),
+        ("@", None),
+    ],
+)
+def test_a_telegram_username_is_accepted(
+    translations: Translations, given: str, stored: str | None
+) -> None:
+    assert parse_row(row(username=given), translations)["username"] == stored
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "=HYPERLINK(\"http://x\")", "+85512", "-dara", "@@dara", "1dara", "_dara", "dara_",
+        "abc", "a" * 33, "sok dara", "<b>dara</b>", "សុខដារា", "dara.dev", "dara-dev",
+    ],
+)  # fmt: skip
+def test_a_username_telegram_would_not_give_is_refused(
+    translations: Translations, given: str
+) -> None:
+    with pytest.raises(BadRow) as refused:
+        parse_row(row(username=given), translations)
+    assert str(refused.value).startswith("username ") and "not a Telegram username" in str(
+        refused.value
+    )
+
+
+async def test_every_exported_cell_is_quoted_and_none_starts_like_a_formula(
+    translations: Translations,
+) -> None:
+    from storage.member_export import write_csv
+
+    member = Member(
+        telegram_id=1001, full_name="=Sok Dara", language="en", role="student", province="abroad",
+        country="@Japan", open_to_work=False, alert_frequency="off",
+        created_at=datetime(2025, 1, 2, tzinfo=UTC), username="@evil", organisation="-MPTC",
+        years_experience=None, directory_visible=False,
+    )  # fmt: skip
+    other = Member(
+        telegram_id=1002, full_name="\tTabbed", language="en", role="student", province="kep",
+        country=None, open_to_work=False, alert_frequency="off",
+        created_at=datetime(2025, 1, 2, tzinfo=UTC), username=None, organisation="\rReturn",
+        years_experience=2, directory_visible=False,
+    )  # fmt: skip
+
+    async def rows() -> Any:
+        yield member, ["ai"]
+        yield other, []
+
+    out = io.StringIO()
+    assert await write_csv(rows(), out) == 2
+    lines = out.getvalue().split("\n")
+    fields = re.findall(r'"(?:[^"]|"")*"|,', lines[1])
+    assert all(f.startswith('"') for f in fields if f != ",")  # every cell quoted
+    assert lines[1].count('","') == len(COLUMNS) - 1
+    cells = [c for line in csv.reader(io.StringIO(out.getvalue(), newline="")) for c in line]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert {"'=Sok Dara", "'@Japan", "'@evil", "'-MPTC", "'\tTabbed", "'\rReturn"} <= set(cells)
+    report = ImportReport()
+    back = list(read_rows(io.StringIO(out.getvalue(), newline=""), translations, report))
+    assert report.errors == []
+    assert (back[0]["full_name"], back[0]["country"], back[0]["organisation"]) == (
+        "=Sok Dara", "@Japan", "-MPTC",
+    )  # fmt: skip

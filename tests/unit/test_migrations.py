@@ -49,3 +49,60 @@ async def test_the_migrations_build_exactly_the_schema_the_models_describe(
         found = await connection.run_sync(differences)
     await engine.dispose()
     assert found == []
+
+
+async def test_answers_given_before_the_upgrade_take_their_experts_anonymity(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'answers.sqlite3'}")
+    await upgrade(engine, "0009")
+    async with engine.begin() as connection:
+        for member_id, anonymous in ((1, 1), (2, 0)):
+            await connection.execute(
+                text(
+                    "INSERT INTO members (id, telegram_id, full_name, language, open_to_work,"
+                    " alert_frequency, directory_visible, unreachable, reputation,"
+                    " jobs_in_province_only, digest_frequency, digest_kinds, created_at,"
+                    " updated_at) VALUES (:id, :id, 'Dara', 'km', 0, 'off', 0, 0, 0, 0,"
+                    " 'off', '', '2026-01-01', '2026-01-01')"
+                ),
+                {"id": member_id},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO expert_profiles (member_id, available, cap, anonymous, offered,"
+                    " answered) VALUES (:id, 1, 3, :anonymous, 0, 0)"
+                ),
+                {"id": member_id, "anonymous": anonymous},
+            )
+        await connection.execute(
+            text(
+                "INSERT INTO questions (id, asker_id, text, search_tokens, status, round,"
+                " hidden, created_at) VALUES (1, 2, 'Q', '', 'open', 1, 0, '2026-01-01')"
+            )
+        )
+        for answer_id, expert_id in ((1, 1), (2, 2), (3, 3)):
+            if expert_id == 3:  # a staff member's answer, without an expert profile
+                await connection.execute(
+                    text(
+                        "INSERT INTO members (id, telegram_id, language, open_to_work,"
+                        " alert_frequency, directory_visible, unreachable, reputation,"
+                        " jobs_in_province_only, digest_frequency, digest_kinds, created_at,"
+                        " updated_at) VALUES (3, 3, 'en', 0, 'off', 0, 0, 0, 0, 'off', '',"
+                        " '2026-01-01', '2026-01-01')"
+                    )
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO answers (id, question_id, expert_id, text, helpful, accepted,"
+                    " hidden, created_at) VALUES (:id, 1, :expert, 'A', 0, 0, 0, '2026-01-01')"
+                ),
+                {"id": answer_id, "expert": expert_id},
+            )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        found = list(
+            await connection.execute(text("SELECT id, anonymous FROM answers ORDER BY id"))
+        )
+    await engine.dispose()
+    assert [(i, bool(a)) for i, a in found] == [(1, True), (2, False), (3, False)]

@@ -6,7 +6,7 @@ sender. ``broadcasts.final_counts`` keeps a finished broadcast's delivery counts
 so its sent outbox rows can be deleted after the retention period and ``broadcast status``,
 /admin and the statistics still count them.
 
-Revision ID: 0010_outbox_claims
+Revision ID: 0010
 Revises: 0009
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_outbox_claims"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
