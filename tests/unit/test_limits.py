@@ -23,6 +23,7 @@ from handlers.limits import (
 )
 from handlers.questions.routing import ExpertCandidate, choose_experts
 from storage.db import make_sessionmaker
+from storage.models import Question
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # 10:00 in Phnom Penh: nobody's quiet hours
@@ -133,7 +134,9 @@ async def member(uow: UnitOfWork, telegram_id: int, *tags: str, cap: int = 3) ->
     return found.id
 
 
-async def ask(uow: UnitOfWork, asker: int, at: datetime = NOW, waiting: int = 3, day: int = 10):  # type: ignore[no-untyped-def]
+async def ask(
+    uow: UnitOfWork, asker: int, at: datetime = NOW, waiting: int = 3, day: int = 10
+) -> Question | None:
     return await uow.questions.add_question_within(
         asker, "How do I secure my server?", [], ["web"], at, at, waiting, day
     )
@@ -156,16 +159,16 @@ async def test_a_question_over_the_limits_is_not_written(uow: UnitOfWork) -> Non
 async def test_an_expert_is_offered_one_open_question_of_a_member(uow: UnitOfWork) -> None:
     asker, other = await member(uow, 1), await member(uow, 2)
     expert = await member(uow, 3, "web", cap=2)
-    mine = [await ask(uow, asker) for _ in range(2)]
-    theirs = [await ask(uow, other) for _ in range(2)]
-    assert all(mine) and all(theirs)
-    assert await uow.questions.add_offer_within(mine[0], expert, NOW, 1) is not None  # type: ignore[arg-type]
+    mine = [q for _ in range(2) if (q := await ask(uow, asker)) is not None]
+    theirs = [q for _ in range(2) if (q := await ask(uow, other)) is not None]
+    assert len(mine) == len(theirs) == 2
+    assert await uow.questions.add_offer_within(mine[0], expert, NOW, 1) is not None
     assert [r.asker_offers for r in await uow.questions.candidates(["web"], asker)] == [1]
     assert await uow.questions.candidates(["web"], asker, per_asker=1) == []
     assert len(await uow.questions.candidates(["web"], other, per_asker=1)) == 1
-    assert await uow.questions.add_offer_within(mine[1], expert, NOW, 1) is None  # type: ignore[arg-type]
-    assert await uow.questions.add_offer_within(theirs[0], expert, NOW, 1) is not None  # type: ignore[arg-type]
-    assert await uow.questions.add_offer_within(theirs[1], expert, NOW, 9) is None  # type: ignore[arg-type]  # the cap
+    assert await uow.questions.add_offer_within(mine[1], expert, NOW, 1) is None
+    assert await uow.questions.add_offer_within(theirs[0], expert, NOW, 1) is not None
+    assert await uow.questions.add_offer_within(theirs[1], expert, NOW, 9) is None  # the cap
     profile = await uow.questions.expert_profile(expert)
     assert profile is not None and profile.offered == 2 and profile.last_assigned_at == NOW
 
