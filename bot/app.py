@@ -32,6 +32,7 @@ from handlers.help import fallback
 from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
 from handlers.leaderboard import thank_top_contributors
+from handlers.limits import Limits
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
@@ -360,8 +361,17 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         k=settings.experts_per_round,
         escalate_after=timedelta(hours=settings.escalate_after_hours),
         timezone=settings.tz,
+        offers_per_asker=settings.offers_per_asker,
     )
     dispatcher.extras["qa"] = qa
+    dispatcher.extras["limits"] = Limits(
+        questions_waiting=settings.questions_waiting,
+        questions_per_day=settings.questions_per_day,
+        offers_per_asker=settings.offers_per_asker,
+        reports_per_day=settings.reports_per_day,
+        pending_applications=settings.pending_applications,
+        pending_companies=settings.pending_companies,
+    )
     outbox = OutboxSender(
         lambda: UnitOfWork(sessionmaker, dispatch_clock.now),
         engine.messenger,

@@ -45,6 +45,13 @@ class Settings:
     webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)
     leader_check: float = DEFAULT_LEADER_CHECK
     outbox_retention_days: int = DEFAULT_OUTBOX_RETENTION_DAYS
+    # Abuse limits (handlers/limits.py): what one member may ask of experts and staff.
+    questions_waiting: int = 3  # questions waiting for a first answer at once
+    questions_per_day: int = 10  # questions in any 24 hours
+    offers_per_asker: int = 1  # open offers of one member's questions an expert holds
+    reports_per_day: int = 5  # reports (questions, answers, profiles) in any 24 hours
+    pending_applications: int = 1  # expert applications waiting for a decision
+    pending_companies: int = 1  # company registrations waiting for verification
     locales_dir: Path = field(default_factory=lambda: default_locales_dir())
     strict_translations: bool = False  # tests: a missing Khmer string raises
     per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
@@ -98,7 +105,29 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
             env.get("DCC_LEADER_CHECK", ""), "DCC_LEADER_CHECK", DEFAULT_LEADER_CHECK
         ),
         outbox_retention_days=_retention(env.get("DCC_OUTBOX_RETENTION_DAYS", "")),
+        questions_waiting=_limit(env, "questions_waiting"),
+        questions_per_day=_limit(env, "questions_per_day"),
+        offers_per_asker=_limit(env, "offers_per_asker"),
+        reports_per_day=_limit(env, "reports_per_day"),
+        pending_applications=_limit(env, "pending_applications"),
+        pending_companies=_limit(env, "pending_companies"),
     )
+
+
+LIMITS = {
+    "questions_waiting": ("DCC_QUESTIONS_WAITING", 3),
+    "questions_per_day": ("DCC_QUESTIONS_PER_DAY", 10),
+    "offers_per_asker": ("DCC_OFFERS_PER_ASKER", 1),
+    "reports_per_day": ("DCC_REPORTS_PER_DAY", 5),
+    "pending_applications": ("DCC_PENDING_APPLICATIONS", 1),
+    "pending_companies": ("DCC_PENDING_COMPANIES", 1),
+}
+"""The abuse limits' settings: field, then its variable and default (whole numbers, at least 1)."""
+
+
+def _limit(env: dict[str, str], field: str) -> int:
+    name, default = LIMITS[field]
+    return _whole(env.get(name, ""), name, default)
 
 
 def _api_url(raw: str) -> str:

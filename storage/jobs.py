@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.limits import hold, insert_if
 from storage.member_search import has_skill, ranked_page
 from storage.models import (
     Company,
@@ -92,13 +93,57 @@ class JobRepository:
         )  # fmt: skip
         self.session.add(company)
         await self.session.flush()
+        await self._first_representative(company, member_id, now)
+        return company
+
+    async def register_company(
+        self,
+        member_id: int,
+        name: str,
+        registration_no: str,
+        sector: str,
+        website: str | None,
+        about: str,
+        now: datetime,
+        pending_max: int,
+    ) -> Company | None:
+        """``add_company`` while fewer than ``pending_max`` of the member's registrations
+        wait for verification; None otherwise (counted by the INSERT, see storage.limits)."""
+        await hold(self.session, Member.id, member_id)
+        company_id = await insert_if(
+            self.session, Company,
+            {
+                "name": name, "registration_no": registration_no, "sector": sector,
+                "website": website, "about": about, "status": "pending",
+                "created_by": member_id, "created_at": now,
+            },
+            self.pending_companies_count(member_id) < pending_max,
+        )  # fmt: skip
+        company = None if company_id is None else await self.session.get(Company, company_id)
+        if company is not None:
+            await self._first_representative(company, member_id, now)
+        return company
+
+    async def _first_representative(self, company: Company, member_id: int, now: datetime) -> None:
         self.session.add(
             CompanyRepresentative(
                 company_id=company.id, member_id=member_id, status=ACTIVE, created_at=now
             )
         )
         await self.session.flush()
-        return company
+
+    @staticmethod
+    def pending_companies_count(member_id: int) -> ColumnElement[int]:
+        return (
+            select(func.count())
+            .select_from(Company)
+            .where(Company.created_by == member_id, Company.status == "pending")
+            .scalar_subquery()
+        )
+
+    async def pending_companies_of(self, member_id: int) -> int:
+        """The member's company registrations waiting for verification."""
+        return await self.session.scalar(select(self.pending_companies_count(member_id))) or 0
 
     async def company(self, company_id: int) -> Company | None:
         return await self.session.get(Company, company_id)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.limits import hold, insert_if, report_times, reports_filed_since
 from storage.models import (
     Answer,
     Assignment,
@@ -25,6 +27,30 @@ from storage.models import (
 )
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
+DAY = timedelta(hours=24)
+
+
+def open_offers_of(
+    member_id: ColumnElement[int] | InstrumentedAttribute[int] | int, asker_id: int | None = None
+) -> ColumnElement[int]:
+    """How many open offers the member holds (of ``asker_id``'s questions only, when given):
+    offers of the round their question is in, while it waits for a first answer. What an
+    expert's cap counts, in routing's query and in the guarded write of an offer alike."""
+    conditions = [
+        Assignment.member_id == member_id,
+        Assignment.status == OFFERED,
+        Assignment.round == Question.round,  # earlier rounds' offers stop counting
+        Question.status == "open",
+    ]
+    if asker_id is not None:
+        conditions.append(Question.asker_id == asker_id)
+    return (
+        select(func.count())
+        .select_from(Assignment)
+        .join(Question, Question.id == Assignment.question_id)
+        .where(*conditions)
+        .scalar_subquery()
+    )
 
 
 class ExpertRow(NamedTuple):
@@ -43,6 +69,7 @@ class ExpertRow(NamedTuple):
     last_assigned_at: datetime | None
     answered: int
     offered: int
+    asker_offers: int = 0  # open offers the expert holds of the asker's questions
 
 
 @lru_cache(maxsize=1024)
@@ -126,35 +153,29 @@ class QuestionRepository:
         profile.offered = max(0, profile.offered - withdrawn)  # as withdraw_undelivered
         await self.session.flush()
 
-    async def candidates(self, slugs: Collection[str], asker_id: int) -> list[ExpertRow]:
+    async def candidates(
+        self, slugs: Collection[str], asker_id: int, per_asker: int | None = None
+    ) -> list[ExpertRow]:
         """The experts who may be offered a question on ``slugs`` asked by ``asker_id``:
         verified for at least one of them (``tags``: those of ``slugs`` they have),
-        reachable, available, not the asker and under their cap.
+        reachable, available, not the asker, under their cap and, with ``per_asker``,
+        holding fewer open offers of the asker's questions than that.
 
         One query, filtered in SQL and read as plain columns on the Core connection, one row
         an expert (no ORM objects): with 10,000 experts this is most of a routing decision's
         time (bench/routing.py --database). The open offers are counted for each expert
         found, through the (member, status) index, so past offers are never read."""
-        open_count = (
-            select(func.count())
-            .select_from(Assignment)
-            .join(Question, Question.id == Assignment.question_id)
-            .where(
-                Assignment.member_id == Member.id,
-                Assignment.status == OFFERED,
-                Assignment.round == Question.round,  # earlier rounds' offers stop counting
-                Question.status == "open",
-            )
-            .scalar_subquery()
-        )
+        open_count = open_offers_of(Member.id)
+        askers = open_offers_of(Member.id, asker_id)
         await self.session.flush()  # the Core connection does not autoflush like the session
         connection = await self.session.connection()
-        rows = await connection.execute(
+        query = (
             select(
                 Member.id, Member.telegram_id, Member.language,
                 func.aggregate_strings(Tag.slug, ","), ExpertProfile.quiet_start,
                 ExpertProfile.quiet_end, ExpertProfile.cap, open_count,
                 ExpertProfile.last_assigned_at, ExpertProfile.answered, ExpertProfile.offered,
+                askers,
             )
             .join(ExpertTag, ExpertTag.member_id == Member.id)
             .join(Tag, Tag.id == ExpertTag.tag_id)
@@ -170,17 +191,20 @@ class QuestionRepository:
             .group_by(Member.id, ExpertProfile.member_id)
             .having(open_count < ExpertProfile.cap)
         )  # fmt: skip
+        if per_asker is not None:
+            query = query.having(askers < per_asker)
+        rows = await connection.execute(query)
         tag_sets: dict[str, frozenset[str]] = {}  # a few distinct ones: built once each
         return [
             ExpertRow(
                 member_id, telegram_id or 0, language,
                 tag_sets.get(tags) or tag_sets.setdefault(tags, frozenset(tags.split(","))),
                 True, clock_time(quiet_start), clock_time(quiet_end), cap, open_assignments,
-                last_assigned_at, answered, offered,
+                last_assigned_at, answered, offered, asker_offers,
             )
             for (
                 member_id, telegram_id, language, tags, quiet_start, quiet_end, cap,
-                open_assignments, last_assigned_at, answered, offered,
+                open_assignments, last_assigned_at, answered, offered, asker_offers,
             ) in rows
         ]  # fmt: skip
 
@@ -225,6 +249,58 @@ class QuestionRepository:
                 insert(QuestionTag), [{"question_id": question.id, "tag_id": t} for t in tag_ids]
             )
         return question
+
+    async def add_question_within(
+        self,
+        asker_id: int,
+        text: str,
+        search_tokens: Sequence[str],
+        slugs: Collection[str],
+        now: datetime,
+        escalate_at: datetime,
+        waiting_max: int,
+        per_day: int,
+    ) -> Question | None:
+        """``add_question`` while the asker has fewer than ``waiting_max`` questions waiting
+        for a first answer and asked fewer than ``per_day`` in the last 24 hours; None
+        otherwise. Counted by the INSERT itself, behind a lock on the asker's row
+        (``storage.limits``)."""
+        await hold(self.session, Member.id, asker_id)
+        mine = Question.asker_id == asker_id
+        waiting = select(func.count()).where(mine, Question.status == "open").scalar_subquery()
+        today = select(func.count()).where(mine, Question.created_at > now - DAY).scalar_subquery()
+        question_id = await insert_if(
+            self.session, Question,
+            {
+                "asker_id": asker_id, "text": text, "search_tokens": " ".join(search_tokens),
+                "status": "open", "round": 1, "escalate_at": escalate_at, "hidden": False,
+                "created_at": now,
+            },
+            and_(waiting < waiting_max, today < per_day),
+        )  # fmt: skip
+        if question_id is None:
+            return None
+        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(slugs))))
+        if tag_ids:
+            await self.session.execute(
+                insert(QuestionTag), [{"question_id": question_id, "tag_id": t} for t in tag_ids]
+            )
+        return await self.session.get(Question, question_id)
+
+    async def asking_load(self, asker_id: int, now: datetime) -> tuple[int, list[datetime]]:
+        """The member's questions waiting for a first answer, and when they asked those of
+        the last 24 hours: what the question limits are checked against."""
+        waiting = await self.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .where(Question.asker_id == asker_id, Question.status == "open")
+        )
+        asked = await self.session.scalars(
+            select(Question.created_at).where(
+                Question.asker_id == asker_id, Question.created_at > now - DAY
+            )
+        )
+        return waiting or 0, sorted(asked)
 
     async def question(self, question_id: int) -> Question | None:
         return await self.session.get(Question, question_id)
@@ -306,6 +382,35 @@ class QuestionRepository:
         await self.session.flush()
         return assignment
 
+    async def add_offer_within(
+        self, question: Question, member_id: int, now: datetime, per_asker: int
+    ) -> Assignment | None:
+        """Offer ``question`` (in its round) to an expert while they hold fewer open offers
+        than their cap and fewer than ``per_asker`` of the asker's questions; None when a
+        concurrent offer took the place meanwhile. The condition is the INSERT's, behind a
+        lock on the expert's profile (``storage.limits``), so caps hold across processes."""
+        await hold(self.session, ExpertProfile.member_id, member_id)
+        cap = select(ExpertProfile.cap).where(ExpertProfile.member_id == member_id)
+        assignment_id = await insert_if(
+            self.session, Assignment,
+            {
+                "question_id": question.id, "member_id": member_id, "round": question.round,
+                "status": OFFERED, "offered_at": now,
+            },
+            and_(
+                open_offers_of(member_id) < cap.scalar_subquery(),
+                open_offers_of(member_id, question.asker_id) < per_asker,
+            ),
+        )  # fmt: skip
+        if assignment_id is None:
+            return None
+        await self.session.execute(
+            update(ExpertProfile)
+            .where(ExpertProfile.member_id == member_id)
+            .values(last_assigned_at=now, offered=ExpertProfile.offered + 1)
+        )
+        return await self.session.get(Assignment, assignment_id)
+
     async def withdraw_offers(self, question_id: int) -> list[int]:
         """Offers nobody acted on end with the question; their ids (to drop unsent messages)."""
         ids = list(
@@ -371,6 +476,36 @@ class QuestionRepository:
         self.session.add(answer)
         await self.session.flush()
         return answer
+
+    async def add_reply(
+        self, question_id: int, follow_up_on: int, expert_id: int, text: str, now: datetime
+    ) -> Answer | None:
+        """The expert's one reply to the asker's follow-up on their answer ``follow_up_on``;
+        None unless that answer is theirs, is an answer (not itself a reply), carries a
+        follow-up the asker asked, and has no reply yet. The condition is the INSERT's,
+        behind a lock on the answer's row (``storage.limits``): one reply, whatever the
+        taps or processes."""
+        await hold(self.session, Answer.id, follow_up_on)
+        parent = Answer.__table__.alias("parent")
+        earlier = Answer.__table__.alias("earlier")
+        answer_id = await insert_if(
+            self.session, Answer,
+            {
+                "question_id": question_id, "expert_id": expert_id, "text": text, "reply_to_id": follow_up_on,
+                "helpful": False, "accepted": False, "hidden": False, "created_at": now,
+            },
+            and_(
+                exists().where(
+                    parent.c.id == follow_up_on,
+                    parent.c.question_id == question_id,
+                    parent.c.expert_id == expert_id,
+                    parent.c.reply_to_id.is_(None),
+                    parent.c.follow_up.is_not(None),
+                ),
+                ~exists().where(earlier.c.reply_to_id == follow_up_on),
+            ),
+        )  # fmt: skip
+        return None if answer_id is None else await self.session.get(Answer, answer_id)
 
     async def answer_counts(self, question_ids: Sequence[int]) -> dict[int, int]:
         """Visible answers (follow-up replies not counted) of each question."""
@@ -476,6 +611,38 @@ class QuestionRepository:
         await self.session.flush()
         return application
 
+    async def add_application_within(
+        self, member_id: int, slugs: Sequence[str], note: str, now: datetime, pending_max: int
+    ) -> ExpertApplication | None:
+        """``add_application`` while the member has fewer than ``pending_max`` applications
+        waiting for a decision; None otherwise (counted by the INSERT, see storage.limits)."""
+        await hold(self.session, Member.id, member_id)
+        pending = (
+            select(func.count())
+            .select_from(ExpertApplication)
+            .where(ExpertApplication.member_id == member_id, ExpertApplication.status == "pending")
+            .scalar_subquery()
+        )
+        application_id = await insert_if(
+            self.session, ExpertApplication,
+            {
+                "member_id": member_id, "tags": ",".join(slugs), "note": note,
+                "status": "pending", "created_at": now,
+            },
+            pending < pending_max,
+        )  # fmt: skip
+        if application_id is None:
+            return None
+        return await self.session.get(ExpertApplication, application_id)
+
+    async def pending_applications_of(self, member_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(ExpertApplication)
+            .where(ExpertApplication.member_id == member_id, ExpertApplication.status == "pending")
+        )
+        return count or 0
+
     async def pending_applications(self) -> list[ExpertApplication]:
         rows = await self.session.scalars(
             select(ExpertApplication)
@@ -497,6 +664,33 @@ class QuestionRepository:
         self.session.add(report)
         await self.session.flush()
         return report
+
+    async def add_report_within(
+        self, reporter_id: int, target: str, target_id: int, now: datetime, per_day: int
+    ) -> Report | None:
+        """``add_report`` unless the member has an open report on the same thing or filed
+        ``per_day`` reports (of any kind) in the last 24 hours; None then (counted by the
+        INSERT, see storage.limits)."""
+        await hold(self.session, Member.id, reporter_id)
+        same = exists().where(
+            Report.reporter_id == reporter_id,
+            Report.target == target,
+            Report.target_id == target_id,
+            Report.status == "open",
+        )
+        report_id = await insert_if(
+            self.session, Report,
+            {
+                "reporter_id": reporter_id, "target": target, "target_id": target_id,
+                "status": "open", "created_at": now,
+            },
+            and_(~same, reports_filed_since(reporter_id, now - DAY) < per_day),
+        )  # fmt: skip
+        return None if report_id is None else await self.session.get(Report, report_id)
+
+    async def reports_of_the_day(self, reporter_id: int, now: datetime) -> list[datetime]:
+        """When the member filed each report (any kind) in the last 24 hours."""
+        return await report_times(self.session, reporter_id, now - DAY)
 
     async def open_report(self, reporter_id: int, target: str, target_id: int) -> Report | None:
         return await self.session.scalar(

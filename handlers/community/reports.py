@@ -20,8 +20,10 @@ from handlers.community.cards import back_to_results, card
 from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
 from handlers.context import Ctx, about_themselves, current_member, is_moderator
+from handlers.limits import limits, may_report, refusal_text
 from handlers.profile.rules import Invalid
 from handlers.questions.notices import notify_member, notify_staff, text_notice
+from handlers.questions.settings import qa_settings
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
 
@@ -45,7 +47,22 @@ async def _may_report(ctx: Ctx, member_id: int) -> bool:
             alert=True,
         )
         return False
+    refused = await daily_limit(ctx, me.id)
+    if refused is not None:  # asked before the reason is typed, so none is typed in vain
+        await ctx.answer(refused, alert=True)
+        return False
     return True
+
+
+async def daily_limit(ctx: Ctx, member_id: int) -> str | None:
+    """The refusal when the member has filed their reports of the day (every report
+    reaches every moderator: ``DCC_REPORTS_PER_DAY``, handlers/limits.py)."""
+    now = ctx.clock.now()
+    times = await ctx.session.community.reports_of_the_day(member_id, now)
+    refused = may_report(times, limits(ctx.extras), now)
+    if refused is None:
+        return None
+    return refusal_text(ctx, refused, qa_settings(ctx.extras).timezone)
 
 
 async def report_from_card(ctx: Ctx, member_id: int) -> None:
@@ -112,8 +129,19 @@ async def send_report(ctx: Ctx, reason: str) -> None:
             ctx._(N_("You have already reported this member; the moderators will look at it."))
         )
         return
+    refused = await daily_limit(ctx, me.id)
+    if refused is not None:
+        await ctx.reply(refused)
+        return
     now = ctx.clock.now()
-    report = await ctx.session.community.add_report(me.id, other.id, reason, now)
+    report = await ctx.session.community.add_report_within(
+        me.id, other.id, reason, now, limits(ctx.extras).reports_per_day
+    )
+    if report is None:  # reported meanwhile (the write's own condition)
+        await ctx.reply(
+            ctx._(N_("You have already reported this member; the moderators will look at it."))
+        )
+        return
     tags = await ctx.session.tags.all()
     cards = {
         language: await card(ctx.session, ctx.translators.for_language(language), other, tags)

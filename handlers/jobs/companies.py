@@ -14,6 +14,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member, is_admin
+from handlers.limits import COMPANY_PENDING, limits
 from handlers.links import parse_web_address
 from handlers.profile.rules import Invalid
 from handlers.questions.notices import notify_member, notify_staff
@@ -82,8 +83,13 @@ async def company_command(ctx: Ctx) -> None:
 
 
 async def new_company(ctx: Ctx) -> None:
-    if await current_member(ctx) is None:
+    member = await current_member(ctx)
+    if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
+        return
+    pending = await ctx.session.jobs.pending_companies_of(member.id)
+    if pending >= limits(ctx.extras).pending_companies:  # each one reaches every admin
+        await ctx.answer(ctx._(COMPANY_PENDING), alert=True)
         return
     await ctx.answer()
     await ctx.start_flow("company", "name")
@@ -163,9 +169,14 @@ async def confirm(ctx: Ctx) -> None:
         return
     now = ctx.clock.now()
     d = ctx.data
-    company = await ctx.session.jobs.add_company(
-        member.id, d["name"], d["regno"], d["sector"], d.get("website"), d["about"], now
-    )
+    company = await ctx.session.jobs.register_company(
+        member.id, d["name"], d["regno"], d["sector"], d.get("website"), d["about"], now,
+        limits(ctx.extras).pending_companies,
+    )  # fmt: skip
+    if company is None:  # one was registered meanwhile (the write's own condition)
+        ctx.end_flow()
+        await ctx.reply(ctx._(COMPANY_PENDING))
+        return
     await notify_staff(
         ctx.session, ctx.translators, "admin", partial(company_request, company=company), now,
         f"company:{company.id}",

@@ -37,6 +37,7 @@ async def _question_open(ctx: Ctx, question: Question | None) -> bool:
 
 # -- the expert's buttons ------------------------------------------------------------------
 NOT_YOURS = N_("This question was not sent to you, so you cannot answer it.")
+NO_FOLLOW_UP = N_("There is no follow-up question on this answer to reply to.")
 
 
 async def _own_assignment(ctx: Ctx) -> Assignment | None:
@@ -146,9 +147,17 @@ async def receive_answer(ctx: Ctx) -> None:
         await ctx.reply(ctx._(N_("This question is closed: it needs no more answers.")))
         return
     now = ctx.clock.now()
-    answer = await ctx.session.questions.add_answer(
-        question.id, member.id, text, now, ctx.data.get("reply_to")
-    )
+    if replying:  # one reply, to a follow-up the asker asked: the write's own condition
+        reply = await ctx.session.questions.add_reply(
+            question.id, ctx.data["reply_to"], member.id, text, now
+        )
+        if reply is None:
+            ctx.end_flow()
+            await ctx.reply(ctx._(N_("You have already replied to this follow-up.")))
+            return
+        answer = reply
+    else:
+        answer = await ctx.session.questions.add_answer(question.id, member.id, text, now, None)
     # /search finds a question by its answers' words as well as its own
     question.search_tokens = " ".join([question.search_tokens, *tokens(text)]).strip()
     if assignment.status != ANSWERED:
@@ -354,6 +363,9 @@ async def reply_pressed(ctx: Ctx) -> None:
         await ctx.answer(
             ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True
         )
+        return
+    if answer.reply_to_id is not None or answer.follow_up is None:
+        await ctx.answer(ctx._(NO_FOLLOW_UP), alert=True)  # only a follow-up the asker asked
         return
     question = await ctx.session.questions.question(answer.question_id)
     if not await _question_open(ctx, question):

@@ -14,6 +14,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape
 from handlers.context import Ctx, current_member
+from handlers.limits import limits, may_ask, refusal_text
 from handlers.questions.knowledge import send_thread, similar_questions, suggest
 from handlers.questions.offers import PREFIX, close_question, route_new_question
 from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
@@ -39,10 +40,24 @@ def word_count(text: str) -> int:
 
 @router.command("ask", N_("Ask the community's experts a question"))
 async def ask(ctx: Ctx) -> None:
-    if await current_member(ctx) is None:
+    member = await current_member(ctx)
+    if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
+    if await refuse_asking(ctx, member.id):
+        return
     await ctx.start_flow("ask", "text")
+
+
+async def refuse_asking(ctx: Ctx, member_id: int) -> bool:
+    """Tell the member, and True, when a question limit stops them asking now."""
+    now = ctx.clock.now()
+    waiting, asked = await ctx.session.questions.asking_load(member_id, now)
+    refused = may_ask(waiting, asked, limits(ctx.extras), now)
+    if refused is None:
+        return False
+    await ctx.reply(refusal_text(ctx, refused, qa_settings(ctx.extras).timezone))
+    return True
 
 
 async def ask_text(ctx: Ctx) -> None:
@@ -149,15 +164,22 @@ async def post(ctx: Ctx) -> None:
         ctx.end_flow()
         return
     settings = qa_settings(ctx.extras)
+    rules = limits(ctx.extras)
     now = ctx.clock.now()
-    question = await ctx.session.questions.add_question(
+    question = await ctx.session.questions.add_question_within(
         member.id,
         ctx.data["text"],
         tokens(ctx.data["text"]),
         ctx.data["tags"],
         now,
         now + settings.escalate_after,
+        rules.questions_waiting,
+        rules.questions_per_day,
     )
+    if question is None:  # a limit reached since /ask (the write's own condition)
+        ctx.end_flow()
+        await refuse_asking(ctx, member.id)
+        return
     sent = await route_new_question(ctx.session, ctx.translators, question, settings, now)
     ctx.end_flow()
     if question.round == 1 and sent:

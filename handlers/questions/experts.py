@@ -14,6 +14,7 @@ from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length
 from handlers.context import Ctx, current_member, staff_role
+from handlers.limits import APPLICATION_PENDING, limits
 from handlers.questions.notices import notify_member, notify_staff, text_notice
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
@@ -31,8 +32,20 @@ async def apply(ctx: Ctx) -> None:
     if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
+    if await refuse_applying(ctx, member.id):
+        return
     have = await ctx.session.questions.expert_tags(member.id)
     await ctx.start_flow("expert", "tags", {"tags": [], "have": have})
+
+
+async def refuse_applying(ctx: Ctx, member_id: int) -> bool:
+    """Tell the member, and True, while their application waits for a decision: each one
+    reaches every administrator (``DCC_PENDING_APPLICATIONS``, handlers/limits.py)."""
+    pending = await ctx.session.questions.pending_applications_of(member_id)
+    if pending < limits(ctx.extras).pending_applications:
+        return False
+    await ctx.reply(ctx._(APPLICATION_PENDING))
+    return True
 
 
 def next_label(ctx: Ctx) -> str:
@@ -93,9 +106,13 @@ async def receive_note(ctx: Ctx) -> None:
         ctx.end_flow()
         return
     now = ctx.clock.now()
-    application = await ctx.session.questions.add_application(
-        member.id, ctx.data["tags"], note, now
+    application = await ctx.session.questions.add_application_within(
+        member.id, ctx.data["tags"], note, now, limits(ctx.extras).pending_applications
     )
+    if application is None:  # one was sent meanwhile (the write's own condition)
+        ctx.end_flow()
+        await ctx.reply(ctx._(APPLICATION_PENDING))
+        return
     tags = await ctx.session.tags.all()
     admins = await notify_staff(
         ctx.session, ctx.translators, "admin",

@@ -8,8 +8,10 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, about_themselves, current_member, is_moderator
+from handlers.limits import limits, may_report, refusal_text
 from handlers.questions.notices import notify_staff
 from handlers.questions.offers import PREFIX, close_question
+from handlers.questions.settings import qa_settings
 from handlers.questions.tokens import tokens
 from storage.models import Answer, Question, Report
 
@@ -36,7 +38,20 @@ async def report_pressed(ctx: Ctx, target: str) -> None:
         )
         return
     now = ctx.clock.now()
-    report = await ctx.session.questions.add_report(member.id, target, target_id, now)
+    refused = may_report(
+        await ctx.session.questions.reports_of_the_day(member.id, now), limits(ctx.extras), now
+    )
+    if refused is not None:  # each report reaches every moderator
+        await ctx.answer(refusal_text(ctx, refused, qa_settings(ctx.extras).timezone), alert=True)
+        return
+    report = await ctx.session.questions.add_report_within(
+        member.id, target, target_id, now, limits(ctx.extras).reports_per_day
+    )
+    if report is None:  # reported meanwhile (the write's own condition)
+        await ctx.answer(
+            ctx._(N_("You have already reported this; the moderators will look at it."))
+        )
+        return
     await notify_staff(
         ctx.session, ctx.translators, "moderator",
         partial(report_message, report=report, text=reported.text), now, f"report:{report.id}",

@@ -69,9 +69,16 @@ async def offer(
     now: datetime,
     k: int,
 ) -> list[Offer]:
-    """Offer ``question`` to the next ``k`` experts; the offers made (maybe none)."""
+    """Offer ``question`` to the next ``k`` experts; the offers made (maybe none). Each
+    offer is written only while the expert is still under their cap and under
+    ``settings.offers_per_asker`` for this asker (a concurrent offer may have taken the
+    place since the candidates were read: that expert is then left out)."""
     slugs = await uow.questions.question_tags(question.id)
-    rows = {row.member_id: row for row in await uow.questions.candidates(slugs, question.asker_id)}
+    per_asker = settings.offers_per_asker
+    rows = {
+        row.member_id: row
+        for row in await uow.questions.candidates(slugs, question.asker_id, per_asker)
+    }
     offers = choose_experts(
         rows.values(),
         slugs,
@@ -80,13 +87,18 @@ async def offer(
         settings.timezone,
         k,
         await uow.questions.offered_member_ids(question.id),
+        per_asker,
     )
     tags = await uow.tags.all()
+    made = []
     for chosen in offers:
         row = rows[chosen.member_id]
-        assignment = await uow.questions.add_assignment(
-            question.id, chosen.member_id, question.round, now
+        assignment = await uow.questions.add_offer_within(
+            question, chosen.member_id, now, per_asker
         )
+        if assignment is None:
+            continue
+        made.append(chosen)
         names = tag_names(tags, slugs, row.language)
         await notify(
             uow,
@@ -98,7 +110,7 @@ async def offer(
             dedupe_key=f"offer:{assignment.id}",
             not_before=chosen.deliver_at,
         )
-    return offers
+    return made
 
 
 def staff_notice(t: Translator, question: Question, tags: str) -> tuple[str, None]:

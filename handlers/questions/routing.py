@@ -5,7 +5,17 @@ rule is tested over a fake clock.
 
 Candidates are the verified experts of any of the question's tags (the caller loads only
 verified experts) who are available, are not the asker, have not been offered this question
-before (in any round, passed or not), and hold fewer open questions than their cap.
+before (in any round, passed or not), hold fewer open questions than their cap, and hold
+fewer than ``per_asker`` (``DCC_OFFERS_PER_ASKER``, default 1) open offers of this asker's
+questions.
+
+Decision (one member cannot fill the experts): an expert's cap is shared among members.
+Without the per-asker rule, three questions tagged with every topic filled every expert's
+cap (3 by default) and every other member heard "the experts are busy" for a day. With it,
+one member's questions hold at most one place of each expert at a time, so an expert with
+the default cap always has places for other members' questions, and a question from
+another member still reaches the experts of its topics. The member's own further questions
+wait, like any question, for an expert without one of theirs (or the next round).
 
 Rank, best first:
 
@@ -59,6 +69,7 @@ from zoneinfo import ZoneInfo
 
 DEFAULT_K = 3
 DEFAULT_CAP = 3
+DEFAULT_PER_ASKER = 1
 DEFAULT_QUIET = (time(21, 0), time(7, 0))
 ESCALATE_AFTER = timedelta(hours=24)
 LAST_EXPERT_ROUND = 2
@@ -83,6 +94,7 @@ class ExpertCandidate:
     last_assigned_at: datetime | None = None
     answered: int = 0
     offered: int = 0
+    asker_offers: int = 0  # open offers the expert holds of the asker's questions
 
 
 class Candidate(Protocol):
@@ -109,6 +121,8 @@ class Candidate(Protocol):
     def answered(self) -> int: ...
     @property
     def offered(self) -> int: ...
+    @property
+    def asker_offers(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +186,7 @@ def _ranked(
     wanted: frozenset[str],
     excluded: set[int],
     clock: time,
+    per_asker: int,
 ) -> Iterator[tuple[bool, int, int, datetime, float, int, int, int, Candidate]]:
     """Sort keys (asleep first, then the rank) of the eligible candidates, one at a time."""
     for i, c in enumerate(candidates):
@@ -179,6 +194,7 @@ def _ranked(
             wanted.isdisjoint(c.tags)  # first: it drops most candidates
             or not c.available
             or c.open_assignments >= c.cap
+            or c.asker_offers >= per_asker
             or c.member_id in excluded
         ):
             continue
@@ -203,6 +219,7 @@ def choose_experts(
     tz: ZoneInfo,
     k: int = DEFAULT_K,
     already_offered: Collection[int] = (),
+    per_asker: int = DEFAULT_PER_ASKER,
 ) -> list[Offer]:
     """At most ``k`` offers: awake experts in rank order, then sleepers deferred to wake-up.
 
@@ -217,7 +234,7 @@ def choose_experts(
         return []
     local = now.astimezone(tz)
     best = heapq.nsmallest(
-        k, _ranked(candidates, wanted, {asker_id, *already_offered}, local.time())
+        k, _ranked(candidates, wanted, {asker_id, *already_offered}, local.time(), per_asker)
     )
     now_utc = now.astimezone(UTC)
     return [

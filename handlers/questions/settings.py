@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.questions.routing import DEFAULT_K, ESCALATE_AFTER
+from handlers.questions.routing import DEFAULT_K, DEFAULT_PER_ASKER, ESCALATE_AFTER
 
 QUESTION_MAX = 2000  # characters
 QUESTION_MIN_WORDS = 4
@@ -23,6 +23,9 @@ class QaSettings:
     k: int = DEFAULT_K
     escalate_after: timedelta = ESCALATE_AFTER
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
+    offers_per_asker: int = (
+        DEFAULT_PER_ASKER  # open offers of one member's questions an expert holds
+    )
 
 
 def qa_settings(extras: dict[str, object]) -> QaSettings:

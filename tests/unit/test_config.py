@@ -131,3 +131,24 @@ def test_webhook_settings_are_read_and_checked() -> None:
     ):
         with pytest.raises(ConfigError, match=message):
             check_webhook(settings.with_(**changes))
+
+
+def test_the_abuse_limits_are_read_with_their_defaults() -> None:
+    defaults = load_settings({}, dotenv=False)
+    assert (defaults.questions_waiting, defaults.questions_per_day) == (3, 10)
+    assert (defaults.offers_per_asker, defaults.reports_per_day) == (1, 5)
+    assert (defaults.pending_applications, defaults.pending_companies) == (1, 1)
+    env = {
+        "DCC_QUESTIONS_WAITING": "5", "DCC_QUESTIONS_PER_DAY": "20", "DCC_OFFERS_PER_ASKER": "2",
+        "DCC_REPORTS_PER_DAY": "8", "DCC_PENDING_APPLICATIONS": "1", "DCC_PENDING_COMPANIES": "3",
+    }  # fmt: skip
+    settings = load_settings(env, dotenv=False)
+    assert (settings.questions_waiting, settings.questions_per_day) == (5, 20)
+    assert (settings.offers_per_asker, settings.reports_per_day) == (2, 8)
+    assert settings.pending_companies == 3
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "two", "1.5"])
+def test_an_abuse_limit_must_be_a_whole_number_of_at_least_one(raw: str) -> None:
+    with pytest.raises(ConfigError, match="DCC_REPORTS_PER_DAY"):
+        load_settings({"DCC_REPORTS_PER_DAY": raw}, dotenv=False)

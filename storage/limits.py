@@ -1,0 +1,74 @@
+"""Guarded writes: a member's "at most" limits as conditions of the write itself.
+
+Each limit is one ``INSERT … SELECT … WHERE <count> < <limit>``: the rows are counted by
+the statement that writes, never read first and written after. Two transactions at once
+could still count the same rows on PostgreSQL (under READ COMMITTED each statement sees
+what was committed when it started), so the row the limit belongs to (the member, the
+expert's profile, the answer replied to) is locked first with ``SELECT … FOR UPDATE``: the
+second transaction waits there until the first commits, and its counting INSERT then sees
+the first one's row. This holds across processes, with or without any other lock around
+the update. SQLite has one writer at a time (SQLAlchemy leaves ``FOR UPDATE`` out there),
+and the single INSERT … SELECT counts and writes under that writer's lock.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, insert, literal, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from storage.models import Base, ProfileReport, Report
+
+
+async def hold(session: AsyncSession, column: InstrumentedAttribute[Any], key: object) -> None:
+    """Lock the row whose ``column`` is ``key`` until the transaction ends (PostgreSQL)."""
+    await session.execute(select(column).where(column == key).with_for_update())
+
+
+async def insert_if(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, Any],
+    condition: ColumnElement[bool],
+) -> int | None:
+    """Insert one row of ``model`` when ``condition`` holds, in one statement; the new row's
+    id, or None when the condition refused it."""
+    table = typing.cast(Table, model.__table__)
+    await session.flush()  # rows added to the session count too
+    row = select(*(literal(value, table.c[name].type) for name, value in values.items()))
+    result = await session.execute(
+        insert(table).from_select(list(values), row.where(condition)).returning(table.c.id)
+    )
+    return result.scalar_one_or_none()
+
+
+def reports_filed_since(reporter_id: int, since: datetime) -> ColumnElement[int]:
+    """How many reports the member filed after ``since``: on questions and answers and on
+    profiles together, the moderators' one queue."""
+    filed = union_all(
+        select(Report.id).where(Report.reporter_id == reporter_id, Report.created_at > since),
+        select(ProfileReport.id).where(
+            ProfileReport.reporter_id == reporter_id, ProfileReport.created_at > since
+        ),
+    ).subquery()
+    return select(func.count()).select_from(filed).scalar_subquery()
+
+
+async def report_times(session: AsyncSession, reporter_id: int, since: datetime) -> list[datetime]:
+    """When the member filed each report after ``since`` (both kinds), oldest first."""
+    rows = await session.scalars(
+        union_all(
+            select(Report.created_at).where(
+                Report.reporter_id == reporter_id, Report.created_at > since
+            ),
+            select(ProfileReport.created_at).where(
+                ProfileReport.reporter_id == reporter_id, ProfileReport.created_at > since
+            ),
+        )
+    )
+    return sorted(rows)
