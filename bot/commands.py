@@ -327,6 +327,7 @@ async def create_broadcast(
     at: str | None,
 ) -> int:
     """Queue (or schedule) a broadcast; the running bot delivers it, or the next one started."""
+    from bot.core.text import telegram_length
     from handlers.broadcast.audience import parse_audience
     from handlers.broadcast.message import TEXT_MAX
     from handlers.links import parse_web_address
@@ -336,7 +337,7 @@ async def create_broadcast(
     km, en = (text_km or text or "").strip(), (text_en or text or "").strip()
     if not km or not en:
         raise CommandError("give --text-km and --text-en, or --text for both languages")
-    if max(len(km), len(en)) > TEXT_MAX:
+    if max(telegram_length(km), telegram_length(en)) > TEXT_MAX:  # as Telegram counts
         raise CommandError(f"a broadcast text has at most {TEXT_MAX} characters")
     try:
         audience = parse_audience(audience_specs)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.core.events import Event, EventKind
+from bot.core.html import split_message
 from bot.core.i18n import Translator
 from bot.core.keyboards import Button, InlineKeyboard, Keyboard
 from bot.core.ports import Clock, Conversation, Messenger
@@ -79,8 +80,13 @@ class Context(Generic[S]):
 
     # -- replies -------------------------------------------------------------------------
     async def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
-        """Send HTML ``text`` to the member once the update has committed (escape their input)."""
-        await self.messenger.send_message(self.event.chat_id, text, keyboard)
+        """Send HTML ``text`` to the member once the update has committed (escape their input).
+        A text longer than Telegram takes goes as several messages (``split_message``), the
+        keyboard under the last."""
+        parts = split_message(text, self.t)
+        for part in parts[:-1]:
+            await self.messenger.send_message(self.event.chat_id, part, None)
+        await self.messenger.send_message(self.event.chat_id, parts[-1], keyboard)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once); Telegram shows a spinner until we do."""
