@@ -188,7 +188,10 @@ def split_html(text: str, limit: int = MESSAGE_MAX) -> list[str]:
             here = _opening_after(here, tokens[index])
             index += 1
         cut, open_at_cut = breaks[max(breaks)] if index < len(tokens) and breaks else (index, here)
-        body = "".join(tokens[start:cut])
+        end = cut
+        while end > start and tokens[end - 1] in _WHITESPACE:
+            end -= 1
+        body = "".join(tokens[start:end])
         closing = "".join(f"</{_tag_name(tag)}>" for tag in reversed(open_at_cut))
         if shown_length(body):
             parts.append("".join(opening) + body + closing)
