@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import regex
 
@@ -175,7 +176,7 @@ def split_html(text: str, limit: int = MESSAGE_MAX) -> list[str]:
         raise ValueError(f"cannot split into messages of {limit} units")
     tokens = _tokens(text, limit)
     parts: list[str] = []
-    start, opening = 0, ()
+    start, opening = 0, cast(tuple[str, ...], ())  # the tags open where a message starts
     while start < len(tokens):
         size, here = 0, opening
         breaks: dict[int, tuple[int, tuple[str, ...]]] = {}  # the latest of each priority

@@ -125,7 +125,9 @@ async def test_a_right_to_left_override_never_reaches_the_expert_or_the_asker(
     km = translations.for_language("km")
     await add_member(scenario, ASKER, "km")
     await add_member(scenario, EXPERT, "en", ("cybersecurity",))
-    await ask(scenario, km, f"How should our small company {RLO}protect staff passwords\u200b\u200b?")
+    await ask(
+        scenario, km, f"How should our small company {RLO}protect staff passwords\u200b\u200b?"
+    )
     offer = scenario.last(EXPERT).text or ""
     assert "protect staff passwords?" in offer and RLO not in offer and "\u200b" not in offer
     [question] = await stored(scenario, Question)

@@ -12,9 +12,11 @@ import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from bot.core.html import MESSAGE_MAX, shown_length, split_html, split_message
 from bot.core.i18n import Translations
+from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
 from bot.core.text import (
     clean_text,
     clip,
@@ -24,7 +26,12 @@ from bot.core.text import (
     too_long,
 )
 from bot.sandbox.emulator import BotApiEmulator, EmuUser, _plain_text
+from storage.models import OutboxMessage
 from storage.outbox import fitting
+from tests.conftest import FakeClock
+from tests.unit.test_outbox_sender import FakeTime, ScriptedMessenger, sender, uow_factory
+
+__all__ = ["uow_factory"]  # the fixture, shared with the sender's tests
 
 COENG = "\u17d2"
 RLO = "\u202e"
@@ -100,7 +107,11 @@ def test_a_text_that_fits_is_one_message_exactly_at_the_limit() -> None:
 
 def test_splitting_prefers_paragraphs_then_lines_then_words() -> None:
     text = "first paragraph here\n\nsecond one is a bit longer\nwith a line"
-    assert split_html(text, 30) == ["first paragraph here", "second one is a bit longer", "with a line"]
+    assert split_html(text, 30) == [
+        "first paragraph here",
+        "second one is a bit longer",
+        "with a line",
+    ]
     assert split_html("aaaa bbbb cccc dddd", 10) == ["aaaa bbbb", "cccc dddd"]
 
 
@@ -171,7 +182,9 @@ def test_clipped_text_fits_and_is_a_prefix_of_whole_clusters(text: str, limit: i
     assert telegram_length(clipped) <= limit
     kept = clipped.removesuffix("…") if clipped != text else text
     assert text.startswith(kept)
-    assert regex.findall(r"\X", kept) == regex.findall(r"\X", text)[: len(regex.findall(r"\X", kept))]
+    assert (
+        regex.findall(r"\X", kept) == regex.findall(r"\X", text)[: len(regex.findall(r"\X", kept))]
+    )
     assert telegram_length(clip(text, limit)) <= 3 * limit
 
 
@@ -209,3 +222,60 @@ async def test_the_emulator_refuses_over_long_texts_counted_after_entity_parsing
             "editMessageText", chat_id=user.id, message_id=message_id, text="a" * 4097
         )
         assert edit["description"] == "Bad Request: MESSAGE_TOO_LONG"
+
+
+# -- a reply too long for one message --------------------------------------------------------
+async def test_a_reply_too_long_for_one_message_goes_in_parts_with_the_keyboard_under_the_last() -> (
+    None
+):
+    from bot.core.context import Context
+    from bot.core.events import Event, EventKind, User
+    from bot.core.ports import Conversation, SystemClock
+    from tests.unit.test_dispatch import RecordingMessenger
+
+    translations = Translations(LOCALES, strict=True)
+    user = User(7, "Dara", language_code="km")
+    messenger = RecordingMessenger()
+    ctx: Context[None] = Context(
+        event=Event(1, EventKind.TEXT, user, chat_id=7),
+        t=translations.for_language("km"),
+        messenger=messenger,
+        session=None,
+        conversation=Conversation(7),
+        clock=SystemClock(),
+        flows={},
+        translators=translations,
+    )
+    keyboard = InlineKeyboard.of([[Button("OK", "ok")]])
+    await ctx.reply("<b>" + escape("ស្ត្រី < 💬 ") * 500 + "</b>", keyboard)  # 5,500 units
+    assert [keyboard_ is None for _, _, keyboard_ in messenger.sent] == [True, False]
+    assert all(
+        telegram_length(_plain_text(text, "HTML")) <= MESSAGE_MAX for text in messenger.texts
+    )
+    await ctx.reply("short", keyboard)
+    assert messenger.sent[-1] == (7, "short", keyboard)
+
+
+async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whole(
+    uow_factory, clock: FakeClock
+) -> None:
+    keyboard = keyboard_to_json(InlineKeyboard.of([[Button("Answer", "qa:a:9")]]))
+    for _ in range(2):  # the second time: queued before, nothing added
+        async with uow_factory() as uow:
+            await uow.outbox.enqueue(5, ["one", "two", "three"], keyboard, clock.now(), "offer:9")
+            await uow.commit()
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        assert [(r.text, r.dedupe_key, r.keyboard) for r in rows] == [
+            ("one", "offer:9", None), ("two", "offer:9#2", None), ("three", "offer:9#3", keyboard),
+        ]  # fmt: skip
+        assert await uow.outbox.cancel(["offer:9", "offer:10"]) == {"offer:9"}
+        await uow.rollback()
+    time = FakeTime()
+    messenger = ScriptedMessenger(time)
+    outbox = sender(uow_factory, clock, time, messenger)
+    for _ in range(3):  # one message a second to a chat
+        await outbox.drain()
+        time.now += 1
+        clock.advance(seconds=1)
+    assert [text for _, text, _ in messenger.sent] == ["one", "two", "three"]
