@@ -18,6 +18,7 @@ from bot.core.text import telegram_length as units
 
 MESSAGE_MAX = 4096  # Telegram counts UTF-16 units (``units``): ``len`` for Khmer, 2 an emoji
 CAPTION_MAX = 1024  # a photo's or a document's caption, counted the same way
+CALLBACK_ANSWER_MAX = 200  # the toast or alert answering a button press
 _SEPARATOR = "\n\n"
 PART_MARK = N_("(part {part} of {total})")
 """Ends each message of a text too long for one, so the reader knows more follows."""

@@ -279,3 +279,26 @@ async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whol
         time.now += 1
         clock.advance(seconds=1)
     assert [text for _, text, _ in messenger.sent] == ["one", "two", "three"]
+
+
+async def test_a_button_answer_is_clipped_to_the_200_units_telegram_takes() -> None:
+    from bot.core.context import Context
+    from bot.core.events import Event, EventKind, User
+    from bot.core.ports import Conversation, SystemClock
+    from tests.unit.test_dispatch import RecordingMessenger
+
+    translations = Translations(LOCALES, strict=True)
+    messenger = RecordingMessenger()
+    ctx: Context[None] = Context(
+        event=Event(1, EventKind.CALLBACK, User(7, "Dara"), chat_id=7, callback_id="q1"),
+        t=translations.for_language("en"),
+        messenger=messenger,
+        session=None,
+        conversation=Conversation(7),
+        clock=SystemClock(),
+        flows={},
+        translators=translations,
+    )
+    await ctx.answer("Shared with " + "💬" * 150, alert=True)
+    [(_, text, alert)] = messenger.answers
+    assert text is not None and telegram_length(text) <= 200 and alert
