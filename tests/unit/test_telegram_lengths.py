@@ -270,6 +270,7 @@ async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whol
             ("one", "offer:9", None), ("two", "offer:9#2", None), ("three", "offer:9#3", keyboard),
         ]  # fmt: skip
         assert await uow.outbox.cancel(["offer:9", "offer:10"]) == {"offer:9"}
+        assert list(await uow.session.scalars(select(OutboxMessage))) == []  # every part
         await uow.rollback()
     time = FakeTime()
     messenger = ScriptedMessenger(time)
