@@ -260,7 +260,7 @@ async def post_content(
 ) -> int:
     """Publish an item as /post does: at least one title, an event's start (``at``) or an
     opportunity's last day (``at``, optional), checked the same way."""
-    from bot.core.text import clean_line, telegram_length
+    from bot.core.text import clean_line, clean_text, telegram_length
     from handlers.content.posting import DEADLINE_FORMAT, SUMMARY_MAX, TITLE_MAX
     from handlers.dates import normalised, parse_moment, read_date
     from handlers.links import parse_web_address
@@ -269,7 +269,7 @@ async def post_content(
     from storage.members import utc_now
 
     title_km, title_en = (clean_line(t or "") or None for t in titles)
-    summary_km, summary_en = ((s or "").strip() or None for s in summaries)
+    summary_km, summary_en = (clean_text(s or "") or None for s in summaries)
     if not title_km and not title_en:
         raise CommandError("give --title-km or --title-en (or both)")
     if any(telegram_length(t or "") > TITLE_MAX for t in (title_km, title_en)):
@@ -327,16 +327,17 @@ async def create_broadcast(
     at: str | None,
 ) -> int:
     """Queue (or schedule) a broadcast; the running bot delivers it, or the next one started."""
+    from bot.core.text import clean_text, telegram_length
     from handlers.broadcast.audience import parse_audience
     from handlers.broadcast.message import TEXT_MAX
     from handlers.links import parse_web_address
     from handlers.profile.rules import Invalid
     from storage.members import utc_now
 
-    km, en = (text_km or text or "").strip(), (text_en or text or "").strip()
+    km, en = clean_text(text_km or text or ""), clean_text(text_en or text or "")
     if not km or not en:
         raise CommandError("give --text-km and --text-en, or --text for both languages")
-    if max(len(km), len(en)) > TEXT_MAX:
+    if max(telegram_length(km), telegram_length(en)) > TEXT_MAX:  # as Telegram counts
         raise CommandError(f"a broadcast text has at most {TEXT_MAX} characters")
     try:
         audience = parse_audience(audience_specs)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from bot.core.i18n import Translations
-from bot.core.text import clean_line, clean_text, grapheme_length, telegram_length
+from bot.core.text import clean_line, clean_text, telegram_length, too_long
 from bot.csv_records import BadCsv, read_csv
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
@@ -37,7 +37,7 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
     title, description = clean_line(row["title"]), clean_text(row["description"])
     if not title or not description:
         raise BadJobRow(f"{'title' if not title else 'description'} has no visible text")
-    if grapheme_length(title) > TITLE_MAX:
+    if too_long(title, TITLE_MAX):
         raise BadJobRow(f"title is longer than {TITLE_MAX} characters")
     if telegram_length(description) > DESCRIPTION_MAX:
         raise BadJobRow(f"description is longer than {DESCRIPTION_MAX} characters")

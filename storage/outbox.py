@@ -3,6 +3,9 @@ decided to send it, and sent later by the one sender (scheduler/outbox.py)."""
 
 from __future__ import annotations
 
+import html
+import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +22,33 @@ STOPPED = "stopped"  # a broadcast's message not sent because an admin stopped i
 FINISHED = (SENT, FAILED, UNREACHABLE, STOPPED)  # nothing more happens to these rows
 NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
 THANKS_KEY = "leaderboard-thanks:"  # the leaderboard's monthly thank-you (handlers/leaderboard)
+MESSAGE_MAX = 4096  # Telegram's limit: UTF-16 units of the text once its HTML is parsed
+PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
+_TAG = re.compile(r"<[^<>]*>")
+
+log = logging.getLogger(__name__)
+
+
+def _shown_units(text: str) -> int:
+    return len(html.unescape(_TAG.sub("", text)).encode("utf-16-le")) // 2
+
+
+def fitting(text: str) -> list[str]:
+    """``text``, or when Telegram would refuse it as too long, its text in plain pieces
+    that fit. Callers split long messages properly (``bot.core.html.split_message``); one
+    that reaches the outbox too long anyway is a bug, logged, and still delivered whole."""
+    if _shown_units(text) <= MESSAGE_MAX:
+        return [text]
+    plain = html.unescape(_TAG.sub("", text))
+    log.error("a message of %s units was queued: sent in pieces", _shown_units(text))
+    pieces, piece, size = [], "", 0
+    for char in plain:  # whole code points: never half a surrogate pair
+        width = 2 if ord(char) > 0xFFFF else 1
+        if size + width > MESSAGE_MAX:
+            pieces.append(piece)
+            piece, size = "", 0
+        piece, size = piece + char, size + width
+    return [html.escape(p, quote=False) for p in [*pieces, piece]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,32 +71,46 @@ class OutboxRepository:
     async def enqueue(
         self,
         chat_id: int,
-        text: str,
+        text: str | Sequence[str],
         keyboard: dict[str, Any] | None,
         now: datetime,
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
         priority: int = NOTICE,
     ) -> None:
-        """Queue a message; with a ``dedupe_key`` seen before, nothing happens."""
-        await self.session.execute(
-            upsert(self.session, OutboxMessage)
-            .values(
-                chat_id=chat_id,
-                text=text,
-                keyboard=keyboard,
-                dedupe_key=dedupe_key,
-                status=PENDING,
-                attempts=0,
-                not_before=not_before or now,
-                created_at=now,
-                priority=priority,
+        """Queue a message, or a message in parts (sent in order, the keyboard under the
+        last); with a ``dedupe_key`` seen before, nothing happens."""
+        parts = [
+            fit for part in ([text] if isinstance(text, str) else text) for fit in fitting(part)
+        ]
+        for number, part in enumerate(parts, 1):
+            key = dedupe_key if number == 1 or dedupe_key is None else f"{dedupe_key}{PART}{number}"
+            queued = await self.session.scalar(
+                upsert(self.session, OutboxMessage)
+                .values(
+                    chat_id=chat_id,
+                    text=part,
+                    keyboard=keyboard if number == len(parts) else None,
+                    dedupe_key=key,
+                    status=PENDING,
+                    attempts=0,
+                    not_before=not_before or now,
+                    created_at=now,
+                    priority=priority,
+                )
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(OutboxMessage.id)
             )
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        )
+            if queued is None:  # queued before: its parts too
+                return
 
     async def enqueue_many(self, messages: Sequence[BulkMessage], now: datetime) -> None:
         """Queue bulk messages in one statement; a ``dedupe_key`` seen before is skipped."""
+        messages = [
+            BulkMessage(m.chat_id, part, m.dedupe_key if n == 1 else f"{m.dedupe_key}{PART}{n}",
+                        m.keyboard if n == len(parts) else None)
+            for m in messages for parts in [fitting(m.text)] for n, part in enumerate(parts, 1)
+        ]  # fmt: skip
         if messages:
             await self.session.execute(
                 upsert(self.session, OUTBOX)
@@ -104,16 +148,26 @@ class OutboxRepository:
         return found is not None
 
     async def cancel(self, dedupe_keys: Sequence[str]) -> set[str]:
-        """Drop messages not sent yet (an offer for a question that closed meanwhile); the
-        keys of those dropped. One the sender has already claimed is left to go out."""
+        """Drop messages not sent yet (an offer for a question that closed meanwhile), their
+        parts too; the keys of those dropped. One the sender has already claimed is left to
+        go out."""
         if not dedupe_keys:
             return set()
         dropped = await self.session.scalars(
             delete(OutboxMessage)
-            .where(OutboxMessage.dedupe_key.in_(dedupe_keys), OutboxMessage.status == PENDING)
+            .where(
+                or_(
+                    OutboxMessage.dedupe_key.in_(dedupe_keys),
+                    *(
+                        OutboxMessage.dedupe_key.startswith(key + PART, autoescape=True)
+                        for key in dedupe_keys
+                    ),
+                ),
+                OutboxMessage.status == PENDING,
+            )
             .returning(OutboxMessage.dedupe_key)
         )
-        return {key for key in dropped if key is not None}
+        return {key.split(PART)[0] for key in dropped if key is not None}
 
     async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         """Due pending rows, notices first then oldest, marked ``sending`` (the caller

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.core.events import Event, EventKind
+from bot.core.html import CALLBACK_ANSWER_MAX, split_message
 from bot.core.i18n import Translator
 from bot.core.keyboards import Button, InlineKeyboard, Keyboard
 from bot.core.ports import Clock, Conversation, Messenger
+from bot.core.text import clip_units
 
 if TYPE_CHECKING:
     from bot.core.flow import Flow, Step
@@ -79,14 +81,21 @@ class Context(Generic[S]):
 
     # -- replies -------------------------------------------------------------------------
     async def reply(self, text: str, keyboard: Keyboard | None = None) -> None:
-        """Send HTML ``text`` to the member once the update has committed (escape their input)."""
-        await self.messenger.send_message(self.event.chat_id, text, keyboard)
+        """Send HTML ``text`` to the member once the update has committed (escape their input).
+        A text longer than Telegram takes goes as several messages (``split_message``), the
+        keyboard under the last."""
+        parts = split_message(text, self.t)
+        for part in parts[:-1]:
+            await self.messenger.send_message(self.event.chat_id, part, None)
+        await self.messenger.send_message(self.event.chat_id, parts[-1], keyboard)
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
-        """Answer the button press (once); Telegram shows a spinner until we do."""
+        """Answer the button press (once); Telegram shows a spinner until we do. The text
+        (a toast, or an alert) is clipped to the 200 units Telegram takes."""
         if self.event.kind is EventKind.CALLBACK and not self.callback_answered:
             self.callback_answered = True
-            await self.messenger.answer_callback(self.event.callback_id, text, alert)
+            shown = clip_units(text, CALLBACK_ANSWER_MAX) if text else text
+            await self.messenger.answer_callback(self.event.callback_id, shown, alert)
 
     async def clear_buttons(self) -> None:
         """Take the buttons off the message that was pressed, so it cannot be pressed again."""

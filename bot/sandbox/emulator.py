@@ -67,6 +67,11 @@ class ApiError(Exception):
         return body
 
 
+MESSAGE_MAX = 4096  # Telegram's limits, in UTF-16 units of the text once parsed
+CAPTION_MAX = 1024
+CALLBACK_ANSWER_MAX = 200  # the text of answerCallbackQuery (a toast or an alert)
+
+
 def _utf16_units(text: str) -> int:
     """Telegram's limits count UTF-16 code units of the text once parsed: an emoji is 2."""
     return len(text.encode("utf-16-le")) // 2
@@ -700,7 +705,7 @@ class BotApiEmulator:
         if not caption:
             return None, {}
         plain = _plain_text(caption, params.get("parse_mode"))
-        if _utf16_units(plain) > 1024:
+        if _utf16_units(plain) > CAPTION_MAX:
             raise _bad("message caption is too long")
         return caption, {"caption": plain}
 
@@ -774,7 +779,7 @@ class BotApiEmulator:
             self._chat_id(params)
             raise _bad("message text is empty")
         plain = _plain_text(text, params.get("parse_mode"))
-        if _utf16_units(plain) > 4096:
+        if _utf16_units(plain) > MESSAGE_MAX:
             raise _bad("message is too long")
         return self._send(params, "text", text, {"text": plain})
 
@@ -806,6 +811,8 @@ class BotApiEmulator:
         if sent.kind != "text":
             raise _bad("there is no text in the message to edit")
         plain = _plain_text(text, params.get("parse_mode"))
+        if _utf16_units(plain) > MESSAGE_MAX:
+            raise _bad("MESSAGE_TOO_LONG")
         return self._edit(sent, raw, params, text, {"text": plain})
 
     async def _api_edit_message_caption(self, params: JSON) -> JSON:
@@ -851,6 +858,8 @@ class BotApiEmulator:
 
     async def _api_answer_callback_query(self, params: JSON) -> bool:
         query_id = str(params.get("callback_query_id", ""))
+        if _utf16_units(str(params.get("text") or "")) > CALLBACK_ANSWER_MAX:
+            raise _bad("MESSAGE_TOO_LONG")
         if self._queries.get(query_id, True):
             raise _bad("query is too old and response timeout expired or query ID is invalid")
         self._queries[query_id] = True

@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
-from bot.core.text import clip_units
+from bot.core.text import clean_text, clip_units, telegram_length
 from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.context import Ctx, is_admin
@@ -56,8 +56,8 @@ def audience_of(ctx: Ctx) -> Audience:
 
 
 def text_of(ctx: Ctx) -> str | None:
-    text = ctx.event.text.strip()
-    return text if text and len(text) <= TEXT_MAX else None
+    text = clean_text(ctx.event.text)
+    return text if text and telegram_length(text) <= TEXT_MAX else None
 
 
 # -- the texts and the link ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from storage.broadcasts import Delivery
 from storage.models import Broadcast
 
 PREFIX = "bc"
-TEXT_MAX = 3500  # characters; the heading and the escaping still fit one message
+TEXT_MAX = 3500  # UTF-16 units (an emoji 2), as Telegram counts: the heading still fits one message
 
 
 def broadcast_message(

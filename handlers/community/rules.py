@@ -32,7 +32,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.core.i18n import N_
-from bot.core.text import clean_text, grapheme_length
+from bot.core.text import clean_text, too_long
 from handlers.profile.rules import Invalid
 
 DAILY_REQUESTS = 10
@@ -187,11 +187,11 @@ REASON_EMPTY = N_("Please send the reason as text, or press «Send without a rea
 
 def parse_note(text: str, limit: int = NOTE_MAX, empty: str = NOTE_EMPTY) -> str:
     """A note with a request, or a report's reason: a few lines of text, at most ``limit``
-    characters (twice as many code points at most: Khmer clusters can be long)."""
+    characters (``too_long``: twice as many code points at most)."""
     note = clean_text(text)
     if not note:
         raise Invalid(empty)
-    if grapheme_length(note) > limit or len(note) > 2 * limit:
+    if too_long(note, limit):
         raise Invalid(
             N_("That is too long: please send at most {limit} characters."), {"limit": limit}
         )

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from bot.core.text import clean_line, telegram_length
+from bot.core.text import clean_line, clean_text, telegram_length
 from handlers.content.cards import item_card
 from handlers.content.kinds import KIND_NAMES, is_kind
 from handlers.context import Ctx, is_admin
@@ -58,7 +58,7 @@ def text_step(key: str, question: str, hint: str, following: str, limit: int) ->
         await ctx.reply(ctx._(question), ctx.keyboard([ctx.button(ctx._(N_("Skip")), SKIP)]))
 
     async def receive(ctx: Ctx) -> None:
-        text = clean_line(ctx.event.text) if key.startswith("title") else ctx.event.text.strip()
+        text = (clean_line if key.startswith("title") else clean_text)(ctx.event.text)
         if not text or telegram_length(text) > limit:  # as Telegram counts
             await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=limit))
             return

@@ -12,7 +12,7 @@ from functools import partial
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length
+from bot.core.text import clean_line, clean_text, clip, escape, too_long
 from handlers.context import Ctx, current_member, is_admin
 from handlers.limits import COMPANY_PENDING, limits
 from handlers.links import parse_web_address
@@ -102,7 +102,7 @@ def text_step(key: str, question: str, hint: str, skippable: bool = False) -> St
 
     async def receive(ctx: Ctx) -> None:
         value = clean_line(ctx.event.text) if key != "about" else clean_text(ctx.event.text)
-        if not value or grapheme_length(value) > LIMITS[key]:
+        if not value or too_long(value, LIMITS[key]):
             await ctx.reply(
                 ctx._(N_("Please send 1 to {limit} characters.")).format(limit=LIMITS[key])
             )

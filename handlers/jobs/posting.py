@@ -16,7 +16,7 @@ from typing import Any
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clean_text, clip, escape, grapheme_length, telegram_length
+from bot.core.text import clean_line, clean_text, clip, escape, telegram_length, too_long
 from handlers.context import Ctx, current_member
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX, verified_company
@@ -104,7 +104,7 @@ async def ask_title(ctx: Ctx) -> None:
 
 async def receive_title(ctx: Ctx) -> None:
     title = clean_line(ctx.event.text)
-    if not title or grapheme_length(title) > TITLE_MAX:
+    if not title or too_long(title, TITLE_MAX):
         await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=TITLE_MAX))
         return
     ctx.data["title"] = title

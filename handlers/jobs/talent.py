@@ -12,7 +12,7 @@ from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import escape
+from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import job_location_name
@@ -187,7 +187,7 @@ async def intro_answered(ctx: Ctx, accept: bool) -> None:
         )  # fmt: skip
         await ctx.answer(
             ctx._(N_("Your contact was shared with {company}.")).format(
-                company=company.name if company else ""
+                company=clip(company.name, 60) if company else ""  # a toast: 200 at most
             ),
             alert=True,
         )

@@ -9,7 +9,7 @@ from typing import Any
 import regex
 
 from bot.core.i18n import N_
-from bot.core.text import clean_line, grapheme_length, has_letters, western_digits
+from bot.core.text import clean_line, has_letters, too_long, western_digits
 from storage.seed.choices import ALERT_FREQUENCIES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG
 from storage.seed.tags import SLUGS
@@ -40,7 +40,7 @@ def _line(text: str, limit: int, empty: str) -> str:
     value = clean_line(text)
     if not value:
         raise Invalid(empty)
-    if grapheme_length(value) > limit or len(value) > 2 * limit:
+    if too_long(value, limit):
         raise Invalid(
             N_("That is too long: please send at most {limit} characters."), {"limit": limit}
         )

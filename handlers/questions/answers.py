@@ -12,7 +12,7 @@ from functools import partial
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clip, escape
+from bot.core.text import clean_text, clip, escape, telegram_length
 from handlers.context import Ctx, current_member, staff_role
 from handlers.questions.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
@@ -110,11 +110,11 @@ async def ask_answer(ctx: Ctx) -> None:
 
 
 async def receive_answer(ctx: Ctx) -> None:
-    text = ctx.event.text.strip()
+    text = clean_text(ctx.event.text)
     if not text:
         await ctx.reply(ctx._(N_("Please write your answer as text.")))
         return
-    if len(text) > ANSWER_MAX:
+    if telegram_length(text) > ANSWER_MAX:
         await ctx.reply(
             ctx._(
                 N_(
@@ -312,9 +312,9 @@ async def ask_followup(ctx: Ctx) -> None:
 
 
 async def receive_followup(ctx: Ctx) -> None:
-    text = ctx.event.text.strip()
+    text = clean_text(ctx.event.text)
     answer = await ctx.session.questions.answer(ctx.data["answer"])
-    if not text or len(text) > ANSWER_MAX or answer is None:
+    if not text or telegram_length(text) > ANSWER_MAX or answer is None:
         await ctx.reply(
             ctx._(
                 N_("Please write your follow-up question as text, at most {limit} characters.")

@@ -12,7 +12,7 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clip, escape
+from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
 from handlers.context import Ctx, current_member
 from handlers.limits import limits, may_ask, refusal_text
 from handlers.questions.knowledge import send_thread, similar_questions, suggest
@@ -71,8 +71,8 @@ async def ask_text(ctx: Ctx) -> None:
 
 
 async def receive_text(ctx: Ctx) -> None:
-    text = ctx.event.text.strip()
-    if len(text) > QUESTION_MAX:
+    text = clean_text(ctx.event.text)
+    if telegram_length(text) > QUESTION_MAX:
         await ctx.reply(
             ctx._(
                 N_(

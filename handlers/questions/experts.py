@@ -12,7 +12,7 @@ from functools import partial
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clean_line, clip, escape, grapheme_length
+from bot.core.text import clean_line, clip, escape, grapheme_length, too_long
 from handlers.context import Ctx, current_member, staff_role
 from handlers.limits import APPLICATION_PENDING, limits
 from handlers.questions.notices import notify_member, notify_staff, text_notice
@@ -94,7 +94,7 @@ async def ask_note(ctx: Ctx) -> None:
 
 async def receive_note(ctx: Ctx) -> None:
     note = clean_line(ctx.event.text)
-    if grapheme_length(note) < 10 or grapheme_length(note) > NOTE_MAX:
+    if grapheme_length(note) < 10 or too_long(note, NOTE_MAX):
         await ctx.reply(
             ctx._(N_("Please describe your experience in 10 to {limit} characters.")).format(
                 limit=NOTE_MAX

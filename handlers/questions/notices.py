@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot.core.html import split_message
 from bot.core.i18n import Translations, Translator
 from bot.core.keyboards import InlineKeyboard, keyboard_to_json
 from storage.uow import UnitOfWork
@@ -31,9 +32,11 @@ async def notify(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> None:
-    text, keyboard = render(translations.for_language(language))
+    t = translations.for_language(language)
+    text, keyboard = render(t)
+    parts = split_message(text, t)  # a long answer arrives whole, in parts
     await uow.outbox.enqueue(
-        telegram_id, text, keyboard_to_json(keyboard), now, dedupe_key, not_before
+        telegram_id, parts, keyboard_to_json(keyboard), now, dedupe_key, not_before
     )
 
 

@@ -10,7 +10,7 @@ from functools import partial
 
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
-from bot.core.text import clip, escape
+from bot.core.text import escape
 from handlers.questions.notices import notify, notify_member, staff_ids
 from handlers.questions.routing import Offer, choose_experts, escalate
 from handlers.questions.settings import BUSY_RETRY, QaSettings
@@ -38,7 +38,7 @@ def offer_message(
     text = (
         f"❓ <b>{title}</b>\n"
         + t.gettext(N_("Question #{number} · {tags}")).format(number=question.id, tags=escape(tags))
-        + f"\n\n{escape(clip(question.text, 3000))}"
+        + f"\n\n{escape(question.text)}"  # whole: in parts if the heading needs it
     )
     keyboard = InlineKeyboard.of(
         [

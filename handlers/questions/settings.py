@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from handlers.questions.routing import DEFAULT_K, DEFAULT_PER_ASKER, ESCALATE_AFTER
 
-QUESTION_MAX = 2000  # characters
+QUESTION_MAX = 2000  # UTF-16 units, as Telegram counts (an emoji 2)
 QUESTION_MIN_WORDS = 4
-ANSWER_MAX = 3500  # leaves room for the header in one 4,096-character message
+ANSWER_MAX = 4096  # an answer or a follow-up is one Telegram message: Telegram's own limit,
+# in UTF-16 units; its reader gets it whole, in parts when the heading pushes it over
 SIMILAR_SHOWN = 3
 HELPFUL_POINTS = 2
 ACCEPTED_POINTS = 10

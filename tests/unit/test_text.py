@@ -11,6 +11,7 @@ from bot.core.text import (
     escape,
     grapheme_length,
     has_letters,
+    telegram_length,
     western_digits,
 )
 
@@ -25,8 +26,17 @@ def test_clipping_a_khmer_word_never_leaves_a_dangling_subscript() -> None:
 
 def test_a_clipped_text_is_exactly_limit_clusters_with_the_ellipsis() -> None:
     assert clip("Digital Community", 8) == "Digital…"
-    assert grapheme_length(clip("ស្ត្រី" * 10, 4)) == 4
-    assert clip("ស្ត្រី" * 10, 4) == "ស្ត្រី" * 3 + "…"
+    assert grapheme_length(clip("ក្រសួង" * 10, 4)) == 4
+    assert clip("ក្រសួង" * 10, 4) == "ក្រសួង…"
+
+
+def test_a_clipped_line_takes_at_most_three_units_a_character_whatever_its_clusters_carry() -> None:
+    bomb = "a" + "\u0301" * 1000  # one cluster of a thousand combining marks
+    clipped = clip(bomb * 5, 80)
+    assert telegram_length(clipped) <= 240
+    assert clipped.endswith("…") and clipped.removesuffix("…") == ""  # no half cluster
+    assert clip("ស្ត្រី" * 10, 4) == "ស្ត្រី" + "…"  # 6 units a cluster: 12 units at most
+    assert clip("💬" * 10, 5) == "💬" * 4 + "…"  # emoji stay within the clusters' limit
 
 
 def test_text_within_the_limit_is_left_alone() -> None:
