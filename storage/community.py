@@ -114,20 +114,31 @@ class CommunityRepository:
         return list(rows)
 
     async def add_request(
-        self, sender_id: int, recipient_id: int, note: str | None, now: datetime
+        self, sender_id: int, recipient_id: int, note: str | None, now: datetime, per_day: int
     ) -> ConnectionRequest | None:
-        """A pending request, or None when one already waits between the two members: the
-        unique pending pair decides, in a savepoint, so two quick taps cannot both pass."""
-        request = ConnectionRequest(
-            sender_id=sender_id, recipient_id=recipient_id, note=note, status=PENDING,
-            pending_pair=pair_key(sender_id, recipient_id), created_at=now,
-        )  # fmt: skip
+        """A pending request, or None when one already waits between the two members (the
+        unique pending pair decides, in a savepoint, so two quick taps cannot both pass) or
+        the sender has sent ``per_day`` in the last 24 hours (counted by the INSERT, behind
+        a lock on the sender: see storage.limits)."""
+        await hold(self.session, Member.id, sender_id)
+        sent = (
+            select(func.count())
+            .where(
+                ConnectionRequest.sender_id == sender_id, ConnectionRequest.created_at > now - DAY
+            )
+            .scalar_subquery()
+        )
+        values = {
+            "sender_id": sender_id, "recipient_id": recipient_id, "note": note,
+            "status": PENDING, "pending_pair": pair_key(sender_id, recipient_id),
+            "created_at": now,
+        }  # fmt: skip
         try:
             async with self.session.begin_nested():
-                self.session.add(request)
+                added = await insert_if(self.session, ConnectionRequest, values, sent < per_day)
         except IntegrityError:
             return None
-        return request
+        return None if added is None else await self.session.get(ConnectionRequest, added)
 
     async def request(self, request_id: int) -> ConnectionRequest | None:
         return await self.session.get(ConnectionRequest, request_id)

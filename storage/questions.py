@@ -554,6 +554,19 @@ class QuestionRepository:
         )
         return list(rows)
 
+    async def ask_follow_up(self, answer: Answer, text: str) -> bool:
+        """Store the asker's one follow-up on ``answer``; False when one was asked before.
+        ``follow_up IS NULL`` is the UPDATE's condition, so two sent at once (two processes)
+        store one, the one whose message goes to the expert."""
+        result = await self.session.execute(
+            update(Answer)
+            .where(Answer.id == answer.id, Answer.follow_up.is_(None))
+            .values(follow_up=text)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.refresh(answer)
+        return bool(getattr(result, "rowcount", 0))
+
     async def mark_helpful(self, answer: Answer) -> bool:
         """Mark ``answer`` helpful; False when it already was. The check is the UPDATE's own
         condition, so of two taps at once (two processes) one wins and grants the points."""

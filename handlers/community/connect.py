@@ -132,10 +132,13 @@ async def send_request(ctx: Ctx, note: str | None) -> None:
     for waiting in await ctx.session.community.requests_between(sender.id, other.id):
         if waiting.sender_id == sender.id and lapsed(waiting, now):  # gives up its place
             ctx.session.community.decide(waiting, EXPIRED, now)
-    request = await ctx.session.community.add_request(sender.id, other.id, note, now)
-    if request is None:  # a request between them appeared meanwhile
+    request = await ctx.session.community.add_request(
+        sender.id, other.id, note, now, DAILY_REQUESTS
+    )
+    if request is None:  # a request between them, or the day's last one, went meanwhile
         back_to_results(ctx)
-        await ctx.reply(ctx._(Refusal.PENDING.message))
+        refused = await refusal(ctx, sender, other)
+        await ctx.reply(refusal_text(ctx, refused or Refused(Refusal.PENDING)))
         return
     sender.username = ctx.event.user.username  # the handle shared on accept, as of now
     tags = await ctx.session.tags.all()

@@ -333,18 +333,21 @@ async def receive_followup(ctx: Ctx) -> None:
             ).format(number=answer.question_id)
         )
         return
+    ctx.end_flow()
+    if not await ctx.session.questions.ask_follow_up(answer, text):  # one, across processes
+        await ctx.reply(ctx._(N_("You already asked a follow-up on this answer.")))
+        return
     sent = await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
         partial(followup_message, answer=answer, text=text), ctx.clock.now(),
         dedupe_key=f"followup:{answer.id}",
     )  # fmt: skip
-    ctx.end_flow()
     if not sent:
+        answer.follow_up = None  # not asked after all: nobody would reply
         await ctx.reply(
             ctx._(N_("This expert has left the community, so the follow-up cannot reach them."))
         )
         return
-    answer.follow_up = text
     await ctx.reply(ctx._(N_("Your follow-up was sent to the expert.")))
 
 

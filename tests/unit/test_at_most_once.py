@@ -237,3 +237,39 @@ async def test_two_moderators_hiding_at_once_close_the_reports_once(uow_factory:
     finally:
         await first.close()
         await second.close()
+
+
+async def test_one_follow_up_is_stored_though_both_sessions_checked_first(
+    uow_factory: Factory,
+) -> None:
+    _question, [answer_id, _other], _expert = await question_with_answers(uow_factory)
+    first, second = uow_factory(), uow_factory()
+    try:
+        a = await first.questions.answer(answer_id)
+        b = await second.questions.answer(answer_id)
+        assert a is not None and b is not None and a.follow_up is b.follow_up is None
+        await first.commit()
+        await second.commit()  # both saw "no follow-up yet"
+        assert await first.questions.ask_follow_up(a, "Which port?") is True
+        await first.commit()
+        assert await second.questions.ask_follow_up(b, "Which firewall?") is False
+        assert b.follow_up == "Which port?"  # the one the expert was sent stands
+        await second.commit()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_daily_connection_requests_hold_though_the_count_was_read_first(
+    uow_factory: Factory,
+) -> None:
+    sender, *others = await members(uow_factory, 4)
+    async with uow_factory() as uow:  # a limit of two: two requests go, the third does not
+        for other in others[:2]:
+            assert await uow.community.add_request(sender, other, None, NOW, 2) is not None
+        assert await uow.community.add_request(sender, others[2], None, NOW, 2) is None
+        await uow.commit()
+    async with uow_factory() as uow:  # a day later the window has moved on
+        later = NOW + timedelta(hours=24, seconds=1)
+        assert await uow.community.add_request(sender, others[2], None, later, 2) is not None
+        await uow.commit()
