@@ -465,10 +465,7 @@ class QuestionRepository:
         """The answer, anonymous if its expert chose so now (``Answer.anonymous``); a reply
         to a follow-up also when the answer it completes was: it would name that answer's
         author."""
-        anonymous = await self.answers_anonymously(expert_id)
-        if reply_to is not None and not anonymous:
-            completed = await self.session.get(Answer, reply_to)
-            anonymous = completed is not None and completed.anonymous
+        anonymous = await self._given_anonymously(expert_id, reply_to)
         answer = Answer(
             question_id=question_id, expert_id=expert_id, text=text, reply_to_id=reply_to,
             helpful=False, accepted=False, hidden=False, anonymous=anonymous, created_at=now,
@@ -476,6 +473,14 @@ class QuestionRepository:
         self.session.add(answer)
         await self.session.flush()
         return answer
+
+    async def _given_anonymously(self, expert_id: int, reply_to: int | None) -> bool:
+        """Whether an answer the expert gives now is anonymous: by their choice now, and a
+        reply to a follow-up also when the answer it completes was."""
+        if await self.answers_anonymously(expert_id):
+            return True
+        completed = None if reply_to is None else await self.session.get(Answer, reply_to)
+        return completed is not None and completed.anonymous
 
     async def add_reply(
         self, question_id: int, follow_up_on: int, expert_id: int, text: str, now: datetime
@@ -493,6 +498,7 @@ class QuestionRepository:
             {
                 "question_id": question_id, "expert_id": expert_id, "text": text, "reply_to_id": follow_up_on,
                 "helpful": False, "accepted": False, "hidden": False, "created_at": now,
+                "anonymous": await self._given_anonymously(expert_id, follow_up_on),
             },
             and_(
                 exists().where(
