@@ -336,9 +336,9 @@ class Company(Base):
     __tablename__ = "companies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    registration_no: Mapped[str] = mapped_column(String(64))
-    sector: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(240))  # 120 characters, 240 code points
+    registration_no: Mapped[str] = mapped_column(String(80))
+    sector: Mapped[str] = mapped_column(String(160))
     website: Mapped[str | None] = mapped_column(String(300))
     about: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
@@ -370,7 +370,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     posted_by: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(240))  # 120 characters, 240 code points
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(32), index=True)  # province slug, remote, abroad
     job_type: Mapped[str] = mapped_column(String(16))
