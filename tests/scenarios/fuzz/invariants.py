@@ -1,5 +1,5 @@
 """What must hold after any sequence of updates, read from the database and from what
-Telegram (the emulator) refused.
+Telegram (the emulator) refused, including what PostgreSQL would have refused.
 
 Measured the way Telegram measures: a message's text once its HTML entities are parsed,
 in UTF-16 code units (an emoji is 2, a Khmer letter 1), at most 4,096; a button's
@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sandbox.emulator import BotApiEmulator
 from storage.db import make_engine, make_sessionmaker
 from storage.models import (
     Answer,
+    Base,
     Competition,
     CompetitionEntry,
     Member,
@@ -177,11 +179,35 @@ async def database_problems(database: Path) -> list[str]:
                         f"entries, {allowed} allowed"
                     )
 
+            problems += await _refused_by_postgresql(session)
+
             for row in await session.scalars(select(OutboxMessage)):
                 for problem in message_problems(row.text, row.keyboard):
                     problems.append(f"outbox row {row.id} to {row.chat_id}: {problem}")
     finally:
         await engine.dispose()
+    return problems
+
+
+async def _refused_by_postgresql(session: AsyncSession) -> list[str]:
+    """Strings SQLite stored that PostgreSQL would refuse, failing the update there: a NUL
+    character, or more characters than the column's ``String(n)``. The test runs on SQLite
+    only, so this is how it speaks for PostgreSQL."""
+    problems: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        columns = [c for c in table.columns if isinstance(c.type, String)]
+        if not columns:
+            continue
+        for row in (await session.execute(select(*columns))).all():
+            for column, value in zip(columns, row, strict=True):
+                if not isinstance(value, str):
+                    continue
+                where = f"{table.name}.{column.name}"
+                if "\x00" in value:
+                    problems.append(f"{where} holds a NUL character: {value[:60]!r}")
+                limit = getattr(column.type, "length", None)  # None: Text, no limit
+                if limit is not None and len(value) > limit:
+                    problems.append(f"{where} holds {len(value)} characters, {limit} allowed")
     return problems
 
 

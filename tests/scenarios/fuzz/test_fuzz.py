@@ -49,8 +49,9 @@ COMBINING = st.characters(min_codepoint=0x0300, max_codepoint=0x036F)
 BIDI = st.sampled_from(["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
                         "\u2066", "\u2067", "\u2068", "\u2069", "\u200b", "\u200c"])  # fmt: skip
 MARKUP = st.sampled_from([*"<>&\"'/\n\t ", "<b>", "</i>", "&amp;", "&#0;", "<a href=x>"])
+CONTROLS = st.sampled_from(["\x00", "\x1b", "\r", "\r\n", "\x85", "\ufeff", "\u2028", "\x7f"])
 ANY = st.characters(codec="utf-8")  # any character a message can carry
-PIECE = st.one_of(KHMER, KHMER, KHMER_SYMBOLS, EMOJI, COMBINING, BIDI, MARKUP, ANY)
+PIECE = st.one_of(KHMER, KHMER, KHMER_SYMBOLS, EMOJI, COMBINING, BIDI, MARKUP, CONTROLS, ANY)
 
 
 def pieces(min_size: int, max_size: int) -> st.SearchStrategy[str]:
