@@ -26,7 +26,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, target
@@ -71,6 +71,17 @@ WORDS = st.sampled_from(
 )  # fmt: skip
 TEXTS = st.one_of(WORDS, SHORT, LONG)
 
+# Someone who never used the bot, as Telegram describes them: a first name of up to 64
+# characters, maybe a username, any language setting of their app.
+STRANGERS = st.builds(
+    EmuUser,
+    st.integers(7_200_000, 7_200_002),
+    pieces(1, 64).filter(lambda name: bool(name.strip())),
+    st.sampled_from(["km", "en", "en-US", "km-KH", "ru", "zz", "", None, "x" * 35]),
+    st.one_of(st.none(), st.from_regex(r"[A-Za-z][A-Za-z0-9_]{4,31}", fullmatch=True)),
+    st.one_of(st.none(), pieces(1, 64)),
+)
+
 # -- forged buttons ---------------------------------------------------------------------------
 PREFIXES = ["qa", "cm", "ad", "jb", "ct", "cp", "lang", "bc", "f", "zz", "", "qa:qa"]
 ACTIONS = sorted(
@@ -87,10 +98,11 @@ class Step:
     """One thing a member does; ``pick`` chooses among what exists when it happens."""
 
     kind: str  # command | text | sticker | photo | press | press_other | forge | tick
-    user: int  # index in USERS
+    user: int  # index in USERS, -1 for the stranger ``who``
     text: str = ""  # a command with its arguments, a text, forged callback data
     pick: int = 0
     other: int = 0
+    who: EmuUser | None = None  # a stranger: any name, username and app language
 
 
 def _forged(world_ids: list[int]) -> st.SearchStrategy[str]:
@@ -115,9 +127,11 @@ def _forged(world_ids: list[int]) -> st.SearchStrategy[str]:
 
 @st.composite
 def sequences(draw: st.DrawFn, world: World) -> list[Step]:
-    """A few members (so a flow can be followed for several steps), mostly answering what
-    the bot last showed them, sometimes anything else."""
-    cast = draw(st.lists(st.integers(0, len(USERS) - 1), min_size=1, max_size=3, unique=True))
+    """A few members (so a flow can be followed for several steps), maybe a stranger
+    among them (-1), mostly answering what the bot last showed them, sometimes anything
+    else."""
+    actors = st.integers(-1, len(USERS) - 1)
+    cast = draw(st.lists(actors, min_size=1, max_size=3, unique=True))
     user = st.sampled_from(cast)
     anyone = st.integers(0, len(USERS) - 1)
     pick = st.integers(-3, 40)  # which button (or which of another member's), modulo: -1 the last
@@ -139,7 +153,11 @@ def sequences(draw: st.DrawFn, world: World) -> list[Step]:
         st.builds(Step, st.just("forge"), user, _forged(world.all_ids())),
         st.builds(Step, st.just("tick"), user, pick=st.integers(1, 96)),
     )
-    return draw(st.lists(step, min_size=3, max_size=MAX_STEPS))
+    played = draw(st.lists(step, min_size=3, max_size=MAX_STEPS))
+    if -1 not in cast:
+        return played
+    stranger = draw(STRANGERS)
+    return [replace(s, who=stranger) if s.user == -1 else s for s in played]
 
 
 # -- playing a sequence -----------------------------------------------------------------------
@@ -181,7 +199,7 @@ def button_data(message: SentMessage) -> list[str]:
 
 
 async def play(scenario: Scenario, step: Step) -> None:
-    emulator, user = scenario.emulator, USERS[step.user]
+    emulator, user = scenario.emulator, step.who or USERS[step.user]
     assert scenario.app is not None
     if step.kind == "tick":
         scenario.clock.advance(hours=step.pick)
