@@ -56,3 +56,49 @@ def parse_command(text: str) -> tuple[str, str] | None:
     if not name:
         return None
     return name, rest[0].strip() if rest else ""
+
+
+class MalformedUpdate(ValueError):
+    """An update that cannot be read as Telegram's (wrong types, a missing sender, nesting
+    deeper than any real update): skipped and logged, never handled half-way."""
+
+
+_STRINGS = ("text", "command", "args", "callback_id", "callback_data", "contact_phone")
+_OPTIONAL_INTS = ("message_id", "contact_user_id", "forwarded_from")
+
+
+def _is_int(value: object) -> bool:
+    """An integer the database can store (Telegram's ids fit in 64 bits)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
+
+
+def checked(event: Event) -> Event:
+    """``event`` when every field has the type the handlers rely on, else MalformedUpdate.
+
+    python-telegram-bot builds its objects without checking types (a sender id may arrive
+    as a string), aiogram checks them itself: this one check makes both engines hand the
+    core the same thing."""
+    user = event.user
+    problems = [
+        name
+        for name, good in (
+            ("update_id", _is_int(event.update_id)),
+            ("chat_id", _is_int(event.chat_id)),
+            ("from.id", _is_int(user.id)),
+            ("from.first_name", isinstance(user.first_name, str)),
+            ("from.username", user.username is None or isinstance(user.username, str)),
+            (
+                "from.language_code",
+                user.language_code is None or isinstance(user.language_code, str),
+            ),
+            *((name, isinstance(getattr(event, name), str)) for name in _STRINGS),
+            *(
+                (name, getattr(event, name) is None or _is_int(getattr(event, name)))
+                for name in _OPTIONAL_INTS
+            ),
+        )
+        if not good
+    ]
+    if problems:
+        raise MalformedUpdate(f"wrong type of {', '.join(problems)}")
+    return event

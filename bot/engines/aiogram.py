@@ -37,7 +37,14 @@ from aiogram.types import (
     Update,
 )
 
-from bot.core.events import Event, EventKind, User, parse_command
+from bot.core.events import (
+    Event,
+    EventKind,
+    MalformedUpdate,
+    User,
+    checked,
+    parse_command,
+)
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
 from bot.core.ports import Rejected, RetryLater, Unreachable
 
@@ -117,6 +124,20 @@ def to_event(update: Update) -> Event | None:
             **base,
         )
     return Event(kind=EventKind.OTHER, **base)
+
+
+def read(update: Update) -> Event | None:
+    """``to_event`` for input from outside: MalformedUpdate (never another error) when the
+    update cannot be read as the bot needs it."""
+    try:
+        event = to_event(update)
+    except Exception as error:  # a field missing or of a type the framework did not check
+        raise MalformedUpdate(_why(error)) from error
+    return checked(event) if event is not None else None
+
+
+def _why(error: Exception) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _user(user: Any) -> User:
@@ -281,7 +302,13 @@ class AiogramEngine:
         self._sink = sink
 
     async def _on_update(self, _handler: Any, update: Any, _data: dict[str, Any]) -> None:
-        event = to_event(update) if isinstance(update, Update) else None
+        if not isinstance(update, Update):
+            return
+        try:
+            event = read(update)
+        except MalformedUpdate as error:
+            log.warning("update %s skipped, it cannot be read: %s", update.update_id, error)
+            return
         if event is not None and self._sink is not None:
             # aiogram does not wait for its update tasks when polling stops; stop() does.
             task = asyncio.current_task()
@@ -311,8 +338,13 @@ class AiogramEngine:
         await self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """One update as Telegram posted it to the webhook."""
-        event = to_event(Update.model_validate(data, context={"bot": self.bot}))
+        """One update as Telegram posted it to the webhook; MalformedUpdate, before anything
+        is handled, when it cannot be read."""
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+        except Exception as error:  # pydantic's ValidationError, or nesting too deep
+            raise MalformedUpdate(_why(error)) from error
+        event = read(update)
         if event is not None and self._sink is not None:
             await self._sink(event)
 

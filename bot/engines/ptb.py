@@ -27,7 +27,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.core.events import Event, EventKind, User, parse_command
+from bot.core.events import (
+    Event,
+    EventKind,
+    MalformedUpdate,
+    User,
+    checked,
+    parse_command,
+)
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
 from bot.core.ports import Rejected, RetryLater, Unreachable
 
@@ -94,6 +101,20 @@ def to_event(update: Update) -> Event | None:
             **base,
         )
     return Event(kind=EventKind.OTHER, **base)
+
+
+def read(update: Update) -> Event | None:
+    """``to_event`` for input from outside: MalformedUpdate (never another error) when the
+    update cannot be read as the bot needs it."""
+    try:
+        event = to_event(update)
+    except Exception as error:  # a field missing or of a type the framework did not check
+        raise MalformedUpdate(_why(error)) from error
+    return checked(event) if event is not None else None
+
+
+def _why(error: Exception) -> str:
+    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _user(user: Any) -> User:
@@ -266,7 +287,11 @@ class PtbEngine:
     async def _on_update(self, update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
         if not isinstance(update, Update):
             return
-        event = to_event(update)
+        try:
+            event = read(update)
+        except MalformedUpdate as error:
+            log.warning("update %s skipped, it cannot be read: %s", update.update_id, error)
+            return
         if event is not None and self._sink is not None:
             await self._sink(event)
 
@@ -287,9 +312,13 @@ class PtbEngine:
         )
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """One update as Telegram posted it to the webhook."""
-        update = Update.de_json(data, self.application.bot)
-        event = to_event(update) if update is not None else None
+        """One update as Telegram posted it to the webhook; MalformedUpdate, before anything
+        is handled, when it cannot be read."""
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as error:  # wrong types, or nesting deeper than Python recurses
+            raise MalformedUpdate(_why(error)) from error
+        event = read(update) if update is not None else None
         if event is not None and self._sink is not None:
             await self._sink(event)
 

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox.emulator import BotApiEmulator
+from bot.webhook import SECRET_HEADER
 from storage.db import make_engine, make_sessionmaker
 from tests.conftest import PROJECT, FakeClock
 from tests.scenarios.audience import add_audience, finished_broadcast, received
@@ -46,7 +47,10 @@ class WebhookProcess:
         try:
             async with (
                 aiohttp.ClientSession() as http,
-                http.get(f"http://127.0.0.1:{self.port}/healthz") as response,
+                http.get(
+                    f"http://127.0.0.1:{self.port}/healthz",
+                    headers={SECRET_HEADER: self.env["DCC_WEBHOOK_SECRET"]},  # with details
+                ) as response,
             ):
                 return dict(await response.json())
         except aiohttp.ClientError:

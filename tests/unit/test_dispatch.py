@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.context import Context, flow_callback
 from bot.core.dispatch import Dispatcher, Router
-from bot.core.events import Event, EventKind, User, parse_command
+from bot.core.events import Event, EventKind, MalformedUpdate, User, checked, parse_command
 from bot.core.flow import Flow, Step
 from bot.core.i18n import Translations
 from bot.core.keyboards import Button, InlineKeyboard, Keyboard
@@ -473,3 +473,26 @@ def test_text_that_is_not_a_command(message: str) -> None:
 
 def test_a_command_followed_by_a_new_line() -> None:
     assert parse_command("/help\nplease") == ("help", "please")
+
+
+def test_an_event_with_the_types_the_handlers_rely_on_is_kept() -> None:
+    event = Event(7, EventKind.TEXT, DARA, DARA.id, text="hi", message_id=3)
+    assert checked(event) is event
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        Event(True, EventKind.TEXT, DARA, DARA.id),  # a bool is an int to Python, not an id
+        Event(2**63, EventKind.TEXT, DARA, DARA.id),
+        Event(7, EventKind.TEXT, User("1001", "Dara"), 1001),  # type: ignore[arg-type]
+        Event(7, EventKind.TEXT, User(1001, None), 1001),  # type: ignore[arg-type]
+        Event(7, EventKind.TEXT, DARA, DARA.id, text=12345),  # type: ignore[arg-type]
+        Event(7, EventKind.CALLBACK, DARA, DARA.id, callback_data=["a"]),  # type: ignore[arg-type]
+        Event(7, EventKind.TEXT, DARA, DARA.id, message_id="3"),  # type: ignore[arg-type]
+    ],
+)
+def test_an_event_of_wrong_types_is_malformed(event: Event) -> None:
+    """python-telegram-bot does not check the types of what it reads: the core does."""
+    with pytest.raises(MalformedUpdate):
+        checked(event)
