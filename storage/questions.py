@@ -25,6 +25,7 @@ from storage.models import (
     ReputationGrant,
     Tag,
 )
+from storage.sql import update_if
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
 DAY = timedelta(hours=24)
@@ -564,47 +565,25 @@ class QuestionRepository:
         """Store the asker's one follow-up on ``answer``; False when one was asked before.
         ``follow_up IS NULL`` is the UPDATE's condition, so two sent at once (two processes)
         store one, the one whose message goes to the expert."""
-        result = await self.session.execute(
-            update(Answer)
-            .where(Answer.id == answer.id, Answer.follow_up.is_(None))
-            .values(follow_up=text)
-            .execution_options(synchronize_session=False)
-        )
-        await self.session.refresh(answer)
-        return bool(getattr(result, "rowcount", 0))
+        return await update_if(self.session, answer, Answer.follow_up.is_(None), follow_up=text)
 
     async def mark_helpful(self, answer: Answer) -> bool:
         """Mark ``answer`` helpful; False when it already was. The check is the UPDATE's own
         condition, so of two taps at once (two processes) one wins and grants the points."""
-        result = await self.session.execute(
-            update(Answer)
-            .where(Answer.id == answer.id, Answer.helpful.is_(False))
-            .values(helpful=True)
-            .execution_options(synchronize_session=False)
-        )
-        await self.session.refresh(answer)
-        return bool(getattr(result, "rowcount", 0))
+        return await update_if(self.session, answer, Answer.helpful.is_(False), helpful=True)
 
     async def accept(self, question: Question, answer: Answer) -> bool:
         """Make ``answer`` the question's accepted answer; False when one was accepted
         before. The question's ``accepted_answer_id IS NULL`` is the UPDATE's condition, so
         two Accepts at once (on two answers, in two processes) leave one accepted."""
-        result = await self.session.execute(
-            update(Question)
-            .where(Question.id == question.id, Question.accepted_answer_id.is_(None))
-            .values(accepted_answer_id=answer.id)
-            .execution_options(synchronize_session=False)
-        )
-        won = bool(getattr(result, "rowcount", 0))
+        won = await update_if(
+            self.session, question, Question.accepted_answer_id.is_(None),
+            accepted_answer_id=answer.id,
+        )  # fmt: skip
         if won:
-            await self.session.execute(
-                update(Answer)
-                .where(Answer.id == answer.id)
-                .values(accepted=True)
-                .execution_options(synchronize_session=False)
-            )
-        await self.session.refresh(question)
-        await self.session.refresh(answer)
+            await update_if(self.session, answer, Answer.accepted.is_(False), accepted=True)
+        else:
+            await self.session.refresh(answer)
         return won
 
     async def add_reputation(self, member_id: int, points: int, reason: str, now: datetime) -> None:

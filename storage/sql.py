@@ -31,18 +31,26 @@ def among(
     return column.in_(bindparam("among", list(values), expanding=True, literal_execute=True))
 
 
-async def transition(
-    session: AsyncSession, row: Any, expected: str, status: str, **values: Any
+async def update_if(
+    session: AsyncSession, row: Any, condition: ColumnElement[bool], **values: Any
 ) -> bool:
-    """Move ``row`` from status ``expected`` to ``status`` (with ``values``) in one UPDATE
-    that checks the status: of two people deciding at once, one wins and the other is
-    told. The row is refreshed either way, so the caller sees the status that stands."""
+    """Write ``values`` to ``row`` only where ``condition`` still holds, in one UPDATE: of
+    two people (or processes) acting at once, one changes the row and the other is told.
+    The row is refreshed either way, so the caller sees what stands."""
     model = type(row)
     result = await session.execute(
         update(model)
-        .where(model.id == row.id, model.status == expected)
-        .values(status=status, **values)
+        .where(model.id == row.id, condition)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(row)
     return bool(getattr(result, "rowcount", 0))
+
+
+async def transition(
+    session: AsyncSession, row: Any, expected: str, status: str, **values: Any
+) -> bool:
+    """Move ``row`` from status ``expected`` to ``status`` (with ``values``): ``update_if``
+    on the status."""
+    return await update_if(session, row, type(row).status == expected, status=status, **values)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class EventKind(StrEnum):
@@ -61,6 +63,21 @@ def parse_command(text: str) -> tuple[str, str] | None:
 class MalformedUpdate(ValueError):
     """An update that cannot be read as Telegram's (wrong types, a missing sender, nesting
     deeper than any real update): skipped and logged, never handled half-way."""
+
+    @classmethod
+    def because(cls, error: Exception) -> MalformedUpdate:
+        """One line saying what the framework found wrong, short enough for a log."""
+        return cls(" ".join(f"{type(error).__name__}: {error}".split())[:300])
+
+
+def read_update(to_event: Callable[[Any], Event | None], update: Any) -> Event | None:
+    """An engine's ``to_event`` for input from outside: MalformedUpdate (never another
+    error) when the update cannot be read as the handlers need it."""
+    try:
+        event = to_event(update)
+    except Exception as error:  # a field missing or of a type the framework did not check
+        raise MalformedUpdate.because(error) from error
+    return checked(event) if event is not None else None
 
 
 _STRINGS = ("text", "command", "args", "callback_id", "callback_data", "contact_phone")

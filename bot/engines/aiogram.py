@@ -42,8 +42,8 @@ from bot.core.events import (
     EventKind,
     MalformedUpdate,
     User,
-    checked,
     parse_command,
+    read_update,
 )
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
 from bot.core.ports import Rejected, RetryLater, Unreachable
@@ -124,20 +124,6 @@ def to_event(update: Update) -> Event | None:
             **base,
         )
     return Event(kind=EventKind.OTHER, **base)
-
-
-def read(update: Update) -> Event | None:
-    """``to_event`` for input from outside: MalformedUpdate (never another error) when the
-    update cannot be read as the bot needs it."""
-    try:
-        event = to_event(update)
-    except Exception as error:  # a field missing or of a type the framework did not check
-        raise MalformedUpdate(_why(error)) from error
-    return checked(event) if event is not None else None
-
-
-def _why(error: Exception) -> str:
-    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _user(user: Any) -> User:
@@ -305,7 +291,7 @@ class AiogramEngine:
         if not isinstance(update, Update):
             return
         try:
-            event = read(update)
+            event = read_update(to_event, update)
         except MalformedUpdate as error:
             log.warning("update %s skipped, it cannot be read: %s", update.update_id, error)
             return
@@ -343,8 +329,8 @@ class AiogramEngine:
         try:
             update = Update.model_validate(data, context={"bot": self.bot})
         except Exception as error:  # pydantic's ValidationError, or nesting too deep
-            raise MalformedUpdate(_why(error)) from error
-        event = read(update)
+            raise MalformedUpdate.because(error) from error
+        event = read_update(to_event, update)
         if event is not None and self._sink is not None:
             await self._sink(event)
 

@@ -32,8 +32,8 @@ from bot.core.events import (
     EventKind,
     MalformedUpdate,
     User,
-    checked,
     parse_command,
+    read_update,
 )
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
 from bot.core.ports import Rejected, RetryLater, Unreachable
@@ -101,20 +101,6 @@ def to_event(update: Update) -> Event | None:
             **base,
         )
     return Event(kind=EventKind.OTHER, **base)
-
-
-def read(update: Update) -> Event | None:
-    """``to_event`` for input from outside: MalformedUpdate (never another error) when the
-    update cannot be read as the bot needs it."""
-    try:
-        event = to_event(update)
-    except Exception as error:  # a field missing or of a type the framework did not check
-        raise MalformedUpdate(_why(error)) from error
-    return checked(event) if event is not None else None
-
-
-def _why(error: Exception) -> str:
-    return " ".join(f"{type(error).__name__}: {error}".split())[:300]
 
 
 def _user(user: Any) -> User:
@@ -288,7 +274,7 @@ class PtbEngine:
         if not isinstance(update, Update):
             return
         try:
-            event = read(update)
+            event = read_update(to_event, update)
         except MalformedUpdate as error:
             log.warning("update %s skipped, it cannot be read: %s", update.update_id, error)
             return
@@ -317,8 +303,8 @@ class PtbEngine:
         try:
             update = Update.de_json(data, self.application.bot)
         except Exception as error:  # wrong types, or nesting deeper than Python recurses
-            raise MalformedUpdate(_why(error)) from error
-        event = read(update) if update is not None else None
+            raise MalformedUpdate.because(error) from error
+        event = read_update(to_event, update) if update is not None else None
         if event is not None and self._sink is not None:
             await self._sink(event)
 
