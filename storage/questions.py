@@ -586,17 +586,22 @@ class QuestionRepository:
             await self.session.refresh(answer)
         return won
 
-    async def add_reputation(self, member_id: int, points: int, reason: str, now: datetime) -> None:
+    async def add_reputation(self, member_id: int, points: int, reason: str, now: datetime) -> bool:
         """The one place reputation is given: the member's total, and the grant with its time
-        (``reason``: "helpful", "accepted"), so the leaderboard can count a month's points."""
-        await self.session.execute(
+        (``reason``: "helpful", "accepted"), so the leaderboard can count a month's points.
+        A member who erased their data gets none (False): erasure emptied their reputation
+        and grants, and a Helpful pressed afterwards must not start them again."""
+        result = await self.session.execute(
             update(Member)
-            .where(Member.id == member_id)
+            .where(Member.id == member_id, Member.deleted_at.is_(None))
             .values(reputation=Member.reputation + points)
         )
+        if not getattr(result, "rowcount", 0):
+            return False
         self.session.add(
             ReputationGrant(member_id=member_id, points=points, reason=reason, created_at=now)
         )
+        return True
 
     # -- applications and reports --------------------------------------------------------
     async def add_application(

@@ -247,9 +247,11 @@ async def helpful_pressed(ctx: Ctx) -> None:
     if not await ctx.session.questions.mark_helpful(answer):
         await ctx.answer(ctx._(N_("You already marked this answer as helpful.")))
         return
-    await ctx.session.questions.add_reputation(
+    if not await ctx.session.questions.add_reputation(
         answer.expert_id, HELPFUL_POINTS, "helpful", ctx.clock.now()
-    )
+    ):
+        await ctx.answer(ctx._(N_("Thank you! The expert has left the community.")))
+        return
     await ctx.answer(
         ctx._(N_("Thank you! The expert gets {points} points.")).format(points=HELPFUL_POINTS)
     )

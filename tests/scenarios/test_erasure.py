@@ -10,7 +10,15 @@ from sqlalchemy import select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
-from storage.models import Assignment, Company, ExpertApplication, OutboxMessage, Question
+from storage.models import (
+    Assignment,
+    Company,
+    ExpertApplication,
+    Member,
+    OutboxMessage,
+    Question,
+    ReputationGrant,
+)
 from tests.scenarios.harness import Scenario, add_member
 
 SOPHEA = EmuUser(7_700_001, "សុភា ចាន់", language_code="km", username="sophea_chan")
@@ -168,3 +176,32 @@ async def test_an_introduction_a_representative_asked_for_is_withdrawn_when_they
     await scenario.press_data(ASKER, f"jb:ia:{intro.id}")
     assert scenario.toasts()[-1] == "This request is no longer valid."
     assert [c.status for c in await rows(scenario, Company)] == ["verified"]  # the company's
+
+
+async def test_helpful_and_accept_on_an_erased_experts_answer_give_nobody_points(
+    scenario: Scenario,
+) -> None:
+    expert_id = await add_member(scenario, LONE, expert_tags=("web",))
+    await add_member(scenario, ASKER)
+    await scenario.say(ASKER, "/ask")
+    await scenario.say(ASKER, WEB_QUESTION)
+    if any(b.startswith("➡️") for b in scenario.buttons(ASKER)):
+        await scenario.press(ASKER, "➡️")
+    await scenario.press(ASKER, "Send my question")
+    assert scenario.app is not None
+    await scenario.app.run_due_work()
+    await scenario.press(LONE, "Answer")
+    await scenario.say(LONE, "Compress your images and cache static files.")
+    await scenario.app.run_due_work()
+    await erase(scenario, LONE)
+
+    await scenario.press(ASKER, "👍 Helpful")
+    assert (
+        scenario.emulator.callback_answers[-1]["text"]
+        == "Thank you! The expert has left the community."
+    )
+    await scenario.press(ASKER, "✅ Accept")  # the question still closes
+    erased = (await rows(scenario, Member, Member.id == expert_id))[0]
+    assert erased.deleted_at is not None and erased.reputation == 0
+    assert await rows(scenario, ReputationGrant, ReputationGrant.member_id == expert_id) == []
+    assert [q.status for q in await rows(scenario, Question)] == ["closed"]
