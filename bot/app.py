@@ -9,7 +9,6 @@ import logging
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +22,12 @@ from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
 from bot.core.ports import Clock, SystemClock
 from handlers import all_routers
-from handlers.broadcast.delivery import deliver_broadcasts
-from handlers.competitions.deadlines import run_competitions
-from handlers.competitions.rules import THANKS_HOUR
-from handlers.content.digest import send_content_digests
-from handlers.content.events import remind_attendees
 from handlers.help import fallback
-from handlers.jobs.alerts import send_digests, send_instant_alerts
-from handlers.jobs.rules import DIGEST_HOUR
-from handlers.leaderboard import thank_top_contributors
 from handlers.limits import Limits
-from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
-from scheduler.clock import Daily, Every, build_scheduler
-from scheduler.feeds import poll_feeds
+from scheduler.jobs import JobRuntime, catch_up, run_due_work, schedule
 from scheduler.leader import Leadership, LeadTaken, SqliteLead
 from scheduler.outbox import OutboxSender
-from scheduler.retention import forget_finished_messages
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import UnitOfWork
@@ -51,7 +39,6 @@ UPDATE_MEMORY = timedelta(days=7)
 # Updates using the database at once: SQLite has one writer, so there they take turns;
 # PostgreSQL's pool holds 5 connections and 10 more on demand.
 CONCURRENT_UPDATES = {"sqlite": 1, "postgresql": 8}
-RETENTION_HOUR = 3  # local time of the daily deletion of old outbox messages (03:30)
 
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
@@ -170,14 +157,13 @@ class App:
 
     async def _lead(self) -> None:
         """This process runs the jobs: what the last leader had in flight is sent again,
-        the sender and the schedules start, and digests missed meanwhile go out."""
+        the sender and the schedules start, and digests and thanks missed meanwhile go out."""
         await self.outbox.resume_after_crash()
         self.sender = asyncio.create_task(self.outbox.run(), name="outbox-sender")
-        self.scheduler = build_scheduler(self.jobs(), self.settings.tz)
+        runtime = self.job_runtime
+        self.scheduler = schedule(runtime)
         self.scheduler.start()
-        for frequency in ("daily", "weekly"):
-            await self.digests(frequency)
-        await self.monthly_thanks()  # likewise the leaderboard's thank-you
+        await catch_up(runtime)
 
     async def _stop_leading(self) -> None:
         if self.sender is not None:
@@ -206,103 +192,23 @@ class App:
             except Exception:  # someone who never opened the bot has no chat yet
                 log.info("no command menu for %s %s yet", role, telegram_id)
 
-    def jobs(self) -> list[Every | Daily]:
-        """The schedules. Each job serves only what is due by its rows, so the digests'
-        cron times are when they go out, and a rerun or a catch-up sends nothing twice."""
-        return [
-            Every("broadcasts", 2.0, self.deliver_broadcasts),
-            Every("escalations", 60.0, self.escalate),
-            Every("job-alerts", 60.0, self.instant_job_alerts),
-            Every("event-reminders", 300.0, self.remind_events),
-            Every("competitions", 300.0, self.competition_work),
-            Every("feeds", 300.0, self.poll_feeds),
-            Daily("daily-digests", DIGEST_HOUR, 0, partial(self.digests, "daily")),
-            Daily("weekly-digests", DIGEST_HOUR, 0, partial(self.digests, "weekly"), "mon"),
-            Daily("monthly-thanks", THANKS_HOUR, 0, self.monthly_thanks, day=1),
-            Daily("outbox-retention", RETENTION_HOUR, 30, self.forget_finished_messages),
-        ]
-
-    async def forget_finished_messages(self) -> int:
-        """Sent outbox messages older than DCC_OUTBOX_RETENTION_DAYS are deleted."""
-        return await forget_finished_messages(
-            self.unit_of_work,
-            self.clock.now(),
-            timedelta(days=self.settings.outbox_retention_days),
+    @property
+    def job_runtime(self) -> JobRuntime:
+        """What the scheduled jobs (scheduler/jobs.py) work with."""
+        return JobRuntime(
+            unit_of_work=self.unit_of_work,
+            clock=self.clock,
+            translations=self.dispatcher.translations,
+            messenger=self.engine.messenger,
+            qa=self.qa,
+            timezone=self.settings.tz,
+            outbox_retention=timedelta(days=self.settings.outbox_retention_days),
         )
-
-    async def competition_work(self) -> int:
-        """Competition reminders that are due, and deadlines that have passed."""
-        return await run_competitions(
-            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
-        )
-
-    async def monthly_thanks(self) -> int:
-        return await thank_top_contributors(
-            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
-        )
-
-    async def digests(self, frequency: str) -> int:
-        """The job digests and the news digests of that frequency."""
-        return await self.job_digests(frequency) + await self.news_digests(frequency)
-
-    async def news_digests(self, frequency: str) -> int:
-        return await send_content_digests(
-            self.unit_of_work, self.dispatcher.translations, frequency, self.clock.now(),
-            self.settings.tz,
-        )  # fmt: skip
-
-    async def remind_events(self) -> int:
-        return await remind_attendees(
-            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
-        )
-
-    async def poll_feeds(self) -> int:
-        return await poll_feeds(self.unit_of_work, self.clock.now)
-
-    async def instant_job_alerts(self) -> int:
-        return await send_instant_alerts(
-            self.unit_of_work, self.dispatcher.translations, self.clock.now(), self.settings.tz
-        )
-
-    async def job_digests(self, frequency: str) -> int:
-        return await send_digests(
-            self.unit_of_work,
-            self.dispatcher.translations,
-            frequency,
-            self.clock.now(),
-            self.settings.tz,
-        )
-
-    async def deliver_broadcasts(self) -> int:
-        return await deliver_broadcasts(
-            self.unit_of_work, self.dispatcher.translations, self.engine.messenger, self.clock.now
-        )
-
-    async def escalate(self) -> int:
-        async with self.unit_of_work() as uow:
-            moved = await escalate_due_questions(
-                uow, self.dispatcher.translations, self.qa, self.clock.now()
-            )
-            await uow.commit()
-        return moved
 
     async def run_due_work(self) -> int:
-        """Every job once, then the outbox until nothing due is left; what was sent."""
-        await self.escalate()
-        await self.instant_job_alerts()
-        await self.digests("daily")
-        await self.digests("weekly")
-        await self.remind_events()
-        await self.competition_work()
-        await self.monthly_thanks()
-        await self.deliver_broadcasts()
-        sent = 0
-        while (count := await self.outbox.drain(limit=100)) > 0:
-            sent += count
-        await self.deliver_broadcasts()  # the final reports of what the drain finished
-        while (count := await self.outbox.drain(limit=100)) > 0:
-            sent += count
-        return sent
+        """Every job once, then the outbox until nothing due is left; what was sent (tests
+        call it when their clock has moved)."""
+        return await run_due_work(self.job_runtime, self.outbox)
 
     async def stop(self) -> None:
         try:

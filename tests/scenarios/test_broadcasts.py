@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from scheduler.jobs import run_job
 from storage.models import Broadcast, Member, OutboxMessage
 from tests.scenarios.harness import Scenario, add_member
 
@@ -197,7 +198,9 @@ async def test_stop_halts_what_is_not_yet_sent(scenario: Scenario) -> None:
     await compose(scenario, same=True)
     await scenario.press(ADMIN, "Next")
     await scenario.press(ADMIN, "Send now")
-    await scenario.app.deliver_broadcasts()  # the audience is queued, nothing sent yet
+    await run_job(
+        "broadcasts", scenario.app.job_runtime
+    )  # the audience is queued, nothing sent yet
     assert "Broadcast #1 is being sent" in (scenario.last(ADMIN).text or "")
     await scenario.app.outbox.drain(limit=10)
     await scenario.press_data(MEMBER, "bc:stop:1")  # not an admin

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from scheduler.jobs import run_job
 from storage.models import ContentItem, Feed, Member, Rsvp
 from tests.scenarios.harness import Scenario, add_member
 
@@ -222,9 +223,9 @@ async def test_a_feed_on_this_machine_is_imported_once_and_a_broken_one_waits(
         await uow.content.add_feed(f"{feed_server}/rss", "policy", "en", scenario.clock.now())
         await uow.content.add_feed(f"{feed_server}/broken", "news", "en", scenario.clock.now())
         await uow.commit()
-    assert await scenario.app.poll_feeds() == 1
+    assert await run_job("feeds", scenario.app.job_runtime) == 1
     scenario.clock.advance(minutes=31)
-    assert await scenario.app.poll_feeds() == 0  # read again: nothing new
+    assert await run_job("feeds", scenario.app.job_runtime) == 0  # read again: nothing new
     replies = await scenario.say(ANNA, "/policies")
     assert "Digital economy policy framework" in replies[0]
     async with scenario.app.sessionmaker() as session:

@@ -154,12 +154,8 @@ def test_equal_points_share_a_place_listed_by_who_joined_first() -> None:
 
 
 def test_the_monthly_thanks_runs_on_the_first_of_the_month_at_nine_in_cambodia() -> None:
-    from scheduler.clock import Daily, build_scheduler
+    from scheduler.jobs import job
 
-    async def job() -> None:
-        return None
-
-    scheduler = build_scheduler([Daily("monthly-thanks", 9, 0, job, day=1)], PP)
-    trigger = scheduler.get_job("monthly-thanks").trigger
+    trigger = job("monthly-thanks").when.trigger(PP)
     after = datetime(2026, 11, 25, 9, 0, tzinfo=PP)
     assert trigger.get_next_fire_time(None, after) == datetime(2026, 12, 1, 9, 0, tzinfo=PP)
