@@ -26,7 +26,7 @@ from handlers.competitions.rules import (
     thanks_due_month,
 )
 from handlers.context import Ctx, current_member
-from handlers.questions.notices import notify
+from handlers.notices import notify
 from handlers.questions.settings import ACCEPTED_POINTS, HELPFUL_POINTS, qa_settings
 from storage.outbox import THANKS_KEY
 from storage.reputation import Contributor

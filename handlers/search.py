@@ -18,7 +18,7 @@ from handlers.content.cards import item_entry
 from handlers.context import Ctx, signing_up
 from handlers.questions.knowledge import search_index, send_thread
 from handlers.questions.settings import qa_settings
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import tokens
 
 PAGE = 5
 router = Router("search")

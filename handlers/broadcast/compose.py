@@ -19,9 +19,9 @@ from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.context import Ctx, is_admin
 from handlers.dates import parse_moment
+from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
-from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.broadcasts import Audience

@@ -34,9 +34,9 @@ from handlers.community.rules import (
     requests_left,
 )
 from handlers.context import Ctx, current_member
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
+from handlers.notices import notify_member
 from handlers.profile.summary import telegram_contact
-from handlers.questions.notices import notify_member
 from handlers.questions.settings import qa_settings
 from storage.community import listed
 from storage.models import ConnectionRequest, Member, Tag

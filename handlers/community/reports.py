@@ -20,9 +20,9 @@ from handlers.community.cards import back_to_results, card
 from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
 from handlers.context import Ctx, about_themselves, current_member, is_moderator
+from handlers.invalid import Invalid
 from handlers.limits import limits, may_report, refusal_text
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member, notify_staff, text_notice
+from handlers.notices import notify_member, notify_staff, text_notice
 from handlers.questions.settings import qa_settings
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport

@@ -38,8 +38,8 @@ from handlers.competitions.cards import (
 from handlers.competitions.rules import ENTRY_LIMITS, reminder_due_times
 from handlers.context import Ctx, is_admin, signing_up
 from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, parse_moment
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member
+from handlers.invalid import Invalid
+from handlers.notices import notify_member
 from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate

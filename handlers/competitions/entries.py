@@ -28,8 +28,8 @@ from handlers.competitions.rules import (
     may_add_entry,
 )
 from handlers.context import Ctx, current_member, signing_up
+from handlers.invalid import Invalid
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from storage.models import Competition, CompetitionEntry
 

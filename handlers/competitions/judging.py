@@ -41,7 +41,7 @@ from handlers.competitions.rules import (
     rank_entries,
 )
 from handlers.context import Ctx, current_member, is_admin
-from handlers.questions.notices import (
+from handlers.notices import (
     Render,
     notify,
     notify_member,

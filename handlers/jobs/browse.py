@@ -16,9 +16,9 @@ from handlers.context import Ctx, current_member, signing_up
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX
 from handlers.jobs.labels import job_location_name
+from handlers.notices import notify, notify_member
 from handlers.profile.labels import role_name
 from handlers.profile.summary import telegram_contact
-from handlers.questions.notices import notify, notify_member
 from storage.models import Job, JobApplication, Member
 from storage.seed.provinces import PROVINCES
 from storage.seed.tags import SLUGS

@@ -14,10 +14,10 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, too_long
 from handlers.context import Ctx, current_member, is_admin
+from handlers.invalid import Invalid
 from handlers.limits import COMPANY_PENDING, limits
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member, notify_staff
+from handlers.notices import notify_member, notify_staff
 from storage.models import Company
 
 PREFIX = "jb"

@@ -18,6 +18,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length, too_long
 from handlers.context import Ctx, current_member
+from handlers.invalid import Invalid
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import JOB_TYPE_NAMES
@@ -30,7 +31,6 @@ from handlers.jobs.rules import (
     parse_deadline,
 )
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
 from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import Job

@@ -16,8 +16,8 @@ from bot.core.text import clip, escape
 from handlers.context import Ctx, current_member
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import job_location_name
+from handlers.notices import notify_member
 from handlers.profile.summary import member_summary, telegram_contact
-from handlers.questions.notices import notify_member
 from storage.models import Company, Member
 from storage.seed.provinces import PROVINCES
 from storage.seed.tags import SLUGS

@@ -10,7 +10,8 @@ from bot.core.flow import Step
 from bot.core.i18n import N_, Translator
 from bot.core.text import escape
 from handlers.context import Ctx, current_member
-from handlers.profile.rules import Invalid, parse_quiet_hours
+from handlers.invalid import Invalid
+from handlers.profile.rules import parse_quiet_hours
 from storage.models import ExpertProfile
 
 CAPS = ("1", "2", "3", "5", "10")

@@ -16,9 +16,9 @@ from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
 from bot.core.text import escape
 from handlers.context import Ctx, current_member
+from handlers.invalid import Invalid
 from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES, location_name
 from handlers.profile.rules import (
-    Invalid,
     is_frequency,
     is_location,
     is_role,

@@ -14,12 +14,12 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_text, clip, escape, telegram_length
 from handlers.context import Ctx, current_member, staff_role
-from handlers.questions.notices import notify_member
+from handlers.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.thread import report_button
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import search_tokens
 from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
 
@@ -159,7 +159,7 @@ async def receive_answer(ctx: Ctx) -> None:
     else:
         answer = await ctx.session.questions.add_answer(question.id, member.id, text, now, None)
     # /search finds a question by its answers' words as well as its own
-    question.search_tokens = " ".join([question.search_tokens, *tokens(text)]).strip()
+    question.search_tokens = f"{question.search_tokens} {search_tokens(text)}".strip()
     if assignment.status != ANSWERED:
         assignment.status, assignment.responded_at = ANSWERED, now
         await ctx.session.questions.mark_answered(member.id)

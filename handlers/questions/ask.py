@@ -20,8 +20,8 @@ from handlers.questions.offers import PREFIX, close_question, route_new_question
 from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
 from handlers.questions.thread import STATUS_NAMES
-from handlers.questions.tokens import tokens
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from handlers.text_search.tokens import tokens
 from storage.models import Question
 from storage.seed.tags import SLUGS
 

@@ -15,7 +15,7 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length, too_long
 from handlers.context import Ctx, current_member, staff_role
 from handlers.limits import APPLICATION_PENDING, limits
-from handlers.questions.notices import notify_member, notify_staff, text_notice
+from handlers.notices import notify_member, notify_staff, text_notice
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle

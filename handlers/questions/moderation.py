@@ -9,10 +9,10 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, about_themselves, current_member, is_moderator
 from handlers.limits import limits, may_report, refusal_text
-from handlers.questions.notices import notify_staff
+from handlers.notices import notify_staff
 from handlers.questions.offers import PREFIX, close_question
 from handlers.questions.settings import qa_settings
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import search_tokens
 from storage.models import Answer, Question, Report
 
 
@@ -85,9 +85,7 @@ async def hide(ctx: Ctx, target: Question | Answer | None) -> None:
     question = await ctx.session.questions.question(target.question_id)
     if question is not None:
         visible = [a.text for a in await ctx.session.questions.answers_to(question.id)]
-        question.search_tokens = " ".join(
-            t for text in (question.text, *visible) for t in tokens(text)
-        )
+        question.search_tokens = search_tokens(question.text, *visible)
 
 
 async def moderate(ctx: Ctx, hide_it: bool) -> None:
