@@ -21,7 +21,6 @@ from handlers.context import Ctx, is_admin
 from handlers.dates import normalised, parse_moment, read_date
 from handlers.invalid import Invalid
 from handlers.links import link_step
-from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from handlers.text_search.tokens import search_tokens
 from storage.models import ContentItem
@@ -130,7 +129,7 @@ async def ask_when(ctx: Ctx) -> None:
 
 
 async def receive_when(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     now = ctx.clock.now()
     try:
         if ctx.data["kind"] == "event":
@@ -170,7 +169,7 @@ def draft_item(ctx: Ctx) -> ContentItem:
 
 async def show_preview(ctx: Ctx) -> None:
     item = draft_item(ctx)
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     tags = await ctx.session.tags.all()
     for language in ("km", "en"):
         t = ctx.translators.for_language(language)
