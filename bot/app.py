@@ -257,6 +257,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         messenger=engine.messenger,
         translations=translations,
         clock=dispatch_clock,
+        timezone=settings.tz,
         fallback=fallback,
         concurrency=CONCURRENT_UPDATES.get(database.dialect.name, 8),
     )

@@ -263,9 +263,9 @@ async def post_content(
     from bot.core.text import clean_line, clean_text, telegram_length
     from handlers.content.posting import DEADLINE_FORMAT, SUMMARY_MAX, TITLE_MAX
     from handlers.dates import normalised, parse_moment, read_date
+    from handlers.invalid import Invalid
     from handlers.links import parse_web_address
-    from handlers.profile.rules import Invalid
-    from handlers.questions.tokens import tokens
+    from handlers.text_search.tokens import search_tokens
     from storage.members import utc_now
 
     title_km, title_en = (clean_line(t or "") or None for t in titles)
@@ -301,12 +301,11 @@ async def post_content(
             raise CommandError(f"--at {at!r} is not a date like 31/12/2026") from None
         if deadline < today:
             raise CommandError(f"--at {at!r} has passed")
-    words = " ".join(part or "" for part in (title_km, title_en, summary_km, summary_en))
     async with _unit_of_work(settings) as uow:
         item = await uow.content.add(
             kind, (title_km, title_en), (summary_km, summary_en), url, tags, now,
             event_at=event_at, deadline=deadline, created_by=None,
-            search_tokens=" ".join(tokens(words)),
+            search_tokens=search_tokens(title_km, title_en, summary_km, summary_en),
         )  # fmt: skip
         assert item is not None  # only feed items can be refused as seen before
         await uow.staff.audit(None, "content-published", {"item": item.id})
@@ -330,8 +329,8 @@ async def create_broadcast(
     from bot.core.text import clean_text, telegram_length
     from handlers.broadcast.audience import parse_audience
     from handlers.broadcast.message import TEXT_MAX
+    from handlers.invalid import Invalid
     from handlers.links import parse_web_address
-    from handlers.profile.rules import Invalid
     from storage.members import utc_now
 
     km, en = clean_text(text_km or text or ""), clean_text(text_en or text or "")
@@ -407,8 +406,8 @@ async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
 
 
 async def add_feed(settings: Settings, url: str, kind: str, language: str) -> int:
+    from handlers.invalid import Invalid
     from handlers.links import parse_web_address
-    from handlers.profile.rules import Invalid
     from storage.members import utc_now
 
     try:

@@ -16,10 +16,10 @@ from typing import Any, TextIO
 from bot.core.i18n import Translations
 from bot.core.text import clean_line, clean_text, telegram_length, too_long
 from bot.csv_records import BadCsv, read_csv
+from handlers.invalid import Invalid
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
 from storage.seed.tags import SLUGS
 
 REQUIRED = ("title", "description", "tags", "location", "type", "deadline")

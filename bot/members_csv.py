@@ -22,7 +22,8 @@ from bot.config import TELEGRAM_ID_MAX
 from bot.core.i18n import Translations
 from bot.core.text import clean_line
 from bot.csv_records import BadCsv, Record, read_csv
-from handlers.profile.rules import Invalid, parse_country, parse_name, parse_organisation
+from handlers.invalid import Invalid
+from handlers.profile.rules import parse_country, parse_name, parse_organisation
 from storage.member_export import COLUMNS, FORMULA_START
 from storage.seed.choices import ALERT_FREQUENCIES, LANGUAGES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG

@@ -11,7 +11,7 @@ from storage.models import Member
 from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
 
-Ctx: TypeAlias = Context[UnitOfWork]
+Ctx: TypeAlias = Context[UnitOfWork, Member]
 Action: TypeAlias = Callable[[Ctx], Awaitable[None]]
 
 
@@ -28,10 +28,6 @@ def button_actions(actions: Mapping[str, Action]) -> Action:
         await handler(ctx)
 
     return on_button
-
-
-async def current_member(ctx: Ctx) -> Member | None:
-    return await ctx.session.members.get(ctx.user_id)
 
 
 async def signing_up(ctx: Ctx) -> bool:
@@ -63,7 +59,7 @@ async def is_moderator(ctx: Ctx) -> bool:
 async def about_themselves(ctx: Ctx, member_id: int | None) -> bool:
     """True (and the moderator is told another must decide) when a report is about the
     moderator's own profile, question or answer."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None or member.id != member_id:
         return False
     await _refuse(ctx, N_("This report is about you: another moderator will decide it."))

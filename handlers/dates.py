@@ -16,7 +16,7 @@ import regex
 
 from bot.core.i18n import N_
 from bot.core.text import clean_line, western_digits
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
 
 NO_SUCH_DATE = N_(
     "There is no such date. Please send the day first, then the month, for example 31/12/2026."

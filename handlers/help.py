@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from bot.core.keyboards import RemoveKeyboard
-from handlers.context import Ctx, current_member, menu_for
+from handlers.context import Ctx, menu_for
 
 router = Router("help")
 
@@ -41,7 +41,7 @@ async def cancel(ctx: Ctx) -> None:
 
 async def fallback(ctx: Ctx) -> None:
     """Text outside any flow: point to what the member can do."""
-    if await current_member(ctx) is None:
+    if await ctx.member() is None:
         await ctx.reply(
             ctx._(N_("Welcome! Send /start to join the Digital Community of Cambodia."))
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
-from handlers.context import Ctx, current_member, menu_for
+from handlers.context import Ctx, menu_for
 from handlers.profile.labels import LANGUAGE_NAMES
 
 router = Router("language")
@@ -24,7 +24,7 @@ async def set_language(ctx: Ctx) -> None:
     if ctx.value not in LANGUAGE_NAMES:
         await ctx.answer()
         return
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is not None:
         member.language = ctx.value
     else:

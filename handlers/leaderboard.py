@@ -25,9 +25,9 @@ from handlers.competitions.rules import (
     standings,
     thanks_due_month,
 )
-from handlers.context import Ctx, current_member
-from handlers.questions.notices import notify
-from handlers.questions.settings import ACCEPTED_POINTS, HELPFUL_POINTS, qa_settings
+from handlers.context import Ctx
+from handlers.notices import notify
+from handlers.questions.settings import ACCEPTED_POINTS, HELPFUL_POINTS
 from storage.outbox import THANKS_KEY
 from storage.reputation import Contributor
 from storage.uow import UnitOfWork
@@ -64,7 +64,7 @@ def standing_line(t: Translator, standing: Standing, contributor: Contributor) -
 
 @router.command("leaderboard", N_("This month's top contributors"))
 async def leaderboard_command(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     month = month_of(ctx.clock.now(), tz)
     found, contributors = await month_standings(ctx.session, month, tz)
     lines = [
@@ -81,7 +81,7 @@ async def leaderboard_command(ctx: Ctx) -> None:
     if not found:
         lines.append(ctx._(N_("Nobody has earned points this month yet.")))
     lines += [standing_line(ctx.t, s, contributors[s.member_id]) for s in found[:SHOWN]]
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is not None:
         mine = next((s for s in found if s.member_id == member.id), None)
         if mine is None:

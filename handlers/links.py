@@ -10,7 +10,7 @@ from bot.core.flow import Step
 from bot.core.i18n import N_
 from bot.core.text import clean_line
 from handlers.context import Ctx
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
 
 WEB_ADDRESS_MAX = 300
 NOT_A_WEB_ADDRESS = N_("Please send a web address like https://example.com/jobs.")

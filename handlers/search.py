@@ -17,8 +17,7 @@ from handlers.content.browse import send_item
 from handlers.content.cards import item_entry
 from handlers.context import Ctx, signing_up
 from handlers.questions.knowledge import search_index, send_thread
-from handlers.questions.settings import qa_settings
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import tokens
 
 PAGE = 5
 router = Router("search")
@@ -68,7 +67,7 @@ async def show_results(ctx: Ctx) -> None:
         + "</b>"
     ]
     buttons = []
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     for number in shown:
         if number < 0:  # a published item
             item = await ctx.session.content.get(-number)

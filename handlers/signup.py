@@ -18,7 +18,7 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import escape
-from handlers.context import Ctx, current_member, menu_for
+from handlers.context import Ctx, menu_for
 from handlers.profile.card import show_card
 from handlers.profile.draft import apply_draft, is_complete
 from handlers.profile.fields import FIELD_STEPS, draft
@@ -32,7 +32,7 @@ CONFIRM = "confirm"
 
 @router.command("start", N_("Start, or continue signing up"))
 async def start(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is not None:
         await ctx.reply(
             ctx._(N_("Welcome back, {name}! Send /help to see what you can do.")).format(
@@ -141,6 +141,7 @@ async def edit_or_confirm(ctx: Ctx) -> None:
     )
     apply_draft(member, profile, now)
     await ctx.session.members.add(member)
+    ctx.remember_member(member)
     await ctx.session.members.set_skills(member.id, profile["skills"])
     ctx.end_flow()
     ctx.conversation.language = None  # the member row holds it from now on

@@ -18,7 +18,7 @@ import aiohttp
 
 from handlers.content.feeds import FeedEntry, NotAFeed, parse_feed
 from handlers.questions.tagging import seed_tag_terms, suggest_tags
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import search_tokens
 from storage.models import Feed
 from storage.uow import UnitOfWork
 
@@ -99,7 +99,7 @@ async def _import(
             item = await uow.content.add(
                 feed.kind, pair, summaries, entry.link,
                 [slug for slug, _score in suggest_tags(text, terms, limit=2)], moment,
-                feed_id=feed.id, guid=entry.guid, search_tokens=" ".join(tokens(text)),
+                feed_id=feed.id, guid=entry.guid, search_tokens=search_tokens(text),
             )  # fmt: skip
             imported += item is not None
         _succeeded(feed, imported, moment)

@@ -182,6 +182,10 @@ class UnitOfWork:
         state = {name: found[CONVERSATIONS.c[name]] for name in CONVERSATION_FIELDS}
         return state, found[MEMBERS.c.language]
 
+    async def load_member(self, user_id: int) -> Member | None:
+        """The member who sent the update, not erased; only for handlers that ask for it."""
+        return await self.members.get(user_id)
+
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
         """Update the conversation this update found; insert one it did not (an upsert, for
         two first updates at once). One that was found is only ever updated: if another

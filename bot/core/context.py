@@ -1,11 +1,13 @@
-"""What a handler receives: the event, the member's translator, the session, the reply port."""
+"""What a handler receives: the event, the member's translator, the session, the reply port,
+the community's time zone and the signed-up member who sent the update."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.core.events import Event, EventKind
 from bot.core.html import CALLBACK_ANSWER_MAX, split_message
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from bot.core.flow import Flow, Step
 
 S = TypeVar("S")
+M = TypeVar("M")
 
 FLOW_PREFIX = "f"
 ROW_ID_LIMIT = 2**31  # row ids are 32-bit in the database
@@ -43,9 +46,14 @@ def parse_flow_callback(data: str) -> tuple[str, str, str] | None:
     return parts[1], parts[2], parts[3]
 
 
+async def _no_member(_user_id: int) -> None:
+    return None
+
+
 @dataclass
-class Context(Generic[S]):
-    """One update being handled. ``session`` is the unit of work the composition root gave."""
+class Context(Generic[S, M]):
+    """One update being handled. ``session`` is the unit of work the composition root gave;
+    ``M`` is what the session's ``load_member`` returns for a signed-up member."""
 
     event: Event
     t: Translator
@@ -62,6 +70,10 @@ class Context(Generic[S]):
         default=lambda _language, _staff=None: []
     )
     extras: dict[str, Any] = field(default_factory=dict)  # features' settings, by feature
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # dates shown, typed
+    load_member: Callable[[int], Awaitable[M | None]] = _no_member
+    _member: M | None = field(default=None, init=False, repr=False)
+    _member_loaded: bool = field(default=False, init=False, repr=False)
 
     @property
     def user_id(self) -> int:
@@ -78,6 +90,18 @@ class Context(Generic[S]):
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)
+
+    async def member(self) -> M | None:
+        """The signed-up member who sent this update, None for someone not signed up (or who
+        erased their data). Read on first use and kept for the update: an update that never
+        asks costs no query."""
+        if not self._member_loaded:
+            self._member, self._member_loaded = await self.load_member(self.user_id), True
+        return self._member
+
+    def remember_member(self, member: M | None) -> None:
+        """This update signed the user up (or erased them): ``member()`` answers so from now."""
+        self._member, self._member_loaded = member, True
 
     # -- replies -------------------------------------------------------------------------
     async def reply(self, text: str, keyboard: Keyboard | None = None) -> None:

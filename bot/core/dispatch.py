@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from weakref import WeakValueDictionary
+from zoneinfo import ZoneInfo
 
 from bot.core.context import Context, parse_flow_callback
 from bot.core.events import Event, EventKind
@@ -78,7 +79,7 @@ class Router:
 
 
 SessionFactory = Callable[[], UpdateSession]
-Fallback = Callable[[Context[Any]], Awaitable[None]]
+Fallback = Callable[[Context[Any, Any]], Awaitable[None]]
 
 
 class Dispatcher:
@@ -90,8 +91,10 @@ class Dispatcher:
         clock: Clock | None = None,
         fallback: Fallback | None = None,
         concurrency: int = 8,
+        timezone: ZoneInfo | None = None,
     ) -> None:
         self.session_factory = session_factory
+        self.timezone = timezone or ZoneInfo("UTC")  # every handler's ctx.timezone
         self.messenger = messenger
         self.translations = translations
         self.clock = clock or SystemClock()
@@ -159,7 +162,7 @@ class Dispatcher:
             return None  # the bot talks to members one to one
         session = self.session_factory()
         replies = DeferredReplies(self.messenger)
-        ctx: Context[Any] | None = None
+        ctx: Context[Any, Any] | None = None
         try:
             if not await session.claim_update(event.update_id, event.user.id):
                 log.info("update %s already processed, skipped", event.update_id)
@@ -181,6 +184,8 @@ class Dispatcher:
                 translators=self.translations,
                 menu=self.menu,
                 extras=self.extras,
+                timezone=self.timezone,
+                load_member=session.load_member,
             )
             await self._route(ctx)
             if ctx.conversation_deleted:
@@ -201,14 +206,14 @@ class Dispatcher:
             await session.close()
         return replies
 
-    async def _apologise(self, ctx: Context[Any]) -> None:
+    async def _apologise(self, ctx: Context[Any, Any]) -> None:
         try:
             await ctx.answer()
             await ctx.reply(ctx._(N_("Sorry, something went wrong on our side. Please try again.")))
         except Exception:
             log.exception("could not tell user %s about the failure", ctx.user_id)
 
-    async def _route(self, ctx: Context[Any]) -> None:
+    async def _route(self, ctx: Context[Any, Any]) -> None:
         event = ctx.event
         if event.kind is EventKind.COMMAND:
             command = self.commands.get(event.command)
@@ -238,7 +243,7 @@ class Dispatcher:
             await self.fallback(ctx)
         await ctx.answer()
 
-    async def _route_button(self, ctx: Context[Any]) -> None:
+    async def _route_button(self, ctx: Context[Any, Any]) -> None:
         event = ctx.event
         if event.chat_id != event.user.id:  # a button on a message of another chat
             await ctx.answer(ctx._(N_("This button belongs to someone else's conversation.")), True)
@@ -266,7 +271,7 @@ class Dispatcher:
         ctx.value = value
         await step.on_button(ctx)
 
-    async def _stale(self, ctx: Context[Any]) -> None:
+    async def _stale(self, ctx: Context[Any, Any]) -> None:
         await ctx.answer(ctx._(N_("That button is from an older message.")))
         await ctx.clear_buttons()
         if ctx.step is not None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-Handler = Callable[["Context[Any]"], Awaitable[None]]
+Handler = Callable[["Context[Any, Any]"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)

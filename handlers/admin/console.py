@@ -11,7 +11,6 @@ from handlers.competitions.cards import PREFIX as CP
 from handlers.competitions.cards import listing_entry
 from handlers.content.cards import title_of
 from handlers.context import Ctx
-from handlers.questions.settings import qa_settings
 
 AUDIT_SHOWN = 20
 ITEMS_SHOWN = 10
@@ -43,7 +42,7 @@ async def show_menu(ctx: Ctx) -> None:
 
 
 async def show_broadcasts(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     lines = ["📤 <b>" + ctx._(N_("Broadcasts")) + "</b>"]
     broadcasts = await ctx.session.broadcasts.recent(ITEMS_SHOWN)
     for broadcast in broadcasts:
@@ -110,7 +109,7 @@ async def hide_item(ctx: Ctx) -> None:
 
 
 async def show_audit(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     lines = ["🧾 <b>" + ctx._(N_("Audit log: the latest actions")) + "</b>"]
     for entry in await ctx.session.staff.recent_audit(AUDIT_SHOWN):
         actor = (
@@ -128,7 +127,7 @@ async def show_audit(ctx: Ctx) -> None:
 
 async def show_competitions(ctx: Ctx) -> None:
     """Open, being judged and lately decided; a judged one has its ranking a tap away."""
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     now = ctx.clock.now()
     open_, judging, decided = await ctx.session.competitions.listing(now)
     open_, judging = open_[:ITEMS_SHOWN], judging[:ITEMS_SHOWN]  # one message, few buttons

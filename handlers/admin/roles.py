@@ -17,8 +17,8 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, escape, western_digits
 from handlers.context import Ctx, is_admin, staff_role
+from handlers.notices import notify
 from handlers.questions.experts import remove_expert
-from handlers.questions.notices import notify
 
 PREFIX = "ad"
 ROLE_NAMES = {"admin": N_("Administrator"), "moderator": N_("Moderator")}

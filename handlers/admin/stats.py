@@ -11,7 +11,6 @@ from handlers.admin.chart import weekly_chart
 from handlers.admin.figures import first_moment, median, per_week, week_starts
 from handlers.context import Ctx
 from handlers.profile.labels import role_name
-from handlers.questions.settings import qa_settings
 from storage.member_export import write_csv
 from storage.seed.provinces import BY_SLUG
 
@@ -61,7 +60,7 @@ async def figures_text(ctx: Ctx) -> str:
 
 
 async def chart_png(ctx: Ctx) -> bytes:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     weeks = week_starts(ctx.clock.now(), tz)
     since = first_moment(weeks, tz)
     signups = per_week(await ctx.session.stats.joined_since(since), weeks, tz)
@@ -84,7 +83,7 @@ async def send_export(ctx: Ctx) -> None:
     await ctx.session.staff.audit(ctx.user_id, "members-exported", {"members": count})
     await ctx.messenger.send_document(
         ctx.event.chat_id,
-        f"dcc-members-{ctx.clock.now().astimezone(qa_settings(ctx.extras).timezone):%Y-%m-%d}.csv",
+        f"dcc-members-{ctx.clock.now().astimezone(ctx.timezone):%Y-%m-%d}.csv",
         out.getvalue().encode("utf-8-sig"),  # a BOM, so spreadsheets read Khmer right
         ctx._(
             N_(

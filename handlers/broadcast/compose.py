@@ -19,10 +19,9 @@ from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.context import Ctx, is_admin
 from handlers.dates import parse_moment
+from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
-from handlers.profile.rules import Invalid
-from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.broadcasts import Audience
 from storage.seed.provinces import ABROAD, PROVINCES
@@ -250,7 +249,7 @@ async def ask_when(ctx: Ctx) -> None:
 
 async def receive_when(ctx: Ctx) -> None:
     try:
-        moment = parse_moment(ctx.event.text, ctx.clock.now(), qa_settings(ctx.extras).timezone)
+        moment = parse_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
     except Invalid as error:
         await ctx.reply(ctx._(error.message).format(**error.params))
         return
@@ -281,7 +280,7 @@ async def create(ctx: Ctx, send_at: datetime) -> None:
         await ctx.reply(
             ctx._(N_("Broadcast #{number} is scheduled for {moment}.")).format(
                 number=broadcast.id,
-                moment=ctx.t.moment(send_at.astimezone(qa_settings(ctx.extras).timezone)),
+                moment=ctx.t.moment(send_at.astimezone(ctx.timezone)),
             )
         )
 

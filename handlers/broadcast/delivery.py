@@ -26,7 +26,7 @@ from handlers.broadcast.message import (
     stop_keyboard,
     text_for,
 )
-from handlers.questions.notices import notify, staff_language
+from handlers.notices import notify, staff_language
 from storage.broadcasts import DONE, Audience
 from storage.models import Broadcast
 from storage.uow import UnitOfWork

@@ -6,7 +6,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip
 from handlers.community.connect import PREFIX
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx
 from storage.models import Member
 
 SHOWN = 20  # the newest blocks; unblocking one brings the next into the list
@@ -25,7 +25,7 @@ def unblock_buttons(ctx: Ctx, blocked: list[Member]) -> InlineKeyboard:
 
 async def show_blocked(ctx: Ctx) -> None:
     """From the first question of /community; the question stays where it is."""
-    me = await current_member(ctx)
+    me = await ctx.member()
     blocked = await ctx.session.community.blocked_by(me.id, SHOWN) if me else []
     if not blocked:
         await ctx.answer(ctx._(N_("You have not blocked anyone.")))
@@ -40,7 +40,7 @@ async def show_blocked(ctx: Ctx) -> None:
 async def unblock(ctx: Ctx) -> None:
     """The block looked up is the presser's own, so a button from someone else's list can
     only ever unblock someone the presser blocked."""
-    me = await current_member(ctx)
+    me = await ctx.member()
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return

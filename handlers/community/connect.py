@@ -33,11 +33,10 @@ from handlers.community.rules import (
     parse_note,
     requests_left,
 )
-from handlers.context import Ctx, current_member
-from handlers.profile.rules import Invalid
+from handlers.context import Ctx
+from handlers.invalid import Invalid
+from handlers.notices import notify_member
 from handlers.profile.summary import telegram_contact
-from handlers.questions.notices import notify_member
-from handlers.questions.settings import qa_settings
 from storage.community import listed
 from storage.models import ConnectionRequest, Member, Tag
 
@@ -65,14 +64,14 @@ def refusal_text(ctx: Ctx, refused: Refused) -> str:
     text = ctx._(refused.reason.message)
     if refused.until is None:
         return text
-    until = refused.until.astimezone(qa_settings(ctx.extras).timezone)
+    until = refused.until.astimezone(ctx.timezone)
     return text.format(limit=DAILY_REQUESTS, time=ctx.t.moment(until), date=ctx.t.date(until))
 
 
 async def connect_pressed(ctx: Ctx, other_id: int) -> None:
     """[Connect] on a card: checked now, so nobody writes a note for a request that cannot
     go; checked again when the request is sent."""
-    sender = await current_member(ctx)
+    sender = await ctx.member()
     if sender is None:
         ctx.end_flow()
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
@@ -118,7 +117,7 @@ async def note_pressed(ctx: Ctx) -> None:
 
 
 async def send_request(ctx: Ctx, note: str | None) -> None:
-    sender = await current_member(ctx)
+    sender = await ctx.member()
     other = await ctx.session.members.by_id(ctx.data.get("to", 0))
     if sender is None:
         ctx.end_flow()
@@ -191,7 +190,7 @@ def request_message(
 async def request_for_me(ctx: Ctx) -> tuple[Member, ConnectionRequest, Member] | None:
     """The request pressed, its recipient (the presser) and its sender; None (and the
     presser told why) when the request is gone or is for somebody else."""
-    me = await current_member(ctx)
+    me = await ctx.member()
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return None

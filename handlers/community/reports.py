@@ -19,11 +19,10 @@ from bot.core.text import clip, escape
 from handlers.community.cards import back_to_results, card
 from handlers.community.connect import PREFIX, request_for_me
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
-from handlers.context import Ctx, about_themselves, current_member, is_moderator
+from handlers.context import Ctx, about_themselves, is_moderator
+from handlers.invalid import Invalid
 from handlers.limits import limits, may_report, refusal_text
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member, notify_staff, text_notice
-from handlers.questions.settings import qa_settings
+from handlers.notices import notify_member, notify_staff, text_notice
 from storage.community import HIDDEN, listed
 from storage.models import Member, ProfileReport
 
@@ -33,7 +32,7 @@ KEPT = "kept"
 
 async def _may_report(ctx: Ctx, member_id: int) -> bool:
     """A signed-up member, about another member still there, not reported by them already."""
-    me = await current_member(ctx)
+    me = await ctx.member()
     other = await ctx.session.members.by_id(member_id)
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
@@ -62,7 +61,7 @@ async def daily_limit(ctx: Ctx, member_id: int) -> str | None:
     refused = may_report(times, limits(ctx.extras), now)
     if refused is None:
         return None
-    return refusal_text(ctx, refused, qa_settings(ctx.extras).timezone)
+    return refusal_text(ctx, refused, ctx.timezone)
 
 
 async def report_from_card(ctx: Ctx, member_id: int) -> None:
@@ -116,7 +115,7 @@ async def reason_pressed(ctx: Ctx) -> None:
 
 
 async def send_report(ctx: Ctx, reason: str) -> None:
-    me = await current_member(ctx)
+    me = await ctx.member()
     other = await ctx.session.members.by_id(ctx.data.get("report", 0))
     back_to_results(ctx)
     if me is None:

@@ -33,7 +33,7 @@ from typing import Protocol
 
 from bot.core.i18n import N_
 from bot.core.text import clean_text, too_long
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
 
 DAILY_REQUESTS = 10
 REQUEST_WINDOW = timedelta(hours=24)

@@ -19,7 +19,7 @@ from handlers.community.cards import card
 from handlers.community.connect import connect_pressed
 from handlers.community.reports import report_from_card
 from handlers.community.rules import PAGE
-from handlers.context import Ctx, current_member, signing_up
+from handlers.context import Ctx, signing_up
 from handlers.jobs.labels import job_location_name
 from handlers.profile.labels import ROLE_NAMES, role_name
 from storage.models import Tag
@@ -35,14 +35,14 @@ PLACES = {p.slug for p in PROVINCES} | {ABROAD}
 async def community_command(ctx: Ctx) -> None:
     if await signing_up(ctx):
         return
-    if await current_member(ctx) is None:
+    if await ctx.member() is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
     await ctx.start_flow("community", "tag", {"page": 0})
 
 
 async def ask_tag(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     buttons = [ctx.button(ctx._(N_("Any skill")), ANY)]
     buttons += [ctx.button(t.name(ctx.language), t.slug) for t in await ctx.session.tags.all()]
     blocked = await ctx.session.community.count_blocked_by(member.id) if member else 0
@@ -99,7 +99,7 @@ async def role_chosen(ctx: Ctx) -> None:
 
 
 async def show_results(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:  # erased meanwhile
         ctx.end_flow()
         return

@@ -38,9 +38,8 @@ from handlers.competitions.cards import (
 from handlers.competitions.rules import ENTRY_LIMITS, reminder_due_times
 from handlers.context import Ctx, is_admin, signing_up
 from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, parse_moment
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member
-from handlers.questions.settings import qa_settings
+from handlers.invalid import Invalid
+from handlers.notices import notify_member
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate
 from storage.models import Competition
@@ -141,7 +140,7 @@ async def ask_deadline(ctx: Ctx) -> None:
 
 async def receive_deadline(ctx: Ctx) -> None:
     try:
-        moment = parse_moment(ctx.event.text, ctx.clock.now(), qa_settings(ctx.extras).timezone)
+        moment = parse_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
     except Invalid as error:
         await ctx.reply(ctx._(error.message).format(**error.params))
         return
@@ -284,7 +283,7 @@ CHANGED_MEANWHILE = N_(
 async def show_preview(ctx: Ctx) -> None:
     ctx.data["editing"] = True
     competition = draft(ctx)
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     tags = await ctx.session.tags.all()
     now = ctx.clock.now()
     existing = ctx.data.get("competition")
@@ -386,7 +385,7 @@ async def create(ctx: Ctx) -> None:
             )
         ).format(
             number=created.id,
-            moment=local_moment(ctx.t, created.deadline_at, qa_settings(ctx.extras).timezone),
+            moment=local_moment(ctx.t, created.deadline_at, ctx.timezone),
         )
     )
 
@@ -410,7 +409,7 @@ async def save_changes(
         ctx.user_id, "competition-edited",
         {"competition": competition.id, "deadline": deadline_at.isoformat(), "judges": judges},
     )  # fmt: skip
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     if terms(competition) != before:
         for member_id in await ctx.session.competitions.entrant_ids(competition.id):
             await notify_member(

@@ -26,7 +26,7 @@ from bot.core.text import clean_line, clip, escape
 from handlers.competitions.cards import PREFIX, local_moment, open_button
 from handlers.competitions.judging import notify_admins, ranking_button
 from handlers.competitions.rules import REMINDERS, reminder_is_stale
-from handlers.questions.notices import notify_member
+from handlers.notices import notify_member
 from storage.models import Competition
 from storage.outbox import BulkMessage
 from storage.uow import UnitOfWork

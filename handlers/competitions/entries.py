@@ -27,10 +27,9 @@ from handlers.competitions.rules import (
     competition_state,
     may_add_entry,
 )
-from handlers.context import Ctx, current_member, signing_up
+from handlers.context import Ctx, signing_up
+from handlers.invalid import Invalid
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
-from handlers.questions.settings import qa_settings
 from storage.models import Competition, CompetitionEntry
 
 ENTRY_MAX = 2000  # UTF-16 units (what Telegram counts) of an entry's text
@@ -48,7 +47,7 @@ async def competitions_command(ctx: Ctx) -> None:
     if await signing_up(ctx):
         return
     now = ctx.clock.now()
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     open_, judging, decided = await ctx.session.competitions.listing(now)
     if not (open_ or judging or decided):
         await ctx.reply(ctx._(N_("There is no competition yet. Watch this space!")))
@@ -97,11 +96,11 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
             name = member.full_name if member and member.full_name else ctx._(LEFT_MEMBER)
             winners.append((entry.place or 0, name))
     card = competition_card(
-        ctx.t, c, tag_names, len(entries), ctx.clock.now(), qa_settings(ctx.extras).timezone,
+        ctx.t, c, tag_names, len(entries), ctx.clock.now(), ctx.timezone,
         winners,
     )  # fmt: skip
     rows: list[list[Button]] = []
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is not None and state == OPEN:
         mine = [e for e in entries if e.member_id == member.id]
         if may_add_entry(c.entries_allowed, len(mine)):
@@ -125,7 +124,7 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
 
 # -- entering --------------------------------------------------------------------------------
 async def enter_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.answer(ctx._(NOT_SIGNED_UP), alert=True)
         return
@@ -146,7 +145,7 @@ async def enter_pressed(ctx: Ctx) -> None:
 
 
 async def edit_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     entry = await ctx.session.competitions.entry(ctx.value_id)
     if member is None or entry is None or entry.member_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who sent this entry can edit it.")), alert=True)
@@ -263,7 +262,7 @@ async def confirm_pressed(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Cancelled. Send /help to see what you can do.")))
         return
-    member = await current_member(ctx)
+    member = await ctx.member()
     competition = await ctx.session.competitions.get(ctx.data["competition"])
     d = ctx.data
     ctx.end_flow()
@@ -294,7 +293,7 @@ async def confirm_pressed(ctx: Ctx) -> None:
     await ctx.reply(
         ctx._(done).format(
             number=entry.number,
-            moment=local_moment(ctx.t, competition.deadline_at, qa_settings(ctx.extras).timezone),
+            moment=local_moment(ctx.t, competition.deadline_at, ctx.timezone),
         )
     )
 

@@ -40,15 +40,14 @@ from handlers.competitions.rules import (
     preselected_winners,
     rank_entries,
 )
-from handlers.context import Ctx, current_member, is_admin
-from handlers.questions.notices import (
+from handlers.context import Ctx, is_admin
+from handlers.notices import (
     Render,
     notify,
     notify_member,
     notify_staff,
     staff_language,
 )
-from handlers.questions.settings import qa_settings
 from storage.models import Competition, CompetitionEntry, Member
 from storage.uow import UnitOfWork
 
@@ -64,7 +63,7 @@ def state_of(ctx: Ctx, competition: Competition) -> str:
 # -- judges ----------------------------------------------------------------------------------
 async def judge_of(ctx: Ctx, competition_id: int) -> tuple[Member, Competition] | None:
     """The presser and the competition, if they judge it; else they are refused."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     competition = await ctx.session.competitions.get(competition_id)
     if (
         member is None
@@ -75,7 +74,7 @@ async def judge_of(ctx: Ctx, competition_id: int) -> tuple[Member, Competition] 
         return None
     state = state_of(ctx, competition)
     if state == OPEN:
-        tz = qa_settings(ctx.extras).timezone
+        tz = ctx.timezone
         await ctx.answer(
             ctx._(N_("Scoring starts at the deadline, {moment}.")).format(
                 moment=local_moment(ctx.t, competition.deadline_at, tz)
@@ -298,9 +297,7 @@ async def ranking_pressed(ctx: Ctx) -> None:
     if state == OPEN:
         await ctx.answer(
             ctx._(N_("The ranking comes after the deadline, {moment}.")).format(
-                moment=local_moment(
-                    ctx.t, competition.deadline_at, qa_settings(ctx.extras).timezone
-                )
+                moment=local_moment(ctx.t, competition.deadline_at, ctx.timezone)
             ),
             alert=True,
         )

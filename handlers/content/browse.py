@@ -14,8 +14,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
 from handlers.content.cards import item_card, item_entry, item_keyboard
 from handlers.content.kinds import BROWSE
-from handlers.context import Ctx, current_member, signing_up
-from handlers.questions.settings import qa_settings
+from handlers.context import Ctx, signing_up
 from storage.models import ContentItem
 
 PAGE = 5
@@ -45,7 +44,7 @@ def browse_command(name: str) -> Handler:
 async def show_list(ctx: Ctx) -> None:
     name = ctx.data["browse"]
     page = ctx.data.get("page", 0)
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     items, total = await ctx.session.content.browse(
         BROWSE[name], ctx.clock.now(), page * PAGE, PAGE
     )
@@ -88,12 +87,10 @@ async def send_item(ctx: Ctx, item_id: int) -> None:
 async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyboard | None]:
     names = {t.slug: t.name(ctx.language) for t in await ctx.session.tags.all()}
     slugs = (await ctx.session.content.tags_of([item.id])).get(item.id, [])
-    card = item_card(
-        ctx.t, item, ", ".join(names.get(s, s) for s in slugs), qa_settings(ctx.extras).timezone
-    )
+    card = item_card(ctx.t, item, ", ".join(names.get(s, s) for s in slugs), ctx.timezone)
     going: bool | None = None
     if item.kind == "event" and item.event_at is not None and item.event_at > ctx.clock.now():
-        member = await current_member(ctx)
+        member = await ctx.member()
         going = member is not None and await ctx.session.content.going(item.id, member.id)
         count = await ctx.session.content.rsvp_count(item.id)
         card += "\n\n" + ctx._(N_("Members going: {count}")).format(count=ctx.t.number(count))
@@ -101,7 +98,7 @@ async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyb
 
 
 async def rsvp_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     item = await ctx.session.content.get(ctx.value_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)

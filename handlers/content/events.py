@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import InlineKeyboard
 from handlers.content.cards import item_keyboard, title_of
-from handlers.questions.notices import notify
+from handlers.notices import notify
 from storage.models import ContentItem
 from storage.uow import UnitOfWork
 

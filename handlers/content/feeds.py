@@ -18,8 +18,8 @@ import feedparser
 import regex
 
 from bot.core.text import clean_line, clip_units
+from handlers.invalid import Invalid
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
 
 TITLE_MAX, SUMMARY_MAX, GUID_MAX = 380, 1000, 500  # UTF-16 units; the title column holds 400
 _TAG = regex.compile(r"<[^>]*>")

@@ -19,11 +19,10 @@ from handlers.content.cards import item_card
 from handlers.content.kinds import KIND_NAMES, is_kind
 from handlers.context import Ctx, is_admin
 from handlers.dates import normalised, parse_moment, read_date
+from handlers.invalid import Invalid
 from handlers.links import link_step
-from handlers.profile.rules import Invalid
-from handlers.questions.settings import qa_settings
-from handlers.questions.tokens import tokens
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from handlers.text_search.tokens import search_tokens
 from storage.models import ContentItem
 from storage.seed.tags import SLUGS
 
@@ -130,7 +129,7 @@ async def ask_when(ctx: Ctx) -> None:
 
 
 async def receive_when(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     now = ctx.clock.now()
     try:
         if ctx.data["kind"] == "event":
@@ -170,7 +169,7 @@ def draft_item(ctx: Ctx) -> ContentItem:
 
 async def show_preview(ctx: Ctx) -> None:
     item = draft_item(ctx)
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     tags = await ctx.session.tags.all()
     for language in ("km", "en"):
         t = ctx.translators.for_language(language)
@@ -203,13 +202,11 @@ async def publish(ctx: Ctx) -> None:
         ctx.end_flow()
         return
     draft = draft_item(ctx)
-    words = " ".join(
-        part or "" for part in (draft.title_km, draft.title_en, draft.summary_km, draft.summary_en)
-    )
+    titles, summaries = (draft.title_km, draft.title_en), (draft.summary_km, draft.summary_en)
     item = await ctx.session.content.add(
-        draft.kind, (draft.title_km, draft.title_en), (draft.summary_km, draft.summary_en),
-        draft.link, ctx.data["tags"], ctx.clock.now(), event_at=draft.event_at,
-        deadline=draft.deadline, created_by=ctx.user_id, search_tokens=" ".join(tokens(words)),
+        draft.kind, titles, summaries, draft.link, ctx.data["tags"], ctx.clock.now(),
+        event_at=draft.event_at, deadline=draft.deadline, created_by=ctx.user_id,
+        search_tokens=search_tokens(*titles, *summaries),
     )  # fmt: skip
     assert item is not None  # only feed items can be refused as seen before
     await ctx.session.staff.audit(ctx.user_id, "content-published", {"item": item.id})

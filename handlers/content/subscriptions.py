@@ -11,7 +11,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import InlineKeyboard
 from handlers.content.kinds import KIND_NAMES, KINDS, kind_name
-from handlers.context import Ctx, current_member, signing_up
+from handlers.context import Ctx, signing_up
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import Member
 from storage.seed.tags import SLUGS
@@ -26,7 +26,7 @@ FREQUENCIES = {
 async def subscriptions_command(ctx: Ctx) -> None:
     if await signing_up(ctx):
         return
-    if await current_member(ctx) is None:
+    if await ctx.member() is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
     await ctx.start_flow("subs", "summary")
@@ -41,7 +41,7 @@ def frequency_name(t: Translator, slug: str) -> str:
 
 
 async def show_summary(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return
@@ -78,7 +78,7 @@ async def summary_pressed(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Saved. Send /help to see what you can do.")))
     elif ctx.value in ("freq", "kinds", "tags"):
-        member = await current_member(ctx)
+        member = await ctx.member()
         if member is not None:
             ctx.data["kinds"] = kinds_of(member)
             ctx.data["tags"] = await ctx.session.content.followed_tags(member.id)
@@ -93,7 +93,7 @@ async def ask_frequency(ctx: Ctx) -> None:
 
 
 async def frequency_chosen(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if ctx.value not in FREQUENCIES or member is None:
         await ctx.reprompt()
         return
@@ -120,7 +120,7 @@ async def ask_kinds(ctx: Ctx) -> None:
 
 async def kind_pressed(ctx: Ctx) -> None:
     chosen: list[str] = ctx.data["kinds"]
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return
@@ -154,7 +154,7 @@ async def ask_tags(ctx: Ctx) -> None:
 
 
 async def tag_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return

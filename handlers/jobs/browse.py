@@ -12,13 +12,13 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, current_member, signing_up
+from handlers.context import Ctx, signing_up
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX
 from handlers.jobs.labels import job_location_name
+from handlers.notices import notify, notify_member
 from handlers.profile.labels import role_name
 from handlers.profile.summary import telegram_contact
-from handlers.questions.notices import notify, notify_member
 from storage.models import Job, JobApplication, Member
 from storage.seed.provinces import PROVINCES
 from storage.seed.tags import SLUGS
@@ -170,7 +170,7 @@ def shared_summary(t: Translator, member: Member, skills: str, for_company: bool
 
 
 async def apply_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     job = await ctx.session.jobs.job(ctx.value_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
@@ -186,7 +186,7 @@ async def apply_pressed(ctx: Ctx) -> None:
 
 
 async def ask_apply(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     job = await ctx.session.jobs.job(ctx.data["job"])
     if member is None or job is None:
         ctx.end_flow()
@@ -206,7 +206,7 @@ async def skill_names(ctx: Ctx, member: Member) -> str:
 
 async def confirm_apply(ctx: Ctx) -> None:
     await ctx.clear_buttons()
-    member = await current_member(ctx)
+    member = await ctx.member()
     job = await ctx.session.jobs.job(ctx.data["job"])
     ctx.end_flow()
     if ctx.value != "send" or member is None or job is None:

@@ -13,11 +13,11 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, too_long
-from handlers.context import Ctx, current_member, is_admin
+from handlers.context import Ctx, is_admin
+from handlers.invalid import Invalid
 from handlers.limits import COMPANY_PENDING, limits
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
-from handlers.questions.notices import notify_member, notify_staff
+from handlers.notices import notify_member, notify_staff
 from storage.models import Company
 
 PREFIX = "jb"
@@ -26,7 +26,7 @@ LIMITS = {"name": 120, "regno": 40, "sector": 80, "website": 200, "about": 800}
 
 async def verified_company(ctx: Ctx, company_id: int) -> Company | None:
     """The company, if the presser is its verified representative; else refuse."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     company = await ctx.session.jobs.company(company_id)
     if (
         member is None
@@ -65,7 +65,7 @@ STATUS = {
 
 
 async def company_command(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
@@ -83,7 +83,7 @@ async def company_command(ctx: Ctx) -> None:
 
 
 async def new_company(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
@@ -163,7 +163,7 @@ async def confirm(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Cancelled. Send /help to see what you can do.")))
         return
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return
@@ -299,7 +299,7 @@ async def receive_who(ctx: Ctx) -> None:
         )
         return
     now = ctx.clock.now()
-    inviter = await current_member(ctx)
+    inviter = await ctx.member()
     await ctx.session.jobs.invite_representative(
         company.id, member.id, inviter.id if inviter else None, now
     )
@@ -322,7 +322,7 @@ def invitation(t: Translator, company: Company) -> tuple[str, InlineKeyboard]:
 
 
 async def join(ctx: Ctx, accept: bool) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     company_id = ctx.value_id
     if member is None or not await ctx.session.jobs.has_invite(company_id, member.id):
         await ctx.answer(ctx._(N_("This invitation is no longer valid.")), alert=True)

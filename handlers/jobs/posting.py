@@ -17,7 +17,8 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length, too_long
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx
+from handlers.invalid import Invalid
 from handlers.jobs.cards import job_card
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import JOB_TYPE_NAMES
@@ -30,8 +31,6 @@ from handlers.jobs.rules import (
     parse_deadline,
 )
 from handlers.links import parse_web_address
-from handlers.profile.rules import Invalid
-from handlers.questions.settings import qa_settings
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import Job
 from storage.seed.provinces import PROVINCES
@@ -190,7 +189,7 @@ async def ask_deadline(ctx: Ctx) -> None:
 
 
 async def receive_deadline(ctx: Ctx) -> None:
-    tz = qa_settings(ctx.extras).timezone
+    tz = ctx.timezone
     try:
         deadline = parse_deadline(ctx.event.text, ctx.clock.now().astimezone(tz).date())
     except Invalid as error:
@@ -284,13 +283,13 @@ def job_fields(ctx: Ctx) -> dict[str, Any]:
     return {
         "title": d["title"], "description": d["description"], "tags": list(d["tags"]),
         "location": d["location"], "job_type": d["type"], "deadline": deadline,
-        "deadline_at": deadline_end(deadline, qa_settings(ctx.extras).timezone), "apply_url": d["apply_url"],
+        "deadline_at": deadline_end(deadline, ctx.timezone), "apply_url": d["apply_url"],
     }  # fmt: skip
 
 
 async def publish(ctx: Ctx) -> None:
     company = await verified_company(ctx, ctx.data["company"])
-    member = await current_member(ctx)
+    member = await ctx.member()
     if company is None or member is None:
         ctx.end_flow()
         return

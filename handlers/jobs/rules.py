@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_
 from handlers.dates import normalised, read_date, years_after
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
 from storage.seed.provinces import ABROAD, BY_SLUG
 
 __all__ = [

@@ -13,11 +13,11 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx
 from handlers.jobs.companies import PREFIX, verified_company
 from handlers.jobs.labels import job_location_name
+from handlers.notices import notify_member
 from handlers.profile.summary import member_summary, telegram_contact
-from handlers.questions.notices import notify_member
 from storage.models import Company, Member
 from storage.seed.provinces import PROVINCES
 from storage.seed.tags import SLUGS
@@ -119,7 +119,7 @@ async def result_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
         return
     company = await verified_company(ctx, ctx.data["company"])
-    requester = await current_member(ctx)
+    requester = await ctx.member()
     member = await ctx.session.members.by_id(row_id(ctx.value[6:]))
     if company is None or requester is None:
         return
@@ -158,7 +158,7 @@ def intro_message(t: Translator, company: Company, intro_id: int) -> tuple[str, 
 
 
 async def intro_answered(ctx: Ctx, accept: bool) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     intro = await ctx.session.jobs.intro(ctx.value_id)
     if member is not None and intro is None:  # its representative erased their data
         await ctx.answer(ctx._(N_("This request is no longer valid.")), alert=True)

@@ -11,7 +11,7 @@ import json
 from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from handlers.context import Ctx, current_member, signing_up
+from handlers.context import Ctx, signing_up
 from handlers.profile.card import show_card, skill_names
 from handlers.profile.draft import apply_draft, draft_of
 from handlers.profile.erasure import erase
@@ -24,7 +24,7 @@ CLOSE = "close"
 
 
 async def _require_member(ctx: Ctx) -> bool:
-    if await current_member(ctx) is not None:
+    if await ctx.member() is not None:
         return True
     if not await signing_up(ctx):
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
@@ -33,7 +33,7 @@ async def _require_member(ctx: Ctx) -> bool:
 
 @router.command("profile", N_("See and edit your profile"))
 async def profile(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if not await _require_member(ctx) or member is None:
         return
     skills = await ctx.session.members.skills(member.id)
@@ -42,7 +42,7 @@ async def profile(ctx: Ctx) -> None:
 
 async def show_profile(ctx: Ctx) -> None:
     """Save what the last step changed, then show the card again."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:  # erased meanwhile
         ctx.end_flow()
         return
@@ -75,7 +75,7 @@ async def edit_or_close(ctx: Ctx) -> None:
         return
     field = ctx.value.removeprefix("edit-")
     if field in EXPERT_STEPS:
-        member = await current_member(ctx)
+        member = await ctx.member()
         if member is None or await ctx.session.questions.expert_profile(member.id) is None:
             await ctx.answer(ctx._(N_("Only experts have these settings.")), alert=True)
             await ctx.reprompt()
@@ -107,7 +107,7 @@ router.flow(
 
 @router.command("mydata", N_("Get a copy of your data"))
 async def my_data(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if not await _require_member(ctx) or member is None:
         return
     data = await ctx.session.members.personal_data(member)
@@ -123,7 +123,7 @@ async def my_data(ctx: Ctx) -> None:
 # -- /deleteme ---------------------------------------------------------------------------
 @router.command("deleteme", N_("Erase your personal data"))
 async def delete_me(ctx: Ctx) -> None:
-    if await current_member(ctx) is None:
+    if await ctx.member() is None:
         if ctx.conversation.flow == "signup":
             await ctx.forget_user()
             await ctx.reply(
@@ -157,13 +157,14 @@ async def confirm_delete(ctx: Ctx) -> None:
         await ctx.reprompt()
         return
     await ctx.clear_buttons()
-    member = await current_member(ctx)
+    member = await ctx.member()
     if ctx.value == "no" or member is None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Nothing was erased.")))
         return
     language = ctx.language
     await erase(ctx.session, member, ctx.clock.now())
+    ctx.remember_member(None)
     await ctx.forget_user()
     ctx.use_language(language)
     await ctx.reply(

@@ -9,8 +9,9 @@ from __future__ import annotations
 from bot.core.flow import Step
 from bot.core.i18n import N_, Translator
 from bot.core.text import escape
-from handlers.context import Ctx, current_member
-from handlers.profile.rules import Invalid, parse_quiet_hours
+from handlers.context import Ctx
+from handlers.invalid import Invalid
+from handlers.profile.rules import parse_quiet_hours
 from storage.models import ExpertProfile
 
 CAPS = ("1", "2", "3", "5", "10")
@@ -39,7 +40,7 @@ def expert_lines(t: Translator, profile: ExpertProfile, tags: str) -> list[tuple
 
 
 async def _profile(ctx: Ctx) -> ExpertProfile | None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     return await ctx.session.questions.expert_profile(member.id) if member else None
 
 

@@ -15,10 +15,10 @@ from bot.core.flow import Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard, RemoveKeyboard, ReplyButton, ReplyKeyboard
 from bot.core.text import escape
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx
+from handlers.invalid import Invalid
 from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES, location_name
 from handlers.profile.rules import (
-    Invalid,
     is_frequency,
     is_location,
     is_role,
@@ -312,7 +312,7 @@ async def visible_chosen(ctx: Ctx) -> None:
 
 
 async def hidden_by_moderators(ctx: Ctx) -> bool:
-    member = await current_member(ctx)  # None while signing up
+    member = await ctx.member()  # None while signing up
     return member is not None and await ctx.session.community.hidden_by_moderators(member.id)
 
 

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import regex
 
 from bot.core.i18n import N_
 from bot.core.text import clean_line, has_letters, too_long, western_digits
+from handlers.invalid import Invalid
 from storage.seed.choices import ALERT_FREQUENCIES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG
 from storage.seed.tags import SLUGS
@@ -26,14 +26,6 @@ FIELD_ORDER = (
     "name", "role", "org", "location", "country", "skills",
     "years", "open", "freq", "visible", "phone",
 )  # fmt: skip
-
-
-@dataclass
-class Invalid(Exception):
-    """Input refused; ``message`` is a msgid (with ``params``) telling what to send instead."""
-
-    message: str
-    params: dict[str, Any] = field(default_factory=dict)
 
 
 def _line(text: str, limit: int, empty: str) -> str:

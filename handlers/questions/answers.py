@@ -13,13 +13,13 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_text, clip, escape, telegram_length
-from handlers.context import Ctx, current_member, staff_role
-from handlers.questions.notices import notify_member
+from handlers.context import Ctx, staff_role
+from handlers.notices import notify_member
 from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.thread import report_button
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import search_tokens
 from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
 
@@ -43,7 +43,7 @@ NO_FOLLOW_UP = N_("There is no follow-up question on this answer to reply to.")
 async def _own_assignment(ctx: Ctx) -> Assignment | None:
     """The assignment the pressed button names, if it is the presser's (and, in the
     experts' rounds, they are still an expert); else refuse."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     assignment = await ctx.session.questions.assignment(ctx.value_id)
     if (
         member is None
@@ -123,7 +123,7 @@ async def receive_answer(ctx: Ctx) -> None:
             ).format(limit=ctx.t.number(ANSWER_MAX))
         )
         return
-    member = await current_member(ctx)
+    member = await ctx.member()
     assignment = await ctx.session.questions.assignment(ctx.data["assignment"])
     replying = ctx.data.get("reply_to") is not None  # to a follow-up on their own answer
     if (
@@ -159,7 +159,7 @@ async def receive_answer(ctx: Ctx) -> None:
     else:
         answer = await ctx.session.questions.add_answer(question.id, member.id, text, now, None)
     # /search finds a question by its answers' words as well as its own
-    question.search_tokens = " ".join([question.search_tokens, *tokens(text)]).strip()
+    question.search_tokens = f"{question.search_tokens} {search_tokens(text)}".strip()
     if assignment.status != ANSWERED:
         assignment.status, assignment.responded_at = ANSWERED, now
         await ctx.session.questions.mark_answered(member.id)
@@ -227,7 +227,7 @@ def answered_elsewhere(t: Translator, number: int) -> tuple[str, None]:
 
 # -- the asker's buttons -------------------------------------------------------------------
 async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     answer = await ctx.session.questions.answer(ctx.value_id)
     question = await ctx.session.questions.question(answer.question_id) if answer else None
     if member is None or answer is None or question is None or question.asker_id != member.id:
@@ -362,7 +362,7 @@ def followup_message(t: Translator, answer: Answer, text: str) -> tuple[str, Inl
 
 
 async def reply_pressed(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     answer = await ctx.session.questions.answer(ctx.value_id)
     if member is None or answer is None or answer.expert_id != member.id:
         await ctx.answer(

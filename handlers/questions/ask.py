@@ -13,15 +13,15 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
-from handlers.context import Ctx, current_member
+from handlers.context import Ctx
 from handlers.limits import limits, may_ask, refusal_text
 from handlers.questions.knowledge import send_thread, similar_questions, suggest
 from handlers.questions.offers import PREFIX, close_question, route_new_question
 from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
 from handlers.questions.thread import STATUS_NAMES
-from handlers.questions.tokens import tokens
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
+from handlers.text_search.tokens import tokens
 from storage.models import Question
 from storage.seed.tags import SLUGS
 
@@ -40,7 +40,7 @@ def word_count(text: str) -> int:
 
 @router.command("ask", N_("Ask the community's experts a question"))
 async def ask(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
@@ -56,7 +56,7 @@ async def refuse_asking(ctx: Ctx, member_id: int) -> bool:
     refused = may_ask(waiting, asked, limits(ctx.extras), now)
     if refused is None:
         return False
-    await ctx.reply(refusal_text(ctx, refused, qa_settings(ctx.extras).timezone))
+    await ctx.reply(refusal_text(ctx, refused, ctx.timezone))
     return True
 
 
@@ -159,7 +159,7 @@ async def tag_chosen(ctx: Ctx) -> None:
 
 
 async def post(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return
@@ -228,7 +228,7 @@ async def my_questions(ctx: Ctx) -> None:
 
 
 async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
@@ -252,7 +252,7 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
         lines.append(
             f"\n<b>#{q.id}</b> · {await status_of(ctx, q)} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
-            + f" · {ctx.t.date(q.created_at.astimezone(qa_settings(ctx.extras).timezone), 'medium')}"
+            + f" · {ctx.t.date(q.created_at.astimezone(ctx.timezone), 'medium')}"
             + f"\n{escape(clip(q.text, 120))}"
         )
         row = []
@@ -297,7 +297,7 @@ async def status_of(ctx: Ctx, question: Question) -> str:
 
 async def own_question(ctx: Ctx, refusal: str) -> Question | None:
     """The question the pressed button names, if the presser asked it; else ``refusal``."""
-    member = await current_member(ctx)
+    member = await ctx.member()
     question = await ctx.session.questions.question(ctx.value_id)
     if member is None or question is None or question.asker_id != member.id:
         await ctx.answer(ctx._(refusal), alert=True)

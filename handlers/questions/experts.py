@@ -13,9 +13,9 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length, too_long
-from handlers.context import Ctx, current_member, staff_role
+from handlers.context import Ctx, staff_role
 from handlers.limits import APPLICATION_PENDING, limits
-from handlers.questions.notices import notify_member, notify_staff, text_notice
+from handlers.notices import notify_member, notify_staff, text_notice
 from handlers.questions.offers import PREFIX, tag_names
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
@@ -28,7 +28,7 @@ NOTE_MAX = 500
 
 
 async def apply(ctx: Ctx) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         await ctx.reply(ctx._(N_("You have not signed up yet. Send /start to join.")))
         return
@@ -101,7 +101,7 @@ async def receive_note(ctx: Ctx) -> None:
             )
         )
         return
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None:
         ctx.end_flow()
         return

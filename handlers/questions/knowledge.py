@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from bot.core.i18n import N_
 from handlers.context import Ctx
-from handlers.questions.search import SearchIndex
 from handlers.questions.settings import SIMILAR_SHOWN
 from handlers.questions.tagging import TagTerms, suggest_tags, tag_terms
 from handlers.questions.thread import expert_name, render_thread
-from handlers.questions.tokens import tokens
+from handlers.text_search.ranking import SearchIndex
+from handlers.text_search.tokens import tokens
 from storage.models import Answer, Question
 from storage.uow import UnitOfWork
 

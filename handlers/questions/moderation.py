@@ -7,12 +7,11 @@ from functools import partial
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, about_themselves, current_member, is_moderator
+from handlers.context import Ctx, about_themselves, is_moderator
 from handlers.limits import limits, may_report, refusal_text
-from handlers.questions.notices import notify_staff
+from handlers.notices import notify_staff
 from handlers.questions.offers import PREFIX, close_question
-from handlers.questions.settings import qa_settings
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import search_tokens
 from storage.models import Answer, Question, Report
 
 
@@ -23,7 +22,7 @@ async def _reported(ctx: Ctx, target: str, target_id: int) -> Question | Answer 
 
 
 async def report_pressed(ctx: Ctx, target: str) -> None:
-    member = await current_member(ctx)
+    member = await ctx.member()
     if member is None or not ctx.value_id:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
@@ -42,7 +41,7 @@ async def report_pressed(ctx: Ctx, target: str) -> None:
         await ctx.session.questions.reports_of_the_day(member.id, now), limits(ctx.extras), now
     )
     if refused is not None:  # each report reaches every moderator
-        await ctx.answer(refusal_text(ctx, refused, qa_settings(ctx.extras).timezone), alert=True)
+        await ctx.answer(refusal_text(ctx, refused, ctx.timezone), alert=True)
         return
     report = await ctx.session.questions.add_report_within(
         member.id, target, target_id, now, limits(ctx.extras).reports_per_day
@@ -85,9 +84,7 @@ async def hide(ctx: Ctx, target: Question | Answer | None) -> None:
     question = await ctx.session.questions.question(target.question_id)
     if question is not None:
         visible = [a.text for a in await ctx.session.questions.answers_to(question.id)]
-        question.search_tokens = " ".join(
-            t for text in (question.text, *visible) for t in tokens(text)
-        )
+        question.search_tokens = search_tokens(question.text, *visible)
 
 
 async def moderate(ctx: Ctx, hide_it: bool) -> None:

@@ -11,7 +11,7 @@ from functools import partial
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import escape
-from handlers.questions.notices import notify, notify_member, staff_ids
+from handlers.notices import notify, notify_member, staff_ids
 from handlers.questions.routing import Offer, choose_experts, escalate
 from handlers.questions.settings import BUSY_RETRY, QaSettings
 from storage.models import Question, Tag

@@ -34,7 +34,7 @@ from typing import Final
 
 import regex
 
-from handlers.questions.tokens import khmer_runs, tokens
+from handlers.text_search.tokens import khmer_runs, tokens
 from storage.seed.tags import TAGS
 
 __all__ = ["TagTerms", "seed_tag_terms", "suggest_tags", "tag_terms"]

@@ -22,7 +22,7 @@ from handlers.community.rules import (
     parse_note,
     requests_left,
 )
-from handlers.profile.rules import Invalid
+from handlers.invalid import Invalid
 from tests.conftest import FakeClock
 
 ME, THEM = 1, 2

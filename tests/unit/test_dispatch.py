@@ -8,6 +8,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -55,6 +56,11 @@ class FakeSession:
         return copy.deepcopy(self.store.conversations.get(user_id)), self.store.languages.get(
             user_id
         )
+
+    async def load_member(self, user_id: int) -> str | None:
+        """A member is someone with a stored language; the fake member is their name."""
+        self.store.calls.append("member")
+        return f"member {user_id}" if user_id in self.store.languages else None
 
     async def save_conversation(self, user_id: int, state: Mapping[str, Any]) -> None:
         self.store.calls.append("save")
@@ -151,6 +157,7 @@ class Bot:
     pressed: list[str] = field(default_factory=list)
     trace: list[tuple[int, str]] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
+    members: list[str | None] = field(default_factory=list)
 
     async def feed(self, *events: Event) -> None:
         for event in events:
@@ -165,17 +172,17 @@ class Bot:
 def build_router(bot: Bot) -> Router:
     router = Router("test")
 
-    async def ask_name(ctx: Context[Any]) -> None:
+    async def ask_name(ctx: Context[Any, Any]) -> None:
         await ctx.reply(ASK_NAME)
 
-    async def got_name(ctx: Context[Any]) -> None:
+    async def got_name(ctx: Context[Any, Any]) -> None:
         ctx.data["name"] = ctx.event.text
         await ctx.goto("confirm")
 
-    async def ask_confirm(ctx: Context[Any]) -> None:
+    async def ask_confirm(ctx: Context[Any, Any]) -> None:
         await ctx.reply(ASK_CONFIRM, ctx.keyboard([ctx.button("Yes", "yes")]))
 
-    async def confirmed(ctx: Context[Any]) -> None:
+    async def confirmed(ctx: Context[Any, Any]) -> None:
         bot.pressed.append(ctx.value)
         ctx.end_flow()
 
@@ -190,27 +197,31 @@ def build_router(bot: Bot) -> Router:
     )
 
     @router.command("start")
-    async def start(ctx: Context[Any]) -> None:
+    async def start(ctx: Context[Any, Any]) -> None:
         await ctx.start_flow("signup", "name")
 
     @router.command("slow")
-    async def slow(ctx: Context[Any]) -> None:
+    async def slow(ctx: Context[Any, Any]) -> None:
         bot.trace.append((ctx.event.update_id, "in"))
         await asyncio.sleep(0)
         bot.trace.append((ctx.event.update_id, "out"))
 
     @router.command("boom")
-    async def boom(ctx: Context[Any]) -> None:
+    async def boom(ctx: Context[Any, Any]) -> None:
         await ctx.reply("working on it")
         raise RuntimeError("disk on fire")
 
     @router.command("remember")
-    async def remember(ctx: Context[Any]) -> None:
+    async def remember(ctx: Context[Any, Any]) -> None:
         ctx.data["seen"] = True  # changed in place: dispatch must still notice
 
     @router.command("whoami")
-    async def whoami(ctx: Context[Any]) -> None:
+    async def whoami(ctx: Context[Any, Any]) -> None:
         bot.languages.append(ctx.language)
+
+    @router.command("me")
+    async def me(ctx: Context[Any, Any]) -> None:
+        bot.members.extend([await ctx.member(), await ctx.member(), ctx.timezone.key])
 
     return router
 
@@ -275,6 +286,29 @@ async def test_the_conversation_is_written_only_when_the_update_changed_it(bot: 
     assert bot.store.conversations[DARA.id]["data"] == {"seen": True}
     await bot.feed(command(3, "whoami"), command(4, "remember"))  # nothing new either time
     assert bot.store.calls.count("save") == 1
+
+
+async def test_the_member_is_read_once_by_an_update_that_asks_and_never_by_others(
+    bot: Bot,
+) -> None:
+    await bot.feed(command(1, "whoami"))
+    assert "member" not in bot.store.calls
+    await bot.feed(command(2, "me"))
+    bot.store.languages[DARA.id] = "km"
+    await bot.feed(command(3, "me"))
+    assert bot.store.calls.count("member") == 2
+    assert bot.members == [None, None, "UTC", "member 1001", "member 1001", "UTC"]
+
+
+async def test_handlers_see_the_dispatchers_time_zone(translations: Translations) -> None:
+    store, messenger = FakeStore(), RecordingMessenger()
+    dispatcher = Dispatcher(
+        lambda: FakeSession(store), messenger, translations, timezone=ZoneInfo("Asia/Phnom_Penh")
+    )
+    bot = Bot(dispatcher, store, messenger)
+    dispatcher.include(build_router(bot))
+    await bot.feed(command(1, "me"))
+    assert bot.members == [None, None, "Asia/Phnom_Penh"]
 
 
 async def test_two_quick_updates_of_one_user_run_one_after_the_other(bot: Bot) -> None:
@@ -441,7 +475,7 @@ def test_two_routers_may_not_claim_the_same_command(translations: Translations) 
     dispatcher = Dispatcher(lambda: FakeSession(FakeStore()), RecordingMessenger(), translations)
     first, second = Router("first"), Router("second")
 
-    async def handler(ctx: Context[Any]) -> None:
+    async def handler(ctx: Context[Any, Any]) -> None:
         pass
 
     first.command("help")(handler)

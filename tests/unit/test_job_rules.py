@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.html import DigestEntry, clip_html, split_digest
+from handlers.invalid import Invalid
 from handlers.jobs.rules import (
     ABROAD,
     JOB_TYPES,
@@ -18,7 +19,6 @@ from handlers.jobs.rules import (
     next_digest_time,
     parse_deadline,
 )
-from handlers.profile.rules import Invalid
 
 TODAY = date(2026, 6, 15)  # a Monday
 PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")  # UTC+7 all year

@@ -65,7 +65,7 @@ async def processes(
         messenger = RecordingMessenger()
         dispatcher = Dispatcher(
             lambda s=sessionmaker: UnitOfWork(s, clock.now),  # type: ignore[misc]
-            messenger, translations, clock, fallback,
+            messenger, translations, clock, fallback, timezone=ZoneInfo("Asia/Phnom_Penh"),
         )  # fmt: skip
         for router in all_routers():
             dispatcher.include(router)

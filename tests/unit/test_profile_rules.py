@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from handlers.invalid import Invalid
 from handlers.profile.rules import (
-    Invalid,
     next_field,
     parse_country,
     parse_name,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers.questions.search import SearchIndex
-from handlers.questions.tokens import tokens
+from handlers.text_search.ranking import SearchIndex
+from handlers.text_search.tokens import search_tokens, tokens
 
 
 def index_of(*questions: str) -> SearchIndex:
@@ -106,3 +106,12 @@ def test_limit_and_minimum_score_trim_the_results() -> None:
 def test_repeating_a_query_word_does_not_change_the_ranking() -> None:
     index = index_of("wifi router", "wifi", "router firmware update")
     assert index.search(["wifi", "wifi", "router"]) == index.search(["wifi", "router"])
+
+
+def test_search_tokens_are_the_tokens_of_every_text_in_order() -> None:
+    """What /post, the command line, feeds and the demo store for one item: its texts'
+    tokens, space-joined, a missing title or summary skipped."""
+    texts = ("សុវត្ថិភាពបណ្តាញ", None, "Networks security", "")
+    assert search_tokens(*texts) == " ".join(t for text in texts for t in tokens(text or ""))
+    assert search_tokens("Networks", None).split() == tokens("Networks")
+    assert search_tokens(None, "") == ""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.questions.tagging import TagTerms, seed_tag_terms, suggest_tags, tag_terms
-from handlers.questions.tokens import tokens
+from handlers.text_search.tokens import tokens
 
 Example = tuple[str, tuple[str, ...]]
 

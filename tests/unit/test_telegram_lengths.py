@@ -236,7 +236,7 @@ async def test_a_reply_too_long_for_one_message_goes_in_parts_with_the_keyboard_
     translations = Translations(LOCALES, strict=True)
     user = User(7, "Dara", language_code="km")
     messenger = RecordingMessenger()
-    ctx: Context[None] = Context(
+    ctx: Context[None, None] = Context(
         event=Event(1, EventKind.TEXT, user, chat_id=7),
         t=translations.for_language("km"),
         messenger=messenger,
@@ -290,7 +290,7 @@ async def test_a_button_answer_is_clipped_to_the_200_units_telegram_takes() -> N
 
     translations = Translations(LOCALES, strict=True)
     messenger = RecordingMessenger()
-    ctx: Context[None] = Context(
+    ctx: Context[None, None] = Context(
         event=Event(1, EventKind.CALLBACK, User(7, "Dara"), chat_id=7, callback_id="q1"),
         t=translations.for_language("en"),
         messenger=messenger,

@@ -37,7 +37,7 @@ import khmercut
 import regex
 import snowballstemmer
 
-__all__ = ["ENGLISH_STOPWORDS", "KHMER_STOPWORDS", "khmer_runs", "tokens"]
+__all__ = ["ENGLISH_STOPWORDS", "KHMER_STOPWORDS", "khmer_runs", "search_tokens", "tokens"]
 
 _DROP: Final = {ord(c): None for c in "\u200b\u200c\u200d\ufeff\u17b4\u17b5"}
 _TRANSLATE: Final = _DROP | str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
@@ -116,6 +116,14 @@ def tokens(text: str) -> list[str]:
         elif _keep_english(word):
             out.append(_english(word))
     return out
+
+
+def search_tokens(*texts: str | None) -> str:
+    """What a question or a published item stores for /search: the tokens of its texts (its
+    titles and summaries, or a question and its visible answers), space-joined. Every place
+    that stores or rebuilds them calls this, so /post, the command line, feeds and the demo
+    store the same tokens for the same words."""
+    return " ".join(tokens(" ".join(text or "" for text in texts)))
 
 
 def _khmer_words(run: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""BM25 ranking of answered questions over ``tokens()``, in pure Python.
+"""BM25 ranking of answered questions and published items over ``tokens()``, in pure Python.
 
 Written here rather than taken from rank-bm25, which needs numpy for a few hundred lines of
 arithmetic over a corpus of a few thousand questions.
