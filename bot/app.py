@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
@@ -21,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
-from bot.core.ports import Clock, SystemClock
+from bot.core.ports import Clock, Engine, SystemClock
 from handlers import all_routers
 from handlers.broadcast.delivery import deliver_broadcasts
 from handlers.competitions.deadlines import run_competitions
@@ -109,7 +108,7 @@ class App:
     database: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
-    engine: Any  # the engine adapter (only bot.engines knows its type)
+    engine: Engine  # the framework's adapter, from bot.engines
     clock: Clock
     outbox: OutboxSender
     qa: QaSettings
@@ -382,7 +381,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     return App(settings, database, sessionmaker, dispatcher, engine, dispatch_clock, outbox, qa)
 
 
-def _engine(settings: Settings) -> Any:
+def _engine(settings: Settings) -> Engine:
     """The engine named by DCC_ENGINE, imported only when chosen."""
     if settings.engine == "ptb":
         from bot.engines.ptb import PtbEngine
