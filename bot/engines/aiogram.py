@@ -66,7 +66,7 @@ _RESPONSES = tuple(
 )  # fmt: skip
 
 
-def _refusal(error: Exception) -> Refusal | None:
+def refusal(error: Exception) -> Refusal | None:
     """What Telegram said when it refused a call, in aiogram's exceptions."""
     if isinstance(error, TelegramRetryAfter):
         return Refusal(FLOOD, error.message, float(error.retry_after))
@@ -89,7 +89,7 @@ class AiogramMessenger:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.api = Calls(_refusal)
+        self.api = Calls(refusal)
 
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
         message = await self.api.make(

@@ -43,7 +43,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def _refusal(error: Exception) -> Refusal | None:
+def refusal(error: Exception) -> Refusal | None:
     """What Telegram said when it refused a call, in python-telegram-bot's exceptions."""
     if isinstance(error, RetryAfter):
         retry = error.retry_after
@@ -67,7 +67,7 @@ class PtbMessenger:
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         self.bot = application.bot
-        self.api = Calls(_refusal)
+        self.api = Calls(refusal)
 
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
         message = await self.api.make(
