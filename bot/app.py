@@ -10,7 +10,6 @@ import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import ConfigError, Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
-from bot.core.ports import Clock, SystemClock
+from bot.core.ports import Clock, Engine, SystemClock
 from handlers import all_routers
 from handlers.help import fallback
 from handlers.limits import Limits
@@ -96,7 +95,7 @@ class App:
     database: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     dispatcher: Dispatcher
-    engine: Any  # the engine adapter (only bot.engines knows its type)
+    engine: Engine  # the framework's adapter, from bot.engines
     clock: Clock
     outbox: OutboxSender
     qa: QaSettings
@@ -289,7 +288,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     return App(settings, database, sessionmaker, dispatcher, engine, dispatch_clock, outbox, qa)
 
 
-def _engine(settings: Settings) -> Any:
+def _engine(settings: Settings) -> Engine:
     """The engine named by DCC_ENGINE, imported only when chosen."""
     if settings.engine == "ptb":
         from bot.engines.ptb import PtbEngine

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from bot.core.events import Event
 from bot.core.keyboards import InlineKeyboard, Keyboard
 
 
@@ -62,6 +63,39 @@ class Messenger(Protocol):
 
     async def clear_commands(self, chat_id: int) -> None:
         """Remove one chat's own menu: the chat sees its Telegram app language's menu again."""
+        ...
+
+
+EventSink = Callable[[Event], Awaitable[None]]
+
+
+class Engine(Protocol):
+    """A Telegram framework as the app sees it: it turns updates into events for ``sink``
+    and carries the bot's messages (``messenger``). One lives in ``bot/engines`` per
+    framework; DCC_ENGINE picks one."""
+
+    @property
+    def messenger(self) -> Messenger: ...
+
+    def attach(self, sink: EventSink) -> None:
+        """Where events go: the core's dispatch (its ``feed``)."""
+        ...
+
+    async def start(self, poll_timeout: int = 30) -> None:
+        """Connect and take updates by long polling; the framework's error on a bad token."""
+        ...
+
+    async def start_webhook(self, url: str, secret: str) -> None:
+        """Connect and register ``url``: Telegram then posts the updates to our server."""
+        ...
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update as Telegram posted it to the webhook; MalformedUpdate, before anything
+        is handled, when it cannot be read."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop taking updates; the ones taken finish and their replies go out."""
         ...
 
 

@@ -1,17 +1,15 @@
 """The aiogram 3 engine: Telegram updates → neutral events, the Messenger port.
 
 Translate and delegate only, like the python-telegram-bot engine beside it: every decision
-is the core's. aiogram handles updates concurrently (the core's dispatch locks each
-conversation); its flood-control and blocked-user exceptions become the core's neutral
-``RetryLater`` and ``Unreachable``; "message is not modified" is not an error.
+is the core's, and what both engines share (reading an update, writing a keyboard, judging a
+refused call) is ``bot_api``'s. aiogram handles updates concurrently (the core's dispatch
+locks each conversation). This module only speaks aiogram.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import Bot, Dispatcher, methods
@@ -28,29 +26,26 @@ from aiogram.types import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     BufferedInputFile,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
     LinkPreviewOptions,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 
-from bot.core.events import (
-    Event,
-    EventKind,
-    MalformedUpdate,
-    User,
-    parse_command,
-    read_update,
+from bot.core.events import MalformedUpdate, read_update
+from bot.core.keyboards import InlineKeyboard, Keyboard
+from bot.core.ports import EventSink
+from bot.engines.bot_api import (
+    ALLOWED_UPDATES,
+    BAD_REQUEST,
+    FLOOD,
+    FORBIDDEN,
+    NOT_FOUND,
+    Calls,
+    Refusal,
+    polled_event,
+    reply_markup,
+    to_event,
 )
-from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
-from bot.core.ports import Rejected, RetryLater, Unreachable
 
-log = logging.getLogger(__name__)
-
-ALLOWED_UPDATES = ["message", "callback_query"]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HTML = "HTML"
 CONCURRENT_UPDATES = 256  # taken at once, as python-telegram-bot's concurrent_updates(True)
@@ -71,106 +66,22 @@ _RESPONSES = tuple(
 )  # fmt: skip
 
 
-def to_event(update: Update) -> Event | None:
-    """The neutral event for an update the bot handles; None for everything else."""
-    query = update.callback_query
-    if query is not None:
-        message = query.message
-        chat = message.chat if message is not None else None
-        return Event(
-            update_id=update.update_id,
-            kind=EventKind.CALLBACK,
-            user=_user(query.from_user),
-            chat_id=chat.id if chat is not None else query.from_user.id,
-            chat_is_private=chat is None or chat.type == "private",
-            callback_id=query.id,
-            callback_data=query.data or "",
-            message_id=message.message_id if message is not None else None,
-        )
-    message = update.message
-    if message is None or message.from_user is None:
-        return None
-    base: dict[str, Any] = {
-        "update_id": update.update_id,
-        "user": _user(message.from_user),
-        "chat_id": message.chat.id,
-        "chat_is_private": message.chat.type == "private",
-        "message_id": message.message_id,
-    }
-    if message.contact is not None:
-        return Event(
-            kind=EventKind.CONTACT,
-            contact_phone=message.contact.phone_number,
-            contact_user_id=message.contact.user_id,
-            **base,
-        )
-    if message.text is not None:
-        command = parse_command(message.text)
-        if command is not None:
-            return Event(
-                kind=EventKind.COMMAND,
-                text=message.text,
-                command=command[0],
-                args=command[1],
-                **base,
-            )
-        origin = message.forward_origin
-        sender = getattr(origin, "sender_user", None)
-        return Event(
-            kind=EventKind.TEXT,
-            text=message.text,
-            forwarded=origin is not None,
-            forwarded_from=sender.id if sender is not None else None,
-            **base,
-        )
-    return Event(kind=EventKind.OTHER, **base)
-
-
-def _user(user: Any) -> User:
-    return User(user.id, user.first_name or "", user.username, user.language_code)
+def refusal(error: Exception) -> Refusal | None:
+    """What Telegram said when it refused a call, in aiogram's exceptions."""
+    if isinstance(error, TelegramRetryAfter):
+        return Refusal(FLOOD, error.message, float(error.retry_after))
+    if isinstance(error, TelegramForbiddenError):
+        return Refusal(FORBIDDEN, error.message)
+    if isinstance(error, TelegramBadRequest):
+        return Refusal(BAD_REQUEST, error.message)
+    if isinstance(error, TelegramNotFound):
+        return Refusal(NOT_FOUND, error.message)
+    return None
 
 
 def _markup(keyboard: Keyboard | None) -> Any:
-    if keyboard is None:
-        return None
-    if isinstance(keyboard, InlineKeyboard):
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [InlineKeyboardButton(text=b.text, callback_data=b.data, url=b.url) for b in row]
-                for row in keyboard.rows
-            ]
-        )
-    if isinstance(keyboard, ReplyKeyboard):
-        return ReplyKeyboardMarkup(
-            keyboard=[
-                [
-                    KeyboardButton(text=b.text, request_contact=b.request_contact or None)
-                    for b in row
-                ]
-                for row in keyboard.rows
-            ],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    if isinstance(keyboard, RemoveKeyboard):
-        return ReplyKeyboardRemove()
-    raise TypeError(keyboard)
-
-
-async def _neutral(call: Awaitable[Any]) -> Any:
-    try:
-        return await call
-    except TelegramRetryAfter as error:
-        raise RetryLater(float(error.retry_after)) from error
-    except TelegramForbiddenError as error:
-        raise Unreachable(error.message) from error
-    except (TelegramBadRequest, TelegramNotFound) as error:
-        text = error.message.lower()
-        if "chat not found" in text or "user is deactivated" in text:
-            raise Unreachable(error.message) from error
-        if "not modified" in text or "message to edit not found" in text:
-            raise  # edits handle these themselves
-        raise Rejected(error.message) from error
+    """The keyboard as the Bot API's JSON, which aiogram validates into its own models."""
+    return reply_markup(keyboard)
 
 
 class AiogramMessenger:
@@ -178,9 +89,10 @@ class AiogramMessenger:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
+        self.api = Calls(refusal)
 
     async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        message = await _neutral(
+        message = await self.api.make(
             self.bot.send_message(
                 chat_id, text, parse_mode=HTML, reply_markup=_markup(keyboard),
                 link_preview_options=NO_PREVIEW,
@@ -191,7 +103,7 @@ class AiogramMessenger:
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
     ) -> None:
-        await self._edit(
+        await self.api.edit(
             self.bot.edit_message_text(
                 text=text, chat_id=chat_id, message_id=message_id, parse_mode=HTML,
                 reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW,
@@ -201,33 +113,23 @@ class AiogramMessenger:
     async def edit_keyboard(
         self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
     ) -> None:
-        await self._edit(
+        await self.api.edit(
             self.bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
             )
         )
 
-    async def _edit(self, call: Awaitable[Any]) -> None:
-        try:
-            await _neutral(call)
-        except (TelegramBadRequest, Rejected) as error:
-            text = str(error).lower()
-            if "not modified" in text or "message to edit not found" in text:
-                return  # already as wanted, or gone: nothing to do
-            raise
-
     async def answer_callback(
         self, callback_id: str, text: str | None = None, alert: bool = False
     ) -> None:
-        try:
-            await self.bot.answer_callback_query(callback_id, text=text, show_alert=alert)
-        except TelegramBadRequest as error:  # too old to answer: the member has moved on
-            log.info("callback %s not answered: %s", callback_id, error.message)
+        await self.api.answer(
+            self.bot.answer_callback_query(callback_id, text=text, show_alert=alert), callback_id
+        )
 
     async def send_document(
         self, chat_id: int, filename: str, content: bytes, caption: str | None = None
     ) -> int:
-        message = await _neutral(
+        message = await self.api.make(
             self.bot.send_document(
                 chat_id, BufferedInputFile(content, filename), caption=caption, parse_mode=HTML
             )
@@ -235,7 +137,7 @@ class AiogramMessenger:
         return int(message.message_id)
 
     async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int:
-        message = await _neutral(
+        message = await self.api.make(
             self.bot.send_photo(
                 chat_id, BufferedInputFile(content, "chart.png"), caption=caption, parse_mode=HTML
             )
@@ -253,7 +155,7 @@ class AiogramMessenger:
             if chat_id is not None
             else BotCommandScopeDefault()
         )
-        await _neutral(
+        await self.api.make(
             self.bot.set_my_commands(
                 [BotCommand(command=name, description=text) for name, text in commands],
                 scope=scope,
@@ -262,10 +164,7 @@ class AiogramMessenger:
         )
 
     async def clear_commands(self, chat_id: int) -> None:
-        await _neutral(self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id)))
-
-
-EventSink = Callable[[Event], Awaitable[None]]
+        await self.api.make(self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id)))
 
 
 class AiogramEngine:
@@ -288,13 +187,7 @@ class AiogramEngine:
         self._sink = sink
 
     async def _on_update(self, _handler: Any, update: Any, _data: dict[str, Any]) -> None:
-        if not isinstance(update, Update):
-            return
-        try:
-            event = read_update(to_event, update)
-        except MalformedUpdate as error:
-            log.warning("update %s skipped, it cannot be read: %s", update.update_id, error)
-            return
+        event = polled_event(update) if isinstance(update, Update) else None
         if event is not None and self._sink is not None:
             # aiogram does not wait for its update tasks when polling stops; stop() does.
             task = asyncio.current_task()

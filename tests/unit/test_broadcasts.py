@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.i18n import Translations
-from bot.core.keyboards import Keyboard
 from handlers.broadcast.audience import describe, parse_audience
 from handlers.broadcast.delivery import expand
 from scheduler.outbox import OutboxSender
@@ -20,6 +19,7 @@ from storage.models import OutboxMessage
 from storage.outbox import BULK
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
+from tests.fakes import RecordingMessenger
 
 Factory = Callable[[], UnitOfWork]
 
@@ -147,23 +147,6 @@ def test_an_audience_is_described_in_the_readers_language(translations: Translat
     assert describe(en, Audience(), []) == "All members"
 
 
-class SlowMessenger:
-    """Telegram answering each call after a moment: calls in flight are counted."""
-
-    def __init__(self) -> None:
-        self.in_flight = 0
-        self.most_in_flight = 0
-        self.sent: list[int] = []
-
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        self.in_flight += 1
-        self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        await asyncio.sleep(0.05)
-        self.in_flight -= 1
-        self.sent.append(chat_id)
-        return len(self.sent)
-
-
 async def fast_forward(_seconds: float) -> None:
     """The sender's pacing sleep, skipped: only the overlap of calls is under test."""
 
@@ -175,8 +158,8 @@ async def test_calls_overlap_so_a_slow_network_does_not_lower_the_rate(
         for chat in range(1, 11):
             await uow.outbox.enqueue(chat, "hello", None, clock.now())
         await uow.commit()
-    messenger = SlowMessenger()
-    sender = OutboxSender(uow_factory, messenger, clock, 100, 0.0, sleep=fast_forward)  # type: ignore[arg-type]
+    messenger = RecordingMessenger(before_call=lambda _chat: asyncio.sleep(0.05))  # a slow Telegram
+    sender = OutboxSender(uow_factory, messenger, clock, 100, 0.0, sleep=fast_forward)
     assert await sender.drain(limit=10) == 10
     assert messenger.most_in_flight > 1
 

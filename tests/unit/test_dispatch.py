@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,8 @@ from bot.core.dispatch import Dispatcher, Router
 from bot.core.events import Event, EventKind, MalformedUpdate, User, checked, parse_command
 from bot.core.flow import Flow, Step
 from bot.core.i18n import Translations
-from bot.core.keyboards import Button, InlineKeyboard, Keyboard
+from bot.core.keyboards import Button, InlineKeyboard
+from tests.fakes import RecordingMessenger
 
 DARA = User(1001, "Dara", language_code="en")
 ASK_NAME = "What is your name?"
@@ -85,68 +85,6 @@ class FakeSession:
 
     async def close(self) -> None:
         self.store.calls.append("close")
-
-
-class RecordingMessenger:
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, str, Keyboard | None]] = []
-        self.answers: list[tuple[str, str | None, bool]] = []
-        self.edits: list[tuple[int, int, str | None, InlineKeyboard | None]] = []
-        self._ids = itertools.count(1)
-
-    @property
-    def texts(self) -> list[str]:
-        return [text for _, text, _ in self.sent]
-
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        self.sent.append((chat_id, text, keyboard))
-        return next(self._ids)
-
-    async def edit_message(
-        self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
-    ) -> None:
-        self.edits.append((chat_id, message_id, text, keyboard))
-
-    async def edit_keyboard(
-        self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
-    ) -> None:
-        self.edits.append((chat_id, message_id, None, keyboard))
-
-    async def answer_callback(
-        self, callback_id: str, text: str | None = None, alert: bool = False
-    ) -> None:
-        self.answers.append((callback_id, text, alert))
-
-    async def send_document(
-        self, chat_id: int, filename: str, content: bytes, caption: str | None = None
-    ) -> int:
-        return next(self._ids)
-
-    async def send_photo(self, chat_id: int, content: bytes, caption: str | None = None) -> int:
-        return next(self._ids)
-
-    async def set_commands(
-        self,
-        commands: list[tuple[str, str]],
-        language_code: str | None = None,
-        chat_id: int | None = None,
-    ) -> None:
-        pass
-
-    async def clear_commands(self, chat_id: int) -> None:
-        pass
-
-
-class GatedMessenger(RecordingMessenger):
-    """Sends wait for ``gate``: a slow Telegram."""
-
-    def __init__(self, inner: RecordingMessenger, gate: asyncio.Event) -> None:
-        super().__init__()
-        self.inner, self.gate = inner, gate
-
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        await self.gate.wait()
-        return await self.inner.send_message(chat_id, text, keyboard)
 
 
 @dataclass
@@ -332,10 +270,10 @@ async def test_with_one_database_turn_users_take_turns_but_replies_do_not_hold_i
     """SQLite's case: one update in the database at a time; sending needs no turn."""
     sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
     gate = asyncio.Event()
+    bot.messenger.before_call = lambda _chat: gate.wait()  # a slow Telegram
     bot.dispatcher = Dispatcher(
-        lambda: FakeSession(bot.store), GatedMessenger(bot.messenger, gate), translations,
-        concurrency=1,
-    )  # fmt: skip
+        lambda: FakeSession(bot.store), bot.messenger, translations, concurrency=1
+    )
     bot.dispatcher.include(build_router(bot))
     first = asyncio.create_task(bot.dispatcher.feed(command(1, "start")))
     for _ in range(5):

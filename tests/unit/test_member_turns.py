@@ -29,7 +29,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import CompetitionEntry, Member, ReputationGrant
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock, postgres_database
-from tests.unit.test_dispatch import RecordingMessenger
+from tests.fakes import RecordingMessenger
 
 ASKER = User(7101, "Dara", language_code="en")
 EXPERT_ID = 7102

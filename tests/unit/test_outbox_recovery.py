@@ -24,7 +24,8 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import OutboxMessage
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
-from tests.unit.test_outbox_sender import FakeTime, ScriptedMessenger, enqueue, statuses
+from tests.fakes import RecordingMessenger
+from tests.unit.test_outbox_sender import FakeTime, enqueue, statuses
 
 
 class DatabaseGone(Exception):
@@ -52,20 +53,19 @@ class FlakyDatabase:
         return uow
 
 
-class FailsThenGoesDown(ScriptedMessenger):
+def fails_then_goes_down(time: FakeTime, flaky: FlakyDatabase) -> RecordingMessenger:
     """Telegram takes (or refuses) the message; right after, the database goes away."""
 
-    def __init__(self, time: FakeTime, flaky: FlakyDatabase) -> None:
-        super().__init__(time)
-        self.flaky = flaky
+    async def database_goes_down(_chat_id: int) -> None:
+        flaky.down = True
 
-    async def send_message(self, chat_id, text, keyboard=None):
-        self.flaky.down = True
-        return await super().send_message(chat_id, text, keyboard)
+    return RecordingMessenger(now=time.monotonic, before_call=database_goes_down)
 
 
-def make_sender(flaky: FlakyDatabase, messenger: ScriptedMessenger, time: FakeTime) -> OutboxSender:
-    return OutboxSender(flaky, messenger, flaky.clock, 10, 1.0, time.monotonic, time.sleep)  # type: ignore[arg-type]
+def make_sender(
+    flaky: FlakyDatabase, messenger: RecordingMessenger, time: FakeTime
+) -> OutboxSender:
+    return OutboxSender(flaky, messenger, flaky.clock, 10, 1.0, time.monotonic, time.sleep)
 
 
 async def test_a_sent_message_whose_outcome_could_not_be_written_is_not_sent_again(
@@ -74,15 +74,15 @@ async def test_a_sent_message_whose_outcome_could_not_be_written_is_not_sent_aga
     flaky = FlakyDatabase(database, clock)
     await enqueue(flaky, clock, 1)
     time = FakeTime()
-    messenger = FailsThenGoesDown(time, flaky)
+    messenger = fails_then_goes_down(time, flaky)
     outbox = make_sender(flaky, messenger, time)
     await outbox.drain()  # sent; "sent" could not be written
     assert list((await statuses(flaky)).values()) == ["sending"]
     flaky.down = False
-    messenger.flaky = FlakyDatabase(database, clock)  # the database stays up from now on
+    messenger.before_call = None  # the database stays up from now on
     await outbox.drain()
     assert list((await statuses(flaky)).values()) == ["sent"]
-    assert [chat for chat, _t, _at in messenger.sent] == [1]  # once
+    assert [sent.chat_id for sent in messenger.sent] == [1]  # once
 
 
 async def test_a_message_left_sending_is_sent_again_by_the_running_sender(
@@ -93,13 +93,13 @@ async def test_a_message_left_sending_is_sent_again_by_the_running_sender(
     flaky = FlakyDatabase(database, clock)
     await enqueue(flaky, clock, 1)
     time = FakeTime()
-    messenger = FailsThenGoesDown(time, flaky)
+    messenger = fails_then_goes_down(time, flaky)
     messenger.failures[1] = [TimeoutError("timed out")]
     outbox = make_sender(flaky, messenger, time)
     await outbox.drain()
     assert list((await statuses(flaky)).values()) == ["sending"]
     flaky.down = False
-    messenger.flaky = FlakyDatabase(database, clock)
+    messenger.before_call = None
     for _ in range(3):  # rounds go on, the row is not due again yet
         assert await outbox.drain() == 0
     clock.advance(seconds=STUCK_AFTER.total_seconds() + 60)

@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.keyboards import Button, InlineKeyboard, Keyboard, keyboard_to_json
+from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
 from bot.core.ports import Rejected, RetryLater, Unreachable
 from scheduler.outbox import MAX_ATTEMPTS, OutboxSender
 from storage.db import make_sessionmaker
 from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
+from tests.fakes import RecordingMessenger
 
 
 class FakeTime:
@@ -34,18 +35,9 @@ class FakeTime:
         self.now += seconds
 
 
-class ScriptedMessenger:
-    def __init__(self, time: FakeTime) -> None:
-        self.time = time
-        self.sent: list[tuple[int, str, float]] = []
-        self.failures: dict[int, list[Exception]] = {}
-
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        planned = self.failures.get(chat_id)
-        if planned:
-            raise planned.pop(0)
-        self.sent.append((chat_id, text, self.time.now))
-        return len(self.sent)
+def recording(time: FakeTime) -> RecordingMessenger:
+    """Telegram, noting the sender's monotonic time of each message."""
+    return RecordingMessenger(now=time.monotonic)
 
 
 @pytest.fixture
@@ -69,24 +61,24 @@ async def statuses(factory) -> dict[int, str]:
 
 
 def sender(
-    factory, clock: FakeClock, time: FakeTime, messenger: ScriptedMessenger, rate: float = 10
+    factory, clock: FakeClock, time: FakeTime, messenger: RecordingMessenger, rate: float = 10
 ) -> OutboxSender:
-    return OutboxSender(factory, messenger, clock, rate, 1.0, time.monotonic, time.sleep)  # type: ignore[arg-type]
+    return OutboxSender(factory, messenger, clock, rate, 1.0, time.monotonic, time.sleep)
 
 
 async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     await enqueue(uow_factory, clock, *range(1, 11))
     assert await sender(uow_factory, clock, time, messenger, rate=5).drain(limit=10) == 10
-    moments = [at for _chat, _text, at in messenger.sent]
+    moments = [sent.at for sent in messenger.sent]
     assert [round(b - a, 6) for a, b in pairwise(moments)] == [0.2] * 9
     assert set((await statuses(uow_factory)).values()) == {"sent"}
 
 
 async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     await enqueue(uow_factory, clock, 7, 7, 8)
     outbox = sender(uow_factory, clock, time, messenger, rate=100)
     assert await outbox.drain() == 2  # 7 and 8; the second message to 7 waits
@@ -95,14 +87,14 @@ async def test_one_chat_gets_at_most_one_message_a_second(uow_factory, clock: Fa
     assert await outbox.drain() == 0  # put back for a second of the community's clock
     clock.advance(seconds=1)
     assert await outbox.drain() == 1
-    assert [chat for chat, _t, _at in messenger.sent] == [7, 8, 7]
+    assert [sent.chat_id for sent in messenger.sent] == [7, 8, 7]
 
 
 async def test_flood_control_pauses_everything_and_loses_nothing(
     uow_factory, clock: FakeClock
 ) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     messenger.failures[2] = [RetryLater(30)]
     await enqueue(uow_factory, clock, 1, 2, 3)
     outbox = sender(uow_factory, clock, time, messenger)
@@ -112,7 +104,7 @@ async def test_flood_control_pauses_everything_and_loses_nothing(
     assert await outbox.drain() == 0  # still paused
     time.now += 1
     assert await outbox.drain() == 2
-    assert [chat for chat, _t, _at in messenger.sent] == [1, 2, 3]
+    assert [sent.chat_id for sent in messenger.sent] == [1, 2, 3]
 
 
 async def test_a_member_who_blocked_the_bot_is_marked_unreachable(
@@ -127,7 +119,7 @@ async def test_a_member_who_blocked_the_bot_is_marked_unreachable(
         )
         await uow.commit()
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     messenger.failures[5] = [Unreachable("Forbidden: bot was blocked by the user")]
     await enqueue(uow_factory, clock, 5)
     await sender(uow_factory, clock, time, messenger).drain()
@@ -142,7 +134,7 @@ async def test_transient_errors_are_retried_with_backoff_then_given_up(
     clock: FakeClock,
 ) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     messenger.failures[9] = [TimeoutError("network")] * MAX_ATTEMPTS
     await enqueue(uow_factory, clock, 9)
     outbox = sender(uow_factory, clock, time, messenger)
@@ -161,7 +153,7 @@ async def test_transient_errors_are_retried_with_backoff_then_given_up(
 
 async def test_a_message_telegram_refuses_fails_at_once(uow_factory, clock: FakeClock) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     messenger.failures[4] = [Rejected("Bad Request: can't parse entities")]
     await enqueue(uow_factory, clock, 4)
     await sender(uow_factory, clock, time, messenger).drain()
@@ -174,11 +166,11 @@ async def test_a_crash_resends_only_what_was_in_flight(uow_factory, clock: FakeC
         await uow.outbox.claim_due(clock.now(), 2)
         await uow.commit()
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     outbox = sender(uow_factory, clock, time, messenger)
     await outbox.resume_after_crash()
     assert await outbox.drain() == 3
-    assert sorted(chat for chat, _t, _at in messenger.sent) == [1, 2, 3]
+    assert sorted(sent.chat_id for sent in messenger.sent) == [1, 2, 3]
 
 
 async def test_the_same_notice_is_queued_once(uow_factory, clock: FakeClock) -> None:
@@ -194,7 +186,7 @@ async def test_a_message_due_later_waits(uow_factory, clock: FakeClock) -> None:
         )
         await uow.commit()
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     outbox = sender(uow_factory, clock, time, messenger)
     assert await outbox.drain() == 0
     clock.advance(hours=5)
@@ -205,7 +197,7 @@ async def test_after_flood_control_the_rate_drops_then_climbs_back(
     uow_factory, clock: FakeClock
 ) -> None:
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = recording(time)
     messenger.failures[2] = [RetryLater(1)]
     await enqueue(uow_factory, clock, *range(1, 40))
     outbox = sender(uow_factory, clock, time, messenger, rate=10)

@@ -29,7 +29,8 @@ from bot.sandbox.emulator import BotApiEmulator, EmuUser, _plain_text
 from storage.models import OutboxMessage
 from storage.outbox import fitting
 from tests.conftest import FakeClock
-from tests.unit.test_outbox_sender import FakeTime, ScriptedMessenger, sender, uow_factory
+from tests.fakes import RecordingMessenger, Sent
+from tests.unit.test_outbox_sender import FakeTime, sender, uow_factory
 
 __all__ = ["uow_factory"]  # the fixture, shared with the sender's tests
 
@@ -231,7 +232,6 @@ async def test_a_reply_too_long_for_one_message_goes_in_parts_with_the_keyboard_
     from bot.core.context import Context
     from bot.core.events import Event, EventKind, User
     from bot.core.ports import Conversation, SystemClock
-    from tests.unit.test_dispatch import RecordingMessenger
 
     translations = Translations(LOCALES, strict=True)
     user = User(7, "Dara", language_code="km")
@@ -248,12 +248,12 @@ async def test_a_reply_too_long_for_one_message_goes_in_parts_with_the_keyboard_
     )
     keyboard = InlineKeyboard.of([[Button("OK", "ok")]])
     await ctx.reply("<b>" + escape("ស្ត្រី < 💬 ") * 500 + "</b>", keyboard)  # 5,500 units
-    assert [keyboard_ is None for _, _, keyboard_ in messenger.sent] == [True, False]
+    assert [sent.keyboard is None for sent in messenger.sent] == [True, False]
     assert all(
         telegram_length(_plain_text(text, "HTML")) <= MESSAGE_MAX for text in messenger.texts
     )
     await ctx.reply("short", keyboard)
-    assert messenger.sent[-1] == (7, "short", keyboard)
+    assert messenger.sent[-1] == Sent(7, "short", keyboard)
 
 
 async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whole(
@@ -273,20 +273,19 @@ async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whol
         assert list(await uow.session.scalars(select(OutboxMessage))) == []  # every part
         await uow.rollback()
     time = FakeTime()
-    messenger = ScriptedMessenger(time)
+    messenger = RecordingMessenger(now=time.monotonic)
     outbox = sender(uow_factory, clock, time, messenger)
     for _ in range(3):  # one message a second to a chat
         await outbox.drain()
         time.now += 1
         clock.advance(seconds=1)
-    assert [text for _, text, _ in messenger.sent] == ["one", "two", "three"]
+    assert messenger.texts == ["one", "two", "three"]
 
 
 async def test_a_button_answer_is_clipped_to_the_200_units_telegram_takes() -> None:
     from bot.core.context import Context
     from bot.core.events import Event, EventKind, User
     from bot.core.ports import Conversation, SystemClock
-    from tests.unit.test_dispatch import RecordingMessenger
 
     translations = Translations(LOCALES, strict=True)
     messenger = RecordingMessenger()
