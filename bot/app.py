@@ -33,6 +33,8 @@ from handlers.jobs.alerts import send_digests, send_instant_alerts
 from handlers.jobs.rules import DIGEST_HOUR
 from handlers.leaderboard import thank_top_contributors
 from handlers.limits import Limits
+from handlers.profile.cooldown import EXTRAS_KEY as ERASURE_KEY
+from handlers.profile.cooldown import erasure_key
 from handlers.questions.offers import escalate_due_questions
 from handlers.questions.settings import QaSettings
 from scheduler.clock import Daily, Every, build_scheduler
@@ -223,7 +225,8 @@ class App:
         ]
 
     async def forget_finished_messages(self) -> int:
-        """Sent outbox messages older than DCC_OUTBOX_RETENTION_DAYS are deleted."""
+        """Sent outbox messages older than DCC_OUTBOX_RETENTION_DAYS are deleted, and the
+        Telegram-id hashes of members erased more than a day ago cleared."""
         return await forget_finished_messages(
             self.unit_of_work,
             self.clock.now(),
@@ -364,6 +367,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         offers_per_asker=settings.offers_per_asker,
     )
     dispatcher.extras["qa"] = qa
+    dispatcher.extras[ERASURE_KEY] = erasure_key(settings.token)  # handlers.profile.cooldown
     dispatcher.extras["limits"] = Limits(
         questions_waiting=settings.questions_waiting,
         questions_per_day=settings.questions_per_day,

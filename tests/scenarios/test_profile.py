@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +15,8 @@ from storage.models import ConversationState, Member, MemberSkill
 from storage.uow import UnitOfWork
 from tests.scenarios.harness import Scenario
 from tests.scenarios.test_signup import stored_member
+
+PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 
 DARA = EmuUser(701, "Dara", language_code="en", username="dara")
 BOPHA = EmuUser(702, "បុប្ផា", language_code="km")
@@ -132,8 +136,8 @@ async def test_deleteme_erases_personal_data_after_confirmation(
     assert replies == [
         km.gettext(
             "Your personal data is erased. Thank you for being part of the community. "
-            "Send /start to join again at any time."
-        )
+            "You can send /start to join again from {time}."
+        ).format(time=km.moment(scenario.clock.now().astimezone(PHNOM_PENH) + timedelta(days=1)))
     ]
     assert (await stored_member(scenario, BOPHA.id))[0] is None
 
