@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from handlers.profile.cooldown import ERASED_RECENTLY
 from storage.models import ConversationState, Member, MemberSkill
 from storage.uow import UnitOfWork
 from tests.scenarios.harness import Scenario
@@ -158,7 +159,15 @@ async def test_deleteme_erases_personal_data_after_confirmation(
         assert skills == 0
         assert await session.get(ConversationState, BOPHA.id) is None
 
-    replies = await scenario.say(BOPHA, "/start")  # a fresh start is possible
+    replies = await scenario.say(BOPHA, "/start")  # not at once (handlers.profile.cooldown)
+    erased = scenario.clock.now().astimezone(PHNOM_PENH)
+    assert replies == [
+        km.gettext(ERASED_RECENTLY).format(
+            erased=km.moment(erased), time=km.moment(erased + timedelta(days=1))
+        )
+    ]
+    scenario.clock.advance(hours=24, minutes=1)
+    replies = await scenario.say(BOPHA, "/start")  # a fresh start is possible a day later
     assert km.gettext("Which language do you prefer?") in replies[0]
 
 
