@@ -23,6 +23,8 @@ from bot.core.ports import Clock, Engine, SystemClock
 from handlers import all_routers
 from handlers.help import fallback
 from handlers.limits import Limits
+from handlers.profile.cooldown import EXTRAS_KEY as ERASURE_KEY
+from handlers.profile.cooldown import erasure_key
 from handlers.questions.settings import QaSettings
 from scheduler.jobs import JobRuntime, catch_up, run_due_work, schedule
 from scheduler.leader import Leadership, LeadTaken, SqliteLead
@@ -270,6 +272,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         offers_per_asker=settings.offers_per_asker,
     )
     dispatcher.extras["qa"] = qa
+    dispatcher.extras[ERASURE_KEY] = erasure_key(settings.token)  # handlers.profile.cooldown
     dispatcher.extras["limits"] = Limits(
         questions_waiting=settings.questions_waiting,
         questions_per_day=settings.questions_per_day,

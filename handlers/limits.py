@@ -24,6 +24,9 @@ Decisions:
   moderators only within the question limits above, each question once.
 - "A day" is a rolling 24 hours, as for connection requests: the refusal can say exactly
   when the next one is possible.
+- The limits count by the member's row, so a member who erases their data (/deleteme)
+  signs up again only 24 hours later (handlers.profile.cooldown): otherwise erasing and
+  signing up again would start every limit afresh.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Nothing is stored as a member until the summary is confirmed; until then the answers live in
 the conversation row, so a sign-up resumes where it stopped after the member leaves or the
-bot restarts. Declining consent or /cancel keeps nothing.
+bot restarts. Declining consent or /cancel keeps nothing. Someone who erased their data
+signs up again only a day later (handlers.profile.cooldown), checked at /start and at
+Confirm.
 
 Steps (flow ``signup``)::
 
@@ -20,6 +22,7 @@ from bot.core.i18n import N_
 from bot.core.text import escape
 from handlers.context import Ctx, menu_for
 from handlers.profile.card import show_card
+from handlers.profile.cooldown import COOLDOWN, own_erased_key, refused_after_erasure
 from handlers.profile.draft import apply_draft, is_complete
 from handlers.profile.fields import FIELD_STEPS, draft
 from handlers.profile.labels import LANGUAGE_NAMES
@@ -40,6 +43,8 @@ async def start(ctx: Ctx) -> None:
             )
         )
         await ctx.reprompt()
+        return
+    if await refused_after_erasure(ctx):  # a day after /deleteme (handlers.profile.cooldown)
         return
     if ctx.conversation.flow == "signup":
         await ctx.reply(ctx._(N_("Welcome back! Let's continue your sign-up where you stopped.")))
@@ -140,7 +145,13 @@ async def edit_or_confirm(ctx: Ctx) -> None:
         created_at=now,
     )
     apply_draft(member, profile, now)
-    await ctx.session.members.add(member)
+    stored = await ctx.session.members.add_unless_erased(
+        member, own_erased_key(ctx), now - COOLDOWN
+    )
+    if stored is None:  # erased less than a day ago: the answers wait on the summary
+        await refused_after_erasure(ctx)
+        return
+    member = stored
     ctx.remember_member(member)
     await ctx.session.members.set_skills(member.id, profile["skills"])
     ctx.end_flow()

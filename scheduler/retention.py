@@ -15,6 +15,10 @@ never kept waiting. What the rows were still needed for is kept another way firs
 Rows that are still to be sent, or in flight, are never deleted. The minimum period (two
 days) outlives the other outbox keys that are read back: an event's reminder key is only
 looked at during the day before the event.
+
+The same daily job clears what an erased member's row keeps for a day, the keyed hash of
+their Telegram id (handlers.profile.cooldown), once the erasure is more than 24 hours old:
+the job runs daily, so a hash is kept at most two days.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from handlers.profile.cooldown import COOLDOWN
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ async def forget_finished_messages(
     async with unit_of_work() as uow:
         await uow.broadcasts.keep_final_counts(before)
         await uow.commit()
+    await forget_erased_keys(unit_of_work, now)
     deleted = 0
     while True:
         async with unit_of_work() as uow:
@@ -50,3 +56,13 @@ async def forget_finished_messages(
     if deleted:
         log.info("deleted %s outbox message(s) finished before %s", deleted, before)
     return deleted
+
+
+async def forget_erased_keys(unit_of_work: Callable[[], UnitOfWork], now: datetime) -> int:
+    """Clear the Telegram-id hashes of the members erased more than a day ago; how many."""
+    async with unit_of_work() as uow:
+        cleared = await uow.members.forget_erased_keys(now - COOLDOWN)
+        await uow.commit()
+    if cleared:
+        log.info("forgot the Telegram-id hashes of %s erased member(s)", cleared)
+    return cleared

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnDefault, case, delete, false, insert, select
+from sqlalchemy import ColumnDefault, case, delete, false, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from storage.limits import insert_if
 from storage.member_search import hidden_by_moderators
 from storage.models import Member, MemberSkill, Tag
 from storage.privacy import erase_member, personal_data
@@ -72,10 +74,52 @@ class MemberRepository:
         """Everything stored about the member, JSON-ready (/mydata; see storage.privacy)."""
         return await personal_data(self.session, member)
 
-    async def erase(self, member: Member, now: datetime) -> None:
+    async def erase(self, member: Member, now: datetime, erased_key: str | None = None) -> None:
         """Forget the person: every personal field and link goes; the row keeps authored
-        content anonymous (what stays and what goes: storage.privacy)."""
-        await erase_member(self.session, member, now)
+        content anonymous, and for a day ``erased_key`` (what stays and what goes:
+        storage.privacy)."""
+        await erase_member(self.session, member, now, erased_key)
+
+    # -- the day after an erasure (handlers.profile.cooldown) ------------------------------
+    async def erased_at(self, erased_key: str, since: datetime) -> datetime | None:
+        """When the person whose hashed Telegram id is ``erased_key`` last erased their data,
+        if after ``since``; else None."""
+        return await self.session.scalar(
+            select(func.max(Member.deleted_at)).where(
+                Member.erased_key == erased_key, Member.deleted_at > since
+            )
+        )
+
+    async def add_unless_erased(
+        self, member: Member, erased_key: str, since: datetime
+    ) -> Member | None:
+        """Store a new member unless the same person erased their data after ``since``: the
+        stored member, or None. The erasure is looked for by the INSERT itself
+        (``INSERT … SELECT … WHERE NOT EXISTS``), so no other process's check can pass
+        between a look and the write."""
+        values = {
+            column.name: value
+            for column in MEMBERS.columns
+            if column.name != "id" and (value := getattr(member, column.name)) is not None
+        }
+        erased = aliased(Member)
+        recent = (
+            select(erased.id)
+            .where(erased.erased_key == erased_key, erased.deleted_at > since)
+            .exists()
+        )
+        new_id = await insert_if(self.session, Member, values, ~recent)
+        return None if new_id is None else await self.session.get(Member, new_id)
+
+    async def forget_erased_keys(self, before: datetime) -> int:
+        """Clear the hashed Telegram ids of the members erased before ``before``; how many."""
+        result = await self.session.execute(
+            update(Member)
+            .where(Member.erased_key.is_not(None), Member.deleted_at < before)
+            .values(erased_key=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     # -- bulk ----------------------------------------------------------------------------
     async def upsert_many(

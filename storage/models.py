@@ -76,7 +76,9 @@ class Tag(Base):
 
 class Member(Base):
     """A signed-up member. After /deleteme the row stays (questions keep their author)
-    but every personal field is emptied and ``telegram_id`` is cleared."""
+    but every personal field is emptied and ``telegram_id`` is cleared; ``erased_key``
+    then holds a keyed hash of the Telegram id for a day, so the same person cannot sign
+    up again at once (handlers.profile.cooldown), and the daily retention job clears it."""
 
     __tablename__ = "members"
 
@@ -106,6 +108,7 @@ class Member(Base):
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
+    erased_key: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class MemberSkill(Base):

@@ -27,7 +27,11 @@ What stays is anonymous: the row (questions and answers keep an author), decided
 applications and introductions (the company's record), decided companies, reports they made
 (a profile report's reason is emptied), entries to competitions past their deadline and the
 scores they gave as a judge (a competition's result). Staff roles are kept: they are an
-authorisation given by Telegram id, not data the person gave us.
+authorisation given by Telegram id, not data the person gave us. For a day the row also
+keeps a keyed hash of the Telegram id (``erased_key``, never the id itself), so the same
+person cannot sign up again at once: every abuse limit counts by the member row, and
+erasing and signing up again would otherwise start them all afresh. The daily retention
+job clears it (``MemberRepository.forget_erased_keys``).
 """
 
 from __future__ import annotations
@@ -538,8 +542,14 @@ async def _conversation(session: AsyncSession, telegram_id: int | None) -> dict[
     return {"flow": row.flow, "step": row.step, "answers_so_far": row.data}
 
 
-async def erase_member(session: AsyncSession, member: Member, now: datetime) -> None:
-    """Forget the person (see the module's docstring for what goes and what stays)."""
+async def erase_member(
+    session: AsyncSession, member: Member, now: datetime, erased_key: str | None = None
+) -> None:
+    """Forget the person (see the module's docstring for what goes and what stays).
+
+    ``erased_key`` is the keyed hash of their Telegram id (handlers.profile.cooldown, the
+    key being the bot's): the row keeps it for a day, so the same person cannot sign up
+    again at once and start every limit afresh; the daily retention job clears it."""
     member_id, telegram_id = member.id, member.telegram_id
     expert_applications = list(
         await session.scalars(
@@ -632,6 +642,7 @@ async def erase_member(session: AsyncSession, member: Member, now: datetime) -> 
         if column.name not in ("id", "created_at", "updated_at", "deleted_at"):
             setattr(member, column.name, _default(column.default))
     member.deleted_at = member.updated_at = now
+    member.erased_key = erased_key
 
 
 def _default(default: Any) -> Any:

@@ -13,6 +13,7 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from handlers.context import Ctx, signing_up
 from handlers.profile.card import show_card, skill_names
+from handlers.profile.cooldown import COOLDOWN, local_moment, own_erased_key
 from handlers.profile.draft import apply_draft, draft_of
 from handlers.profile.erasure import erase
 from handlers.profile.expert_settings import EXPERT_BUTTONS, EXPERT_STEPS, expert_lines
@@ -162,17 +163,17 @@ async def confirm_delete(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Nothing was erased.")))
         return
-    language = ctx.language
-    await erase(ctx.session, member, ctx.clock.now())
+    language, now = ctx.language, ctx.clock.now()
+    await erase(ctx.session, member, now, own_erased_key(ctx))
     ctx.remember_member(None)
     await ctx.forget_user()
     ctx.use_language(language)
     await ctx.reply(
         ctx._(
             N_(
-                "Your personal data is erased. Thank you for being part of the community. Send /start to join again at any time."
+                "Your personal data is erased. Thank you for being part of the community. You can send /start to join again from {time}."
             )
-        )
+        ).format(time=local_moment(ctx, now + COOLDOWN))
     )
 
 

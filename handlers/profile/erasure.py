@@ -18,8 +18,10 @@ from storage.models import Member
 from storage.uow import UnitOfWork
 
 
-async def erase(uow: UnitOfWork, member: Member, now: datetime) -> None:
+async def erase(uow: UnitOfWork, member: Member, now: datetime, erased_key: str) -> None:
+    """``erased_key``: the hash of their Telegram id the row keeps for a day
+    (handlers.profile.cooldown)."""
     await withdraw_offers(uow, member.id, now)
     for question in await uow.questions.unclosed_questions_of(member.id):
         await close_question(uow, question, now)
-    await uow.members.erase(member, now)
+    await uow.members.erase(member, now, erased_key)

@@ -4,7 +4,9 @@ and no outbox message names them or goes to their chat."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -28,6 +30,7 @@ ASKER = EmuUser(7_700_030, "Asker Person", language_code="en")
 MODERATOR = EmuUser(7_700_040, "Moderator", language_code="en")
 ADMIN = EmuUser(7_700_050, "Admin", language_code="en")
 FOUNDER = EmuUser(7_700_060, "Founder Leaving", language_code="en", username="founder_x")
+PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 KHMER_QUESTION = "តើខ្ញុំគួរការពារពាក្យសម្ងាត់ និងគណនីអ៊ីមែលរបស់ក្រុមហ៊ុនពីការលួចចូលយ៉ាងដូចម្តេច?"
 WEB_QUESTION = "How do I make my website load faster on slow mobile data?"
 
@@ -65,8 +68,8 @@ async def test_a_khmer_askers_open_questions_close_and_their_offers_are_withdraw
 
     await erase(scenario, SOPHEA, km.gettext("Yes, erase my data"))
     assert scenario.last(SOPHEA).text == km.gettext(
-        "Your personal data is erased. Thank you for being part of the community. Send /start to join again at any time."
-    )
+        "Your personal data is erased. Thank you for being part of the community. You can send /start to join again from {time}."
+    ).format(time=km.moment(scenario.clock.now().astimezone(PHNOM_PENH) + timedelta(days=1)))
 
     [question] = await rows(scenario, Question)
     assert (question.status, question.escalate_at) == ("closed", None)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
+from handlers.profile.cooldown import ERASED_RECENTLY
 from storage.models import ConversationState, Member, MemberSkill
 from storage.uow import UnitOfWork
 from tests.scenarios.harness import Scenario
 from tests.scenarios.test_signup import stored_member
+
+PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
 
 DARA = EmuUser(701, "Dara", language_code="en", username="dara")
 BOPHA = EmuUser(702, "បុប្ផា", language_code="km")
@@ -132,8 +137,8 @@ async def test_deleteme_erases_personal_data_after_confirmation(
     assert replies == [
         km.gettext(
             "Your personal data is erased. Thank you for being part of the community. "
-            "Send /start to join again at any time."
-        )
+            "You can send /start to join again from {time}."
+        ).format(time=km.moment(scenario.clock.now().astimezone(PHNOM_PENH) + timedelta(days=1)))
     ]
     assert (await stored_member(scenario, BOPHA.id))[0] is None
 
@@ -154,7 +159,15 @@ async def test_deleteme_erases_personal_data_after_confirmation(
         assert skills == 0
         assert await session.get(ConversationState, BOPHA.id) is None
 
-    replies = await scenario.say(BOPHA, "/start")  # a fresh start is possible
+    replies = await scenario.say(BOPHA, "/start")  # not at once (handlers.profile.cooldown)
+    erased = scenario.clock.now().astimezone(PHNOM_PENH)
+    assert replies == [
+        km.gettext(ERASED_RECENTLY).format(
+            erased=km.moment(erased), time=km.moment(erased + timedelta(days=1))
+        )
+    ]
+    scenario.clock.advance(hours=24, minutes=1)
+    replies = await scenario.say(BOPHA, "/start")  # a fresh start is possible a day later
     assert km.gettext("Which language do you prefer?") in replies[0]
 
 
