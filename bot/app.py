@@ -261,6 +261,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         timezone=settings.tz,
         fallback=fallback,
         concurrency=CONCURRENT_UPDATES.get(database.dialect.name, 8),
+        strict_flows=settings.strict_flows,
     )
     engine.attach(dispatcher.feed)
     for router in all_routers():

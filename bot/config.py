@@ -54,6 +54,7 @@ class Settings:
     pending_companies: int = 1  # company registrations waiting for verification
     locales_dir: Path = field(default_factory=lambda: default_locales_dir())
     strict_translations: bool = False  # tests: a missing Khmer string raises
+    strict_flows: bool = False  # tests: a flow going to a step it does not declare raises
     per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
 
     @property

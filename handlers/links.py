@@ -67,4 +67,4 @@ def link_step(question: str, skip_label: str, hint: str, following: str) -> Step
         await ctx.clear_buttons()
         await ctx.goto(following)
 
-    return Step(ask, hint, on_text=receive, on_button=skipped)
+    return Step(ask, hint, on_text=receive, on_button=skipped, next=(following,))

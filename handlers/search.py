@@ -121,7 +121,9 @@ search_flow = Flow(
             N_("Tap a result to read it, or type other words to search again."),
             on_button=result_pressed,
             on_text=search_again,
+            ends=True,
         )
     },
+    entry=("results",),
 )
 router.flow(search_flow)

@@ -174,18 +174,24 @@ signup = router.flow(
                 ask_language,
                 N_("Please choose a language with one of the buttons."),
                 on_button=choose_language,
+                next=("consent",),
             ),
             "consent": Step(
                 ask_consent,
                 N_("Please answer with one of the buttons: I agree, or No, thanks."),
                 on_button=answer_consent,
+                next=("name",),
+                ends=True,
             ),
             **FIELD_STEPS,
             "summary": Step(
                 ask_confirmation,
                 N_("Please tap a field to change it, or Confirm."),
                 on_button=edit_or_confirm,
+                next=tuple(FIELD_STEPS),
+                ends=True,
             ),
         },
+        entry=("language", "consent"),
     )
 )

@@ -73,6 +73,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         locales_dir=PROJECT / "locales",
         strict_translations=True,
+        strict_flows=True,
         send_rate=1000.0,
         per_chat_interval=0.0,
     )

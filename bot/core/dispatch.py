@@ -92,8 +92,10 @@ class Dispatcher:
         fallback: Fallback | None = None,
         concurrency: int = 8,
         timezone: ZoneInfo | None = None,
+        strict_flows: bool = False,
     ) -> None:
         self.session_factory = session_factory
+        self.strict_flows = strict_flows  # ctx.goto to an undeclared step raises (tests)
         self.timezone = timezone or ZoneInfo("UTC")  # every handler's ctx.timezone
         self.messenger = messenger
         self.translations = translations
@@ -186,6 +188,7 @@ class Dispatcher:
                 extras=self.extras,
                 timezone=self.timezone,
                 load_member=session.load_member,
+                strict_flows=self.strict_flows,
             )
             await self._route(ctx)
             if ctx.conversation_deleted:

@@ -188,7 +188,8 @@ async def revoke_pressed(ctx: Ctx) -> None:
 grant_flow = Flow(
     "grant",
     {
-        "who": Step(ask_who, N_("Please forward a message from the person, or send their Telegram id."), on_text=receive_who),
-        "role": Step(ask_role, N_("Please answer with one of the buttons."), on_button=role_chosen),
+        "who": Step(ask_who, N_("Please forward a message from the person, or send their Telegram id."), on_text=receive_who, next=("role",)),
+        "role": Step(ask_role, N_("Please answer with one of the buttons."), on_button=role_chosen, ends=True),
     },
+    entry=("who",),
 )  # fmt: skip

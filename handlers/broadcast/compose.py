@@ -196,7 +196,9 @@ def choice_step(key: str, question: str) -> Step:
         await ctx.clear_buttons()
         await ctx.reprompt()
 
-    return Step(ask, N_("Please tap your choices, then press Done."), on_button=pressed)
+    return Step(
+        ask, N_("Please tap your choices, then press Done."), on_button=pressed, next=("audience",)
+    )
 
 
 # -- preview, send, schedule -----------------------------------------------------------------
@@ -288,14 +290,15 @@ async def create(ctx: Ctx, send_at: datetime) -> None:
 broadcast_flow = Flow(
     "broadcast",
     {
-        "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km),
-        "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text),
+        "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km, next=("en",)),
+        "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text, next=("link",)),
         "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "audience"),
-        "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed),
+        "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags")),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),
         "provs": choice_step("provs", N_("Which provinces? Tap them, then press Done.")),
         "tags": choice_step("tags", N_("Which skills? Tap them, then press Done.")),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed),
-        "when": Step(ask_when, N_("Please send the date and time, for example 25/12/2026 18:00."), on_text=receive_when),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=("audience", "when"), ends=True),
+        "when": Step(ask_when, N_("Please send the date and time, for example 25/12/2026 18:00."), on_text=receive_when, ends=True),
     },
+    entry=("km", "preview"),
 )  # fmt: skip

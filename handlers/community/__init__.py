@@ -11,6 +11,7 @@ moderator for a report's decision, the blocker for an unblock.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 
 from bot.core.dispatch import Router
@@ -24,14 +25,17 @@ from handlers.context import Ctx, button_actions
 router = Router("community")
 router.command("community", N_("Find members and connect with them"))(search.community_command)
 
+# After a note or a reason the search waits at its results again (``back_to_results``).
+AFTER = ("results",)
 community_flow = router.flow(
     Flow(
         "community",
         {
             **search.SEARCH_STEPS,
-            "note": Step(connect.ask_note, NOTE_EMPTY, on_text=connect.note_typed, on_button=connect.note_pressed),
-            "reason": reports.REASON_STEP,
+            "note": Step(connect.ask_note, NOTE_EMPTY, on_text=connect.note_typed, on_button=connect.note_pressed, next=AFTER, ends=True),
+            "reason": replace(reports.REASON_STEP, next=AFTER),
         },
+        entry=("tag",),
     )
 )  # fmt: skip
 router.flow(reports.report_flow)

@@ -261,5 +261,7 @@ hide_undone_message = text_notice(
 )
 
 
-REASON_STEP = Step(ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed)
-report_flow = Flow("community_report", {"reason": REASON_STEP})
+REASON_STEP = Step(
+    ask_reason, REASON_EMPTY, on_text=reason_typed, on_button=reason_pressed, ends=True
+)
+report_flow = Flow("community_report", {"reason": REASON_STEP}, entry=("reason",))

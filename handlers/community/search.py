@@ -166,8 +166,8 @@ async def result_pressed(ctx: Ctx) -> None:
 
 
 SEARCH_STEPS = {
-    "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen),
-    "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen),
-    "role": Step(ask_role, N_("Please choose a role with one of the buttons."), on_button=role_chosen),
-    "results": Step(show_results, N_("Please use the buttons."), on_button=result_pressed),
+    "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen, next=("province",)),
+    "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen, next=("role",)),
+    "role": Step(ask_role, N_("Please choose a role with one of the buttons."), on_button=role_chosen, next=("results",)),
+    "results": Step(show_results, N_("Please use the buttons."), on_button=result_pressed, next=("tag", "note", "reason"), ends=True),
 }  # fmt: skip

@@ -77,6 +77,11 @@ async def start_new_competition(ctx: Ctx) -> None:
     await ctx.start_flow("newcomp", "title_km", {"tags": [], "judges": [], "judge_page": 0})
 
 
+def goes(key: str) -> tuple[str, ...]:
+    """The steps ``following`` may choose after ``key``: the next one, or the preview."""
+    return tuple(dict.fromkeys((NEXT[key], "preview")))
+
+
 def following(ctx: Ctx, key: str) -> str:
     return "preview" if ctx.data.get("editing") else NEXT[key]
 
@@ -95,7 +100,7 @@ def text_step(key: str, question: str, hint: str, limit: int) -> Step:
         ctx.data[key] = text
         await ctx.goto(following(ctx, key))
 
-    return Step(ask, hint, on_text=receive)
+    return Step(ask, hint, on_text=receive, next=goes(key))
 
 
 # -- topics, deadline, entries ---------------------------------------------------------------
@@ -460,11 +465,12 @@ new_competition_flow = Flow(
         "title_en": text_step("title_en", N_("Its title in English?"), N_("Please type the English title."), TITLE_MAX),
         "rules_km": text_step("rules_km", N_("The rules in Khmer: what to make or write, who may take part, how entries are judged."), N_("Please type the Khmer rules."), RULES_MAX),
         "rules_en": text_step("rules_en", N_("The rules in English?"), N_("Please type the English rules."), RULES_MAX),
-        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_pressed),
-        "deadline": Step(ask_deadline, MOMENT_FORMAT, on_text=receive_deadline),
+        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_pressed, next=goes("tags")),
+        "deadline": Step(ask_deadline, MOMENT_FORMAT, on_text=receive_deadline, next=goes("deadline")),
         "prizes": text_step("prizes", N_("The prizes? For example: 1st place 1,000,000 riel, 2nd place a laptop."), N_("Please type the prizes."), PRIZES_MAX),
-        "entries": Step(ask_entries, N_("Please choose with one of the buttons."), on_button=entries_chosen),
-        "judges": Step(ask_judges, N_("Please tap the judges, then press Done."), on_button=judge_pressed),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed),
+        "entries": Step(ask_entries, N_("Please choose with one of the buttons."), on_button=entries_chosen, next=goes("entries")),
+        "judges": Step(ask_judges, N_("Please tap the judges, then press Done."), on_button=judge_pressed, next=goes("judges"), ends=True),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=tuple(NEXT), ends=True),
     },
+    entry=("title_km", "preview"),
 )  # fmt: skip

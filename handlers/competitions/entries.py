@@ -301,8 +301,9 @@ async def confirm_pressed(ctx: Ctx) -> None:
 entry_flow = Flow(
     "cpentry",
     {
-        "text": Step(ask_text, N_("Please send your entry as text."), on_text=receive_text, on_button=keep_text),
-        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=link_pressed),
-        "confirm": Step(ask_confirm, N_("Please answer with one of the buttons."), on_button=confirm_pressed),
+        "text": Step(ask_text, N_("Please send your entry as text."), on_text=receive_text, on_button=keep_text, next=("link",)),
+        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=link_pressed, next=("confirm",)),
+        "confirm": Step(ask_confirm, N_("Please answer with one of the buttons."), on_button=confirm_pressed, ends=True),
     },
+    entry=("text",),
 )  # fmt: skip

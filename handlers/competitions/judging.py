@@ -508,5 +508,6 @@ async def announce_pressed(ctx: Ctx) -> None:
 
 winners_flow = Flow(
     "cpwin",
-    {"pick": Step(ask_winners, N_("Please tap the winners, then press Confirm the winners."), on_button=winner_pressed)},
+    {"pick": Step(ask_winners, N_("Please tap the winners, then press Confirm the winners."), on_button=winner_pressed, ends=True)},
+    entry=("pick",),
 )  # fmt: skip

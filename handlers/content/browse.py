@@ -126,5 +126,6 @@ async def rsvp_pressed(ctx: Ctx) -> None:
 
 content_flow = Flow(
     "content",
-    {"list": Step(show_list, N_("Please use the buttons to open an item or turn the page."), on_button=list_pressed)},
+    {"list": Step(show_list, N_("Please use the buttons to open an item or turn the page."), on_button=list_pressed, ends=True)},
+    entry=("list",),
 )  # fmt: skip

@@ -77,15 +77,22 @@ def text_step(key: str, question: str, hint: str, following: str, limit: int) ->
         await ctx.clear_buttons()
         await ctx.goto(next_step(ctx, key, following))
 
-    return Step(ask, hint, on_text=receive, on_button=skip)
+    return Step(
+        ask,
+        hint,
+        on_text=receive,
+        on_button=skip,
+        next=tuple(dict.fromkeys((following, UNTITLED.get(key, following)))),
+    )
+
+
+UNTITLED = {"title_km": "title_en", "title_en": "link"}  # past the summary of that language
 
 
 def next_step(ctx: Ctx, key: str, following: str) -> str:
     """A language without a title gets no summary question."""
-    if key == "title_km" and not ctx.data.get("title_km"):
-        return "title_en"
-    if key == "title_en" and not ctx.data.get("title_en"):
-        return "link"
+    if key in UNTITLED and not ctx.data.get(key):
+        return UNTITLED[key]
     return following
 
 
@@ -223,14 +230,15 @@ async def publish(ctx: Ctx) -> None:
 post_flow = Flow(
     "post",
     {
-        "kind": Step(ask_kind, N_("Please choose what to publish with one of the buttons."), on_button=kind_chosen),
+        "kind": Step(ask_kind, N_("Please choose what to publish with one of the buttons."), on_button=kind_chosen, next=("title_km",)),
         "title_km": text_step("title_km", N_("The title in Khmer? Type it, or press Skip for an English-only item."), N_("Please type the Khmer title, or press Skip."), "summary_km", TITLE_MAX),
         "summary_km": text_step("summary_km", N_("A short summary in Khmer? Type it, or press Skip."), N_("Please type the Khmer summary, or press Skip."), "title_en", SUMMARY_MAX),
         "title_en": text_step("title_en", N_("The title in English? Type it, or press Skip for a Khmer-only item."), N_("Please type the English title, or press Skip."), "summary_en", TITLE_MAX),
         "summary_en": text_step("summary_en", N_("A short summary in English? Type it, or press Skip."), N_("Please type the English summary, or press Skip."), "link", SUMMARY_MAX),
         "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "tags"),
-        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen),
-        "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish),
+        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen, next=("when", "preview")),
+        "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when, next=("preview",)),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish, ends=True),
     },
+    entry=("kind",),
 )  # fmt: skip

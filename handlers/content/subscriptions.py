@@ -169,12 +169,14 @@ async def tag_pressed(ctx: Ctx) -> None:
     await toggle(ctx, ctx.data["tags"], ctx._(N_("Done")) + " ✔️")
 
 
+BACK = ("summary",)
 subscriptions_flow = Flow(
     "subs",
     {
-        "summary": Step(show_summary, N_("Please tap what to change, or Close."), on_button=summary_pressed),
-        "freq": Step(ask_frequency, N_("Please choose how often with one of the buttons."), on_button=frequency_chosen),
-        "kinds": Step(ask_kinds, N_("Please tap your choices, then press Done."), on_button=kind_pressed),
-        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_pressed),
+        "summary": Step(show_summary, N_("Please tap what to change, or Close."), on_button=summary_pressed, next=("freq", "kinds", "tags"), ends=True),
+        "freq": Step(ask_frequency, N_("Please choose how often with one of the buttons."), on_button=frequency_chosen, next=BACK),
+        "kinds": Step(ask_kinds, N_("Please tap your choices, then press Done."), on_button=kind_pressed, next=BACK, ends=True),
+        "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_pressed, next=BACK, ends=True),
     },
+    entry=("summary",),
 )  # fmt: skip

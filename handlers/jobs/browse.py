@@ -298,12 +298,14 @@ def outcome_message(t: Translator, job: Job, company: str, interview: bool) -> t
 jobs_flow = Flow(
     "jobs",
     {
-        "list": Step(show_list, N_("Please use the buttons to filter or open a job."), on_button=list_pressed),
-        "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen),
-        "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen),
+        "list": Step(show_list, N_("Please use the buttons to filter or open a job."), on_button=list_pressed, next=("tag", "province")),
+        "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen, next=("list",)),
+        "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen, next=("list",)),
     },
+    entry=("list",),
 )  # fmt: skip
 apply_flow = Flow(
     "apply",
-    {"confirm": Step(ask_apply, N_("Please answer with one of the buttons."), on_button=confirm_apply)},
+    {"confirm": Step(ask_apply, N_("Please answer with one of the buttons."), on_button=confirm_apply, ends=True)},
+    entry=("confirm",),
 )  # fmt: skip

@@ -124,7 +124,7 @@ def text_step(key: str, question: str, hint: str, skippable: bool = False) -> St
         await ctx.clear_buttons()
         await ctx.goto(NEXT[key])
 
-    return Step(ask, hint, on_text=receive, on_button=skip)
+    return Step(ask, hint, on_text=receive, on_button=skip, next=(NEXT[key],))
 
 
 NEXT = {
@@ -347,10 +347,12 @@ company_flow = Flow(
         "sector": text_step("sector", N_("Its sector (for example: software, banking, telecom)?"), N_("Please type the sector.")),
         "website": text_step("website", N_("Its website? Type it, or press Skip."), N_("Please type the website, or press Skip."), skippable=True),
         "about": text_step("about", N_("In a few sentences, what does the company do?"), N_("Please describe the company.")),
-        "confirm": Step(ask_confirm, N_("Please answer with one of the buttons."), on_button=confirm),
+        "confirm": Step(ask_confirm, N_("Please answer with one of the buttons."), on_button=confirm, ends=True),
     },
+    entry=("name",),
 )  # fmt: skip
 invite_flow = Flow(
     "invite",
-    {"who": Step(ask_who, N_("Please send a username like @sokdara or a Telegram id."), on_text=receive_who)},
+    {"who": Step(ask_who, N_("Please send a username like @sokdara or a Telegram id."), on_text=receive_who, ends=True)},
+    entry=("who",),
 )  # fmt: skip

@@ -84,6 +84,11 @@ async def open_job(ctx: Ctx, job_id: int) -> Job | None:
     return job
 
 
+def then(following: str) -> tuple[str, ...]:
+    """The steps ``field_done`` may choose: ``following``, or the preview when editing."""
+    return tuple(dict.fromkeys((following, "preview")))
+
+
 async def field_done(ctx: Ctx, following: str) -> None:
     await ctx.goto("preview" if ctx.data.get("editing") else following)
 
@@ -363,13 +368,14 @@ async def close_pressed(ctx: Ctx) -> None:
 post_flow = Flow(
     "postjob",
     {
-        "title": Step(ask_title, N_("Please type the job title."), on_text=receive_title),
-        "description": Step(ask_description, N_("Please describe the job as text."), on_text=receive_description),
-        "tags": Step(ask_tags, N_("Please tap the skills, then press Next."), on_button=tag_chosen),
-        "location": Step(ask_location, N_("Please choose the place with one of the buttons."), on_button=location_chosen),
-        "type": Step(ask_type, N_("Please choose the type with one of the buttons."), on_button=type_chosen),
-        "deadline": Step(ask_deadline, N_("Please send the deadline as a date, for example 31/12/2026."), on_text=receive_deadline),
-        "apply": Step(ask_apply, N_("Please send a link like https://example.com/jobs, or press Apply in the bot."), on_text=receive_apply_link, on_button=apply_in_bot),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed),
+        "title": Step(ask_title, N_("Please type the job title."), on_text=receive_title, next=then("description")),
+        "description": Step(ask_description, N_("Please describe the job as text."), on_text=receive_description, next=then("tags")),
+        "tags": Step(ask_tags, N_("Please tap the skills, then press Next."), on_button=tag_chosen, next=then("location")),
+        "location": Step(ask_location, N_("Please choose the place with one of the buttons."), on_button=location_chosen, next=then("type")),
+        "type": Step(ask_type, N_("Please choose the type with one of the buttons."), on_button=type_chosen, next=then("deadline")),
+        "deadline": Step(ask_deadline, N_("Please send the deadline as a date, for example 31/12/2026."), on_text=receive_deadline, next=then("apply")),
+        "apply": Step(ask_apply, N_("Please send a link like https://example.com/jobs, or press Apply in the bot."), on_text=receive_apply_link, on_button=apply_in_bot, next=then("preview")),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=tuple(dict(EDIT_BUTTONS)), ends=True),
     },
+    entry=("title", "preview"),
 )  # fmt: skip

@@ -209,8 +209,9 @@ def contact_message(t: Translator, member: Member) -> tuple[str, None]:
 talent_flow = Flow(
     "talent",
     {
-        "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen),
-        "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen),
-        "results": Step(show_results, N_("Please use the buttons."), on_button=result_pressed),
+        "tag": Step(ask_tag, N_("Please choose a skill with one of the buttons."), on_button=tag_chosen, next=("province",)),
+        "province": Step(ask_province, N_("Please choose a place with one of the buttons."), on_button=province_chosen, next=("results",)),
+        "results": Step(show_results, N_("Please use the buttons."), on_button=result_pressed, ends=True),
     },
+    entry=("tag",),
 )  # fmt: skip

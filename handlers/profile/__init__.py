@@ -100,8 +100,11 @@ router.flow(
                 show_profile,
                 N_("Please tap a field to change it, or Close."),
                 on_button=edit_or_close,
+                next=(*FIELD_STEPS, *EXPERT_STEPS),
+                ends=True,
             ),
         },
+        entry=("summary",),
     )
 )
 
@@ -185,7 +188,9 @@ router.flow(
                 ask_delete,
                 N_("Please answer with one of the buttons."),
                 on_button=confirm_delete,
+                ends=True,
             )
         },
+        entry=("confirm",),
     )
 )

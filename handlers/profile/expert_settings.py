@@ -138,14 +138,16 @@ async def choose_anonymity(ctx: Ctx) -> None:
     await _saved(ctx)
 
 
+BACK = ("summary",)  # each setting goes back to the profile card
 EXPERT_STEPS = {
-    "avail": Step(ask_availability, N_("Please answer with one of the buttons."), on_button=choose_availability),
+    "avail": Step(ask_availability, N_("Please answer with one of the buttons."), on_button=choose_availability, next=BACK),
     "quiet": Step(
         ask_quiet,
         N_("Please send the hours as from-to, for example 21:00-07:00."),
         on_text=quiet_typed,
         on_button=no_quiet,
+        next=BACK,
     ),
-    "cap": Step(ask_cap, N_("Please answer with one of the buttons."), on_button=choose_cap),
-    "anon": Step(ask_anonymity, N_("Please answer with one of the buttons."), on_button=choose_anonymity),
+    "cap": Step(ask_cap, N_("Please answer with one of the buttons."), on_button=choose_cap, next=BACK),
+    "anon": Step(ask_anonymity, N_("Please answer with one of the buttons."), on_button=choose_anonymity, next=BACK),
 }  # fmt: skip

@@ -9,6 +9,7 @@ What happens at the card is up to the flow that owns the ``summary`` step.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.core.flow import Step
@@ -19,6 +20,7 @@ from handlers.context import Ctx
 from handlers.invalid import Invalid
 from handlers.profile.labels import FREQUENCY_NAMES, ROLE_NAMES, location_name
 from handlers.profile.rules import (
+    fields_after,
     is_frequency,
     is_location,
     is_role,
@@ -368,7 +370,7 @@ PHONE = Step(
 )
 
 
-FIELD_STEPS: dict[str, Step] = {
+_FIELD_STEPS: dict[str, Step] = {
     "name": NAME,
     "role": ROLE,
     "org": ORGANISATION,
@@ -381,4 +383,9 @@ FIELD_STEPS: dict[str, Step] = {
     "area": AREA,
     "visible": VISIBLE,
     "phone": PHONE,
+}
+# Each field goes where ``field_done`` (``next_field``) may send it; the owning flow has the
+# ``summary`` step.
+FIELD_STEPS: dict[str, Step] = {
+    name: replace(step, next=fields_after(name)) for name, step in _FIELD_STEPS.items()
 }

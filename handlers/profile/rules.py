@@ -105,6 +105,14 @@ def next_field(step: str, draft: dict[str, Any], editing: bool) -> str | None:
     return None
 
 
+def fields_after(step: str) -> tuple[str, ...]:
+    """Every step ``next_field`` may choose after ``step`` ("summary" for None): the step's
+    declared edges, read off the same rules for each draft that changes the answer."""
+    drafts: list[dict[str, Any]] = [{}, {"province": ABROAD}, {"open": True}, {"freq": "off"}]
+    found = {next_field(step, d, editing) or "summary" for d in drafts for editing in (True, False)}
+    return tuple(sorted(found))
+
+
 def parse_quiet_hours(text: str) -> tuple[str, str]:
     """ "21:00-07:00", "21-7", "២១:០០–០៧:០០" → ("21:00", "07:00"); an expert's quiet hours."""
     value = western_digits(clean_line(text)).replace("–", "-").replace("—", "-")

@@ -397,15 +397,21 @@ async def reply_pressed(ctx: Ctx) -> None:
 
 answer_flow = Flow(
     "answer",
-    {"text": Step(ask_answer, N_("Please write your answer as text."), on_text=receive_answer)},
+    {
+        "text": Step(
+            ask_answer, N_("Please write your answer as text."), on_text=receive_answer, ends=True
+        )
+    },
+    entry=("text",),
 )
 followup_flow = Flow(
     "followup",
     {
         "text": Step(
             ask_followup, N_("Please write your follow-up question as text."),
-            on_text=receive_followup,
+            on_text=receive_followup, ends=True,
         )
     },
+    entry=("text",),
 )  # fmt: skip
 FLOWS.extend([answer_flow, followup_flow])

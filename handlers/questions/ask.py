@@ -205,18 +205,26 @@ router.flow(
     Flow(
         "ask",
         {
-            "text": Step(ask_text, N_("Please type your question as text."), on_text=receive_text),
+            "text": Step(
+                ask_text,
+                N_("Please type your question as text."),
+                on_text=receive_text,
+                next=("similar", "tags"),
+            ),
             "similar": Step(
                 show_similar,
                 N_("Please tap a question to read it, or continue."),
                 on_button=similar_chosen,
+                next=("tags",),
             ),
             "tags": Step(
                 ask_tags,
                 N_("Please tap the topics of your question, then press Send."),
                 on_button=tag_chosen,
+                ends=True,
             ),
         },
+        entry=("text",),
     )
 )
 

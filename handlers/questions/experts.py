@@ -254,9 +254,18 @@ def decision_notice(t: Translator, approved: bool) -> tuple[str, None]:
 expert_flow = Flow(
     "expert",
     {
-        "tags": Step(ask_tags, N_("Please tap the topics, then press Next."), on_button=tag_chosen),
+        "tags": Step(
+            ask_tags,
+            N_("Please tap the topics, then press Next."),
+            on_button=tag_chosen,
+            next=("note",),
+        ),
         "note": Step(
-            ask_note, N_("Please describe your experience as text."), on_text=receive_note
+            ask_note,
+            N_("Please describe your experience as text."),
+            on_text=receive_note,
+            ends=True,
         ),
     },
+    entry=("tags",),
 )

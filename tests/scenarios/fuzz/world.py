@@ -46,6 +46,7 @@ def fuzz_settings(database: Path, engine: str) -> Settings:
         database_url=f"sqlite+aiosqlite:///{database}",
         locales_dir=PROJECT / "locales",
         strict_translations=True,
+        strict_flows=True,
         send_rate=1000.0,
         per_chat_interval=0.0,
         engine=engine,
