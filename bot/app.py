@@ -277,7 +277,6 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     dispatcher.extras["limits"] = Limits(
         questions_waiting=settings.questions_waiting,
         questions_per_day=settings.questions_per_day,
-        offers_per_asker=settings.offers_per_asker,
         reports_per_day=settings.reports_per_day,
         pending_applications=settings.pending_applications,
         pending_companies=settings.pending_companies,

@@ -10,8 +10,9 @@ Decisions:
 - **Questions.** At most ``questions_waiting`` (3) of a member's questions wait for a first
   answer at once (closing one in /myquestions frees its place), and at most
   ``questions_per_day`` (10) are asked in any rolling 24 hours, whatever became of them.
-- **Experts' places.** An expert holds at most ``offers_per_asker`` (1) open offers of one
-  member's questions (``handlers/questions/routing.py``): an expert's cap (3 by default)
+- **Experts' places.** An expert holds at most ``offers_per_asker`` (1, a routing setting
+  in ``QaSettings``) open offers of one member's questions
+  (``handlers/questions/routing.py``): an expert's cap (3 by default)
   is shared by questions of several members, so one member asking about every topic can
   no longer fill every expert, and another member's question still reaches the experts of
   its topics. A member's next question waits for an expert without one of theirs, as any
@@ -64,7 +65,6 @@ class Limits:
 
     questions_waiting: int = 3
     questions_per_day: int = 10
-    offers_per_asker: int = 1
     reports_per_day: int = 5
     pending_applications: int = 1
     pending_companies: int = 1

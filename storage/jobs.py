@@ -86,14 +86,11 @@ class JobRepository:
         about: str,
         now: datetime,
     ) -> Company:
-        """A pending company; whoever registers it is its first active representative."""
-        company = Company(
-            name=name, registration_no=registration_no, sector=sector, website=website,
-            about=about, status="pending", created_by=member_id, created_at=now,
-        )  # fmt: skip
-        self.session.add(company)
-        await self.session.flush()
-        await self._first_representative(company, member_id, now)
+        """A pending company with no limit (the demonstration data, imports, tests)."""
+        company = await self.register_company(
+            member_id, name, registration_no, sector, website, about, now, pending_max=None
+        )
+        assert company is not None  # no limit: always stored
         return company
 
     async def register_company(
@@ -105,10 +102,11 @@ class JobRepository:
         website: str | None,
         about: str,
         now: datetime,
-        pending_max: int,
+        pending_max: int | None,
     ) -> Company | None:
-        """``add_company`` while fewer than ``pending_max`` of the member's registrations
-        wait for verification; None otherwise (counted by the INSERT, see storage.limits)."""
+        """A pending company, whoever registers it its first active representative, while
+        fewer than ``pending_max`` of the member's registrations wait for verification;
+        None otherwise (counted by the INSERT, see storage.limits)."""
         await hold(self.session, Member.id, member_id)
         company_id = await insert_if(
             self.session, Company,
@@ -117,7 +115,8 @@ class JobRepository:
                 "website": website, "about": about, "status": "pending",
                 "created_by": member_id, "created_at": now,
             },
-            self.pending_companies_count(member_id) < pending_max,
+            true() if pending_max is None
+            else self.pending_companies_count(member_id) < pending_max,
         )  # fmt: skip
         company = None if company_id is None else await self.session.get(Company, company_id)
         if company is not None:

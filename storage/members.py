@@ -48,11 +48,6 @@ class MemberRepository:
     async def by_id(self, member_id: int) -> Member | None:
         return await self.session.get(Member, member_id)
 
-    async def add(self, member: Member) -> None:
-        """Store a new member; its id is set on return."""
-        self.session.add(member)
-        await self.session.flush()
-
     async def skills(self, member_id: int) -> list[str]:
         rows = await self.session.scalars(
             select(Tag.slug)
