@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, literal, or_, select, update
@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.limits import hold, insert_if, report_times, reports_filed_since
+from storage.limits import DAY, hold, insert_if, insert_report, report_times
 from storage.member_search import HIDDEN, has_skill, hidden_by_moderators, ranked_page
 from storage.models import (
     ConnectionRequest,
@@ -22,7 +22,6 @@ from storage.models import (
 
 PENDING, OPEN = "pending", "open"
 RESTORED = "restored"  # a hide a moderator later undid
-DAY = timedelta(hours=24)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -215,21 +214,16 @@ class CommunityRepository:
         """``add_report`` unless the reporter has an open report on this member or filed
         ``per_day`` reports (of any kind) in the last 24 hours; None then (counted by the
         INSERT, see storage.limits)."""
-        await hold(self.session, Member.id, reporter_id)
         same = exists().where(
             ProfileReport.reporter_id == reporter_id,
             ProfileReport.member_id == member_id,
             ProfileReport.status == OPEN,
         )
-        report_id = await insert_if(
-            self.session, ProfileReport,
-            {
-                "reporter_id": reporter_id, "member_id": member_id, "reason": reason,
-                "status": OPEN, "created_at": now,
-            },
-            ~same & (reports_filed_since(reporter_id, now - DAY) < per_day),
-        )  # fmt: skip
-        return None if report_id is None else await self.session.get(ProfileReport, report_id)
+        values = {
+            "reporter_id": reporter_id, "member_id": member_id, "reason": reason,
+            "status": OPEN, "created_at": now,
+        }  # fmt: skip
+        return await insert_report(self.session, ProfileReport, values, same, now, per_day)
 
     async def reports_of_the_day(self, reporter_id: int, now: datetime) -> list[datetime]:
         """When the member filed each report (any kind) in the last 24 hours."""

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, func, insert, literal, select, union_all
+from sqlalchemy import ColumnElement, Table, and_, func, insert, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.models import Base, ProfileReport, Report
+from storage.models import Base, Member, ProfileReport, Report
+
+DAY = timedelta(hours=24)  # a limit's "day": any 24 hours
+ReportRow = TypeVar("ReportRow", Report, ProfileReport)
 
 
 async def hold(session: AsyncSession, column: InstrumentedAttribute[Any], key: object) -> None:
@@ -57,6 +60,27 @@ def reports_filed_since(reporter_id: int, since: datetime) -> ColumnElement[int]
         ),
     ).subquery()
     return select(func.count()).select_from(filed).scalar_subquery()
+
+
+async def insert_report(
+    session: AsyncSession,
+    model: type[ReportRow],
+    values: Mapping[str, Any],
+    same: ColumnElement[bool],
+    now: datetime,
+    per_day: int,
+) -> ReportRow | None:
+    """A report of ``model`` (a question's or answer's, or a profile's) unless ``same``
+    (an open report of this member on the same thing) exists or the member filed
+    ``per_day`` reports of either kind in the last 24 hours; None then. Behind a lock on
+    the reporter, counted by the INSERT."""
+    reporter_id = values["reporter_id"]
+    await hold(session, Member.id, reporter_id)
+    report_id = await insert_if(
+        session, model, values,
+        and_(~same, reports_filed_since(reporter_id, now - DAY) < per_day),
+    )  # fmt: skip
+    return None if report_id is None else await session.get(model, report_id)
 
 
 async def report_times(session: AsyncSession, reporter_id: int, since: datetime) -> list[datetime]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.limits import hold, insert_if, report_times, reports_filed_since
+from storage.limits import DAY, hold, insert_if, insert_report, report_times
 from storage.models import (
     Answer,
     Assignment,
@@ -28,7 +28,6 @@ from storage.models import (
 from storage.sql import update_if
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
-DAY = timedelta(hours=24)
 
 
 def open_offers_of(
@@ -674,22 +673,17 @@ class QuestionRepository:
         """``add_report`` unless the member has an open report on the same thing or filed
         ``per_day`` reports (of any kind) in the last 24 hours; None then (counted by the
         INSERT, see storage.limits)."""
-        await hold(self.session, Member.id, reporter_id)
         same = exists().where(
             Report.reporter_id == reporter_id,
             Report.target == target,
             Report.target_id == target_id,
             Report.status == "open",
         )
-        report_id = await insert_if(
-            self.session, Report,
-            {
-                "reporter_id": reporter_id, "target": target, "target_id": target_id,
-                "status": "open", "created_at": now,
-            },
-            and_(~same, reports_filed_since(reporter_id, now - DAY) < per_day),
-        )  # fmt: skip
-        return None if report_id is None else await self.session.get(Report, report_id)
+        values = {
+            "reporter_id": reporter_id, "target": target, "target_id": target_id,
+            "status": "open", "created_at": now,
+        }  # fmt: skip
+        return await insert_report(self.session, Report, values, same, now, per_day)
 
     async def reports_of_the_day(self, reporter_id: int, now: datetime) -> list[datetime]:
         """When the member filed each report (any kind) in the last 24 hours."""
