@@ -18,6 +18,7 @@ from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from bot.members_csv import ImportReport
+    from handlers.acting import Acting
 
 IMPORT_BATCH = 1000
 
@@ -461,6 +462,23 @@ async def export_members(settings: Settings) -> int:
         await uow.commit()
     print(f"{count} member(s) exported.", file=sys.stderr)
     return 0
+
+
+def operator(settings: Settings, uow: UnitOfWork) -> Acting:
+    """The operator at the command line, as the person performing an operation."""
+    from handlers.acting import Acting
+    from storage.members import utc_now
+
+    return Acting(None, "cli", uow, Translations(settings.locales_dir), utc_now(), settings.tz)
+
+
+def refused(settings: Settings, error: Exception) -> CommandError:
+    """An operation's ``Invalid`` or ``NotAllowed`` as the CLI's one line, in English."""
+    message = getattr(error, "message", str(error))
+    params = getattr(error, "params", {})
+    return CommandError(
+        Translations(settings.locales_dir).for_language("en").gettext(message).format(**params)
+    )
 
 
 @asynccontextmanager

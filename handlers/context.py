@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 from bot.core.context import Context
 from bot.core.i18n import N_
+from handlers.acting import REFUSALS, Acting
 from storage.models import Member
 from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
@@ -40,11 +41,17 @@ async def signing_up(ctx: Ctx) -> bool:
     return True
 
 
+def acting(ctx: Ctx) -> Acting:
+    """The member pressing or typing, as the person performing an operation in the chat."""
+    return Acting(ctx.user_id, "chat", ctx.session, ctx.translators, ctx.clock.now(), ctx.timezone)
+
+
 async def is_admin(ctx: Ctx) -> bool:
-    """True for an administrator; anyone else is told so (as a popup for a button)."""
+    """True for an administrator; anyone else is told so (as a popup for a button). For
+    showing a menu or starting a flow: the operation checks again when it writes."""
     if await ctx.session.staff.has_role(ctx.user_id, "admin"):
         return True
-    await _refuse(ctx, N_("Only administrators can do this."))
+    await refuse(ctx, REFUSALS["admin"])
     return False
 
 
@@ -52,7 +59,7 @@ async def is_moderator(ctx: Ctx) -> bool:
     """True for a moderator or an administrator; anyone else is told so, as by ``is_admin``."""
     if await staff_role(ctx.session.staff, ctx.user_id) is not None:
         return True
-    await _refuse(ctx, N_("Only moderators can do this."))
+    await refuse(ctx, REFUSALS["moderator"])
     return False
 
 
@@ -62,11 +69,13 @@ async def about_themselves(ctx: Ctx, member_id: int | None) -> bool:
     member = await ctx.member()
     if member is None or member.id != member_id:
         return False
-    await _refuse(ctx, N_("This report is about you: another moderator will decide it."))
+    await refuse(ctx, N_("This report is about you: another moderator will decide it."))
     return True
 
 
-async def _refuse(ctx: Ctx, message: str) -> None:
+async def refuse(ctx: Ctx, message: str) -> None:
+    """Tell the person (a popup for a button, a message for a command) what they may not
+    do; ``message`` is a msgid, e.g. a ``NotAllowed``'s."""
     await ctx.answer(ctx._(message), alert=True)
     if not ctx.event.callback_id:
         await ctx.reply(ctx._(message))

@@ -160,6 +160,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str | None] = mapped_column(String(8))  # chat, cli, web: where it was done
 
 
 # -- questions and experts -------------------------------------------------------------------

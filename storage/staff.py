@@ -42,10 +42,15 @@ class StaffRepository:
         )
         return list(rows)
 
-    async def audit(self, actor: int | None, action: str, detail: dict[str, Any]) -> None:
+    async def audit(
+        self, actor: int | None, action: str, detail: dict[str, Any], channel: str | None = None
+    ) -> None:
         self.session.add(
-            AuditEntry(actor_telegram_id=actor, action=action, detail=detail, created_at=self.now())
-        )
+            AuditEntry(
+                actor_telegram_id=actor, action=action, detail=detail, created_at=self.now(),
+                channel=channel,
+            )
+        )  # fmt: skip
 
     async def revoke(self, telegram_id: int, role: str, revoked_by: int | None) -> bool:
         """Take the role away; False when the person did not have it."""

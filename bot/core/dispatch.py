@@ -21,6 +21,7 @@ from typing import Any
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
+from bot.core.buttons import Buttons
 from bot.core.context import Context, parse_flow_callback
 from bot.core.events import Event, EventKind
 from bot.core.flow import Flow, Handler
@@ -72,6 +73,11 @@ class Router:
             return handler
 
         return register
+
+    def buttons(self, group: Buttons) -> Buttons:
+        """A feature's declared buttons (``bot.core.buttons``), routed by their prefix."""
+        self.callbacks[group.prefix] = group.route
+        return group
 
     def flow(self, flow: Flow) -> Flow:
         self.flows[flow.name] = flow
