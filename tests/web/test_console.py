@@ -368,3 +368,24 @@ async def test_the_audit_log_filters_and_shows_the_channel(world: World) -> None
             select(func.count()).select_from(AuditEntry).where(AuditEntry.channel == "web")
         )
     assert web_lines == 1
+
+
+async def test_two_uses_racing_for_one_link_let_one_in(world: World) -> None:
+    """The write itself is conditional: a use that saw the link unused a moment before,
+    while another took it, still gets nothing."""
+    from storage.web_console import WebConsoleRepository
+    from web.secrets import digest
+
+    token = (await world.link(ADMIN)).split("token=")[1]
+    now = world.clock.now()
+    async with world.uow() as uow:
+        assert await WebConsoleRepository(uow.session).use_sign_in(digest(token), now) == ADMIN
+        await uow.commit()
+    async with world.uow() as uow:
+        late = WebConsoleRepository(uow.session)
+
+        async def saw_it_unused(secret_hash: str, now: object) -> int:
+            return ADMIN
+
+        late.usable_sign_in = saw_it_unused  # type: ignore[method-assign]
+        assert await late.use_sign_in(digest(token), now) is None
