@@ -49,6 +49,15 @@ def parser() -> argparse.ArgumentParser:
         help="serve DCC_WEBHOOK_URL on DCC_WEBHOOK_LISTEN instead of polling",
     )
 
+    console = sub.add_parser(
+        "web", help="serve the web console on DCC_WEB_LISTEN (or print a sign-in link)"
+    )
+    console_commands = console.add_subparsers(dest="web_command", metavar="COMMAND")
+    login_link = console_commands.add_parser(
+        "login-link", help="print a single-use sign-in link (10 minutes) for a staff member"
+    )
+    login_link.add_argument("telegram_id", type=_telegram_id, metavar="TELEGRAM_ID")
+
     sandbox = sub.add_parser(
         "sandbox", help="chat with the real bot in this terminal, no token needed"
     )
@@ -280,6 +289,10 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.sandbox(settings, args.user, args.lang, args.script)
         case "sandbox":
             return await commands.sandbox(settings, args.user, args.lang, args.script)
+        case "web" if args.web_command == "login-link":
+            return await commands.console_link(settings, args.telegram_id)
+        case "web":
+            return await commands.serve_console(settings)
         case "db":
             return await commands.db_upgrade(settings)
         case "seed-demo":

@@ -28,28 +28,98 @@ class CommandError(Exception):
 
 
 async def run(settings: Settings, migrate: bool = False, webhook: bool = False) -> int:
-    """Until Ctrl-C or SIGTERM: long polling, or (``webhook``) the webhook server."""
+    """Until Ctrl-C or SIGTERM: long polling, or (``webhook``) the webhook server; with
+    DCC_WEB_LISTEN set, the web console too (on the webhook's server when both listen on
+    the same address, else on a server of its own)."""
     from bot.app import build_app, prepare_serving_process
     from bot.config import check_webhook
     from bot.webhook import WebhookServer
+    from web.server import ConsoleServer, console_for
 
     if webhook:
         check_webhook(settings)
     app = await build_app(settings, migrate=migrate)
     prepare_serving_process()
-    server = WebhookServer(app) if webhook else None
+    console = (
+        console_for(settings, app.unit_of_work, app.dispatcher.translations, app.clock.now)
+        if settings.web_listen is not None
+        else None
+    )
+    shared = webhook and console is not None and settings.web_listen == settings.webhook_listen
+    server = WebhookServer(app, console if shared else None) if webhook else None
+    console_server = (
+        ConsoleServer(console, settings.web_address) if console is not None and not shared else None
+    )
     stop = asyncio.Event()
     stop_on_signals(stop)
     try:
         if server is not None:
             await server.start()
+        if console_server is not None:
+            await console_server.start()
         await app.start(webhook=webhook)
+        if console is not None:
+            print(f"The web console is at {settings.web_base_url}/", file=sys.stderr)
         print("DCC Bot is running. Press Ctrl-C to stop.", file=sys.stderr)
         await stop.wait()
     finally:
+        if console_server is not None:
+            await console_server.stop()
         if server is not None:
             await server.stop()
         await app.stop()
+    return 0
+
+
+async def serve_console(settings: Settings) -> int:
+    """``dcc-bot web``: the console alone, until Ctrl-C or SIGTERM."""
+    from bot.app import open_database
+    from storage.members import utc_now
+    from web.server import ConsoleServer, console_for
+
+    engine = await open_database(settings, migrate=False)
+    sessionmaker = make_sessionmaker(engine)
+    console = console_for(
+        settings,
+        lambda: UnitOfWork(sessionmaker, utc_now),
+        Translations(settings.locales_dir),
+        utc_now,
+    )
+    server = ConsoleServer(console, settings.web_address)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    try:
+        try:
+            await server.start()
+        except OSError as error:
+            host, port = settings.web_address
+            raise CommandError(f"the web console cannot listen on {host}:{port}: {error}") from None
+        print(
+            f"The web console is at {settings.web_base_url}/. Press Ctrl-C to stop.",
+            file=sys.stderr,
+        )
+        await stop.wait()
+    finally:
+        await server.stop()
+        await engine.dispose()
+    return 0
+
+
+async def console_link(settings: Settings, telegram_id: int) -> int:
+    """``dcc-bot web login-link``: a single-use sign-in link for a staff member."""
+    from storage.members import utc_now
+    from web.signin import NotStaff, issue_link
+
+    async with _unit_of_work(settings) as uow:
+        try:
+            link = await issue_link(uow, telegram_id, utc_now(), settings.web_base_url)
+        except NotStaff:
+            raise CommandError(
+                f"{telegram_id} is not staff: only administrators and moderators sign in to"
+                " the web console"
+            ) from None
+        await uow.commit()
+    print(link)
     return 0
 
 

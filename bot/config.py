@@ -21,6 +21,7 @@ DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is abo
 DEFAULT_LEADER_CHECK = 15.0  # seconds: a dead leader's jobs move to another process this fast
 DEFAULT_OUTBOX_RETENTION_DAYS = 30  # sent messages are deleted from the outbox after this
 MIN_OUTBOX_RETENTION_DAYS = 2  # an event reminder's key is read back for a day
+DEFAULT_WEB_LISTEN = ("127.0.0.1", 8090)  # the web console: this machine only, by default
 ENGINES = ("ptb", "aiogram")
 TELEGRAM_ID_MAX = 2**52  # Telegram promises user ids fit in 52 bits; ids are below this
 
@@ -45,6 +46,10 @@ class Settings:
     webhook_listen: tuple[str, int] = ("0.0.0.0", 8080)
     leader_check: float = DEFAULT_LEADER_CHECK
     outbox_retention_days: int = DEFAULT_OUTBOX_RETENTION_DAYS
+    # The web console (web/): where it listens (None: DCC_WEB_LISTEN not set, so `run` does
+    # not serve it; `web` and the sandbox use DEFAULT_WEB_LISTEN) and its public address.
+    web_listen: tuple[str, int] | None = None
+    web_url: str = ""
     # Abuse limits (handlers/limits.py): what one member may ask of experts and staff.
     questions_waiting: int = 3  # questions waiting for a first answer at once
     questions_per_day: int = 10  # questions in any 24 hours
@@ -60,6 +65,21 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def web_address(self) -> tuple[str, int]:
+        """Where the web console listens: DCC_WEB_LISTEN, or 127.0.0.1:8090."""
+        return self.web_listen or DEFAULT_WEB_LISTEN
+
+    @property
+    def web_base_url(self) -> str:
+        """The console's address in sign-in links: DCC_WEB_URL, else made of where it listens."""
+        if self.web_url:
+            return self.web_url
+        host, port = self.web_address
+        if host in ("0.0.0.0", "::", ""):
+            host = "127.0.0.1"
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}"
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -106,6 +126,12 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
             env.get("DCC_LEADER_CHECK", ""), "DCC_LEADER_CHECK", DEFAULT_LEADER_CHECK
         ),
         outbox_retention_days=_retention(env.get("DCC_OUTBOX_RETENTION_DAYS", "")),
+        web_listen=(
+            _listen(env["DCC_WEB_LISTEN"], "DCC_WEB_LISTEN")
+            if env.get("DCC_WEB_LISTEN", "").strip()
+            else None
+        ),
+        web_url=_web_url(env.get("DCC_WEB_URL", "")),
         questions_waiting=_limit(env, "questions_waiting"),
         questions_per_day=_limit(env, "questions_per_day"),
         offers_per_asker=_limit(env, "offers_per_asker"),
@@ -189,14 +215,31 @@ def _retention(raw: str) -> int:
     return days
 
 
-def _listen(raw: str) -> tuple[str, int]:
-    """``host:port`` the webhook server listens on (default 0.0.0.0:8080)."""
+def _listen(raw: str, name: str = "DCC_WEBHOOK_LISTEN") -> tuple[str, int]:
+    """``host:port`` a server listens on (the webhook's default 0.0.0.0:8080)."""
     if not raw.strip():
         return ("0.0.0.0", 8080)
     host, _, port = raw.strip().rpartition(":")
     if not host or not port.isdecimal() or not 0 < int(port) < 65536:
-        raise ConfigError(f"DCC_WEBHOOK_LISTEN must be host:port, like 0.0.0.0:8080, not {raw!r}")
+        raise ConfigError(f"{name} must be host:port, like 0.0.0.0:8080, not {raw!r}")
     return host.strip("[]"), int(port)
+
+
+def _web_url(raw: str) -> str:
+    """The web console's public address (DCC_WEB_URL): http(s) with a host, no trailing slash."""
+    if not raw.strip():
+        return ""
+    try:
+        parts = urlsplit(raw.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"DCC_WEB_URL must be an http:// or https:// address, not {raw!r}")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        # the console's pages are at the root of their host: a path would break its links
+        raise ConfigError(f"DCC_WEB_URL must be a host's address without a path, not {raw!r}")
+    return raw.strip().rstrip("/")
 
 
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")

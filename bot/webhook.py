@@ -32,9 +32,11 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.core.events import MalformedUpdate
+from web.console import add_console
 
 if TYPE_CHECKING:
     from bot.app import App
+    from web.console import Console
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,9 @@ MAX_BODY = 2 * 1024 * 1024  # bytes; Telegram's updates are a few kilobytes
 
 
 class WebhookServer:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, console: Console | None = None) -> None:
         self.app = app
+        self.console = console  # the web console, served on the same address
         self.path = urlsplit(app.settings.webhook_url).path or "/"
         self.secret = app.settings.webhook_secret.encode()
         self._runner: web.AppRunner | None = None
@@ -55,6 +58,8 @@ class WebhookServer:
         server = web.Application(client_max_size=MAX_BODY)
         server.router.add_post(self.path, self.update)
         server.router.add_get("/healthz", self.health)
+        if self.console is not None:
+            add_console(server, self.console)
         self._runner = web.AppRunner(server, access_log=None)
         await self._runner.setup()
         host, port = self.app.settings.webhook_listen

@@ -722,3 +722,35 @@ class ProfileReport(Base):
     resolved_by: Mapped[int | None] = mapped_column(BigInteger)  # the moderator's Telegram id
     created_at: Mapped[datetime] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+# -- the web console ---------------------------------------------------------------------------
+class WebSignIn(Base):
+    """A sign-in to the web console: a single-use link's token, or a Telegram Login's hash.
+
+    Only the SHA-256 of the secret is kept, so the table read by someone else opens nothing.
+    ``used_at`` is set by the one conditional UPDATE (or INSERT, for a Telegram Login) that
+    lets it in: a second use finds it set and is refused."""
+
+    __tablename__ = "web_sign_ins"
+
+    secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of the id its cookie carries, whose it is, the
+    form token its POSTs must carry, the console's language for it, and when it was last
+    used (12 hours idle ends it)."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    created_at: Mapped[datetime] = mapped_column()
+    last_seen_at: Mapped[datetime] = mapped_column(index=True)

@@ -113,3 +113,17 @@ class StatsRepository:
             select(Question.created_at).where(Question.created_at >= since)
         )
         return list(rows)
+
+    async def questions_waiting(self) -> int:
+        """Questions still waiting for a first answer."""
+        return await self._count(Question.status == "open", of=Question)
+
+    async def alert_subscribers(self) -> list[tuple[str, int]]:
+        """(frequency, count) of the members open to work who get job alerts, most first."""
+        rows = await self.session.execute(
+            select(Member.alert_frequency, func.count())
+            .where(*ACTIVE, Member.open_to_work.is_(True), Member.alert_frequency != "off")
+            .group_by(Member.alert_frequency)
+            .order_by(func.count().desc(), Member.alert_frequency)
+        )
+        return [(value, count) for value, count in rows]

@@ -18,14 +18,19 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.config import ConfigError, Settings
 from bot.demo import DEMO_MEMBERS, seed_demo_company, seed_demo_content, seed_demo_members
 from bot.sandbox.emulator import BotApiEmulator, EmuUser, SentMessage
 
+if TYPE_CHECKING:
+    from bot.app import App
+    from web.server import ConsoleServer
+
 SANDBOX_DATABASE = "sqlite+aiosqlite:///dcc-sandbox.sqlite3"
 SANDBOX_PHONE = "+85512345678"
+SANDBOX_ADMIN = 9000  # the sandbox's administrator, who signs in to the web console
 CHOICE = re.compile(r"#\s*(\d+)")
 HELP = (
     "Type a message and press Enter. #N presses button N; :sticker and :photo send one;"
@@ -223,6 +228,7 @@ async def run_sandbox(
         await app.start(poll_timeout=1)
         user = EmuUser(user_id, "Sandbox", language_code=language, username=f"user{user_id}")
         chat = SandboxChat(emulator, user, app.dispatcher.wait_processed, out, echo=bool(script))
+        console = None if script is not None else await _open_console(app, out)
         try:
             chat.show_new()
             if script is not None:
@@ -234,8 +240,37 @@ async def run_sandbox(
                 print(f"DCC Bot sandbox: you are user {user_id} ({language}). {HELP}", file=out)
                 await _interactive(chat)
         finally:
+            if console is not None:
+                await console.stop()
             await app.stop()
     return 0
+
+
+async def _open_console(app: App, out: TextIO) -> ConsoleServer | None:
+    """The web console beside the chat, and a sign-in link for the sandbox's administrator
+    (the first of DCC_ADMIN_IDS, else SANDBOX_ADMIN); a taken port only costs the console."""
+    from web.server import ConsoleServer, console_for
+    from web.signin import issue_link
+
+    settings = app.settings
+    admin = settings.admin_ids[0] if settings.admin_ids else SANDBOX_ADMIN
+    server = ConsoleServer(
+        console_for(settings, app.unit_of_work, app.dispatcher.translations, app.clock.now),
+        settings.web_address,
+    )
+    try:
+        await server.start()
+    except OSError as error:
+        host, port = settings.web_address
+        print(f"The web console could not listen on {host}:{port} ({error}).", file=out)
+        return None
+    async with app.unit_of_work() as uow:
+        await uow.staff.grant(admin, "admin", granted_by=None)
+        link = await issue_link(uow, admin, app.clock.now(), settings.web_base_url)
+        await uow.commit()
+    print(f"Web console: {settings.web_base_url}/", file=out)
+    print(f"Sign in as the sandbox administrator ({admin}), within 10 minutes: {link}", file=out)
+    return server
 
 
 async def _interactive(chat: SandboxChat) -> None:

@@ -465,3 +465,25 @@ def test_a_scheduled_broadcast_can_be_cancelled_once(
     code, _, err = run(capsys, "broadcast", "cancel", "1")
     assert code == 2 and "broadcast 1 is cancelled: only a scheduled one can be cancelled" in err
     assert run(capsys, "broadcast", "status", "1")[1].startswith("Broadcast 1: cancelled")
+
+
+def test_web_login_link_prints_a_link_for_staff_only(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DCC_WEB_URL", raising=False)
+    monkeypatch.delenv("DCC_WEB_LISTEN", raising=False)
+    code, _, err = run(capsys, "web", "login-link", "4242")
+    assert (
+        code == 2 and err.startswith("dcc-bot: error: 4242 is not staff") and err.count("\n") == 1
+    )
+    assert main(["admins", "add", "4242"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "web", "login-link", "4242")
+    assert code == 0 and out.startswith("http://127.0.0.1:8090/signin?token=")
+    monkeypatch.setenv("DCC_WEB_URL", "https://console.mptc.gov.kh/")
+    code, out, _ = run(capsys, "web", "login-link", "4242")
+    assert out.startswith("https://console.mptc.gov.kh/signin?token=") and out.count("\n") == 1
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        stored = [row[0] for row in db.execute("SELECT secret_hash FROM web_sign_ins")]
+    token = out.strip().split("token=")[1]
+    assert len(stored) == 2 and token not in stored  # only hashes are kept

@@ -152,3 +152,19 @@ def test_the_abuse_limits_are_read_with_their_defaults() -> None:
 def test_an_abuse_limit_must_be_a_whole_number_of_at_least_one(raw: str) -> None:
     with pytest.raises(ConfigError, match="DCC_REPORTS_PER_DAY"):
         load_settings({"DCC_REPORTS_PER_DAY": raw}, dotenv=False)
+
+
+def test_the_web_console_settings() -> None:
+    default = load_settings(env={})
+    assert default.web_listen is None and default.web_address == ("127.0.0.1", 8090)
+    assert default.web_base_url == "http://127.0.0.1:8090"
+    settings = load_settings(env={"DCC_WEB_LISTEN": "0.0.0.0:9000"})
+    assert settings.web_listen == ("0.0.0.0", 9000)
+    assert settings.web_base_url == "http://127.0.0.1:9000"
+    given = load_settings(env={"DCC_WEB_URL": "https://console.mptc.gov.kh/"})
+    assert given.web_base_url == "https://console.mptc.gov.kh"
+    with pytest.raises(ConfigError, match="DCC_WEB_LISTEN must be host:port"):
+        load_settings(env={"DCC_WEB_LISTEN": "9000"})
+    for url in ("console.mptc.gov.kh", "ftp://x", "https://x/console", "https://x/?a=1"):
+        with pytest.raises(ConfigError, match="DCC_WEB_URL"):
+            load_settings(env={"DCC_WEB_URL": url})
