@@ -16,7 +16,8 @@ Rows that are still to be sent, or in flight, are never deleted. The minimum per
 days) outlives the other outbox keys that are read back: an event's reminder key is only
 looked at during the day before the event.
 
-The same daily job clears what an erased member's row keeps for a day, the keyed hash of
+The same daily job deletes the web console's ended sessions and expired sign-in links, and
+clears what an erased member's row keeps for a day, the keyed hash of
 their Telegram id (handlers.profile.cooldown), once the erasure is more than 24 hours old:
 the job runs daily, so a hash is kept at most two days.
 """
@@ -29,6 +30,7 @@ from datetime import datetime, timedelta
 
 from handlers.profile.cooldown import COOLDOWN
 from storage.uow import UnitOfWork
+from storage.web_console import WebConsoleRepository
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ async def forget_finished_messages(
         await uow.broadcasts.keep_final_counts(before)
         await uow.commit()
     await forget_erased_keys(unit_of_work, now)
+    async with unit_of_work() as uow:
+        await WebConsoleRepository(uow.session).forget_ended(now)
+        await uow.commit()
     deleted = 0
     while True:
         async with unit_of_work() as uow:

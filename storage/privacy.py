@@ -2,6 +2,7 @@
 
 The copy holds the member's own records and the texts they wrote (questions, follow-ups,
 answers, their expert application, the companies they registered and jobs they posted,
+their web console sessions (when started and last used, and their language),
 the notes of their connection requests, the reasons of their reports), the questions
 offered to them and what became of each offer, the bot's messages to them (kind, state and
 times) and what they did as staff, never another person's personal data: who asked or
@@ -22,7 +23,8 @@ their entries to competitions still open, their places among a competition's jud
 reputation points they were given (the leaderboard's records), their connection requests
 (sent and received), the blocks they made and the blocks of them, the profile reports about
 them, and the outbox messages to their chat or carrying their application, card, contact,
-company registration or an answer that shows their name, whatever the messages' state.
+company registration or an answer that shows their name, whatever the messages' state,
+and their web console sessions and sign-in links (they are signed out of the console).
 What stays is anonymous: the row (questions and answers keep an author), decided
 applications and introductions (the company's record), decided companies, reports they made
 (a profile report's reason is emptied), entries to competitions past their deadline and the
@@ -75,6 +77,8 @@ from storage.models import (
     Rsvp,
     StaffRole,
     Tag,
+    WebSession,
+    WebSignIn,
 )
 from storage.outbox import PART
 
@@ -122,6 +126,14 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
             select(StaffRole)
             .where(StaffRole.telegram_id == member.telegram_id)
             .order_by(StaffRole.role)
+        )
+    ]
+    data["web_console_sessions"] = [
+        {"started": _time(started), "last_used": _time(last), "language": language}
+        for started, last, language in await session.execute(
+            select(WebSession.created_at, WebSession.last_seen_at, WebSession.language)
+            .where(WebSession.telegram_id == member.telegram_id)
+            .order_by(WebSession.created_at)
         )
     ]
     data["expert"] = await _expert(session, member.id)
@@ -638,6 +650,9 @@ async def erase_member(
         )
     )
     await erase_network(session, member_id)
+    if telegram_id is not None:  # a staff member who leaves is signed out of the console
+        for web_table in (WebSession, WebSignIn):
+            await session.execute(delete(web_table).where(web_table.telegram_id == telegram_id))
     for column in Member.__table__.columns:
         if column.name not in ("id", "created_at", "updated_at", "deleted_at"):
             setattr(member, column.name, _default(column.default))

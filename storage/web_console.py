@@ -8,13 +8,15 @@ one browser, however many processes or tabs try at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Member, WebSession, WebSignIn
 from storage.sql import upsert
+
+SESSION_IDLE = timedelta(hours=12)  # a console session unused this long has ended
 
 
 class WebConsoleRepository:
@@ -110,6 +112,12 @@ class WebConsoleRepository:
 
     async def forget_sessions_idle_since(self, moment: datetime) -> None:
         await self.session.execute(delete(WebSession).where(WebSession.last_seen_at < moment))
+
+    async def forget_ended(self, now: datetime) -> None:
+        """Sessions idle past ``SESSION_IDLE`` and sign-ins past their expiry: the daily
+        retention job deletes what can no longer let anyone in."""
+        await self.forget_sessions_idle_since(now - SESSION_IDLE)
+        await self.forget_sign_ins_before(now)
 
     async def last_language(self, telegram_id: int) -> str | None:
         """The console language of the person's latest session: a new one starts in it."""

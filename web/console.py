@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from aiohttp.web_urldispatcher import AbstractResource
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations, Translator
 from storage.models import WebSession
 from storage.uow import UnitOfWork
-from storage.web_console import WebConsoleRepository
+from storage.web_console import SESSION_IDLE, WebConsoleRepository
 from web.secrets import digest, same
 from web.signin import staff_role
 
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "dcc_console"
 FORM_COOKIE = "dcc_console_form"  # the form token of pages shown before signing in
-IDLE_LIMIT = timedelta(hours=12)
 STATIC = Path(__file__).parent / "static"
 
 Role = Literal["admin", "moderator"]
@@ -198,7 +197,7 @@ async def _checked(
         cookie = request.cookies.get(SESSION_COOKIE, "")
         now = console.now()
         row: WebSession | None = (
-            await sessions.live_session(digest(cookie), now - IDLE_LIMIT) if cookie else None
+            await sessions.live_session(digest(cookie), now - SESSION_IDLE) if cookie else None
         )
         if row is None:
             visit.translator = console.translations.for_language(visitor_language(request))
