@@ -16,16 +16,29 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from bot.core.context import FLOW_PREFIX, ROW_ID_LIMIT, Context
 from bot.core.i18n import N_
 from bot.core.keyboards import CALLBACK_DATA_MAX_BYTES, Button
 
 SEPARATOR = ":"
+FLOW_PREFIX = "f"  # the flows' own buttons (bot.core.context): no feature may take it
+ROW_ID_LIMIT = 2**31  # row ids are 32-bit in the database
 
-Ctx = Context[Any, Any]
-Guard = Callable[[Ctx], Awaitable[bool]]
+
+class Pressed(Protocol):
+    """What routing a press needs of the handler's context (bot.core.context.Context):
+    declarations import no context, so operations may build buttons."""
+
+    value: str
+
+    def _(self, message: str) -> str: ...
+
+    async def answer(self, text: str | None = None, alert: bool = False) -> None: ...
+
+
+Ctx = Pressed
+Guard = Callable[[Any], Awaitable[bool]]
 PressHandler = Callable[..., Awaitable[None]]  # (ctx, *the press's arguments)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core.buttons import FLOW_PREFIX, ROW_ID_LIMIT
 from bot.core.events import Event, EventKind
 from bot.core.html import CALLBACK_ANSWER_MAX, split_message
 from bot.core.i18n import Translator
@@ -24,9 +25,6 @@ log = logging.getLogger(__name__)
 
 S = TypeVar("S")
 M = TypeVar("M")
-
-FLOW_PREFIX = "f"
-ROW_ID_LIMIT = 2**31  # row ids are 32-bit in the database
 
 
 def row_id(text: str) -> int:

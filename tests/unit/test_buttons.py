@@ -41,7 +41,7 @@ async def press(buttons: Buttons, data: str) -> FakeCtx:
     prefix, _, value = data.partition(":")
     assert prefix == buttons.prefix
     ctx = FakeCtx(value)
-    await buttons.route(ctx)  # type: ignore[arg-type]
+    await buttons.route(ctx)
     return ctx
 
 
