@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.core.i18n import Translations
 from bot.core.text import clean_line, clean_text, telegram_length, too_long
 from bot.csv_records import BadCsv, read_csv
 from handlers.invalid import Invalid
+from handlers.jobs.operations import JobRow
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
 from handlers.links import parse_web_address
@@ -29,7 +30,7 @@ class BadJobRow(ValueError):
     pass
 
 
-def parse_job(raw: dict[str, str | None], today: date, english: Translations) -> dict[str, Any]:
+def parse_job(raw: dict[str, str | None], today: date, english: Translations) -> JobRow:
     row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
     for column in REQUIRED:
         if not row.get(column):
@@ -68,7 +69,7 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
 
 def read_jobs(
     source: TextIO, today: date, english: Translations, errors: list[tuple[int, str]]
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[JobRow]:
     """Valid jobs in file order; each bad row goes into ``errors`` with the line it starts on."""
     try:
         header, records = read_csv(source)
