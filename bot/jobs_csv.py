@@ -4,7 +4,8 @@ Columns: title, description, tags (slugs joined by ";"), location (a province sl
 ``remote`` or ``abroad``), type (full-time, part-time, internship, contract), deadline (a
 future date: 2026-12-31, 31/12/2026, …) and optionally apply_url (empty: apply in the bot).
 Each row is checked with the rules of the bot's own job form; a bad row is reported with
-its line number and skipped.
+its line number and skipped. The good rows are published by the operation
+``handlers.jobs.operations.import_jobs``, for the CLI as for the web console.
 """
 
 from __future__ import annotations
