@@ -19,6 +19,7 @@ from storage.uow import UnitOfWork
 if TYPE_CHECKING:
     from bot.members_csv import ImportReport
     from handlers.acting import Acting
+    from handlers.profile.operations import MembersImport
 
 IMPORT_BATCH = 1000
 
@@ -216,7 +217,8 @@ async def import_members(settings: Settings, path: Path) -> int:
     from tqdm import tqdm
 
     from bot.members_csv import COLUMNS, BadRow, ImportReport, read_rows
-    from storage.members import utc_now
+    from handlers.acting import NotAllowed
+    from handlers.profile.operations import MembersImport
 
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
@@ -227,7 +229,6 @@ async def import_members(settings: Settings, path: Path) -> int:
         raise CommandError(f"{path}: not a UTF-8 text file") from None
     report = ImportReport()
     english = Translations(settings.locales_dir)
-    now = utc_now()
     with path.open(encoding="utf-8-sig", newline="") as source:
         try:
             rows = read_rows(source, english, report)
@@ -243,24 +244,23 @@ async def import_members(settings: Settings, path: Path) -> int:
             total=max(lines, 0), unit=" rows", desc="Importing", disable=not sys.stderr.isatty()
         ) as progress:
             async with _unit_of_work(settings) as uow:
-                # committed before any row: an import stopped midway is on record too
-                await uow.staff.audit(None, "members-import-started", {"file": path.name})
-                await uow.commit()
+                importing = MembersImport(operator(settings, uow), path.name, report.columns)
+                try:
+                    await importing.start()
+                except NotAllowed as error:
+                    raise refused(settings, error) from None
+                await uow.commit()  # before any row: an import stopped midway is on record too
                 batch: list[dict[str, Any]] = []
                 for row in rows:
                     batch.append(row)
                     if len(batch) == IMPORT_BATCH:
-                        await _import_batch(uow, batch, now, report)
+                        await _import_batch(importing, batch, report)
                         await uow.commit()  # short transactions: the bot keeps writing
                         progress.update(report.done - progress.n)
                         batch = []
                 if batch:
-                    await _import_batch(uow, batch, now, report)
-                await uow.staff.audit(
-                    None, "members-imported",
-                    {"file": path.name, "inserted": report.inserted, "updated": report.updated,
-                     "skipped": len(report.errors)},
-                )  # fmt: skip
+                    await _import_batch(importing, batch, report)
+                await importing.finish(len(report.errors))
                 await uow.commit()
             progress.update(report.done - progress.n)
     for line, reason in report.errors:
@@ -273,50 +273,45 @@ async def import_members(settings: Settings, path: Path) -> int:
 
 
 async def _import_batch(
-    uow: UnitOfWork, batch: list[dict[str, Any]], now: datetime, report: ImportReport
+    importing: MembersImport, batch: list[dict[str, Any]], report: ImportReport
 ) -> None:
-    inserted, updated = await uow.members.upsert_many(batch, now, report.columns)
-    report.inserted += inserted
-    report.updated += updated
+    await importing.add(batch)
+    report.inserted, report.updated = importing.inserted, importing.updated
 
 
 async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
     """Exit 0 when every row was imported, 1 when some were skipped (listed on stderr)."""
     from bot.jobs_csv import BadJobRow, read_jobs
-    from handlers.jobs.rules import deadline_end
+    from handlers.acting import NotAllowed
+    from handlers.invalid import Invalid
+    from handlers.jobs.operations import import_jobs
     from storage.members import utc_now
 
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     errors: list[tuple[int, str]] = []
-    now = utc_now()
-    imported = 0
+    today = utc_now().astimezone(settings.tz).date()
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            rows = list(read_jobs(source, today, Translations(settings.locales_dir), errors))
+    except BadJobRow as error:
+        raise CommandError(f"{path}: {error}") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not a UTF-8 text file") from None
     async with _unit_of_work(settings) as uow:
-        company = await uow.jobs.company(company_id)
-        if company is None or company.status != "verified":
-            raise CommandError(f"there is no verified company number {company_id}")
-        today = now.astimezone(settings.tz).date()
         try:
-            with path.open(encoding="utf-8-sig", newline="") as source:
-                for job in read_jobs(source, today, Translations(settings.locales_dir), errors):
-                    await uow.jobs.add_job(
-                        company.id, company.created_by, job["title"], job["description"],
-                        job["tags"], job["location"], job["type"], job["deadline"],
-                        deadline_end(job["deadline"], settings.tz), job["apply_url"], now,
-                    )  # fmt: skip
-                    imported += 1
-        except BadJobRow as error:
-            raise CommandError(f"{path}: {error}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}: not a UTF-8 text file") from None
-        await uow.staff.audit(
-            None, "jobs-imported",
-            {"file": path.name, "company": company.id, "imported": imported, "skipped": len(errors)},
-        )  # fmt: skip
+            imported = await import_jobs(
+                operator(settings, uow), company_id, rows, path.name, len(errors)
+            )
+        except (Invalid, NotAllowed) as error:
+            raise refused(settings, error) from None
         await uow.commit()
     for line, reason in errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
-    print(f"Imported {imported} job(s) for {company.name}; {len(errors)} row(s) skipped.")
+    print(
+        f"Imported {len(imported.jobs)} job(s) for {imported.company.name}; "
+        f"{len(errors)} row(s) skipped."
+    )
     return 1 if errors else 0
 
 

@@ -4,19 +4,21 @@ Columns: title, description, tags (slugs joined by ";"), location (a province sl
 ``remote`` or ``abroad``), type (full-time, part-time, internship, contract), deadline (a
 future date: 2026-12-31, 31/12/2026, …) and optionally apply_url (empty: apply in the bot).
 Each row is checked with the rules of the bot's own job form; a bad row is reported with
-its line number and skipped.
+its line number and skipped. The good rows are published by the operation
+``handlers.jobs.operations.import_jobs``, for the CLI as for the web console.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, TextIO
+from typing import TextIO
 
 from bot.core.i18n import Translations
 from bot.core.text import clean_line, clean_text, telegram_length, too_long
 from bot.csv_records import BadCsv, read_csv
 from handlers.invalid import Invalid
+from handlers.jobs.operations import JobRow
 from handlers.jobs.posting import DESCRIPTION_MAX, TITLE_MAX
 from handlers.jobs.rules import JOB_TYPES, is_job_location, parse_deadline
 from handlers.links import parse_web_address
@@ -29,7 +31,7 @@ class BadJobRow(ValueError):
     pass
 
 
-def parse_job(raw: dict[str, str | None], today: date, english: Translations) -> dict[str, Any]:
+def parse_job(raw: dict[str, str | None], today: date, english: Translations) -> JobRow:
     row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
     for column in REQUIRED:
         if not row.get(column):
@@ -68,7 +70,7 @@ def parse_job(raw: dict[str, str | None], today: date, english: Translations) ->
 
 def read_jobs(
     source: TextIO, today: date, english: Translations, errors: list[tuple[int, str]]
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[JobRow]:
     """Valid jobs in file order; each bad row goes into ``errors`` with the line it starts on."""
     try:
         header, records = read_csv(source)

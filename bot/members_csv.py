@@ -5,7 +5,7 @@ Columns: telegram_id, full_name, language, role, province, country, skills (slug
 years_experience, alert_frequency, directory_visible. An export imports back unchanged.
 Importing validates each row with the same rules as sign-up (``username`` with Telegram's,
 an optional leading @ removed); a bad row is reported with its line number and skipped, good
-rows are upserted by telegram_id in batches. The export quotes every cell and puts a quote
+rows are upserted by telegram_id in batches (``handlers.profile.operations.MembersImport``). The export quotes every cell and puts a quote
 before any that starts like a spreadsheet formula (storage.member_export.cell); the import
 removes that quote again.
 """

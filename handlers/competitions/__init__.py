@@ -5,18 +5,15 @@ administrator decides the winners and may announce them as a broadcast.
 The ``cp:`` buttons arrive on messages of any age and any chat, so each action checks the
 presser's right when pressed: a member to enter, the entry's author to edit it, a judge of
 that competition to score, an administrator to edit an open competition, for the ranking,
-the winners and the announcement.
+the winners and the announcement. They are declared in ``buttons``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
-from handlers.competitions import create, entries, judging
-from handlers.competitions.cards import PREFIX
-from handlers.context import Ctx, button_actions
+from handlers.competitions import buttons, create, entries, judging
+from handlers.competitions.buttons import COMPETITIONS
 
 router = Router("competitions")
 router.command("competitions", N_("Competitions with prizes: read, enter"))(
@@ -28,16 +25,15 @@ router.command("newcompetition", N_("Create a competition (admins only)"), staff
 for flow in (create.new_competition_flow, entries.entry_flow, judging.winners_flow):
     router.flow(flow)
 
-ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
-    "open": entries.open_pressed,
-    "enter": entries.enter_pressed,
-    "edit": entries.edit_pressed,
-    "change": create.change_pressed,
-    "score": judging.score_pressed,
-    "sc": judging.score_given,
-    "rank": judging.ranking_pressed,
-    "ann": judging.announce_pressed,
-}
-
-
-router.callback(PREFIX)(button_actions(ACTIONS))
+for press, handler in (
+    (buttons.OPEN_CARD, entries.open_pressed),
+    (buttons.ENTER, entries.enter_pressed),
+    (buttons.EDIT_ENTRY, entries.edit_pressed),
+    (buttons.CHANGE, create.change_pressed),
+    (buttons.SCORE, judging.score_pressed),
+    (buttons.SCORE_GIVEN, judging.score_given),
+    (buttons.RANKING, judging.ranking_pressed),
+    (buttons.ANNOUNCE, judging.announce_pressed),
+):
+    COMPETITIONS.on(press, handler)
+router.buttons(COMPETITIONS)

@@ -10,12 +10,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clip, escape
+from handlers.competitions.buttons import COMPETITIONS, OPEN_CARD
 from handlers.competitions.rules import DECIDED, JUDGING, NO_LIMIT, OPEN, competition_state
 from storage.models import Competition
 
-PREFIX = "cp"
+PREFIX = COMPETITIONS.prefix
 TITLE_MAX, RULES_MAX, PRIZES_MAX = 120, 2000, 500  # UTF-16 units: a card fits one message
 STATE_NAMES = {OPEN: N_("open for entries"), JUDGING: N_("being judged"), DECIDED: N_("decided")}
 LEFT_MEMBER = N_("a member who left")
@@ -93,5 +94,21 @@ def listing_entry(
 
 def open_button(t: Translator, competition_id: int) -> InlineKeyboard:
     return InlineKeyboard.of(
-        [[Button("🏆 " + t.gettext(N_("Open the competition")), f"{PREFIX}:open:{competition_id}")]]
+        [[OPEN_CARD.button("🏆 " + t.gettext(N_("Open the competition")), competition_id)]]
     )
+
+
+def changed_notice(
+    competition: Competition, tz: ZoneInfo, t: Translator
+) -> tuple[str, InlineKeyboard]:
+    """To a member who entered: the competition they entered was changed."""
+    text = t.gettext(
+        N_(
+            "Competition #{number}, {title}, has been changed by its organisers: entries are open until {moment}. Please read it again."
+        )
+    ).format(
+        number=competition.id,
+        title="<b>" + escape(competition.title(t.language)) + "</b>",
+        moment=local_moment(t, competition.deadline_at, tz),
+    )
+    return text, open_button(t, competition.id)

@@ -3,8 +3,9 @@
 Steps (flow ``newcomp``): title_km → title_en → rules_km → rules_en → tags → deadline →
 prizes → entries (1, 3 or no limit) → judges (administrators and experts, at least one) →
 preview, with an edit button a field; an edited field goes back to the preview. Being an
-administrator is checked at the start and again at Create, and so are the deadline (still
-to come) and the judges (still administrators or experts). ``start_new_competition`` is the
+administrator is checked at the start and again at Create (by the operation,
+``handlers.competitions.operations``), and so are the deadline (still to come) and the
+judges (still administrators or experts); a term refused then is asked for again. ``start_new_competition`` is the
 flow's door for any menu that offers it.
 
 The same flow edits a competition while it is open (``data["competition"]`` is its id; the
@@ -19,13 +20,12 @@ Reminders not yet begun follow the new deadline; the members who entered are tol
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
-from zoneinfo import ZoneInfo
 
 from bot.core.flow import Flow, Step
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
+from handlers.acting import NotAllowed
 from handlers.competitions.cards import (
     PRIZES_MAX,
     RULES_MAX,
@@ -33,13 +33,17 @@ from handlers.competitions.cards import (
     competition_card,
     entries_allowed_name,
     local_moment,
-    open_button,
 )
-from handlers.competitions.rules import ENTRY_LIMITS, reminder_due_times
-from handlers.context import Ctx, is_admin, signing_up
-from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, parse_moment
+from handlers.competitions.operations import (
+    CLOSED_FOR_CHANGES,
+    CompetitionTerms,
+    create_competition,
+    edit_competition,
+)
+from handlers.competitions.rules import ENTRY_LIMITS, open_for_changes
+from handlers.context import Ctx, acting, is_admin, refuse, signing_up
+from handlers.dates import MOMENT_FORMAT, parse_moment
 from handlers.invalid import Invalid
-from handlers.notices import notify_member
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate
 from storage.models import Competition
@@ -250,12 +254,14 @@ def draft(ctx: Ctx) -> Competition:
     )  # fmt: skip
 
 
-async def change_pressed(ctx: Ctx) -> None:
+async def change_pressed(ctx: Ctx, competition_id: int) -> None:
     """[Edit the competition] on an open competition's card (``cp:change:<id>``)."""
     if await signing_up(ctx) or not await is_admin(ctx):
         return
-    competition = await ctx.session.competitions.get(ctx.value_id)
-    if competition is None or not open_for_changes(competition, ctx.clock.now()):
+    competition = await ctx.session.competitions.get(competition_id)
+    if competition is None or not open_for_changes(
+        ctx.clock.now(), competition.deadline_at, competition.judging_at
+    ):
         await ctx.answer(ctx._(CLOSED_FOR_CHANGES), alert=True)
         return
     await ctx.answer()
@@ -271,18 +277,6 @@ async def change_pressed(ctx: Ctx) -> None:
             "judges": judges, "judge_page": 0, "revision": c.revision,
         },
     )  # fmt: skip
-
-
-def open_for_changes(competition: Competition, now: datetime) -> bool:
-    return competition.judging_at is None and competition.deadline_at > now
-
-
-CLOSED_FOR_CHANGES = N_(
-    "This competition can no longer be changed: its deadline has passed and the judges have the entries."
-)
-CHANGED_MEANWHILE = N_(
-    "Another administrator has changed this competition since you opened it, so nothing was saved. Open it again in /competitions to see their changes."
-)
 
 
 async def show_preview(ctx: Ctx) -> None:
@@ -345,117 +339,58 @@ async def preview_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
 
 
-async def create(ctx: Ctx) -> None:
-    if not await is_admin(ctx):
-        ctx.end_flow()
-        return
-    now = ctx.clock.now()
-    stored = None
-    if ctx.data.get("competition"):
-        stored = await ctx.session.competitions.get(ctx.data["competition"])
-        if stored is None or not open_for_changes(stored, now):
-            ctx.end_flow()
-            await ctx.reply(ctx._(CLOSED_FOR_CHANGES))
-            return
-    competition = draft(ctx)
-    if competition.deadline_at <= now:
-        await ctx.reply(ctx._(MOMENT_PAST))
-        await ctx.goto("deadline")
-        return
-    ids = {c.member_id for c in await ctx.session.competitions.judge_candidates()}
-    judges = [m for m in ctx.data["judges"] if m in ids]
-    if not judges:
-        ctx.data["judges"] = []
-        await ctx.reply(ctx._(N_("Please choose at least one judge.")))
-        await ctx.goto("judges")
-        return
+def terms(ctx: Ctx) -> CompetitionTerms:
+    """The form's answers, for the operation that creates or edits the competition."""
     d = ctx.data
-    if stored is not None:
-        await save_changes(ctx, stored, competition.deadline_at, judges)
+    return CompetitionTerms(
+        titles=(d["title_km"], d["title_en"]), rules=(d["rules_km"], d["rules_en"]),
+        prizes=d["prizes"], deadline_at=datetime.fromisoformat(d["deadline"]),
+        entries_allowed=d["entries"], tags=d["tags"], judges=d["judges"],
+    )  # fmt: skip
+
+
+async def create(ctx: Ctx) -> None:
+    """[Create] or [Save changes]: the operation checks the role and the terms again, and
+    for an edit that entries are still open and nobody saved since the form was opened. A
+    term refused is asked again (its step); anything else ends the form."""
+    existing = ctx.data.get("competition")
+    try:
+        if existing:
+            revision = ctx.data.get("revision", -1)
+            competition = await edit_competition(acting(ctx), existing, revision, terms(ctx))
+        else:
+            competition = await create_competition(acting(ctx), terms(ctx))
+    except NotAllowed as error:
+        ctx.end_flow()
+        await refuse(ctx, error.message)
         return
-    created = await ctx.session.competitions.add(
-        (d["title_km"], d["title_en"]), (d["rules_km"], d["rules_en"]), d["prizes"],
-        competition.deadline_at, d["entries"], d["tags"], judges,
-        reminder_due_times(competition.deadline_at, now), ctx.user_id, now,
-    )  # fmt: skip
-    await ctx.session.staff.audit(
-        ctx.user_id, "competition-created",
-        {"competition": created.id, "deadline": created.deadline_at.isoformat(), "judges": judges},
-    )  # fmt: skip
+    except Invalid as error:
+        step = error.params.get("field")
+        if step not in NEXT:
+            ctx.end_flow()
+            await ctx.reply(ctx._(error.message).format(**error.params))
+            return
+        if step == "judges":
+            ctx.data["judges"] = []
+        await ctx.reply(ctx._(error.message).format(**error.params))
+        await ctx.goto(step)
+        return
     ctx.end_flow()
+    moment = local_moment(ctx.t, competition.deadline_at, ctx.timezone)
+    if existing:
+        await ctx.reply(
+            ctx._(N_("Competition #{number} is saved; entries are open until {moment}.")).format(
+                number=competition.id, moment=moment
+            )
+        )
+        return
     await ctx.reply(
         ctx._(
             N_(
                 "Competition #{number} is open for entries until {moment}. Members find it in /competitions; the judges are told at the deadline."
             )
-        ).format(
-            number=created.id,
-            moment=local_moment(ctx.t, created.deadline_at, ctx.timezone),
-        )
+        ).format(number=competition.id, moment=moment)
     )
-
-
-async def save_changes(
-    ctx: Ctx, competition: Competition, deadline_at: datetime, judges: list[int]
-) -> None:
-    """Write an edit to the stored competition (its entries still open: ``create`` checked)."""
-    d, now = ctx.data, ctx.clock.now()
-    ctx.end_flow()
-    before = terms(competition)
-    saved = await ctx.session.competitions.change(
-        competition, d.get("revision", -1), now, (d["title_km"], d["title_en"]),
-        (d["rules_km"], d["rules_en"]), d["prizes"], deadline_at, d["entries"], d["tags"],
-        judges, reminder_due_times(deadline_at, now),
-    )  # fmt: skip
-    if not saved:  # edited by another, or closed, since the form was opened
-        await ctx.reply(ctx._(CHANGED_MEANWHILE))
-        return
-    await ctx.session.staff.audit(
-        ctx.user_id, "competition-edited",
-        {"competition": competition.id, "deadline": deadline_at.isoformat(), "judges": judges},
-    )  # fmt: skip
-    tz = ctx.timezone
-    if terms(competition) != before:
-        for member_id in await ctx.session.competitions.entrant_ids(competition.id):
-            await notify_member(
-                ctx.session, ctx.translators, member_id,
-                partial(changed_notice, competition, tz), now,
-                dedupe_key=f"competition-changed:{competition.id}:{member_id}:{now.isoformat()}",
-            )  # fmt: skip
-    await ctx.reply(
-        ctx._(N_("Competition #{number} is saved; entries are open until {moment}.")).format(
-            number=competition.id, moment=local_moment(ctx.t, deadline_at, tz)
-        )
-    )
-
-
-def terms(c: Competition) -> tuple[object, ...]:
-    """What members who entered go by (not the topics, nor the judges)."""
-    return (
-        c.deadline_at,
-        c.title_km,
-        c.title_en,
-        c.rules_km,
-        c.rules_en,
-        c.prizes,
-        c.entries_allowed,
-    )
-
-
-def changed_notice(
-    competition: Competition, tz: ZoneInfo, t: Translator
-) -> tuple[str, InlineKeyboard]:
-    """To a member who entered: the competition they entered was changed."""
-    text = t.gettext(
-        N_(
-            "Competition #{number}, {title}, has been changed by its organisers: entries are open until {moment}. Please read it again."
-        )
-    ).format(
-        number=competition.id,
-        title="<b>" + escape(competition.title(t.language)) + "</b>",
-        moment=local_moment(t, competition.deadline_at, tz),
-    )
-    return text, open_button(t, competition.id)
 
 
 new_competition_flow = Flow(

@@ -21,9 +21,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translations, Translator
-from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
+from bot.core.keyboards import InlineKeyboard, keyboard_to_json
 from bot.core.text import clean_line, clip, escape
-from handlers.competitions.cards import PREFIX, local_moment, open_button
+from handlers.competitions.buttons import SCORE
+from handlers.competitions.cards import local_moment, open_button
 from handlers.competitions.judging import notify_admins, ranking_button
 from handlers.competitions.rules import REMINDERS, reminder_is_stale
 from handlers.notices import notify_member
@@ -159,7 +160,7 @@ def judge_notice(t: Translator, competition: Competition, count: int) -> tuple[s
         )
     ).format(title=f"<b>{escape(competition.title(t.language))}</b>", count=t.number(count))
     return text, InlineKeyboard.of(
-        [[Button("⚖️ " + t.gettext(N_("Score entries")), f"{PREFIX}:score:{competition.id}")]]
+        [[SCORE.button("⚖️ " + t.gettext(N_("Score entries")), competition.id)]]
     )
 
 

@@ -13,9 +13,9 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_text, escape, telegram_length
+from handlers.competitions.buttons import CHANGE, EDIT_ENTRY, ENTER, OPEN_CARD, RANKING, SCORE
 from handlers.competitions.cards import (
     LEFT_MEMBER,
-    PREFIX,
     competition_card,
     listing_entry,
     local_moment,
@@ -66,15 +66,15 @@ async def competitions_command(ctx: Ctx) -> None:
             lines += ["", f"<b>{ctx._(title)}</b>"]
             lines += [listing_entry(ctx.t, c, counts.get(c.id, 0), now, tz) for c in part[:SHOWN]]
             shown += part[:SHOWN]
-    buttons = [Button(f"#{c.id}", f"{PREFIX}:open:{c.id}") for c in shown]
+    buttons = [OPEN_CARD.button(f"#{c.id}", c.id) for c in shown]
     await ctx.reply(
         "🏆 <b>" + ctx._(N_("Competitions")) + "</b>\n" + "\n".join(lines),
         InlineKeyboard.columns(buttons, 5),
     )
 
 
-async def open_pressed(ctx: Ctx) -> None:
-    competition = await ctx.session.competitions.get(ctx.value_id)
+async def open_pressed(ctx: Ctx, competition_id: int) -> None:
+    competition = await ctx.session.competitions.get(competition_id)
     if competition is None:
         await ctx.answer(ctx._(N_("This competition no longer exists.")), alert=True)
         return
@@ -104,33 +104,33 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
     if member is not None and state == OPEN:
         mine = [e for e in entries if e.member_id == member.id]
         if may_add_entry(c.entries_allowed, len(mine)):
-            rows.append([Button("✍️ " + ctx._(N_("Enter")), f"{PREFIX}:enter:{c.id}")])
+            rows.append([ENTER.button("✍️ " + ctx._(N_("Enter")), c.id)])
         for entry in mine:
             label = ctx._(N_("Edit my entry"))
             if len(mine) > 1:
                 label += f" №{entry.number}"
-            rows.append([Button("✏️ " + label, f"{PREFIX}:edit:{entry.id}")])
+            rows.append([EDIT_ENTRY.button("✏️ " + label, entry.id)])
     if member is not None and state == JUDGING:
         if await ctx.session.competitions.is_judge(c.id, member.id):
-            rows.append([Button("⚖️ " + ctx._(N_("Score entries")), f"{PREFIX}:score:{c.id}")])
+            rows.append([SCORE.button("⚖️ " + ctx._(N_("Score entries")), c.id)])
     if await ctx.session.staff.has_role(ctx.user_id, "admin"):
         if state == OPEN:
             label = "✏️ " + ctx._(N_("Edit the competition"))
-            rows.append([Button(label, f"{PREFIX}:change:{c.id}")])
+            rows.append([CHANGE.button(label, c.id)])
         else:
-            rows.append([Button("📊 " + ctx._(N_("Ranking")), f"{PREFIX}:rank:{c.id}")])
+            rows.append([RANKING.button("📊 " + ctx._(N_("Ranking")), c.id)])
     return card, InlineKeyboard.of(rows) if rows else None
 
 
 # -- entering --------------------------------------------------------------------------------
-async def enter_pressed(ctx: Ctx) -> None:
+async def enter_pressed(ctx: Ctx, competition_id: int) -> None:
     member = await ctx.member()
     if member is None:
         await ctx.answer(ctx._(NOT_SIGNED_UP), alert=True)
         return
     if await signing_up(ctx):
         return
-    competition = await ctx.session.competitions.get(ctx.value_id)
+    competition = await ctx.session.competitions.get(competition_id)
     if competition is None or state_of(ctx, competition) != OPEN:
         await ctx.answer(ctx._(CLOSED), alert=True)
         return
@@ -144,9 +144,9 @@ async def enter_pressed(ctx: Ctx) -> None:
     await ctx.start_flow("cpentry", "text", {"competition": competition.id, "entry": None})
 
 
-async def edit_pressed(ctx: Ctx) -> None:
+async def edit_pressed(ctx: Ctx, entry_id: int) -> None:
     member = await ctx.member()
-    entry = await ctx.session.competitions.entry(ctx.value_id)
+    entry = await ctx.session.competitions.entry(entry_id)
     if member is None or entry is None or entry.member_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who sent this entry can edit it.")), alert=True)
         return

@@ -15,15 +15,14 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.broadcast.compose import start_prefilled
+from handlers.competitions.buttons import ANNOUNCE, RANKING, SCORE_GIVEN
 from handlers.competitions.cards import (
     LEFT_MEMBER,
-    PREFIX,
     local_moment,
     open_button,
     winner_line,
@@ -89,8 +88,8 @@ async def judge_of(ctx: Ctx, competition_id: int) -> tuple[Member, Competition] 
     return member, competition
 
 
-async def score_pressed(ctx: Ctx) -> None:
-    found = await judge_of(ctx, ctx.value_id)
+async def score_pressed(ctx: Ctx, competition_id: int) -> None:
+    found = await judge_of(ctx, competition_id)
     if found is None:
         if not ctx.callback_answered:
             await ctx.answer(ctx._(ONLY_JUDGES), alert=True)
@@ -115,7 +114,7 @@ def entry_for_judge(
     if entry.link:
         lines += ["", "🔗 " + escape(entry.link)]
     lines += ["", t.gettext(N_("Your score, from 1 (weak) to 10 (excellent):"))]
-    buttons = [Button(str(n), f"{PREFIX}:sc:{entry.id}:{n}") for n in SCORES]
+    buttons = [SCORE_GIVEN.button(str(n), entry.id, n) for n in SCORES]
     rows = [buttons[:5], buttons[5:]]
     if entry.link:
         rows.append([Button("🔗 " + t.gettext(N_("Open the link")), url=entry.link)])
@@ -138,21 +137,20 @@ async def send_next_entry(ctx: Ctx, competition: Competition, judge_id: int) -> 
     return True
 
 
-async def score_given(ctx: Ctx) -> None:
-    entry_id, _, score = ctx.value.partition(":")
-    entry = await ctx.session.competitions.entry(row_id(entry_id))
-    if entry is None or not score.isascii() or not score.isdecimal() or int(score) not in SCORES:
+async def score_given(ctx: Ctx, entry_id: int, score: int) -> None:
+    entry = await ctx.session.competitions.entry(entry_id)
+    if entry is None or score not in SCORES:
         await ctx.answer(ctx._(STALE))
         return
     found = await judge_of(ctx, entry.competition_id)
     if found is None:
         return
     judge, competition = found
-    if not judge_may_score(judge.id, entry.member_id, int(score)):
+    if not judge_may_score(judge.id, entry.member_id, score):
         await ctx.answer(ctx._(N_("You cannot score your own entry.")), alert=True)
         return
     now = ctx.clock.now()
-    if not await ctx.session.competitions.add_score(entry.id, judge.id, int(score), now):
+    if not await ctx.session.competitions.add_score(entry.id, judge.id, score, now):
         given = await ctx.session.competitions.score_of(entry.id, judge.id)
         await ctx.answer(
             ctx._(N_("You already gave entry №{number} {score}: the first score counts.")).format(
@@ -187,9 +185,7 @@ def all_scored_notice(t: Translator, competition: Competition) -> tuple[str, Inl
 
 
 def ranking_button(t: Translator, competition_id: int) -> InlineKeyboard:
-    return InlineKeyboard.of(
-        [[Button("📊 " + t.gettext(N_("Ranking")), f"{PREFIX}:rank:{competition_id}")]]
-    )
+    return InlineKeyboard.of([[RANKING.button("📊 " + t.gettext(N_("Ranking")), competition_id)]])
 
 
 async def notify_admins(
@@ -286,10 +282,10 @@ async def judges_done(ctx: Ctx, competition: Competition) -> tuple[int, int]:
     return done, len(judges)
 
 
-async def ranking_pressed(ctx: Ctx) -> None:
+async def ranking_pressed(ctx: Ctx, competition_id: int) -> None:
     if not await is_admin(ctx):
         return
-    competition = await ctx.session.competitions.get(ctx.value_id)
+    competition = await ctx.session.competitions.get(competition_id)
     if competition is None:
         await ctx.answer(ctx._(N_("This competition no longer exists.")), alert=True)
         return
@@ -456,14 +452,7 @@ def winner_notice(
 # -- the announcement ------------------------------------------------------------------------
 def announce_button(t: Translator, competition_id: int) -> InlineKeyboard:
     return InlineKeyboard.of(
-        [
-            [
-                Button(
-                    "📢 " + t.gettext(N_("Announce as a broadcast")),
-                    f"{PREFIX}:ann:{competition_id}",
-                )
-            ]
-        ]
+        [[ANNOUNCE.button("📢 " + t.gettext(N_("Announce as a broadcast")), competition_id)]]
     )
 
 
@@ -484,10 +473,10 @@ def announcement(t: Translator, competition: Competition, winners: list[tuple[in
     return "\n".join(lines)
 
 
-async def announce_pressed(ctx: Ctx) -> None:
+async def announce_pressed(ctx: Ctx, competition_id: int) -> None:
     if not await is_admin(ctx):
         return
-    competition = await ctx.session.competitions.get(ctx.value_id)
+    competition = await ctx.session.competitions.get(competition_id)
     if competition is None or state_of(ctx, competition) != DECIDED:
         await ctx.answer(ctx._(N_("Decide the winners first.")), alert=True)
         return

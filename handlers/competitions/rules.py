@@ -47,6 +47,12 @@ def competition_state(now: datetime, deadline_at: datetime, decided_at: datetime
     return OPEN if now < deadline_at else JUDGING
 
 
+def open_for_changes(now: datetime, deadline_at: datetime, judging_at: datetime | None) -> bool:
+    """An administrator may still edit a competition: its entries are open and its judges
+    were not told (``judging_at``: when they were)."""
+    return judging_at is None and deadline_at > now
+
+
 def may_add_entry(allowed: int, have: int) -> bool:
     """Whether a member with ``have`` entries may send another (``allowed`` 0: no limit)."""
     return allowed == NO_LIMIT or have < allowed

@@ -13,8 +13,8 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, signing_up
+from handlers.jobs.buttons import APPLY, DECLINE_APPLICATION, INTERVIEW
 from handlers.jobs.cards import job_card
-from handlers.jobs.companies import PREFIX
 from handlers.jobs.labels import job_location_name
 from handlers.notices import notify, notify_member
 from handlers.profile.labels import role_name
@@ -141,7 +141,7 @@ async def send_job(ctx: Ctx, job_id: int) -> None:
     button = (
         Button("🔗 " + ctx._(N_("Open the application page")), url=job.apply_url)
         if job.apply_url
-        else Button("📨 " + ctx._(N_("Apply")), f"{PREFIX}:apply:{job.id}")
+        else APPLY.button("📨 " + ctx._(N_("Apply")), job.id)
     )
     await ctx.reply(text, InlineKeyboard.of([[button]]))
 
@@ -169,9 +169,9 @@ def shared_summary(t: Translator, member: Member, skills: str, for_company: bool
     return "\n".join(lines)
 
 
-async def apply_pressed(ctx: Ctx) -> None:
+async def apply_pressed(ctx: Ctx, job_id: int) -> None:
     member = await ctx.member()
-    job = await ctx.session.jobs.job(ctx.value_id)
+    job = await ctx.session.jobs.job(job_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
@@ -246,15 +246,15 @@ def application_message(
         + shared_summary(t, member, skills, for_company=True)
     )  # fmt: skip
     return text, InlineKeyboard.of(
-        [[Button("🗓 " + t.gettext(N_("Invite to interview")), f"{PREFIX}:iv:{application.id}"),
-          Button(t.gettext(N_("Decline")), f"{PREFIX}:dc:{application.id}")]]
+        [[INTERVIEW.button("🗓 " + t.gettext(N_("Invite to interview")), application.id),
+          DECLINE_APPLICATION.button(t.gettext(N_("Decline")), application.id)]]
     )  # fmt: skip
 
 
-async def decide_application(ctx: Ctx, interview: bool) -> None:
+async def decide_application(ctx: Ctx, application_id: int, interview: bool) -> None:
     from handlers.jobs.companies import verified_company
 
-    application = await ctx.session.jobs.application(ctx.value_id)
+    application = await ctx.session.jobs.application(application_id)
     job = await ctx.session.jobs.job(application.job_id) if application else None
     if application is None or job is None:
         await ctx.answer(ctx._(N_("This application no longer exists.")), alert=True)

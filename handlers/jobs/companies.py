@@ -11,16 +11,20 @@ from functools import partial
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, too_long
-from handlers.context import Ctx, is_admin
+from handlers.acting import NotAllowed
+from handlers.context import Ctx, acting, refuse
 from handlers.invalid import Invalid
+from handlers.jobs.buttons import DECLINE_INVITE, JOIN, REGISTER
+from handlers.jobs.company_messages import company_buttons, company_request
+from handlers.jobs.operations import approve_company, reject_company
 from handlers.limits import COMPANY_PENDING, limits
 from handlers.links import parse_web_address
 from handlers.notices import notify_member, notify_staff
 from storage.models import Company
 
-PREFIX = "jb"
+__all__ = ["company_request"]  # for the administrators' list of what waits (admin.pending)
 LIMITS = {"name": 120, "regno": 40, "sector": 80, "website": 200, "about": 800}
 
 
@@ -45,18 +49,6 @@ async def verified_company(ctx: Ctx, company_id: int) -> Company | None:
     return company
 
 
-def company_buttons(t: Translator, company: Company) -> InlineKeyboard:
-    c = company.id
-    return InlineKeyboard.of(
-        [
-            [Button("📝 " + t.gettext(N_("Post a job")), f"{PREFIX}:post:{c}"),
-             Button("📋 " + t.gettext(N_("Our jobs")), f"{PREFIX}:mine:{c}")],
-            [Button("🔎 " + t.gettext(N_("Find talent")), f"{PREFIX}:talent:{c}"),
-             Button("➕ " + t.gettext(N_("Add a representative")), f"{PREFIX}:invite:{c}")],
-        ]
-    )  # fmt: skip
-
-
 STATUS = {
     "pending": N_("waiting for verification"),
     "verified": N_("verified"),
@@ -78,11 +70,11 @@ async def company_command(ctx: Ctx) -> None:
         await ctx.reply(text, keyboard)
     await ctx.reply(
         ctx._(N_("To register a new company, press the button.")),
-        InlineKeyboard.of([[Button("🏢 " + ctx._(N_("Register a company")), f"{PREFIX}:new:0")]]),
+        InlineKeyboard.of([[REGISTER.button("🏢 " + ctx._(N_("Register a company")), 0)]]),
     )
 
 
-async def new_company(ctx: Ctx) -> None:
+async def new_company(ctx: Ctx, _zero: int) -> None:
     member = await ctx.member()
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
@@ -191,72 +183,26 @@ async def confirm(ctx: Ctx) -> None:
     )
 
 
-def company_request(t: Translator, company: Company) -> tuple[str, InlineKeyboard]:
-    text = (
-        "🏢 <b>" + t.gettext(N_("A company asks to be verified:")) + "</b>\n"
-        + f"{escape(company.name)} · " + t.gettext(N_("Company number {number}")).format(number=company.id) + "\n"
-        + t.gettext(N_("Registration number: {value}")).format(value=escape(company.registration_no)) + "\n"
-        + t.gettext(N_("Sector: {value}")).format(value=escape(company.sector)) + "\n"
-        + t.gettext(N_("Website: {value}")).format(value=escape(company.website or "—")) + "\n\n"
-        + escape(clip(company.about, 800))
-    )  # fmt: skip
-    return text, InlineKeyboard.of(
-        [[Button("✅ " + t.gettext(N_("Approve")), f"{PREFIX}:cok:{company.id}"),
-          Button("✖️ " + t.gettext(N_("Reject")), f"{PREFIX}:cno:{company.id}")]]
-    )  # fmt: skip
-
-
-async def decide(ctx: Ctx, approve: bool) -> None:
-    if not await is_admin(ctx):
+async def decide(ctx: Ctx, company_id: int, approve: bool) -> None:
+    """An administrator's [Approve] or [Reject] on a company's request: the operation
+    checks the role, and that nobody decided first."""
+    operation = approve_company if approve else reject_company
+    try:
+        await operation(acting(ctx), company_id)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    company = await ctx.session.jobs.company(ctx.value_id)
-    if company is None:  # a request is dropped only when its member erases their data
-        await ctx.answer(
-            ctx._(N_("This company request was withdrawn: the member who sent it erased their data.")),
-            alert=True,
-        )  # fmt: skip
+    except Invalid as error:  # withdrawn, or decided already
+        await ctx.answer(ctx._(error.message), alert=True)
         await ctx.clear_buttons()
         return
-    if company.status != "pending":
-        await ctx.answer(
-            ctx._(N_("Another administrator has already decided on this company.")), alert=True
-        )
-        await ctx.clear_buttons()
-        return
-    now = ctx.clock.now()
-    status = "verified" if approve else "rejected"
-    if not await ctx.session.transition(
-        company, "pending", status, decided_by=ctx.user_id, decided_at=now
-    ):
-        await ctx.answer(
-            ctx._(N_("Another administrator has already decided on this company.")), alert=True
-        )
-        await ctx.clear_buttons()
-        return
-    await ctx.session.staff.audit(ctx.user_id, f"company-{company.status}", {"company": company.id})
-    await notify_member(
-        ctx.session, ctx.translators, company.created_by,
-        partial(company_decision, company=company), now, dedupe_key=f"company-decided:{company.id}",
-    )  # fmt: skip
     await ctx.answer(ctx._(N_("Done: the member is told.")))
     await ctx.clear_buttons()
 
 
-def company_decision(t: Translator, company: Company) -> tuple[str, InlineKeyboard | None]:
-    if company.status == "verified":
-        return (
-            "🏢 " + t.gettext(N_("{company} is verified. You can now post jobs and find talent.")).format(company=escape(company.name)),
-            company_buttons(t, company),
-        )  # fmt: skip
-    return (
-        t.gettext(N_("{company} was not verified. Write to the ministry if you think this is a mistake.")).format(company=escape(company.name)),
-        None,
-    )  # fmt: skip
-
-
 # -- representatives -------------------------------------------------------------------
-async def invite_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, ctx.value_id)
+async def invite_pressed(ctx: Ctx, company_id: int) -> None:
+    company = await verified_company(ctx, company_id)
     if company is None:
         return
     await ctx.answer()
@@ -315,15 +261,14 @@ def invitation(t: Translator, company: Company) -> tuple[str, InlineKeyboard]:
     return (
         t.gettext(N_("You are invited to represent {company} in DCC Bot: post its jobs and find talent.")).format(company=escape(company.name)),
         InlineKeyboard.of(
-            [[Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:join:{company.id}"),
-              Button(t.gettext(N_("Decline")), f"{PREFIX}:nojoin:{company.id}")]]
+            [[JOIN.button("✅ " + t.gettext(N_("Accept")), company.id),
+              DECLINE_INVITE.button(t.gettext(N_("Decline")), company.id)]]
         ),
     )  # fmt: skip
 
 
-async def join(ctx: Ctx, accept: bool) -> None:
+async def join(ctx: Ctx, company_id: int, accept: bool) -> None:
     member = await ctx.member()
-    company_id = ctx.value_id
     if member is None or not await ctx.session.jobs.has_invite(company_id, member.id):
         await ctx.answer(ctx._(N_("This invitation is no longer valid.")), alert=True)
         await ctx.clear_buttons()

@@ -15,12 +15,13 @@ from typing import Any
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length, too_long
 from handlers.context import Ctx
 from handlers.invalid import Invalid
+from handlers.jobs.buttons import CLOSE, EDIT
 from handlers.jobs.cards import job_card
-from handlers.jobs.companies import PREFIX, verified_company
+from handlers.jobs.companies import verified_company
 from handlers.jobs.labels import JOB_TYPE_NAMES
 from handlers.jobs.rules import (
     ABROAD,
@@ -51,16 +52,16 @@ EDIT_BUTTONS = (
 )
 
 
-async def post_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, ctx.value_id)
+async def post_pressed(ctx: Ctx, company_id: int) -> None:
+    company = await verified_company(ctx, company_id)
     if company is None:
         return
     await ctx.answer()
     await ctx.start_flow("postjob", "title", {"company": company.id, "job": None, "tags": []})
 
 
-async def edit_pressed(ctx: Ctx) -> None:
-    job = await open_job(ctx, ctx.value_id)
+async def edit_pressed(ctx: Ctx, job_id: int) -> None:
+    job = await open_job(ctx, job_id)
     if job is None or await verified_company(ctx, job.company_id) is None:
         return
     await ctx.answer()
@@ -320,8 +321,8 @@ async def publish(ctx: Ctx) -> None:
 
 
 # -- a company's jobs ------------------------------------------------------------------------
-async def my_jobs(ctx: Ctx) -> None:
-    company = await verified_company(ctx, ctx.value_id)
+async def my_jobs(ctx: Ctx, company_id: int) -> None:
+    company = await verified_company(ctx, company_id)
     if company is None:
         return
     await ctx.answer()
@@ -341,8 +342,8 @@ async def my_jobs(ctx: Ctx) -> None:
         )
         keyboard = (
             InlineKeyboard.of(
-                [[Button("✏️ " + ctx._(N_("Edit")), f"{PREFIX}:edit:{job.id}"),
-                  Button("🔒 " + ctx._(N_("Close")), f"{PREFIX}:close:{job.id}")]]
+                [[EDIT.button("✏️ " + ctx._(N_("Edit")), job.id),
+                  CLOSE.button("🔒 " + ctx._(N_("Close")), job.id)]]
             )
             if is_open else None
         )  # fmt: skip
@@ -353,8 +354,8 @@ async def my_jobs(ctx: Ctx) -> None:
         )
 
 
-async def close_pressed(ctx: Ctx) -> None:
-    job = await ctx.session.jobs.job(ctx.value_id)
+async def close_pressed(ctx: Ctx, job_id: int) -> None:
+    job = await ctx.session.jobs.job(job_id)
     if job is None:
         await ctx.answer(ctx._(N_("This job no longer exists.")), alert=True)
         return

@@ -11,10 +11,11 @@ from functools import partial
 from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx
-from handlers.jobs.companies import PREFIX, verified_company
+from handlers.jobs.buttons import ACCEPT_INTRO, DECLINE_INTRO
+from handlers.jobs.companies import verified_company
 from handlers.jobs.labels import job_location_name
 from handlers.notices import notify_member
 from handlers.profile.summary import member_summary, telegram_contact
@@ -26,8 +27,8 @@ PAGE = 5
 ANY = "any"
 
 
-async def talent_pressed(ctx: Ctx) -> None:
-    company = await verified_company(ctx, ctx.value_id)
+async def talent_pressed(ctx: Ctx, company_id: int) -> None:
+    company = await verified_company(ctx, company_id)
     if company is None:
         return
     await ctx.answer()
@@ -151,15 +152,15 @@ def intro_message(t: Translator, company: Company, intro_id: int) -> tuple[str, 
     return (
         "🤝 " + t.gettext(N_("{company} found your profile and would like to talk to you about work. Share your Telegram contact with them?")).format(company=escape(company.name)),
         InlineKeyboard.of(
-            [[Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:ia:{intro_id}"),
-              Button(t.gettext(N_("Decline")), f"{PREFIX}:id:{intro_id}")]]
+            [[ACCEPT_INTRO.button("✅ " + t.gettext(N_("Accept")), intro_id),
+              DECLINE_INTRO.button(t.gettext(N_("Decline")), intro_id)]]
         ),
     )  # fmt: skip
 
 
-async def intro_answered(ctx: Ctx, accept: bool) -> None:
+async def intro_answered(ctx: Ctx, intro_id: int, accept: bool) -> None:
     member = await ctx.member()
-    intro = await ctx.session.jobs.intro(ctx.value_id)
+    intro = await ctx.session.jobs.intro(intro_id)
     if member is not None and intro is None:  # its representative erased their data
         await ctx.answer(ctx._(N_("This request is no longer valid.")), alert=True)
         await ctx.clear_buttons()

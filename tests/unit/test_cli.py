@@ -453,7 +453,7 @@ def test_jobs_import_publishes_good_rows_and_reports_bad_ones_by_line(
         {"file": "jobs.csv", "company": 1, "imported": 2, "skipped": 3},
     )
     code, _, err = run(capsys, "jobs", "import", str(source), "--company", "7")
-    assert code == 2 and "there is no verified company number 7" in err
+    assert code == 2 and "There is no verified company number 7." in err
 
 
 def test_a_scheduled_broadcast_can_be_cancelled_once(
