@@ -209,7 +209,7 @@ async def time_database(
         async with UnitOfWork(sessionmaker) as uow:
             await fill_database(uow, experts)
         translations = Translations(PROJECT / "locales", strict=True)
-        settings = QaSettings(timezone=TZ)
+        settings = QaSettings()
 
         async def choose(uow: UnitOfWork, question: Question) -> Callable[[], Awaitable[int]]:
             tags, asker, now, offered = question
@@ -223,13 +223,13 @@ async def time_database(
 
         async def whole_offer(uow: UnitOfWork, question: Question) -> Callable[[], Awaitable[int]]:
             tags, asker, now, offered = question
-            row = await uow.questions.add_question(asker, "Question?", [], tags, now, now)
+            row = await uow.questions.add_question(asker, "Question?", "", tags, now, now)
             for member_id in offered:
                 if member_id != asker:
                     await uow.questions.add_assignment(row.id, member_id, 1, now)
 
             async def run() -> int:
-                return len(await offer(uow, translations, row, settings, now, settings.k))
+                return len(await offer(uow, translations, row, settings, now, TZ, settings.k))
 
             return run
 

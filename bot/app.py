@@ -269,7 +269,6 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     qa = QaSettings(
         k=settings.experts_per_round,
         escalate_after=timedelta(hours=settings.escalate_after_hours),
-        timezone=settings.tz,
         offers_per_asker=settings.offers_per_asker,
     )
     dispatcher.extras["qa"] = qa

@@ -153,29 +153,30 @@ async def add_admin(settings: Settings, telegram_id: int) -> int:
 
 
 async def add_expert(settings: Settings, telegram_id: int, slugs: list[str]) -> int:
+    from handlers.acting import NotAllowed
+    from handlers.invalid import Invalid
+    from handlers.questions.operations import add_expert
+
     async with _unit_of_work(settings) as uow:
-        member = await uow.members.get(telegram_id)
-        if member is None:
-            raise CommandError(f"{telegram_id} is not a member: they sign up with /start first")
-        await uow.questions.make_expert(member.id, slugs)
-        await uow.staff.audit(None, "expert-added", {"member_id": member.id, "tags": slugs})
-        tags = await uow.questions.expert_tags(member.id)
+        try:
+            tags = await add_expert(operator(settings, uow), telegram_id, slugs)
+        except (Invalid, NotAllowed) as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(f"{telegram_id} is an expert for: {', '.join(tags)}.")
     return 0
 
 
 async def remove_expert(settings: Settings, telegram_id: int) -> int:
-    from handlers.questions.experts import remove_expert
-    from storage.members import utc_now
+    from handlers.acting import NotAllowed
+    from handlers.invalid import Invalid
+    from handlers.questions.operations import remove_expert
 
     async with _unit_of_work(settings) as uow:
-        member = await uow.members.get(telegram_id)
-        if member is None:
-            raise CommandError(f"{telegram_id} is not a member")
-        if not await remove_expert(uow, Translations(settings.locales_dir), member, utc_now()):
-            raise CommandError(f"{telegram_id} is not an expert")
-        await uow.staff.audit(None, "expert-removed", {"member_id": member.id})
+        try:
+            await remove_expert(operator(settings, uow), telegram_id)
+        except (Invalid, NotAllowed) as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(f"{telegram_id} is no longer an expert; the questions offered to them move on.")
     return 0

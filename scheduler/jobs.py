@@ -77,7 +77,9 @@ class ScheduledJob:
 async def escalate(run: JobRuntime) -> int:
     """Questions whose round timed out go to the next experts, or to the moderators."""
     async with run.unit_of_work() as uow:
-        moved = await escalate_due_questions(uow, run.translations, run.qa, run.clock.now())
+        moved = await escalate_due_questions(
+            uow, run.translations, run.qa, run.clock.now(), run.timezone
+        )
         await uow.commit()
     return moved
 

@@ -81,6 +81,10 @@ def clock_time(value: str | None) -> time | None:
     return time(int(hours), int(minutes or 0))
 
 
+EXPERT_SETTINGS = frozenset({"available", "quiet_start", "quiet_end", "cap", "anonymous"})
+"""What an expert sets in /profile (``update_expert_settings``)."""
+
+
 class QuestionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -124,6 +128,21 @@ class QuestionRepository:
             self.session.add(ExpertTag(member_id=member_id, tag_id=tag_id))
         await self.session.flush()
         return profile
+
+    async def update_expert_settings(self, member_id: int, **values: object) -> bool:
+        """An expert's own settings (``EXPERT_SETTINGS``), written only while they are an
+        expert: the UPDATE's condition, so a setting chosen as an administrator takes the
+        status away changes nothing (False then). Expert status itself is ``make_expert``
+        and ``remove_expert``, called by ``handlers.questions.operations``."""
+        if not values or set(values) - EXPERT_SETTINGS:
+            raise ValueError(f"not an expert's setting: {sorted(set(values) - EXPERT_SETTINGS)}")
+        result = await self.session.execute(
+            update(ExpertProfile)
+            .where(ExpertProfile.member_id == member_id, ExpertProfile.removed_at.is_(None))
+            .values(**values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def withdraw_offers_to(
         self, member_id: int, keep_after_round: int | None = None
@@ -232,13 +251,14 @@ class QuestionRepository:
         self,
         asker_id: int,
         text: str,
-        search_tokens: Sequence[str],
+        search_tokens: str,
         slugs: Collection[str],
         now: datetime,
         escalate_at: datetime,
     ) -> Question:
+        """``search_tokens``: what /search matches, made by ``handlers.questions.indexing``."""
         question = Question(
-            asker_id=asker_id, text=text, search_tokens=" ".join(search_tokens), status="open",
+            asker_id=asker_id, text=text, search_tokens=search_tokens, status="open",
             round=1, escalate_at=escalate_at, hidden=False, created_at=now,
         )  # fmt: skip
         self.session.add(question)
@@ -254,7 +274,7 @@ class QuestionRepository:
         self,
         asker_id: int,
         text: str,
-        search_tokens: Sequence[str],
+        search_tokens: str,
         slugs: Collection[str],
         now: datetime,
         escalate_at: datetime,
@@ -272,7 +292,7 @@ class QuestionRepository:
         question_id = await insert_if(
             self.session, Question,
             {
-                "asker_id": asker_id, "text": text, "search_tokens": " ".join(search_tokens),
+                "asker_id": asker_id, "text": text, "search_tokens": search_tokens,
                 "status": "open", "round": 1, "escalate_at": escalate_at, "hidden": False,
                 "created_at": now,
             },

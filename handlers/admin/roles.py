@@ -16,9 +16,11 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, escape, western_digits
-from handlers.context import Ctx, is_admin, staff_role
+from handlers.acting import NotAllowed
+from handlers.context import Ctx, acting, is_admin, refuse, staff_role
+from handlers.invalid import Invalid
 from handlers.notices import notify
-from handlers.questions.experts import remove_expert
+from handlers.questions.operations import remove_expert
 
 PREFIX = "ad"
 ROLE_NAMES = {"admin": N_("Administrator"), "moderator": N_("Moderator")}
@@ -129,19 +131,20 @@ NEW_ROLE = {
 
 
 async def expert_removed(ctx: Ctx) -> None:
-    """[Remove expert status] at the role step (``handlers.questions.experts.remove_expert``)."""
+    """[Remove expert status] at the role step (``handlers.questions.operations.remove_expert``)."""
     if not await is_admin(ctx):
         ctx.end_flow()
         return
     who = ctx.data["who"]
     ctx.end_flow()
-    member = await ctx.session.members.get(who)
-    if member is None or not await remove_expert(
-        ctx.session, ctx.translators, member, ctx.clock.now()
-    ):
-        await ctx.reply(ctx._(N_("They are not an expert.")))
+    try:
+        await remove_expert(acting(ctx), who)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    await ctx.session.staff.audit(ctx.user_id, "expert-removed", {"member_id": member.id})
+    except Invalid as error:  # not an expert
+        await ctx.reply(ctx._(error.message))
+        return
     await ctx.reply(
         ctx._(N_("Done: they are no longer an expert; the questions offered to them move on."))
     )

@@ -30,7 +30,6 @@ from datetime import datetime, timedelta
 
 from bot.core.i18n import N_
 from handlers.context import Ctx
-from handlers.questions.settings import qa_settings
 
 COOLDOWN = timedelta(hours=24)
 FIXED_KEY = b"dcc-bot: no token, no real members"
@@ -76,4 +75,4 @@ async def refused_after_erasure(ctx: Ctx) -> bool:
 
 def local_moment(ctx: Ctx, moment: datetime) -> str:
     """A date and time in the community's time zone, in the user's language."""
-    return ctx.t.moment(moment.astimezone(qa_settings(ctx.extras).timezone))
+    return ctx.t.moment(moment.astimezone(ctx.timezone))

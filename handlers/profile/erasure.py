@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.questions.experts import withdraw_offers
-from handlers.questions.offers import close_question
+from handlers.questions.offers import close_question, withdraw_offers
 from storage.models import Member
 from storage.uow import UnitOfWork
 

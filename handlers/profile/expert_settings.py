@@ -1,7 +1,9 @@
 """An expert's settings in /profile: availability, quiet hours, question cap, anonymity.
 
 They are steps of the ``profile`` flow; each answer is saved at once and the card shown
-again. Only members with an expert profile see the buttons, and each step checks it too.
+again. Only members with an expert profile see the buttons, each step checks it too, and
+the write itself (``update_expert_settings``) holds only while they are an expert. Expert
+status is not set here: ``handlers.questions.operations`` grants and removes it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ async def _profile(ctx: Ctx) -> ExpertProfile | None:
     return await ctx.session.questions.expert_profile(member.id) if member else None
 
 
-async def _saved(ctx: Ctx) -> None:
+async def _save(ctx: Ctx, profile: ExpertProfile, **values: object) -> None:
+    """Saved, and the card shown again; back to the card, unsaved, when their expert status
+    was taken away meanwhile (the write's own condition)."""
+    if not await ctx.session.questions.update_expert_settings(profile.member_id, **values):
+        await ctx.goto("summary")
+        return
     await ctx.clear_buttons()
     await ctx.reply(ctx._(N_("Saved.")))
     await ctx.goto("summary")
@@ -64,8 +71,7 @@ async def choose_availability(ctx: Ctx) -> None:
     if profile is None or ctx.value not in ("yes", "no"):
         await ctx.goto("summary")
         return
-    profile.available = ctx.value == "yes"
-    await _saved(ctx)
+    await _save(ctx, profile, available=ctx.value == "yes")
 
 
 async def ask_quiet(ctx: Ctx) -> None:
@@ -85,18 +91,17 @@ async def quiet_typed(ctx: Ctx) -> None:
         await ctx.goto("summary")
         return
     try:
-        profile.quiet_start, profile.quiet_end = parse_quiet_hours(ctx.event.text)
+        start, end = parse_quiet_hours(ctx.event.text)
     except Invalid as error:
         await ctx.reply(ctx._(error.message))
         return
-    await _saved(ctx)
+    await _save(ctx, profile, quiet_start=start, quiet_end=end)
 
 
 async def no_quiet(ctx: Ctx) -> None:
     profile = await _profile(ctx)
     if profile is not None and ctx.value == "none":
-        profile.quiet_start = profile.quiet_end = None
-        await _saved(ctx)
+        await _save(ctx, profile, quiet_start=None, quiet_end=None)
     else:
         await ctx.goto("summary")
 
@@ -113,8 +118,7 @@ async def choose_cap(ctx: Ctx) -> None:
     if profile is None or ctx.value not in CAPS:
         await ctx.goto("summary")
         return
-    profile.cap = int(ctx.value)
-    await _saved(ctx)
+    await _save(ctx, profile, cap=int(ctx.value))
 
 
 async def ask_anonymity(ctx: Ctx) -> None:
@@ -134,8 +138,7 @@ async def choose_anonymity(ctx: Ctx) -> None:
     if profile is None or ctx.value not in ("name", "anon"):
         await ctx.goto("summary")
         return
-    profile.anonymous = ctx.value == "anon"
-    await _saved(ctx)
+    await _save(ctx, profile, anonymous=ctx.value == "anon")
 
 
 BACK = ("summary",)  # each setting goes back to the profile card

@@ -11,15 +11,16 @@ from functools import partial
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_text, clip, escape, telegram_length
 from handlers.context import Ctx, staff_role
 from handlers.notices import notify_member
-from handlers.questions.offers import PREFIX, close_question, drop_undelivered_offers, offer
+from handlers.questions.buttons import ACCEPT, FOLLOW_UP, HELPFUL, REPLY
+from handlers.questions.indexing import reindex
+from handlers.questions.offers import close_question, drop_undelivered_offers, offer
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.thread import report_button
-from handlers.text_search.tokens import search_tokens
 from storage.models import Answer, Assignment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
 
@@ -40,11 +41,11 @@ NOT_YOURS = N_("This question was not sent to you, so you cannot answer it.")
 NO_FOLLOW_UP = N_("There is no follow-up question on this answer to reply to.")
 
 
-async def _own_assignment(ctx: Ctx) -> Assignment | None:
+async def _own_assignment(ctx: Ctx, assignment_id: int) -> Assignment | None:
     """The assignment the pressed button names, if it is the presser's (and, in the
     experts' rounds, they are still an expert); else refuse."""
     member = await ctx.member()
-    assignment = await ctx.session.questions.assignment(ctx.value_id)
+    assignment = await ctx.session.questions.assignment(assignment_id)
     if (
         member is None
         or assignment is None
@@ -65,8 +66,8 @@ async def still_expert(ctx: Ctx, member_id: int, assignment: Assignment) -> bool
     return assignment.round > LAST_EXPERT_ROUND and staff is not None
 
 
-async def answer_pressed(ctx: Ctx) -> None:
-    assignment = await _own_assignment(ctx)
+async def answer_pressed(ctx: Ctx, assignment_id: int) -> None:
+    assignment = await _own_assignment(ctx, assignment_id)
     if assignment is None:
         return
     question = await ctx.session.questions.question(assignment.question_id)
@@ -76,8 +77,8 @@ async def answer_pressed(ctx: Ctx) -> None:
     await ctx.start_flow("answer", "text", {"assignment": assignment.id, "reply_to": None})
 
 
-async def pass_pressed(ctx: Ctx) -> None:
-    assignment = await _own_assignment(ctx)
+async def pass_pressed(ctx: Ctx, assignment_id: int) -> None:
+    assignment = await _own_assignment(ctx, assignment_id)
     if assignment is None:
         return
     now = ctx.clock.now()
@@ -90,7 +91,7 @@ async def pass_pressed(ctx: Ctx) -> None:
     if question is None or question.status != "open" or question.hidden:
         return
     settings = qa_settings(ctx.extras)
-    found = await offer(ctx.session, ctx.translators, question, settings, now, 1)
+    found = await offer(ctx.session, ctx.translators, question, settings, now, ctx.timezone, 1)
     if not found and not await ctx.session.questions.open_offers(question.id, question.round):
         question.escalate_at = now  # nobody left in this round: the next round starts now
 
@@ -158,8 +159,7 @@ async def receive_answer(ctx: Ctx) -> None:
         answer = reply
     else:
         answer = await ctx.session.questions.add_answer(question.id, member.id, text, now, None)
-    # /search finds a question by its answers' words as well as its own
-    question.search_tokens = f"{question.search_tokens} {search_tokens(text)}".strip()
+    await reindex(ctx.session, question)  # /search finds it by its answers' words too
     if assignment.status != ANSWERED:
         assignment.status, assignment.responded_at = ANSWERED, now
         await ctx.session.questions.mark_answered(member.id)
@@ -206,10 +206,10 @@ def answer_message(
     return text, InlineKeyboard.of(
         [
             [
-                Button("👍 " + t.gettext(N_("Helpful")), f"{PREFIX}:h:{answer.id}"),
-                Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:c:{answer.id}"),
+                HELPFUL.button("👍 " + t.gettext(N_("Helpful")), answer.id),
+                ACCEPT.button("✅ " + t.gettext(N_("Accept")), answer.id),
             ],
-            [Button("❓ " + t.gettext(N_("Ask a follow-up")), f"{PREFIX}:f:{answer.id}"), report],
+            [FOLLOW_UP.button("❓ " + t.gettext(N_("Ask a follow-up")), answer.id), report],
         ]
     )
 
@@ -226,9 +226,9 @@ def answered_elsewhere(t: Translator, number: int) -> tuple[str, None]:
 
 
 # -- the asker's buttons -------------------------------------------------------------------
-async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
+async def _askers_answer(ctx: Ctx, answer_id: int) -> tuple[Answer, Question] | None:
     member = await ctx.member()
-    answer = await ctx.session.questions.answer(ctx.value_id)
+    answer = await ctx.session.questions.answer(answer_id)
     question = await ctx.session.questions.question(answer.question_id) if answer else None
     if member is None or answer is None or question is None or question.asker_id != member.id:
         await ctx.answer(ctx._(N_("Only the member who asked can do this.")), alert=True)
@@ -239,8 +239,8 @@ async def _askers_answer(ctx: Ctx) -> tuple[Answer, Question] | None:
     return answer, question
 
 
-async def helpful_pressed(ctx: Ctx) -> None:
-    found = await _askers_answer(ctx)
+async def helpful_pressed(ctx: Ctx, answer_id: int) -> None:
+    found = await _askers_answer(ctx, answer_id)
     if found is None:
         return
     answer, _question = found
@@ -257,8 +257,8 @@ async def helpful_pressed(ctx: Ctx) -> None:
     )
 
 
-async def accept_pressed(ctx: Ctx) -> None:
-    found = await _askers_answer(ctx)
+async def accept_pressed(ctx: Ctx, answer_id: int) -> None:
+    found = await _askers_answer(ctx, answer_id)
     if found is None:
         return
     answer, question = found
@@ -292,8 +292,8 @@ def accepted_notice(t: Translator, number: int) -> tuple[str, None]:
     )
 
 
-async def followup_pressed(ctx: Ctx) -> None:
-    found = await _askers_answer(ctx)
+async def followup_pressed(ctx: Ctx, answer_id: int) -> None:
+    found = await _askers_answer(ctx, answer_id)
     if found is None:
         return
     answer, question = found
@@ -357,13 +357,13 @@ def followup_message(t: Translator, answer: Answer, text: str) -> tuple[str, Inl
     return (
         "❓ <b>" + t.gettext(N_("A follow-up question on your answer to question #{number}:")).format(number=answer.question_id)
         + f"</b>\n\n{escape(text)}",
-        InlineKeyboard.of([[Button("✍️ " + t.gettext(N_("Reply")), f"{PREFIX}:y:{answer.id}")]]),
+        InlineKeyboard.of([[REPLY.button("✍️ " + t.gettext(N_("Reply")), answer.id)]]),
     )  # fmt: skip
 
 
-async def reply_pressed(ctx: Ctx) -> None:
+async def reply_pressed(ctx: Ctx, answer_id: int) -> None:
     member = await ctx.member()
-    answer = await ctx.session.questions.answer(ctx.value_id)
+    answer = await ctx.session.questions.answer(answer_id)
     if member is None or answer is None or answer.expert_id != member.id:
         await ctx.answer(
             ctx._(N_("This question was not sent to you, so you cannot answer it.")), alert=True

@@ -15,18 +15,19 @@ from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
 from handlers.context import Ctx
 from handlers.limits import limits, may_ask, refusal_text
+from handlers.questions.buttons import CLOSE, PAGE, READ
+from handlers.questions.indexing import question_tokens
 from handlers.questions.knowledge import send_thread, similar_questions, suggest
-from handlers.questions.offers import PREFIX, close_question, route_new_question
+from handlers.questions.offers import close_question, route_new_question
 from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
 from handlers.questions.thread import STATUS_NAMES
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
-from handlers.text_search.tokens import tokens
 from storage.models import Question
 from storage.seed.tags import SLUGS
 
 router = Router("ask")
-PAGE = 5
+PER_PAGE = 5
 
 
 def word_count(text: str) -> int:
@@ -169,7 +170,7 @@ async def post(ctx: Ctx) -> None:
     question = await ctx.session.questions.add_question_within(
         member.id,
         ctx.data["text"],
-        tokens(ctx.data["text"]),
+        question_tokens(ctx.data["text"]),
         ctx.data["tags"],
         now,
         now + settings.escalate_after,
@@ -180,7 +181,9 @@ async def post(ctx: Ctx) -> None:
         ctx.end_flow()
         await refuse_asking(ctx, member.id)
         return
-    sent = await route_new_question(ctx.session, ctx.translators, question, settings, now)
+    sent = await route_new_question(
+        ctx.session, ctx.translators, question, settings, now, ctx.timezone
+    )
     ctx.end_flow()
     if question.round == 1 and sent:
         text = N_(
@@ -244,8 +247,8 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
     if total == 0:
         await ctx.reply(ctx._(N_("You have not asked a question yet. Send /ask to ask one.")))
         return
-    offset = max(0, min(offset, (total - 1) // PAGE * PAGE))
-    questions = await ctx.session.questions.questions_of(member.id, offset, PAGE)
+    offset = max(0, min(offset, (total - 1) // PER_PAGE * PER_PAGE))
+    questions = await ctx.session.questions.questions_of(member.id, offset, PER_PAGE)
     lines = [
         "<b>"
         + ctx._(N_("Your questions ({first}–{last} of {total})")).format(
@@ -266,16 +269,16 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
         row = []
         if answers and not q.hidden:
             read = ctx._(N_("Read #{number}")).format(number=q.id)
-            row.append(Button("📖 " + read, f"{PREFIX}:v:{q.id}"))
+            row.append(READ.button("📖 " + read, q.id))
         if q.status != "closed":
             close = ctx._(N_("Close #{number}")).format(number=q.id)
-            row.append(Button("🔒 " + close, f"{PREFIX}:x:{q.id}"))
+            row.append(CLOSE.button("🔒 " + close, q.id))
         rows.append(row)
     paging = []
     if offset > 0:
-        paging.append(Button("« " + ctx._(N_("Newer")), f"{PREFIX}:m:{offset - PAGE}"))
-    if offset + PAGE < total:
-        paging.append(Button(ctx._(N_("Older")) + " »", f"{PREFIX}:m:{offset + PAGE}"))
+        paging.append(PAGE.button("« " + ctx._(N_("Newer")), offset - PER_PAGE))
+    if offset + PER_PAGE < total:
+        paging.append(PAGE.button(ctx._(N_("Older")) + " »", offset + PER_PAGE))
     rows.append(paging)
     keyboard = InlineKeyboard.of(rows)
     if edit and ctx.event.message_id is not None:
@@ -303,32 +306,36 @@ async def status_of(ctx: Ctx, question: Question) -> str:
     return status + " (" + where + ")"
 
 
-async def own_question(ctx: Ctx, refusal: str) -> Question | None:
+async def own_question(ctx: Ctx, question_id: int, refusal: str) -> Question | None:
     """The question the pressed button names, if the presser asked it; else ``refusal``."""
     member = await ctx.member()
-    question = await ctx.session.questions.question(ctx.value_id)
+    question = await ctx.session.questions.question(question_id)
     if member is None or question is None or question.asker_id != member.id:
         await ctx.answer(ctx._(refusal), alert=True)
         return None
     return question
 
 
-async def read_pressed(ctx: Ctx) -> None:
+async def read_pressed(ctx: Ctx, question_id: int) -> None:
     """[Read #N] in /myquestions: the question and its answers, for the member who asked."""
-    question = await own_question(ctx, N_("Only the member who asked can read it here."))
+    question = await own_question(
+        ctx, question_id, N_("Only the member who asked can read it here.")
+    )
     if question is None:
         return
     await ctx.answer()
     await send_thread(ctx, question.id)
 
 
-async def page_pressed(ctx: Ctx) -> None:
+async def page_pressed(ctx: Ctx, offset: int) -> None:
     await ctx.answer()
-    await show_page(ctx, ctx.value_id, edit=True)
+    await show_page(ctx, offset, edit=True)
 
 
-async def close_pressed(ctx: Ctx) -> None:
-    question = await own_question(ctx, N_("Only the member who asked can close this question."))
+async def close_pressed(ctx: Ctx, question_id: int) -> None:
+    question = await own_question(
+        ctx, question_id, N_("Only the member who asked can close this question.")
+    )
     if question is None:
         return
     if question.status == "closed":

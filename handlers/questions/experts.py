@@ -1,28 +1,29 @@
 """/expert: a member applies for tags with a short note; every admin decides with buttons.
 
 Steps (flow ``expert``): tags → note → (application sent to the admins). Decisions are
-buttons on the admins' messages, checked against the staff table when pressed.
+buttons on the admins' messages; ``operations.decide_application`` checks the presser and
+makes the decision.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from bot.core.flow import Flow, Step
-from bot.core.i18n import N_, Translations, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.i18n import N_, Translator
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clip, escape, grapheme_length, too_long
-from handlers.context import Ctx, staff_role
+from handlers.acting import NotAllowed
+from handlers.context import Ctx, acting, refuse
+from handlers.invalid import Invalid
 from handlers.limits import APPLICATION_PENDING, limits
-from handlers.notices import notify_member, notify_staff, text_notice
-from handlers.questions.offers import PREFIX, tag_names
-from handlers.questions.routing import LAST_EXPERT_ROUND
+from handlers.notices import notify_staff
+from handlers.questions.buttons import APPROVE, REJECT
+from handlers.questions.offers import tag_names
+from handlers.questions.operations import Decided, decide_application
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
-from storage.models import Assignment, ExpertApplication, Member, Tag
-from storage.privacy import WITHDRAWN
+from storage.models import ExpertApplication, Member, Tag
 from storage.seed.tags import SLUGS
-from storage.uow import UnitOfWork
 
 NOTE_MAX = 500
 
@@ -145,110 +146,34 @@ def application_message(
     )  # fmt: skip
     return text, InlineKeyboard.of(
         [[
-            Button("✅ " + t.gettext(N_("Approve")), f"{PREFIX}:ok:{application.id}"),
-            Button("✖️ " + t.gettext(N_("Reject")), f"{PREFIX}:no:{application.id}"),
+            APPROVE.button("✅ " + t.gettext(N_("Approve")), application.id),
+            REJECT.button("✖️ " + t.gettext(N_("Reject")), application.id),
         ]]
     )  # fmt: skip
 
 
-async def decide(ctx: Ctx, approve: bool) -> None:
-    if not await ctx.session.staff.has_role(ctx.user_id, "admin"):
-        await ctx.answer(ctx._(N_("Only administrators can do this.")), alert=True)
+async def decide(ctx: Ctx, application_id: int, approve: bool) -> None:
+    """[Approve] / [Reject] on an application (``operations.decide_application``)."""
+    try:
+        await decide_application(acting(ctx), application_id, approve)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    application = await ctx.session.questions.application(ctx.value_id)
-    if application is None:
-        await ctx.answer(ctx._(N_("That application no longer exists.")), alert=True)
+    except Invalid as error:
+        await ctx.answer(ctx._(error.message), alert=True)
+        if isinstance(error, Decided):
+            await ctx.clear_buttons()
         return
-    now = ctx.clock.now()
-    decision = "approved" if approve else "rejected"
-    if not await ctx.session.transition(  # the first decision counts, across processes too
-        application, "pending", decision, decided_by=ctx.user_id, decided_at=now
-    ):
-        withdrawn = application.status == WITHDRAWN  # refreshed: the status that stands
-        await ctx.answer(
-            ctx._(
-                N_("This application was withdrawn: the member erased their data.")
-                if withdrawn
-                else N_("Another administrator has already decided on this application.")
-            ),
-            alert=True,
-        )
-        await ctx.clear_buttons()
-        return
-    slugs = [s for s in application.tags.split(",") if s]
-    if approve:
-        await ctx.session.questions.make_expert(application.member_id, slugs)
-    await ctx.session.staff.audit(
-        ctx.user_id, f"expert-{application.status}", {"application": application.id}
-    )
-    await notify_member(
-        ctx.session, ctx.translators, application.member_id,
-        partial(decision_notice, approved=approve), now,
-        dedupe_key=f"application-decided:{application.id}",
-    )  # fmt: skip
     await ctx.answer(ctx._(N_("Done: the member is told.")))
     await ctx.clear_buttons()
 
 
-async def remove_expert(
-    uow: UnitOfWork, translations: Translations, member: Member, now: datetime
-) -> bool:
-    """Take expert status away (an administrator, in the bot or the CLI); False when the
-    member was not an expert. The offers they had not answered are withdrawn and their
-    questions move on (``withdraw_offers``), but a moderator keeps a question's last round,
-    shown to them as staff. The profile is kept, marked removed: the anonymity of the answers
-    they gave still holds. The member is told."""
-    profile = await uow.questions.expert_profile(member.id)
-    if profile is None:
-        return False
-    staff = member.telegram_id is not None and await staff_role(uow.staff, member.telegram_id)
-    withdrawn = await withdraw_offers(
-        uow, member.id, now, keep_after_round=LAST_EXPERT_ROUND if staff else None
-    )
-    await uow.questions.remove_expert(profile, now, len(withdrawn))
-    await notify_member(
-        uow,
-        translations,
-        member.id,
-        removed_notice,
-        now,
-        dedupe_key=f"expert-removed:{member.id}:{now.isoformat()}",
-    )
-    return True
+async def approve_pressed(ctx: Ctx, application_id: int) -> None:
+    await decide(ctx, application_id, approve=True)
 
 
-async def withdraw_offers(
-    uow: UnitOfWork, member_id: int, now: datetime, keep_after_round: int | None = None
-) -> list[Assignment]:
-    """The member's unanswered offers are withdrawn (see ``withdraw_offers_to``; their
-    [Answer] is refused from then on, the messages not sent yet are dropped), and a question
-    left with no open offer in its round moves on now, as when its last expert passes.
-    Shared by an administrator's removal of an expert and a member's /deleteme."""
-    withdrawn = await uow.questions.withdraw_offers_to(member_id, keep_after_round)
-    await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
-    for assignment in withdrawn:
-        question = await uow.questions.question(assignment.question_id)
-        if question is None or question.status != "open":
-            continue
-        if not await uow.questions.open_offers(question.id, question.round):
-            question.escalate_at = now
-    return withdrawn
-
-
-removed_notice = text_notice(
-    N_(
-        "You are no longer an expert of DCC Bot: questions will not be sent to you any more. Thank you for your answers."
-    )
-)
-
-
-def decision_notice(t: Translator, approved: bool) -> tuple[str, None]:
-    if approved:
-        return (
-            "🎓 " + t.gettext(N_("Your expert application was approved! Questions in your topics will come to you here. You can set your availability and quiet hours in /profile.")),
-            None,
-        )  # fmt: skip
-    return (t.gettext(N_("Your expert application was not approved this time.")), None)
+async def reject_pressed(ctx: Ctx, application_id: int) -> None:
+    await decide(ctx, application_id, approve=False)
 
 
 expert_flow = Flow(

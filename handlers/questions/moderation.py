@@ -5,29 +5,33 @@ from __future__ import annotations
 from functools import partial
 
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip, escape
-from handlers.context import Ctx, about_themselves, is_moderator
+from handlers.acting import NotAllowed
+from handlers.context import Ctx, acting, refuse
+from handlers.invalid import Invalid
 from handlers.limits import limits, may_report, refusal_text
 from handlers.notices import notify_staff
-from handlers.questions.offers import PREFIX, close_question
-from handlers.text_search.tokens import search_tokens
-from storage.models import Answer, Question, Report
+from handlers.questions.buttons import HIDE, KEEP
+from handlers.questions.operations import decide_report
+from handlers.questions.operations import reported as reported_item
+from storage.models import Report
 
 
-async def _reported(ctx: Ctx, target: str, target_id: int) -> Question | Answer | None:
-    if target == "question":
-        return await ctx.session.questions.question(target_id)
-    return await ctx.session.questions.answer(target_id)
+async def report_question(ctx: Ctx, question_id: int) -> None:
+    await report_pressed(ctx, "question", question_id)
 
 
-async def report_pressed(ctx: Ctx, target: str) -> None:
+async def report_answer(ctx: Ctx, answer_id: int) -> None:
+    await report_pressed(ctx, "answer", answer_id)
+
+
+async def report_pressed(ctx: Ctx, target: str, target_id: int) -> None:
     member = await ctx.member()
-    if member is None or not ctx.value_id:
+    if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
-    target_id = ctx.value_id
-    reported = await _reported(ctx, target, target_id)
+    reported = await reported_item(ctx.session, target, target_id)
     if reported is None or reported.hidden:
         await ctx.answer(ctx._(N_("Thank you. This is no longer shown.")))
         return
@@ -65,53 +69,31 @@ def report_message(t: Translator, report: Report, text: str) -> tuple[str, Inlin
         + escape(clip(text, 1500)),
         InlineKeyboard.of(
             [[
-                Button("🙈 " + t.gettext(N_("Hide it")), f"{PREFIX}:hide:{report.id}"),
-                Button("👌 " + t.gettext(N_("Keep it")), f"{PREFIX}:keep:{report.id}"),
+                HIDE.button("🙈 " + t.gettext(N_("Hide it")), report.id),
+                KEEP.button("👌 " + t.gettext(N_("Keep it")), report.id),
             ]]
         ),
     )  # fmt: skip
 
 
-async def hide(ctx: Ctx, target: Question | Answer | None) -> None:
-    """Hidden from everyone: a question is closed (its pending offers withdrawn); an answer's
-    words no longer lead /search to its question."""
-    if target is None:
+async def moderate(ctx: Ctx, report_id: int, hide_it: bool) -> None:
+    """[Hide it] / [Keep it] on a report (``operations.decide_report``)."""
+    try:
+        await decide_report(acting(ctx), report_id, hide_it)
+    except NotAllowed as error:  # not a moderator, or the report is about them
+        await refuse(ctx, error.message)
         return
-    target.hidden = True
-    if isinstance(target, Question):
-        await close_question(ctx.session, target, ctx.clock.now())
-        return
-    question = await ctx.session.questions.question(target.question_id)
-    if question is not None:
-        visible = [a.text for a in await ctx.session.questions.answers_to(question.id)]
-        question.search_tokens = search_tokens(question.text, *visible)
-
-
-async def moderate(ctx: Ctx, hide_it: bool) -> None:
-    if not await is_moderator(ctx):
-        return
-    report = await ctx.session.questions.report(ctx.value_id)
-    if report is None or report.status != "open":
-        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
+    except Invalid as error:  # another moderator was first
+        await ctx.answer(ctx._(error.message))
         await ctx.clear_buttons()
         return
-    reported = await _reported(ctx, report.target, report.target_id)
-    author = (
-        reported.asker_id
-        if isinstance(reported, Question)
-        else getattr(reported, "expert_id", None)
-    )
-    if await about_themselves(ctx, author):
-        return
-    if not await ctx.session.transition(  # the first decision counts, across processes too
-        report, "open", "hidden" if hide_it else "kept",
-        resolved_by=ctx.user_id, resolved_at=ctx.clock.now(),
-    ):  # fmt: skip
-        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
-        await ctx.clear_buttons()
-        return
-    if hide_it:
-        await hide(ctx, reported)
-    await ctx.session.staff.audit(ctx.user_id, f"report-{report.status}", {"report": report.id})
     await ctx.answer(ctx._(N_("Hidden.")) if hide_it else ctx._(N_("Kept.")))
     await ctx.clear_buttons()
+
+
+async def hide_pressed(ctx: Ctx, report_id: int) -> None:
+    await moderate(ctx, report_id, hide_it=True)
+
+
+async def keep_pressed(ctx: Ctx, report_id: int) -> None:
+    await moderate(ctx, report_id, hide_it=False)

@@ -7,18 +7,19 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translations, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import escape
 from handlers.notices import notify, notify_member, staff_ids
+from handlers.questions.buttons import ANSWER, PASS, REPORT_QUESTION
 from handlers.questions.routing import Offer, choose_experts, escalate
 from handlers.questions.settings import BUSY_RETRY, QaSettings
-from storage.models import Question, Tag
+from storage.models import Assignment, Question, Tag
 from storage.questions import OFFERED
 from storage.uow import UnitOfWork
 
-PREFIX = "qa"
 log = logging.getLogger(__name__)
 
 
@@ -27,29 +28,32 @@ def tag_names(tags: list[Tag], slugs: list[str], language: str) -> str:
     return ", ".join(names.get(s, s) for s in slugs)
 
 
-def offer_message(
-    t: Translator, question: Question, tags: str, assignment_id: int, to_moderator: bool = False
-) -> tuple[str, InlineKeyboard]:
+def offer_text(t: Translator, question: Question, tags: str, to_moderator: bool = False) -> str:
     title = (
         t.gettext(N_("No expert has answered this question yet. Can you help?"))
         if to_moderator
         else t.gettext(N_("A member asks a question in your field. Can you answer it?"))
     )
-    text = (
+    return (
         f"❓ <b>{title}</b>\n"
         + t.gettext(N_("Question #{number} · {tags}")).format(number=question.id, tags=escape(tags))
         + f"\n\n{escape(question.text)}"  # whole: in parts if the heading needs it
     )
+
+
+def offer_message(
+    t: Translator, question: Question, tags: str, assignment_id: int, to_moderator: bool = False
+) -> tuple[str, InlineKeyboard]:
     keyboard = InlineKeyboard.of(
         [
             [
-                Button("✍️ " + t.gettext(N_("Answer")), f"{PREFIX}:a:{assignment_id}"),
-                Button("↪️ " + t.gettext(N_("Pass")), f"{PREFIX}:p:{assignment_id}"),
+                ANSWER.button("✍️ " + t.gettext(N_("Answer")), assignment_id),
+                PASS.button("↪️ " + t.gettext(N_("Pass")), assignment_id),
             ],
-            [Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:rq:{question.id}")],
+            [REPORT_QUESTION.button("⚠️ " + t.gettext(N_("Report")), question.id)],
         ]
     )
-    return text, keyboard
+    return offer_text(t, question, tags, to_moderator), keyboard
 
 
 def escalation_notice(t: Translator, number: int) -> tuple[str, None]:
@@ -67,12 +71,14 @@ async def offer(
     question: Question,
     settings: QaSettings,
     now: datetime,
+    tz: ZoneInfo,
     k: int,
 ) -> list[Offer]:
     """Offer ``question`` to the next ``k`` experts; the offers made (maybe none). Each
     offer is written only while the expert is still under their cap and under
     ``settings.offers_per_asker`` for this asker (a concurrent offer may have taken the
-    place since the candidates were read: that expert is then left out)."""
+    place since the candidates were read: that expert is then left out). Quiet hours are
+    read in ``tz``, the bot's time zone."""
     slugs = await uow.questions.question_tags(question.id)
     per_asker = settings.offers_per_asker
     rows = {
@@ -84,7 +90,7 @@ async def offer(
         slugs,
         question.asker_id,
         now,
-        settings.timezone,
+        tz,
         k,
         await uow.questions.offered_member_ids(question.id),
         per_asker,
@@ -115,7 +121,7 @@ async def offer(
 
 def staff_notice(t: Translator, question: Question, tags: str) -> tuple[str, None]:
     """For staff who have not signed up: the question, and how to be able to answer it."""
-    text, _keyboard = offer_message(t, question, tags, 0, to_moderator=True)
+    text = offer_text(t, question, tags, to_moderator=True)
     return text + "\n\n" + t.gettext(N_("Sign up with /start to answer questions.")), None
 
 
@@ -196,12 +202,13 @@ async def route_new_question(
     question: Question,
     settings: QaSettings,
     now: datetime,
+    tz: ZoneInfo,
 ) -> int:
     """Round 1: the offers made now. When the question's experts exist but none is free
     (all at their cap or away), it stays in round 1 and is offered again every
     ``BUSY_RETRY`` (see ``offer_when_free``); only with no expert at all for its tags
     (other than the asker) do the moderators get it at once."""
-    offers = await offer(uow, translations, question, settings, now, settings.k)
+    offers = await offer(uow, translations, question, settings, now, tz, settings.k)
     if offers:
         return len(offers)
     slugs = await uow.questions.question_tags(question.id)
@@ -219,6 +226,7 @@ async def offer_when_free(
     question: Question,
     settings: QaSettings,
     now: datetime,
+    tz: ZoneInfo,
 ) -> bool:
     """Round 1 of a question no expert has been offered yet: try again. True when handled
     here: offered now (the round then runs ``escalate_after`` from now), or due again in
@@ -227,7 +235,7 @@ async def offer_when_free(
     deadline = question.created_at + settings.escalate_after
     if now >= deadline or await uow.questions.offered_member_ids(question.id):
         return False
-    if await offer(uow, translations, question, settings, now, settings.k):
+    if await offer(uow, translations, question, settings, now, tz, settings.k):
         question.escalate_at = now + settings.escalate_after
         return True
     slugs = await uow.questions.question_tags(question.id)
@@ -238,7 +246,11 @@ async def offer_when_free(
 
 
 async def escalate_due_questions(
-    uow: UnitOfWork, translations: Translations, settings: QaSettings, now: datetime
+    uow: UnitOfWork,
+    translations: Translations,
+    settings: QaSettings,
+    now: datetime,
+    tz: ZoneInfo,
 ) -> int:
     """The scheduler's job: offer again the questions whose experts were busy, and move
     every other open question whose round timed out to the next one; how many moved.
@@ -249,19 +261,19 @@ async def escalate_due_questions(
     moved = 0
     for question in await uow.questions.due_escalations(now):
         if question.round == 1 and await offer_when_free(
-            uow, translations, question, settings, now
+            uow, translations, question, settings, now, tz
         ):
             continue
         step = escalate(question.round, False, now, settings.escalate_after)
         if step is None:  # nobody could be told last time: new experts or staff may exist now
             question.escalate_at = None
-            if not await offer(uow, translations, question, settings, now, settings.k):
+            if not await offer(uow, translations, question, settings, now, tz, settings.k):
                 await tell_moderators(uow, translations, question, settings, now)
             continue
         question.round, question.escalate_at = step.round, step.next_due
         if step.to_moderators:
             await tell_moderators(uow, translations, question, settings, now)
-        elif not await offer(uow, translations, question, settings, now, settings.k):
+        elif not await offer(uow, translations, question, settings, now, tz, settings.k):
             question.round, question.escalate_at = step.round + 1, None
             await tell_moderators(uow, translations, question, settings, now)
         await notify_member(
@@ -274,3 +286,22 @@ async def escalate_due_questions(
         )
         moved += 1
     return moved
+
+
+async def withdraw_offers(
+    uow: UnitOfWork, member_id: int, now: datetime, keep_after_round: int | None = None
+) -> list[Assignment]:
+    """The member's unanswered offers are withdrawn (see ``withdraw_offers_to``; their
+    [Answer] is refused from then on, the messages not sent yet are dropped), and a question
+    left with no open offer in its round moves on now, as when its last expert passes.
+    Shared by the removal of an expert (``operations.remove_expert``) and a member's
+    /deleteme."""
+    withdrawn = await uow.questions.withdraw_offers_to(member_id, keep_after_round)
+    await uow.outbox.cancel([f"offer:{a.id}" for a in withdrawn])
+    for assignment in withdrawn:
+        question = await uow.questions.question(assignment.question_id)
+        if question is None or question.status != "open":
+            continue
+        if not await uow.questions.open_offers(question.id, question.round):
+            question.escalate_at = now
+    return withdrawn

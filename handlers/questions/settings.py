@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from handlers.questions.routing import DEFAULT_K, DEFAULT_PER_ASKER, ESCALATE_AFTER
 
@@ -21,9 +20,11 @@ BUSY_RETRY = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class QaSettings:
+    """How questions are routed. The time zone (quiet hours) is the bot's own: ``ctx.timezone``
+    in a handler, ``JobRuntime.timezone`` in a job (``DCC_TIMEZONE``)."""
+
     k: int = DEFAULT_K
     escalate_after: timedelta = ESCALATE_AFTER
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Phnom_Penh"))
     offers_per_asker: int = (
         DEFAULT_PER_ASKER  # open offers of one member's questions an expert holds
     )

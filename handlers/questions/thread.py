@@ -8,7 +8,7 @@ import html
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip_units, escape, telegram_length
-from handlers.questions.offers import PREFIX
+from handlers.questions.buttons import REPORTS
 from storage.models import Answer, Member, Question
 
 STATUS_NAMES = {
@@ -39,12 +39,9 @@ def _block(mark: str, title: str, body: str, room: int) -> tuple[str, int]:
     return f"{mark}<b>{title}</b>\n{escape(shown)}", head + telegram_length(shown)
 
 
-REPORT_ACTIONS = {"question": "rq", "answer": "ra"}  # handled by moderation.report_pressed
-
-
 def report_button(t: Translator, target: str, target_id: int) -> Button:
     """[Report] for a question or an answer (``target``), by its id."""
-    return Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:{REPORT_ACTIONS[target]}:{target_id}")
+    return REPORTS[target].button("⚠️ " + t.gettext(N_("Report")), target_id)
 
 
 def _reportable(t: Translator, target: str, target_id: int) -> InlineKeyboard:

@@ -176,7 +176,7 @@ async def test_reports_a_day_are_capped_so_one_member_cannot_flood_the_moderator
     async with UnitOfWork(scenario.app.sessionmaker, scenario.clock.now) as uow:
         for text in QUESTIONS[:3]:
             now = scenario.clock.now()
-            await uow.questions.add_question(asker, text, [], ["web"], now, now)
+            await uow.questions.add_question(asker, text, "", ["web"], now, now)
         await uow.commit()
 
     await scenario.say(DARA, "/help")

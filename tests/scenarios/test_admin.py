@@ -174,9 +174,9 @@ async def test_the_chart_counts_members_in_their_week(scenario: Scenario, weeks_
     from datetime import timedelta
 
     from handlers.admin.figures import per_week, week_starts
-    from handlers.questions.settings import QaSettings
 
-    tz = QaSettings().timezone
+    assert scenario.app is not None
+    tz = scenario.app.settings.tz
     weeks = week_starts(scenario.clock.now(), tz)
     joined = [scenario.clock.now() - timedelta(weeks=weeks_ago)]
     counts = per_week(joined, weeks, tz)

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
-from handlers.questions.experts import remove_expert
+from handlers.acting import Acting
+from handlers.questions.operations import remove_expert
 from storage.models import Answer, Assignment, AuditEntry, ExpertProfile, Question
 from tests.scenarios.harness import Scenario, add_member
 
@@ -270,7 +271,7 @@ async def test_an_expert_removed_after_answering_still_replies_to_the_follow_up(
     assert scenario.app is not None
     expert = EmuUser(1112, "Expert", language_code="en")
     await add_member(scenario, ADMIN, staff="admin")
-    removed = await add_member(scenario, expert, expert_tags=("web",))
+    await add_member(scenario, expert, expert_tags=("web",))
     await add_member(scenario, ASKER)
     await scenario.say(ASKER, "/ask")
     await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
@@ -283,12 +284,12 @@ async def test_an_expert_removed_after_answering_still_replies_to_the_follow_up(
     await scenario.say(ASKER, "Which image format is best?")
     await scenario.app.run_due_work()
 
-    async with scenario.app.unit_of_work() as uow:
-        member = await uow.members.by_id(removed)
-        assert member is not None
-        assert await remove_expert(
-            uow, scenario.app.dispatcher.translations, member, scenario.clock.now()
-        )
+    async with scenario.app.unit_of_work() as uow:  # the operator, at the command line
+        operator = Acting(
+            None, "cli", uow, scenario.app.dispatcher.translations, scenario.clock.now(),
+            scenario.app.settings.tz,
+        )  # fmt: skip
+        await remove_expert(operator, expert.id)
         await uow.commit()
     await scenario.press(expert, "Reply")
     await scenario.say(expert, "WebP, with JPEG as a fallback.")

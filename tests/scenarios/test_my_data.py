@@ -55,11 +55,11 @@ async def build_world(scenario: Scenario) -> World:
         member.reputation, member.phone = 12, "+85512345678"
         q = uow.questions
         asked = await q.add_question(
-            sokha, "How do I secure my Django site?", [], ["web"], now, now
+            sokha, "How do I secure my Django site?", "", ["web"], now, now
         )
         reply = await q.add_answer(asked.id, vannak, "Vannak's answer text", now, None)
         reply.follow_up = "And what about the admin page?"
-        theirs = await q.add_question(vannak, "Which model for Khmer OCR?", [], ["ai"], now, now)
+        theirs = await q.add_question(vannak, "Which model for Khmer OCR?", "", ["ai"], now, now)
         await q.add_answer(theirs.id, sokha, "Sokha's answer: try Tesseract khm.", now, None)
         await q.add_report(sokha, "answer", reply.id, now)
         decided = await q.add_application(sokha, ["ai"], "I teach machine learning.", now)
@@ -225,7 +225,7 @@ async def test_mydata_lists_the_questions_offered_with_what_became_of_them_and_m
             ("An answered question about LLMs", "answered"),
             ("A waiting question about OCR", "offered"),
         ):
-            question = await uow.questions.add_question(world.rep, text, [], ["ai"], now, now)
+            question = await uow.questions.add_question(world.rep, text, "", ["ai"], now, now)
             offer = await uow.questions.add_assignment(question.id, world.sokha, 1, now)
             if status != "offered":
                 offer.status, offer.responded_at = status, later

@@ -49,7 +49,7 @@ async def question_with_answers(uow_factory: Factory) -> tuple[int, list[int], i
     asker, expert = await members(uow_factory, 2)
     async with uow_factory() as uow:
         question = await uow.questions.add_question(
-            asker, "How do I secure my web server?", [], ["web"], NOW, NOW + timedelta(days=1)
+            asker, "How do I secure my web server?", "", ["web"], NOW, NOW + timedelta(days=1)
         )
         answers = [
             await uow.questions.add_answer(question.id, expert, f"Answer {n}", NOW, None)

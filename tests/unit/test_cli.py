@@ -262,7 +262,7 @@ def test_experts_add_verifies_a_member_for_tags(
     )
     assert [action for action, _ in audited(env)].count("expert-removed") == 1
     code, _, err = run(capsys, "experts", "remove", "9001")
-    assert code == 2 and "9001 is not an expert" in err
+    assert code == 2 and "They are not an expert." in err  # the chat's words, as the web's
     code, out, _ = run(capsys, "experts", "add", "9001", "--tags", "web")  # and back again
     assert code == 0 and out.strip() == "9001 is an expert for: web."
 

@@ -59,7 +59,7 @@ async def test_only_free_reachable_experts_of_the_tags_other_than_the_asker(
     gone = await uow.members.by_id(blocked)
     assert gone is not None
     gone.unreachable = True
-    held = await uow.questions.add_question(asker, "Old question?", [], ["cloud"], NOW, NOW)
+    held = await uow.questions.add_question(asker, "Old question?", "", ["cloud"], NOW, NOW)
     await uow.questions.add_assignment(held.id, full, 1, NOW)
 
     rows = by_member(await uow.questions.candidates(["web", "cloud"], asker))
@@ -76,8 +76,8 @@ async def test_only_free_reachable_experts_of_the_tags_other_than_the_asker(
 async def test_open_offers_count_only_while_their_question_is_open(uow: UnitOfWork) -> None:
     asker = await member(uow, 1)
     expert = await member(uow, 2, "web", cap=2)
-    first = await uow.questions.add_question(asker, "First?", [], ["web"], NOW, NOW)
-    second = await uow.questions.add_question(asker, "Second?", [], ["web"], NOW, NOW)
+    first = await uow.questions.add_question(asker, "First?", "", ["web"], NOW, NOW)
+    second = await uow.questions.add_question(asker, "Second?", "", ["web"], NOW, NOW)
     for question in (first, second):
         await uow.questions.add_assignment(question.id, expert, 1, NOW)
     assert await uow.questions.candidates(["web"], asker) == []  # at the cap of 2

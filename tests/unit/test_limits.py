@@ -138,7 +138,7 @@ async def ask(
     uow: UnitOfWork, asker: int, at: datetime = NOW, waiting: int = 3, day: int = 10
 ) -> Question | None:
     return await uow.questions.add_question_within(
-        asker, "How do I secure my server?", [], ["web"], at, at, waiting, day
+        asker, "How do I secure my server?", "", ["web"], at, at, waiting, day
     )
 
 

@@ -69,7 +69,7 @@ async def processes(
         )  # fmt: skip
         for router in all_routers():
             dispatcher.include(router)
-        dispatcher.extras["qa"] = QaSettings(3, timedelta(hours=24), ZoneInfo("Asia/Phnom_Penh"))
+        dispatcher.extras["qa"] = QaSettings(3, timedelta(hours=24))
         found.append(Process(engine, dispatcher, messenger))
     await upgrade(found[0].engine)
     async with UnitOfWork(make_sessionmaker(found[0].engine), clock.now) as uow:
@@ -109,7 +109,7 @@ async def seed_question(processes: list[Process], clock: FakeClock) -> tuple[int
         asker, expert = await session.members.get(ASKER.id), await session.members.get(EXPERT_ID)
         assert asker is not None and expert is not None
         question = await session.questions.add_question(
-            asker.id, "How do I secure a web server?", [], ["web"], now, now + timedelta(days=1)
+            asker.id, "How do I secure a web server?", "", ["web"], now, now + timedelta(days=1)
         )
         answers = [
             await session.questions.add_answer(question.id, expert.id, f"Answer {n}", now, None)

@@ -68,12 +68,12 @@ async def test_the_counts_on_a_seeded_database(uow_factory: Factory) -> None:
         expert = await uow.members.get(3)
         assert asker is not None and expert is not None
         first = await uow.questions.add_question(
-            asker.id, "q1", [], ["ai"], NOW - timedelta(hours=5), NOW
+            asker.id, "q1", "", ["ai"], NOW - timedelta(hours=5), NOW
         )
-        await uow.questions.add_question(asker.id, "q2", [], ["ai"], NOW, NOW)
+        await uow.questions.add_question(asker.id, "q2", "", ["ai"], NOW, NOW)
         await uow.questions.add_answer(first.id, expert.id, "a1", NOW - timedelta(hours=3), None)
         await uow.questions.add_answer(first.id, expert.id, "a2", NOW - timedelta(hours=1), None)
-        second = await uow.questions.add_question(asker.id, "q3", [], ["ai"], NOW, NOW)
+        second = await uow.questions.add_question(asker.id, "q3", "", ["ai"], NOW, NOW)
         hidden = await uow.questions.add_answer(second.id, expert.id, "spam", NOW, None)
         hidden.hidden = True  # a moderator hid the only answer: not answered
         broadcast = await uow.broadcasts.add("k", "e", None, Audience(), NOW, None, NOW)

@@ -80,7 +80,7 @@ async def _seed(scenario: Scenario) -> World:
     async with scenario.app.unit_of_work() as uow:
         q = uow.questions
         asked = await q.add_question(
-            asker, "តើខ្ញុំការពារគេហទំព័រ Django យ៉ាងដូចម្តេច?", [], ["web"], now, now
+            asker, "តើខ្ញុំការពារគេហទំព័រ Django យ៉ាងដូចម្តេច?", "", ["web"], now, now
         )
         asked.status, asked.answered_at = "answered", now
         offers = [await q.add_assignment(asked.id, e, 1, now) for e in (expert_a, expert_b)]
