@@ -21,6 +21,8 @@ from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
 from bot.core.ports import Clock, Engine, SystemClock
 from handlers import all_routers
+from handlers.acting import Acting
+from handlers.admin.operations import grant_role
 from handlers.help import fallback
 from handlers.limits import Limits
 from handlers.profile.cooldown import EXTRAS_KEY as ERASURE_KEY
@@ -67,8 +69,12 @@ async def _open_database(settings: Settings, migrate: bool) -> tuple[AsyncEngine
     async with UnitOfWork(make_sessionmaker(engine)) as uow:
         await uow.tags.sync_seed()
         await uow.forget_updates_before(uow.now() - UPDATE_MEMORY)
-        for admin_id in settings.admin_ids:
-            await uow.staff.grant(admin_id, "admin", granted_by=None)
+        if settings.admin_ids:  # the operator's configuration: granted, audited, told
+            operator = Acting(
+                None, "cli", uow, Translations(settings.locales_dir), uow.now(), settings.tz
+            )
+            for admin_id in settings.admin_ids:
+                await grant_role(operator, admin_id, "admin")
         await uow.commit()
     return engine, found
 

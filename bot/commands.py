@@ -145,8 +145,15 @@ async def db_upgrade(settings: Settings) -> int:
 
 
 async def add_admin(settings: Settings, telegram_id: int) -> int:
+    from handlers.acting import NotAllowed
+    from handlers.admin.operations import grant_role
+    from handlers.invalid import Invalid
+
     async with _unit_of_work(settings) as uow:
-        granted = await uow.staff.grant(telegram_id, "admin", granted_by=None)
+        try:
+            granted = await grant_role(operator(settings, uow), telegram_id, "admin")
+        except (Invalid, NotAllowed) as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(f"{telegram_id} is {'now' if granted else 'already'} an administrator.")
     return 0

@@ -273,7 +273,7 @@ class CommunityRepository:
         return sorted(rows)
 
     async def resolve_reports(
-        self, member_id: int, status: str, moderator: int, now: datetime
+        self, member_id: int, status: str, moderator: int | None, now: datetime
     ) -> list[int]:
         """Close every open report about the member with one decision; their numbers. Only
         reports still open are closed (the UPDATE's condition): of two moderators deciding

@@ -1,4 +1,8 @@
-"""Admins and moderators, and the audit log of what staff did."""
+"""Admins and moderators, and the audit log of what staff did.
+
+Granting and revoking write the role only: the operations that do them
+(handlers/admin/operations.py) write the audit line, with the surface it came through.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,6 @@ class StaffRepository:
                 telegram_id=telegram_id, role=role, granted_at=self.now(), granted_by=granted_by
             )
         )
-        await self.audit(granted_by, f"grant-{role}", {"telegram_id": telegram_id})
         return True
 
     async def ids_with_role(self, role: str) -> list[int]:
@@ -52,14 +55,13 @@ class StaffRepository:
             )
         )  # fmt: skip
 
-    async def revoke(self, telegram_id: int, role: str, revoked_by: int | None) -> bool:
+    async def revoke(self, telegram_id: int, role: str) -> bool:
         """Take the role away; False when the person did not have it."""
         result = await self.session.execute(
             delete(StaffRole).where(StaffRole.telegram_id == telegram_id, StaffRole.role == role)
         )
         if not getattr(result, "rowcount", 0):
             return False
-        await self.audit(revoked_by, f"revoke-{role}", {"telegram_id": telegram_id})
         return True
 
     async def everyone(self) -> list[StaffRole]:

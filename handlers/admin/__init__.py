@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
-from handlers.admin import console, pending, roles, stats
+from handlers.admin import buttons, console, pending, roles, stats
 from handlers.broadcast.compose import broadcast_command
 from handlers.competitions.create import start_new_competition
 from handlers.content.posting import post_command
@@ -21,24 +21,23 @@ from handlers.context import Ctx, is_admin, is_moderator
 router = Router("admin")
 router.flow(roles.grant_flow)
 
-ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
-    "pending": pending.show_pending,
-    "reports": pending.show_reports,
-    "bc": console.show_broadcasts,
-    "newbc": broadcast_command,
-    "bcx": console.cancel_broadcast,
-    "content": console.show_content,
-    "post": post_command,
-    "hide": console.hide_item,
-    "roles": roles.show_roles,
-    "grant": roles.grant_pressed,
-    "rv": roles.revoke_pressed,
-    "stats": stats.send_stats,
-    "export": stats.send_export,
-    "audit": console.show_audit,
-    "comp": console.show_competitions,
-    "newcp": start_new_competition,
-}
+ADMIN = router.buttons(buttons.ADMIN)  # guarded: administrators only, at every press
+ADMIN.on(buttons.PENDING, pending.show_pending)
+ADMIN.on(buttons.REPORTS, pending.show_reports)
+ADMIN.on(buttons.BROADCASTS, console.show_broadcasts)
+ADMIN.on(buttons.NEW_BROADCAST, broadcast_command)
+ADMIN.on(buttons.CANCEL_BROADCAST, console.cancel_broadcast)
+ADMIN.on(buttons.CONTENT, console.show_content)
+ADMIN.on(buttons.POST, post_command)
+ADMIN.on(buttons.HIDE_ITEM, console.hide_item)
+ADMIN.on(buttons.ROLES, roles.show_roles)
+ADMIN.on(buttons.GRANT, roles.grant_pressed)
+ADMIN.on(buttons.REVOKE, roles.revoke_pressed)
+ADMIN.on(buttons.STATS, stats.send_stats)
+ADMIN.on(buttons.EXPORT, stats.send_export)
+ADMIN.on(buttons.AUDIT, console.show_audit)
+ADMIN.on(buttons.COMPETITIONS, console.show_competitions)
+ADMIN.on(buttons.NEW_COMPETITION, start_new_competition)
 
 
 def admin_only(action: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awaitable[None]]:
@@ -64,16 +63,3 @@ router.command("export", N_("All members as a CSV file (admins only)"), staff="a
 async def reports_command(ctx: Ctx) -> None:
     if await is_moderator(ctx):
         await pending.show_reports(ctx)
-
-
-@router.callback(roles.PREFIX)
-async def on_button(ctx: Ctx) -> None:
-    action, _, ctx.value = ctx.value.partition(":")
-    handler = ACTIONS.get(action)
-    if handler is None:
-        await ctx.answer(ctx._(N_("That button is from an older message.")))
-        return
-    if not await is_admin(ctx):
-        return
-    await handler(ctx)
-    await ctx.answer()

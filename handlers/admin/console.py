@@ -5,8 +5,23 @@ from __future__ import annotations
 from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
+from handlers.admin.buttons import (
+    AUDIT,
+    BROADCASTS,
+    CANCEL_BROADCAST,
+    COMPETITIONS,
+    CONTENT,
+    EXPORT,
+    HIDE_ITEM,
+    NEW_BROADCAST,
+    NEW_COMPETITION,
+    PENDING,
+    POST,
+    REPORTS,
+    ROLES,
+    STATS,
+)
 from handlers.admin.pending import counts
-from handlers.admin.roles import PREFIX
 from handlers.competitions.cards import PREFIX as CP
 from handlers.competitions.cards import listing_entry
 from handlers.content.cards import title_of
@@ -26,17 +41,13 @@ BROADCAST_STATUS = {
 async def show_menu(ctx: Ctx) -> None:
     companies, applications, reports = await counts(ctx)
     n = ctx.t.number
-
-    def button(label: str, action: str) -> Button:
-        return Button(label, f"{PREFIX}:{action}")
-
     rows = [
-        [button("⏳ " + ctx._(N_("Approvals ({count})")).format(count=n(companies + applications)), "pending"),
-         button("⚠️ " + ctx._(N_("Reports ({count})")).format(count=n(reports)), "reports")],
-        [button("📤 " + ctx._(N_("Broadcasts")), "bc"), button("📰 " + ctx._(N_("Content")), "content")],
-        [button("🏆 " + ctx._(N_("Competitions")), "comp"), button("👥 " + ctx._(N_("Roles")), "roles")],
-        [button("📊 " + ctx._(N_("Statistics")), "stats"), button("📄 " + ctx._(N_("Export members")), "export")],
-        [button("🧾 " + ctx._(N_("Audit log")), "audit")],
+        [PENDING.button("⏳ " + ctx._(N_("Approvals ({count})")).format(count=n(companies + applications))),
+         REPORTS.button("⚠️ " + ctx._(N_("Reports ({count})")).format(count=n(reports)))],
+        [BROADCASTS.button("📤 " + ctx._(N_("Broadcasts"))), CONTENT.button("📰 " + ctx._(N_("Content")))],
+        [COMPETITIONS.button("🏆 " + ctx._(N_("Competitions"))), ROLES.button("👥 " + ctx._(N_("Roles")))],
+        [STATS.button("📊 " + ctx._(N_("Statistics"))), EXPORT.button("📄 " + ctx._(N_("Export members")))],
+        [AUDIT.button("🧾 " + ctx._(N_("Audit log")))],
     ]  # fmt: skip
     await ctx.reply("🛠 <b>" + ctx._(N_("Administration")) + "</b>", InlineKeyboard.of(rows))
 
@@ -61,16 +72,16 @@ async def show_broadcasts(ctx: Ctx) -> None:
     if len(lines) == 1:
         lines.append(ctx._(N_("No broadcast yet.")))
     buttons = [
-        Button("✖️ " + ctx._(N_("Cancel #{number}")).format(number=b.id), f"{PREFIX}:bcx:{b.id}")
+        CANCEL_BROADCAST.button("✖️ " + ctx._(N_("Cancel #{number}")).format(number=b.id), b.id)
         for b in broadcasts
         if b.status == "scheduled"
     ]
-    buttons.append(Button("➕ " + ctx._(N_("New broadcast")), f"{PREFIX}:newbc"))
+    buttons.append(NEW_BROADCAST.button("➕ " + ctx._(N_("New broadcast"))))
     await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))
 
 
-async def cancel_broadcast(ctx: Ctx) -> None:
-    broadcast = await ctx.session.broadcasts.get(ctx.value_id)
+async def cancel_broadcast(ctx: Ctx, broadcast_id: int) -> None:
+    broadcast = await ctx.session.broadcasts.get(broadcast_id)
     if broadcast is None or not await ctx.session.broadcasts.cancel(broadcast, ctx.clock.now()):
         await ctx.answer(
             ctx._(N_("This broadcast has started already; Stop it instead.")), alert=True
@@ -88,17 +99,15 @@ async def show_content(ctx: Ctx) -> None:
         shown = ctx._(N_("hidden")) if item.hidden else ""
         lines.append(f"#{item.id} {title_of(ctx.t, item)} {shown}".rstrip())
         if not item.hidden:
-            buttons.append(
-                Button("🙈 " + ctx._(N_("Hide")) + f" #{item.id}", f"{PREFIX}:hide:{item.id}")
-            )
+            buttons.append(HIDE_ITEM.button("🙈 " + ctx._(N_("Hide")) + f" #{item.id}", item.id))
     if len(lines) == 1:
         lines.append(ctx._(N_("Nothing has been published yet.")))
-    buttons.append(Button("➕ " + ctx._(N_("Publish an item")), f"{PREFIX}:post"))
+    buttons.append(POST.button("➕ " + ctx._(N_("Publish an item"))))
     await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))
 
 
-async def hide_item(ctx: Ctx) -> None:
-    item = await ctx.session.content.get(ctx.value_id)
+async def hide_item(ctx: Ctx, item_id: int) -> None:
+    item = await ctx.session.content.get(item_id)
     if item is None or item.hidden:
         await ctx.answer(ctx._(N_("This item is no longer available.")))
         return
@@ -141,5 +150,5 @@ async def show_competitions(ctx: Ctx) -> None:
         Button("📊 " + ctx._(N_("Ranking #{number}")).format(number=c.id), f"{CP}:rank:{c.id}")
         for c in (*judging, *decided)
     ]
-    buttons.append(Button("➕ " + ctx._(N_("New competition")), f"{PREFIX}:newcp"))
+    buttons.append(NEW_COMPETITION.button("➕ " + ctx._(N_("New competition"))))
     await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 2))

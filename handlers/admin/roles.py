@@ -1,30 +1,30 @@
 """Staff roles in the bot: who is a moderator or an administrator; grant a role (forward a
 message from the person, or type their Telegram id) and revoke one.
 
-Flow ``grant``: who → role. Being an administrator is checked at every step's action, and
-an administrator cannot take away their own administrator role (nobody locks themselves
-out; ``DCC_ADMIN_IDS`` gives the role back at each start anyway). For an expert the role
-step also offers [Remove expert status].
+Flow ``grant``: who → role. The grant and the revoke are the operations of
+handlers/admin/operations.py, which check the administrator role when they write (the
+``ad:`` buttons' guard checks it at every press too) and keep an administrator from taking
+away their own administrator role. For an expert the role step also offers [Remove expert
+status].
 """
 
 from __future__ import annotations
 
-from functools import partial
-
 from bot.config import TELEGRAM_ID_MAX
 from bot.core.flow import Flow, Step
-from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.i18n import N_
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, escape, western_digits
 from handlers.acting import NotAllowed
+from handlers.admin.buttons import GRANT, REVOKE
+from handlers.admin.operations import grant_role, revoke_role
 from handlers.context import Ctx, acting, is_admin, refuse, staff_role
 from handlers.invalid import Invalid
-from handlers.notices import notify
 from handlers.questions.operations import remove_expert
 
-PREFIX = "ad"
 ROLE_NAMES = {"admin": N_("Administrator"), "moderator": N_("Moderator")}
 ROLE_CODES = {"admin": "a", "moderator": "m"}  # in callback data
+ROLES_BY_CODE = {code: role for role, code in ROLE_CODES.items()}
 NOT_EXPERT = "not-expert"  # the role step's value for taking expert status away
 
 
@@ -37,19 +37,20 @@ async def show_roles(ctx: Ctx) -> None:
         role = ctx._(ROLE_NAMES.get(staff.role, staff.role))
         lines.append(f"{role}: {who} ({staff.telegram_id})")
         buttons.append(
-            Button(
+            REVOKE.button(
                 "✖️ " + ctx._(N_("Revoke")) + f" {role} {staff.telegram_id}",
-                f"{PREFIX}:rv:{ROLE_CODES.get(staff.role, 'm')}:{staff.telegram_id}",
+                ROLE_CODES.get(staff.role, "m"),
+                staff.telegram_id,
             )
         )
-    buttons.append(Button("➕ " + ctx._(N_("Grant a role")), f"{PREFIX}:grant"))
+    buttons.append(GRANT.button("➕ " + ctx._(N_("Grant a role"))))
     await ctx.reply("\n".join(lines), InlineKeyboard.columns(buttons, 1))
 
 
 async def grant_pressed(ctx: Ctx) -> None:
-    if await is_admin(ctx):
-        await ctx.answer()
-        await ctx.start_flow("grant", "who")
+    """[Grant a role]: the group's guard has checked the administrator role."""
+    await ctx.answer()
+    await ctx.start_flow("grant", "who")
 
 
 async def ask_who(ctx: Ctx) -> None:
@@ -102,32 +103,22 @@ async def role_chosen(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Cancelled. Send /help to see what you can do.")))
         return
-    if not await is_admin(ctx):
-        ctx.end_flow()
-        return
     who, role = ctx.data["who"], ctx.value
     ctx.end_flow()
-    if not await ctx.session.staff.grant(who, role, granted_by=ctx.user_id):
+    try:
+        granted = await grant_role(acting(ctx), who, role)
+    except NotAllowed as refused:
+        await refuse(ctx, refused.message)
+        return
+    except Invalid as invalid:
+        await ctx.reply(ctx._(invalid.message).format(**invalid.params))
+        return
+    if not granted:
         await ctx.reply(ctx._(N_("They already have this role.")))
         return
-    member = await ctx.session.members.get(who)
     await staff_menu(ctx, who)
-    if member is not None:
-        await notify(
-            ctx.session, ctx.translators, who, member.language,
-            partial(new_role_message, role=role), ctx.clock.now(),
-            dedupe_key=f"role:{role}:{who}:{ctx.event.update_id}",
-        )  # fmt: skip
     await ctx.reply(ctx._(N_("Done: the role is granted.")))
     await show_roles(ctx)
-
-
-NEW_ROLE = {
-    "admin": N_("You are now an administrator of DCC Bot. Send /admin to open the console."),
-    "moderator": N_(
-        "You are now a moderator of DCC Bot: reports on questions, answers and profiles will reach you here, and /reports lists those waiting and the members hidden from the directory."
-    ),
-}
 
 
 async def expert_removed(ctx: Ctx) -> None:
@@ -150,10 +141,6 @@ async def expert_removed(ctx: Ctx) -> None:
     )
 
 
-def new_role_message(t: Translator, role: str) -> tuple[str, None]:
-    return t.gettext(NEW_ROLE[role]), None
-
-
 async def staff_menu(ctx: Ctx, who: int) -> None:
     """The person's chat menu after a grant or a revoke: their strongest role's, or (with
     none left) back to the menu of their Telegram app's language."""
@@ -166,20 +153,18 @@ async def staff_menu(ctx: Ctx, who: int) -> None:
     await ctx.messenger.set_commands(ctx.menu(language, role), chat_id=who)
 
 
-async def revoke_pressed(ctx: Ctx) -> None:
-    """``value``: a|m:TELEGRAM_ID."""
-    if not await is_admin(ctx):
-        return
-    code, _, raw = ctx.value.partition(":")
-    roles = {c: r for r, c in ROLE_CODES.items()}
-    if code not in roles or not raw.isdecimal() or not 0 < int(raw) < TELEGRAM_ID_MAX:
+async def revoke_pressed(ctx: Ctx, code: str, who: int) -> None:
+    """[Revoke] on the roles list: ``code`` names the role (``ROLE_CODES``)."""
+    role = ROLES_BY_CODE.get(code)
+    if role is None:
         await ctx.answer(ctx._(N_("That button is from an older message.")))
         return
-    role, who = roles[code], int(raw)
-    if role == "admin" and who == ctx.user_id:
-        await ctx.answer(ctx._(N_("You cannot take away your own administrator role.")), alert=True)
+    try:
+        revoked = await revoke_role(acting(ctx), who, role)
+    except NotAllowed as refused:
+        await refuse(ctx, refused.message)
         return
-    if await ctx.session.staff.revoke(who, role, revoked_by=ctx.user_id):
+    if revoked:
         await staff_menu(ctx, who)
         await ctx.answer(ctx._(N_("Done: the role is revoked.")))
     else:

@@ -10,17 +10,14 @@ moderator for a report's decision, the blocker for an unblock.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
 
 from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from handlers.community import blocks, connect, reports, search
-from handlers.community.connect import PREFIX
+from handlers.community import blocks, buttons, connect, reports, search
 from handlers.community.rules import NOTE_EMPTY
-from handlers.context import Ctx, button_actions
 
 router = Router("community")
 router.command("community", N_("Find members and connect with them"))(search.community_command)
@@ -40,16 +37,12 @@ community_flow = router.flow(
 )  # fmt: skip
 router.flow(reports.report_flow)
 
-ACTIONS: dict[str, Callable[[Ctx], Awaitable[None]]] = {
-    "a": connect.accept,
-    "d": connect.decline,
-    "b": connect.block,
-    "r": reports.report_from_request,
-    "ub": blocks.unblock,
-    "hide": partial(reports.moderate, hide=True),
-    "keep": partial(reports.moderate, hide=False),
-    "show": reports.lift_hide,
-}
-
-
-router.callback(PREFIX)(button_actions(ACTIONS))
+COMMUNITY = router.buttons(buttons.COMMUNITY)  # each handler checks who presses
+COMMUNITY.on(buttons.ACCEPT, connect.accept)
+COMMUNITY.on(buttons.DECLINE, connect.decline)
+COMMUNITY.on(buttons.BLOCK, connect.block)
+COMMUNITY.on(buttons.REPORT, reports.report_from_request)
+COMMUNITY.on(buttons.UNBLOCK, blocks.unblock)
+COMMUNITY.on(buttons.HIDE, partial(reports.moderate, hide=True))
+COMMUNITY.on(buttons.KEEP, partial(reports.moderate, hide=False))
+COMMUNITY.on(buttons.UNDO_HIDE, reports.lift_hide)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.core.i18n import N_
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip
-from handlers.community.connect import PREFIX
+from handlers.community.buttons import UNBLOCK
 from handlers.context import Ctx
 from storage.models import Member
 
@@ -16,8 +16,8 @@ def unblock_buttons(ctx: Ctx, blocked: list[Member]) -> InlineKeyboard:
     """Labels are plain text (never HTML); the data carries the member's number only."""
     return InlineKeyboard.of(
         [
-            [Button(ctx._(N_("Unblock {name}")).format(name=clip(m.full_name or "—", 40)),
-                    f"{PREFIX}:ub:{m.id}")]
+            [UNBLOCK.button(ctx._(N_("Unblock {name}")).format(name=clip(m.full_name or "—", 40)),
+                            m.id)]
             for m in blocked
         ]
     )  # fmt: skip
@@ -37,14 +37,14 @@ async def show_blocked(ctx: Ctx) -> None:
     )
 
 
-async def unblock(ctx: Ctx) -> None:
+async def unblock(ctx: Ctx, member_id: int) -> None:
     """The block looked up is the presser's own, so a button from someone else's list can
     only ever unblock someone the presser blocked."""
     me = await ctx.member()
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return
-    other = await ctx.session.members.by_id(ctx.value_id)
+    other = await ctx.session.members.by_id(member_id)
     if other is None or not await ctx.session.community.unblock(me.id, other.id):
         await ctx.answer(ctx._(N_("This member is not blocked.")))
         return

@@ -13,8 +13,9 @@ from __future__ import annotations
 from functools import partial
 
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip, escape
+from handlers.community.buttons import ACCEPT, BLOCK, DECLINE, REPORT
 from handlers.community.cards import back_to_results, card
 from handlers.community.rules import (
     ACCEPTED,
@@ -40,7 +41,6 @@ from handlers.profile.summary import telegram_contact
 from storage.community import listed
 from storage.models import ConnectionRequest, Member, Tag
 
-PREFIX = "cm"
 SKIP, BACK = "skip", "back"
 
 
@@ -178,23 +178,25 @@ def request_message(
     ]
     return "\n".join(lines), InlineKeyboard.of(
         [
-            [Button("✅ " + t.gettext(N_("Accept")), f"{PREFIX}:a:{request.id}"),
-             Button(t.gettext(N_("Decline")), f"{PREFIX}:d:{request.id}")],
-            [Button("🚫 " + t.gettext(N_("Block")), f"{PREFIX}:b:{request.id}"),
-             Button("⚠️ " + t.gettext(N_("Report")), f"{PREFIX}:r:{request.id}")],
+            [ACCEPT.button("✅ " + t.gettext(N_("Accept")), request.id),
+             DECLINE.button(t.gettext(N_("Decline")), request.id)],
+            [BLOCK.button("🚫 " + t.gettext(N_("Block")), request.id),
+             REPORT.button("⚠️ " + t.gettext(N_("Report")), request.id)],
         ]
     )  # fmt: skip
 
 
 # -- answering a request ---------------------------------------------------------------------
-async def request_for_me(ctx: Ctx) -> tuple[Member, ConnectionRequest, Member] | None:
+async def request_for_me(
+    ctx: Ctx, request_id: int
+) -> tuple[Member, ConnectionRequest, Member] | None:
     """The request pressed, its recipient (the presser) and its sender; None (and the
     presser told why) when the request is gone or is for somebody else."""
     me = await ctx.member()
     if me is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return None
-    request = await ctx.session.community.request(ctx.value_id)
+    request = await ctx.session.community.request(request_id)
     sender = await ctx.session.members.by_id(request.sender_id) if request else None
     if request is None or sender is None or sender.deleted_at is not None:
         await ctx.answer(ctx._(N_("This request is no longer valid.")), alert=True)
@@ -207,8 +209,8 @@ async def request_for_me(ctx: Ctx) -> tuple[Member, ConnectionRequest, Member] |
     return me, request, sender
 
 
-async def accept(ctx: Ctx) -> None:
-    found = await request_for_me(ctx)
+async def accept(ctx: Ctx, request_id: int) -> None:
+    found = await request_for_me(ctx, request_id)
     if found is None:
         return
     me, request, sender = found
@@ -268,8 +270,8 @@ async def _decline(ctx: Ctx, me: Member, request: ConnectionRequest) -> None:
     )  # fmt: skip
 
 
-async def decline(ctx: Ctx) -> None:
-    found = await request_for_me(ctx)
+async def decline(ctx: Ctx, request_id: int) -> None:
+    found = await request_for_me(ctx, request_id)
     if found is None:
         return
     me, request, _sender = found
@@ -281,10 +283,10 @@ async def decline(ctx: Ctx) -> None:
     await _leave_buttons(ctx, request, block=True)
 
 
-async def block(ctx: Ctx) -> None:
+async def block(ctx: Ctx, request_id: int) -> None:
     """Block the sender: their waiting requests are declined (they hear it as a decline),
     the blocker's own waiting request to them is withdrawn, and no request comes again."""
-    found = await request_for_me(ctx)
+    found = await request_for_me(ctx, request_id)
     if found is None:
         return
     me, request, sender = found
@@ -312,8 +314,8 @@ async def _leave_buttons(ctx: Ctx, request: ConnectionRequest, block: bool) -> N
     """After a decline the message keeps [Block] and [Report]; after a block, [Report]."""
     if ctx.event.message_id is None:
         return
-    buttons = [Button("🚫 " + ctx._(N_("Block")), f"{PREFIX}:b:{request.id}")] if block else []
-    buttons.append(Button("⚠️ " + ctx._(N_("Report")), f"{PREFIX}:r:{request.id}"))
+    buttons = [BLOCK.button("🚫 " + ctx._(N_("Block")), request.id)] if block else []
+    buttons.append(REPORT.button("⚠️ " + ctx._(N_("Report")), request.id))
     await ctx.messenger.edit_keyboard(
         ctx.event.chat_id, ctx.event.message_id, InlineKeyboard.of([buttons])
     )

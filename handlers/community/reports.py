@@ -5,7 +5,9 @@ reporter's reason, never who reported, with [Hide from the directory] [Keep]. Th
 decision counts: hiding switches the member's directory visibility off and closes every
 open report about them, and the member cannot switch it on again until a moderator undoes
 the hide from /reports (then the member is told, and chooses). The member is told of the
-hide too, never who reported. Every decision is audited; the reporter is not told.
+hide too, never who reported. Every decision is audited; the reporter is not told. The
+decisions themselves are operations (handlers/community/operations.py), shared with the
+web console.
 """
 
 from __future__ import annotations
@@ -14,20 +16,22 @@ from functools import partial
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip, escape
+from handlers.acting import NotAllowed
+from handlers.community.buttons import HIDE, KEEP, UNDO_HIDE
 from handlers.community.cards import back_to_results, card
-from handlers.community.connect import PREFIX, request_for_me
+from handlers.community.connect import request_for_me
+from handlers.community.operations import decide_report, undo_hide
 from handlers.community.rules import REASON_EMPTY, REASON_MAX, parse_note
-from handlers.context import Ctx, about_themselves, is_moderator
+from handlers.context import Ctx, acting, refuse
 from handlers.invalid import Invalid
 from handlers.limits import limits, may_report, refusal_text
-from handlers.notices import notify_member, notify_staff, text_notice
-from storage.community import HIDDEN, listed
+from handlers.notices import notify_staff
+from storage.community import listed
 from storage.models import Member, ProfileReport
 
 NO_REASON, CANCEL = "none", "cancel"
-KEPT = "kept"
 
 
 async def _may_report(ctx: Ctx, member_id: int) -> bool:
@@ -75,9 +79,9 @@ async def report_from_card(ctx: Ctx, member_id: int) -> None:
         await ctx.goto("reason")
 
 
-async def report_from_request(ctx: Ctx) -> None:
+async def report_from_request(ctx: Ctx, request_id: int) -> None:
     """[Report] on a request: only its recipient may report its sender from there."""
-    found = await request_for_me(ctx)
+    found = await request_for_me(ctx, request_id)
     if found is None or not await _may_report(ctx, found[2].id):
         return
     await ctx.answer()
@@ -166,60 +170,27 @@ def report_message(
         + cards[t.language] + "\n\n" + reason,
         InlineKeyboard.of(
             [[
-                Button("🙈 " + t.gettext(N_("Hide from the directory")), f"{PREFIX}:hide:{report.id}"),
-                Button("👌 " + t.gettext(N_("Keep")), f"{PREFIX}:keep:{report.id}"),
+                HIDE.button("🙈 " + t.gettext(N_("Hide from the directory")), report.id),
+                KEEP.button("👌 " + t.gettext(N_("Keep")), report.id),
             ]]
         ),
     )  # fmt: skip
 
 
-async def moderate(ctx: Ctx, hide: bool) -> None:
-    if not await is_moderator(ctx):
+async def moderate(ctx: Ctx, report_id: int, hide: bool) -> None:
+    """[Hide from the directory] or [Keep] on a report (``operations.decide_report``)."""
+    try:
+        decided = await decide_report(acting(ctx), report_id, hide)
+    except NotAllowed as refused:
+        await refuse(ctx, refused.message)
         return
-    report = await ctx.session.community.report(ctx.value_id)
-    if report is None or report.status != "open":
+    if not decided:
         await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
-        await ctx.clear_buttons()
-        return
-    if await about_themselves(ctx, report.member_id):
-        return
-    now = ctx.clock.now()
-    if not await ctx.session.transition(  # the first decision counts, across processes too
-        report, "open", HIDDEN if hide else KEPT, resolved_by=ctx.user_id, resolved_at=now
-    ):
-        await ctx.answer(ctx._(N_("Another moderator has already handled this report.")))
-        await ctx.clear_buttons()
-        return
-    if hide:
-        member: Member | None = await ctx.session.members.by_id(report.member_id)
-        if member is not None:
-            member.directory_visible = False
-        closed = sorted(
-            [report.id]
-            + await ctx.session.community.resolve_reports(
-                report.member_id, HIDDEN, ctx.user_id, now
-            )
-        )
-        await ctx.session.staff.audit(
-            ctx.user_id, "member-hidden", {"member": report.member_id, "reports": closed}
-        )
-        await notify_member(
-            ctx.session, ctx.translators, report.member_id, hidden_notice, now,
-            dedupe_key=f"hidden:{report.member_id}:{report.id}",
-        )  # fmt: skip
+    elif hide:
         await ctx.answer(ctx._(N_("Hidden from the directory.")))
     else:
-        await ctx.session.staff.audit(ctx.user_id, "member-report-kept", {"report": report.id})
         await ctx.answer(ctx._(N_("Kept.")))
     await ctx.clear_buttons()
-
-
-# What the hidden member is told: the moderators' decision is theirs to know.
-hidden_notice = text_notice(
-    N_(
-        "Moderators have hidden your profile from the member directory after a report: other members no longer find you there. Everything else in the bot works as before."
-    )
-)
 
 
 def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str, InlineKeyboard]:
@@ -228,37 +199,23 @@ def hidden_message(t: Translator, member: Member, member_card: str) -> tuple[str
         "🙈 <b>" + t.gettext(N_("Hidden from the directory by the moderators:")) + "</b>\n\n"
         + member_card,
         InlineKeyboard.of(
-            [[Button("↩️ " + t.gettext(N_("Undo the hide")), f"{PREFIX}:show:{member.id}")]]
+            [[UNDO_HIDE.button("↩️ " + t.gettext(N_("Undo the hide")), member.id)]]
         ),
     )  # fmt: skip
 
 
-async def lift_hide(ctx: Ctx) -> None:
-    """A moderator undoes a hide. The member is told they may show their profile again,
-    and decides: visibility is personal, so nobody is put into the directory by another."""
-    if not await is_moderator(ctx):
+async def lift_hide(ctx: Ctx, member_id: int) -> None:
+    """[Undo the hide] on a hidden member (``operations.undo_hide``)."""
+    try:
+        undone = await undo_hide(acting(ctx), member_id)
+    except NotAllowed as refused:
+        await refuse(ctx, refused.message)
         return
     await ctx.clear_buttons()
-    lifted = await ctx.session.community.lift_hide(ctx.value_id)
-    if not lifted:
+    if not undone:
         await ctx.answer(ctx._(N_("This member is not hidden any more.")))
         return
-    now = ctx.clock.now()
-    await ctx.session.staff.audit(
-        ctx.user_id, "member-hide-undone", {"member": ctx.value_id, "reports": lifted}
-    )
-    await notify_member(
-        ctx.session, ctx.translators, ctx.value_id, hide_undone_message, now,
-        dedupe_key=f"hide-undone:{ctx.value_id}:{lifted[-1]}",
-    )  # fmt: skip
     await ctx.answer(ctx._(N_("Hide undone: the member may show their profile again.")))
-
-
-hide_undone_message = text_notice(
-    N_(
-        "The moderators have looked at your profile again: you may show it in the member directory again (/profile, then Directory)."
-    )
-)
 
 
 REASON_STEP = Step(

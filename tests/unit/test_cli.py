@@ -110,6 +110,31 @@ def test_admins_add_grants_once(env: Path, capsys: pytest.CaptureFixture[str]) -
     biggest = str(2**52 - 1)
     assert run(capsys, "admins", "add", biggest)[1].strip() == f"{biggest} is now an administrator."
     assert run(capsys, "admins", "add", "4242")[1].strip() == "4242 is already an administrator."
+    assert audited_by(env) == [
+        (None, "grant-admin", {"telegram_id": 4242}, "cli"),
+        (None, "grant-admin", {"telegram_id": 2**52 - 1}, "cli"),
+    ]
+
+
+def test_the_configured_admins_are_granted_at_start_and_audited_once(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DCC_ADMIN_IDS", "77, 78")
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert run(capsys, "db", "upgrade")[0] == 0  # each start: only a new id is granted
+    assert audited_by(env) == [
+        (None, "grant-admin", {"telegram_id": 77}, "cli"),
+        (None, "grant-admin", {"telegram_id": 78}, "cli"),
+    ]
+
+
+def audited_by(env: Path) -> list[tuple[int | None, str, dict[str, object], str | None]]:
+    """Who did it, what, and through which surface."""
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        rows = db.execute(
+            "SELECT actor_telegram_id, action, detail, channel FROM audit_log ORDER BY id"
+        ).fetchall()
+    return [(actor, action, json.loads(detail), channel) for actor, action, detail, channel in rows]
 
 
 @pytest.mark.parametrize(
