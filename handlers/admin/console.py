@@ -70,13 +70,19 @@ async def show_broadcasts(ctx: Ctx) -> None:
 
 
 async def cancel_broadcast(ctx: Ctx) -> None:
-    broadcast = await ctx.session.broadcasts.get(ctx.value_id)
-    if broadcast is None or not await ctx.session.broadcasts.cancel(broadcast, ctx.clock.now()):
-        await ctx.answer(
-            ctx._(N_("This broadcast has started already; Stop it instead.")), alert=True
-        )
+    from handlers.acting import NotAllowed
+    from handlers.broadcast import operations
+    from handlers.context import acting, refuse
+    from handlers.invalid import Invalid
+
+    try:
+        await operations.cancel(acting(ctx), ctx.value_id)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    await ctx.session.staff.audit(ctx.user_id, "broadcast-cancelled", {"broadcast": broadcast.id})
+    except Invalid as error:
+        await ctx.answer(ctx._(error.message).format(**error.params), alert=True)
+        return
     await ctx.answer(ctx._(N_("Cancelled: nothing was sent.")))
     await ctx.clear_buttons()
 
@@ -98,12 +104,19 @@ async def show_content(ctx: Ctx) -> None:
 
 
 async def hide_item(ctx: Ctx) -> None:
-    item = await ctx.session.content.get(ctx.value_id)
-    if item is None or item.hidden:
-        await ctx.answer(ctx._(N_("This item is no longer available.")))
+    from handlers.acting import NotAllowed
+    from handlers.content import operations
+    from handlers.context import acting, refuse
+    from handlers.invalid import Invalid
+
+    try:
+        await operations.hide(acting(ctx), ctx.value_id)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    item.hidden = True
-    await ctx.session.staff.audit(ctx.user_id, "content-hidden", {"item": item.id})
+    except Invalid as error:
+        await ctx.answer(ctx._(error.message).format(**error.params))
+        return
     await ctx.answer(ctx._(N_("Hidden.")))
     await ctx.clear_buttons()
 

@@ -291,11 +291,12 @@ def test_broadcast_create_refuses_bad_input_on_one_line(
     for args, message in (
         (("--text-km", "សួស្ដី"), "give --text-km and --text-en, or --text for both"),
         (("--text", "x", "--audience", "role:wizard"), "audience 'role:wizard' is not one of"),
-        (("--text", "x", "--link", "not a link"), "--link 'not a link' is not a web address"),
+        (("--text", "x", "--link", "not a link"), "Please send a web address like https://"),
         (("--text", "x", "--at", "tomorrow"), "--at 'tomorrow' is not a time like"),
-        (("--text", "x", "--at", "2020-01-01 10:00"), "--at '2020-01-01 10:00' has passed"),
+        (("--text", "x", "--at", "2020-01-01 10:00"), "That moment has passed."),
         (("--text", "x", "--at", "2099-01-01 10:00"), "is more than a year ahead"),
-        (("--text", "x" * 3501), "a broadcast text has at most 3500 characters"),
+        (("--text", "x" * 3501), "Please send 1 to 3500 characters."),
+        (("--text", " \u200b "), "Please send 1 to 3500 characters."),
     ):
         code, _, err = run(capsys, "broadcast", "create", *args)
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, args
@@ -417,10 +418,11 @@ def test_content_post_publishes_as_the_bot_does_and_refuses_bad_input_on_one_lin
         (["--kind", "news"], "give --title-km or --title-en"),
         (["--kind", "event", "--title-en", "x"], "an event needs --at"),
         (["--kind", "event", "--title-en", "x", "--at", "soon"], "is not a date and time"),
-        (["--kind", "news", "--title-en", "x", "--link", "not a link"], "is not a web address"),
-        (["--kind", "opportunity", "--title-en", "x", "--at", "01/01/2020"], "has passed"),
+        (["--kind", "news", "--title-en", "x", "--link", "not a link"], "Please send a web"),
+        (["--kind", "opportunity", "--title-en", "x", "--at", "01/01/2020"], "the last day"),
         (["--kind", "news", "--title-en", "x", "--at", "01/01/2027"], "--at is for an event"),
-        (["--kind", "news", "--title-en", "x" * 201], "a title has at most 200"),
+        (["--kind", "news", "--title-en", "x" * 201], "Please send 1 to 200 characters."),
+        (["--kind", "news", "--title-en", " "], "Give at least one title"),
     ):
         code, _, err = run(capsys, "content", "post", *args)
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, (args, err)
@@ -463,5 +465,7 @@ def test_a_scheduled_broadcast_can_be_cancelled_once(
     code, out, _ = run(capsys, "broadcast", "cancel", "1")
     assert code == 0 and out.strip() == "Broadcast 1 is cancelled; nothing was sent."
     code, _, err = run(capsys, "broadcast", "cancel", "1")
-    assert code == 2 and "broadcast 1 is cancelled: only a scheduled one can be cancelled" in err
+    assert code == 2 and "This broadcast is cancelled already." in err
+    code, _, err = run(capsys, "broadcast", "cancel", "7")
+    assert code == 2 and "There is no broadcast #7." in err
     assert run(capsys, "broadcast", "status", "1")[1].startswith("Broadcast 1: cancelled")
