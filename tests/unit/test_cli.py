@@ -469,3 +469,28 @@ def test_a_scheduled_broadcast_can_be_cancelled_once(
     code, _, err = run(capsys, "broadcast", "cancel", "7")
     assert code == 2 and "There is no broadcast #7." in err
     assert run(capsys, "broadcast", "status", "1")[1].startswith("Broadcast 1: cancelled")
+
+
+def test_feeds_are_added_once_listed_and_removed_once_with_audit_lines(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "feeds", "add", "mptc.gov.kh/rss", "--kind", "news", "--lang", "km")
+    assert code == 0 and out.startswith("Feed 1 (news, km): https://mptc.gov.kh/rss.")
+    for args, said in (
+        (("https://mptc.gov.kh/rss",), "https://mptc.gov.kh/rss is registered already."),
+        (("not a link",), "Please send a web address like https://"),
+    ):
+        code, _, err = run(capsys, "feeds", "add", *args, "--kind", "policy", "--lang", "en")
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, args
+    code, out, _ = run(capsys, "feeds", "list")
+    assert code == 0 and out.startswith("1\tnews\tkm\thttps://mptc.gov.kh/rss\tread never")
+    assert run(capsys, "feeds", "remove", "1")[:2] == (
+        0,
+        "Feed 1 is no longer read; its items stay.\n",
+    )
+    code, _, err = run(capsys, "feeds", "remove", "1")
+    assert code == 2 and "There is no feed #1." in err
+    assert audited(env) == [
+        ("feed-added", {"feed": 1, "url": "https://mptc.gov.kh/rss"}),
+        ("feed-removed", {"feed": 1}),
+    ]
