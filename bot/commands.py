@@ -7,7 +7,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -332,35 +332,23 @@ async def post_content(
     tags: list[str],
     at: str | None,
 ) -> int:
-    """Publish an item as /post does: at least one title, an event's start (``at``) or an
-    opportunity's last day (``at``, optional), checked the same way."""
-    from bot.core.text import clean_line, clean_text, telegram_length
-    from handlers.content.posting import DEADLINE_FORMAT, SUMMARY_MAX, TITLE_MAX
+    """Publish an item with /post's operation; ``at`` is read here as /post's step reads it:
+    an event's start, or an opportunity's last day (optional)."""
+    from handlers.content import operations
+    from handlers.content.rules import DEADLINE_FORMAT
     from handlers.dates import normalised, parse_moment, read_date
     from handlers.invalid import Invalid
-    from handlers.links import parse_web_address
-    from handlers.text_search.tokens import search_tokens
     from storage.members import utc_now
 
-    title_km, title_en = (clean_line(t or "") or None for t in titles)
-    summary_km, summary_en = (clean_text(s or "") or None for s in summaries)
-    if not title_km and not title_en:
+    if not any(titles):  # which options to give; what a title must be is the operation's
         raise CommandError("give --title-km or --title-en (or both)")
-    if any(telegram_length(t or "") > TITLE_MAX for t in (title_km, title_en)):
-        raise CommandError(f"a title has at most {TITLE_MAX} characters")
-    if any(telegram_length(s or "") > SUMMARY_MAX for s in (summary_km, summary_en)):
-        raise CommandError(f"a summary has at most {SUMMARY_MAX} characters")
-    try:
-        url = parse_web_address(link) if link else None
-    except Invalid:
-        raise CommandError(f"--link {link!r} is not a web address (https://…)") from None
-    now = utc_now()
-    event_at, deadline = None, None
     if at and kind not in ("event", "opportunity"):
         raise CommandError("--at is for an event's start or an opportunity's last day")
-    if kind == "event":
-        if not at:
-            raise CommandError('an event needs --at, when it starts: "25/12/2026 18:00"')
+    if kind == "event" and not at:
+        raise CommandError('an event needs --at, when it starts: "25/12/2026 18:00"')
+    now = utc_now()
+    event_at, deadline = None, None
+    if kind == "event" and at:
         try:
             event_at = parse_moment(at, now, settings.tz)
         except Invalid:
@@ -368,21 +356,20 @@ async def post_content(
                 f'--at {at!r} is not a date and time to come, like "25/12/2026 18:00"'
             ) from None
     elif at:
-        today = now.astimezone(settings.tz).date()
         try:
-            deadline = read_date(normalised(at), today, DEADLINE_FORMAT)
+            deadline = read_date(
+                normalised(at), now.astimezone(settings.tz).date(), DEADLINE_FORMAT
+            )
         except Invalid:
             raise CommandError(f"--at {at!r} is not a date like 31/12/2026") from None
-        if deadline < today:
-            raise CommandError(f"--at {at!r} has passed")
     async with _unit_of_work(settings) as uow:
-        item = await uow.content.add(
-            kind, (title_km, title_en), (summary_km, summary_en), url, tags, now,
-            event_at=event_at, deadline=deadline, created_by=None,
-            search_tokens=search_tokens(title_km, title_en, summary_km, summary_en),
-        )  # fmt: skip
-        assert item is not None  # only feed items can be refused as seen before
-        await uow.staff.audit(None, "content-published", {"item": item.id})
+        try:
+            item = await operations.publish(
+                operator(settings, uow), kind, titles, summaries, link, tags,
+                event_at=event_at, deadline=deadline,
+            )  # fmt: skip
+        except Invalid as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(
         f"Published as #{item.id}: members see it in /news and the other lists, and in their digest."
@@ -399,43 +386,34 @@ async def create_broadcast(
     audience_specs: list[str],
     at: str | None,
 ) -> int:
-    """Queue (or schedule) a broadcast; the running bot delivers it, or the next one started."""
-    from bot.core.text import clean_text, telegram_length
+    """Queue (or schedule) a broadcast with /broadcast's operation; the running bot
+    delivers it, or the next one started."""
+    from handlers.broadcast import operations
     from handlers.broadcast.audience import parse_audience
-    from handlers.broadcast.message import TEXT_MAX
     from handlers.invalid import Invalid
-    from handlers.links import parse_web_address
-    from storage.members import utc_now
 
-    km, en = clean_text(text_km or text or ""), clean_text(text_en or text or "")
-    if not km or not en:
+    if not (text_km or text) or not (text_en or text):  # which options to give
         raise CommandError("give --text-km and --text-en, or --text for both languages")
-    if max(telegram_length(km), telegram_length(en)) > TEXT_MAX:  # as Telegram counts
-        raise CommandError(f"a broadcast text has at most {TEXT_MAX} characters")
     try:
         audience = parse_audience(audience_specs)
-        url = parse_web_address(link) if link else None
     except ValueError as error:
         raise CommandError(str(error)) from None
-    except Invalid:
-        raise CommandError(f"--link {link!r} is not a web address (https://…)") from None
-    now = utc_now()
-    send_at = now
+    send_at = None
     if at:
         try:
             send_at = datetime.strptime(at.strip(), "%Y-%m-%d %H:%M").replace(tzinfo=settings.tz)
         except ValueError:
             raise CommandError(f'--at {at!r} is not a time like "2026-12-25 18:00"') from None
-        if send_at <= now:
-            raise CommandError(f"--at {at!r} has passed")
-        if send_at > now + timedelta(days=366):
-            raise CommandError(f"--at {at!r} is more than a year ahead")
     async with _unit_of_work(settings) as uow:
-        broadcast = await uow.broadcasts.add(km, en, url, audience, send_at, None, now)
+        try:
+            broadcast = await operations.create(
+                operator(settings, uow), text_km or text, text_en or text, link, audience, send_at
+            )
+        except Invalid as error:
+            raise refused(settings, error) from None
         counts = await uow.broadcasts.count_by_language(audience)
-        await uow.staff.audit(None, "broadcast-created", {"broadcast": broadcast.id})
         await uow.commit()
-    when = "now" if not at else f"at {send_at:%Y-%m-%d %H:%M} ({settings.timezone})"
+    when = "now" if send_at is None else f"at {send_at:%Y-%m-%d %H:%M} ({settings.timezone})"
     print(broadcast.id)
     print(
         f"Broadcast {broadcast.id} to {sum(counts.values()):,} member(s)"
@@ -447,17 +425,14 @@ async def create_broadcast(
 
 
 async def cancel_broadcast(settings: Settings, broadcast_id: int) -> int:
-    from storage.members import utc_now
+    from handlers.broadcast import operations
+    from handlers.invalid import Invalid
 
     async with _unit_of_work(settings) as uow:
-        broadcast = await uow.broadcasts.get(broadcast_id)
-        if broadcast is None:
-            raise CommandError(f"there is no broadcast {broadcast_id}")
-        if not await uow.broadcasts.cancel(broadcast, utc_now()):
-            raise CommandError(
-                f"broadcast {broadcast_id} is {broadcast.status}: only a scheduled one can be cancelled"
-            )
-        await uow.staff.audit(None, "broadcast-cancelled", {"broadcast": broadcast_id})
+        try:
+            await operations.cancel(operator(settings, uow), broadcast_id)
+        except Invalid as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(f"Broadcast {broadcast_id} is cancelled; nothing was sent.")
     return 0
@@ -480,22 +455,17 @@ async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
 
 
 async def add_feed(settings: Settings, url: str, kind: str, language: str) -> int:
+    from handlers.content import operations
     from handlers.invalid import Invalid
-    from handlers.links import parse_web_address
-    from storage.members import utc_now
 
-    try:
-        address = parse_web_address(url)
-    except Invalid:
-        raise CommandError(f"{url!r} is not a web address (https://…)") from None
     async with _unit_of_work(settings) as uow:
-        feed = await uow.content.add_feed(address, kind, language, utc_now())
-        if feed is None:
-            raise CommandError(f"{address} is registered already (see dcc-bot feeds list)")
-        await uow.staff.audit(None, "feed-added", {"feed": feed.id, "url": address})
+        try:
+            feed = await operations.add_feed(operator(settings, uow), url, kind, language)
+        except Invalid as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(
-        f"Feed {feed.id} ({kind}, {language}): {address}. The running bot reads it within five minutes."
+        f"Feed {feed.id} ({kind}, {language}): {feed.url}. The running bot reads it within five minutes."
     )
     return 0
 
@@ -517,10 +487,14 @@ async def list_feeds(settings: Settings) -> int:
 
 
 async def remove_feed(settings: Settings, feed_id: int) -> int:
+    from handlers.content import operations
+    from handlers.invalid import Invalid
+
     async with _unit_of_work(settings) as uow:
-        if not await uow.content.remove_feed(feed_id):
-            raise CommandError(f"there is no feed {feed_id}")
-        await uow.staff.audit(None, "feed-removed", {"feed": feed_id})
+        try:
+            await operations.remove_feed(operator(settings, uow), feed_id)
+        except Invalid as error:
+            raise refused(settings, error) from None
         await uow.commit()
     print(f"Feed {feed_id} is no longer read; its items stay.")
     return 0

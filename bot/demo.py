@@ -11,8 +11,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.content.items import store_item
 from handlers.jobs.rules import deadline_end
-from handlers.text_search.tokens import search_tokens
 from storage.uow import UnitOfWork
 
 DEMO_MEMBERS: tuple[dict[str, Any], ...] = (
@@ -129,8 +129,8 @@ async def seed_demo_content(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> boo
         if "days_ahead" in item:
             day = (now.astimezone(tz) + timedelta(days=item["days_ahead"])).date()
             event_at = datetime.combine(day, time(9, 0), tz)
-        await uow.content.add(
-            item["kind"], item["titles"], item["summaries"], None, item["tags"], now,
-            event_at=event_at, search_tokens=search_tokens(*item["titles"], *item["summaries"]),
+        await store_item(
+            uow, item["kind"], item["titles"], item["summaries"], None, item["tags"], now,
+            event_at=event_at,
         )  # fmt: skip
     return True

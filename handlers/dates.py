@@ -125,7 +125,12 @@ def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     rest = value[: found.start()] + " " + value[found.end() :]
     local_now = now.astimezone(tz)
     day = read_date(rest, local_now.date(), MOMENT_FORMAT)
-    moment = datetime.combine(day, time(hour, minute), tz)
+    return still_to_come(datetime.combine(day, time(hour, minute), tz), now)
+
+
+def still_to_come(moment: datetime, now: datetime) -> datetime:
+    """``moment`` if it is in the future and at most a year ahead, else ``Invalid``: what
+    a typed moment must be, and what an operation checks again when it writes."""
     if moment <= now:
         raise Invalid(MOMENT_PAST)
     if moment > now + timedelta(days=366):

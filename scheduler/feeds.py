@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 import aiohttp
 
 from handlers.content.feeds import FeedEntry, NotAFeed, parse_feed
+from handlers.content.items import store_item
 from handlers.questions.tagging import seed_tag_terms, suggest_tags
-from handlers.text_search.tokens import search_tokens
 from storage.models import Feed
 from storage.uow import UnitOfWork
 
@@ -96,10 +96,10 @@ async def _import(
             pair = (entry.title, None) if feed.language == "km" else (None, entry.title)
             summary = entry.summary or None
             summaries = (summary, None) if feed.language == "km" else (None, summary)
-            item = await uow.content.add(
-                feed.kind, pair, summaries, entry.link,
+            item = await store_item(
+                uow, feed.kind, pair, summaries, entry.link,
                 [slug for slug, _score in suggest_tags(text, terms, limit=2)], moment,
-                feed_id=feed.id, guid=entry.guid, search_tokens=search_tokens(text),
+                feed_id=feed.id, guid=entry.guid,
             )  # fmt: skip
             imported += item is not None
         _succeeded(feed, imported, moment)

@@ -287,14 +287,16 @@ class BroadcastRepository:
         )
         return (counted or 0) + sum(int((counts or {}).get("sent", 0)) for counts in kept)
 
-    async def stop(self, broadcast: Broadcast, now: datetime) -> None:
-        """Nothing more is sent. The broadcast row is written first (an expansion batch
-        writing meanwhile finishes before, or sees the stop); then every row not sent is
-        marked stopped, those in flight too: if Telegram took one, its outcome is written
-        over; if not, it is not tried again."""
-        broadcast.status, broadcast.finished_at = STOPPED_BY_ADMIN, now
-        broadcast.expanded = True
-        await self.session.flush()
+    async def stop(self, broadcast: Broadcast, now: datetime) -> bool:
+        """Nothing more is sent; False when it was not being sent (finished, or stopped by
+        another admin meanwhile). The broadcast row is written first, on the condition that
+        it is being sent (an expansion batch writing meanwhile finishes before, or sees the
+        stop); then every row not sent is marked stopped, those in flight too: if Telegram
+        took one, its outcome is written over; if not, it is not tried again."""
+        if not await transition(
+            self.session, broadcast, SENDING_NOW, STOPPED_BY_ADMIN, finished_at=now, expanded=True
+        ):
+            return False
         await self.session.execute(
             update(OutboxMessage)
             .where(
@@ -304,6 +306,7 @@ class BroadcastRepository:
             .values(status=STOPPED)
         )
         broadcast.total = await self.queued(broadcast.id)
+        return True
 
     async def claim_batch(self, broadcast_id: int) -> bool:
         """Take the broadcast's row for the expansion batch about to be written (a write,

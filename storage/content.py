@@ -25,7 +25,7 @@ from storage.models import (
     Rsvp,
     Tag,
 )
-from storage.sql import among
+from storage.sql import among, update_if
 
 MEMBERS = Member.metadata.tables[Member.__tablename__]  # Core updates of a batch of ids
 
@@ -91,6 +91,10 @@ class ContentRepository:
 
     async def get(self, item_id: int) -> ContentItem | None:
         return await self.session.get(ContentItem, item_id)
+
+    async def hide(self, item: ContentItem) -> bool:
+        """Hide an item still shown; False when it is hidden already (by another admin)."""
+        return await update_if(self.session, item, ContentItem.hidden.is_(False), hidden=True)
 
     async def latest(self, limit: int) -> list[ContentItem]:
         """The newest items, hidden ones too, for /admin."""

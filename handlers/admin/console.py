@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core.i18n import N_
-from bot.core.keyboards import Button, InlineKeyboard
+from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clip, escape
+from handlers.acting import NotAllowed
 from handlers.admin.buttons import (
     AUDIT,
     BROADCASTS,
@@ -22,10 +23,13 @@ from handlers.admin.buttons import (
     STATS,
 )
 from handlers.admin.pending import counts
-from handlers.competitions.cards import PREFIX as CP
+from handlers.broadcast import operations as broadcast_operations
+from handlers.competitions.buttons import RANKING
 from handlers.competitions.cards import listing_entry
+from handlers.content import operations as content_operations
 from handlers.content.cards import title_of
-from handlers.context import Ctx
+from handlers.context import Ctx, acting, refuse
+from handlers.invalid import Invalid
 
 AUDIT_SHOWN = 20
 ITEMS_SHOWN = 10
@@ -81,13 +85,14 @@ async def show_broadcasts(ctx: Ctx) -> None:
 
 
 async def cancel_broadcast(ctx: Ctx, broadcast_id: int) -> None:
-    broadcast = await ctx.session.broadcasts.get(broadcast_id)
-    if broadcast is None or not await ctx.session.broadcasts.cancel(broadcast, ctx.clock.now()):
-        await ctx.answer(
-            ctx._(N_("This broadcast has started already; Stop it instead.")), alert=True
-        )
+    try:
+        await broadcast_operations.cancel(acting(ctx), broadcast_id)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    await ctx.session.staff.audit(ctx.user_id, "broadcast-cancelled", {"broadcast": broadcast.id})
+    except Invalid as error:
+        await ctx.answer(ctx._(error.message).format(**error.params), alert=True)
+        return
     await ctx.answer(ctx._(N_("Cancelled: nothing was sent.")))
     await ctx.clear_buttons()
 
@@ -107,12 +112,14 @@ async def show_content(ctx: Ctx) -> None:
 
 
 async def hide_item(ctx: Ctx, item_id: int) -> None:
-    item = await ctx.session.content.get(item_id)
-    if item is None or item.hidden:
-        await ctx.answer(ctx._(N_("This item is no longer available.")))
+    try:
+        await content_operations.hide(acting(ctx), item_id)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
         return
-    item.hidden = True
-    await ctx.session.staff.audit(ctx.user_id, "content-hidden", {"item": item.id})
+    except Invalid as error:
+        await ctx.answer(ctx._(error.message).format(**error.params))
+        return
     await ctx.answer(ctx._(N_("Hidden.")))
     await ctx.clear_buttons()
 
@@ -147,7 +154,7 @@ async def show_competitions(ctx: Ctx) -> None:
     if not every:
         lines.append(ctx._(N_("No competition yet.")))
     buttons = [
-        Button("📊 " + ctx._(N_("Ranking #{number}")).format(number=c.id), f"{CP}:rank:{c.id}")
+        RANKING.button("📊 " + ctx._(N_("Ranking #{number}")).format(number=c.id), c.id)
         for c in (*judging, *decided)
     ]
     buttons.append(NEW_COMPETITION.button("➕ " + ctx._(N_("New competition"))))

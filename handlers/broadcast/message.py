@@ -7,10 +7,10 @@ from datetime import datetime
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import escape
+from handlers.broadcast.buttons import STOP
 from storage.broadcasts import Delivery
 from storage.models import Broadcast
 
-PREFIX = "bc"
 TEXT_MAX = 3500  # UTF-16 units (an emoji 2), as Telegram counts: the heading still fits one message
 
 
@@ -74,6 +74,4 @@ def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
 
 
 def stop_keyboard(t: Translator, broadcast: Broadcast) -> InlineKeyboard:
-    return InlineKeyboard.of(
-        [[Button("⏹ " + t.gettext(N_("Stop")), f"{PREFIX}:stop:{broadcast.id}")]]
-    )
+    return InlineKeyboard.of([[STOP.button("⏹ " + t.gettext(N_("Stop")), broadcast.id)]])

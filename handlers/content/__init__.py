@@ -1,8 +1,8 @@
 """Knowledge and news: administrators publish items (/post) and the operator registers
 feeds; members browse them, say they will attend events, and get a news digest.
 
-The ``ct:`` buttons arrive on messages of any age: each checks, when pressed, that the
-presser is a member and the item still takes the action.
+The ``ct:`` buttons (``buttons.CONTENT``) arrive on messages of any age: each checks, when
+pressed, that the presser is a member and the item still takes the action.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
 from handlers.content import browse, posting, subscriptions
-from handlers.content.cards import PREFIX
-from handlers.context import Ctx
+from handlers.content.buttons import CONTENT, RSVP
 
 router = Router("content")
 router.command("news", N_("News and announcements"))(browse.browse_command("news"))
@@ -29,11 +28,5 @@ router.command("post", N_("Publish news, a policy or an event (admins only)"), s
 for flow in (browse.content_flow, posting.post_flow, subscriptions.subscriptions_flow):
     router.flow(flow)
 
-
-@router.callback(PREFIX)
-async def on_button(ctx: Ctx) -> None:
-    action, _, ctx.value = ctx.value.partition(":")
-    if action == "rsvp":
-        await browse.rsvp_pressed(ctx)
-        return
-    await ctx.answer(ctx._(N_("That button is from an older message.")))
+CONTENT.on(RSVP, browse.rsvp_pressed)
+router.buttons(CONTENT)

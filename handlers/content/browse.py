@@ -2,7 +2,7 @@
 read it, follow its link, or (events) say you will attend.
 
 Steps (flow ``content``): list (page and open buttons). The RSVP button works from any
-message at any time (``ct:rsvp:ID``): it checks the presser is a member and the event is
+message at any time (``buttons.RSVP``): it checks the presser is a member and the event is
 still to come.
 """
 
@@ -97,9 +97,9 @@ async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyb
     return card, item_keyboard(ctx.t, item, going)
 
 
-async def rsvp_pressed(ctx: Ctx) -> None:
+async def rsvp_pressed(ctx: Ctx, item_id: int) -> None:
     member = await ctx.member()
-    item = await ctx.session.content.get(ctx.value_id)
+    item = await ctx.session.content.get(item_id)
     if member is None:
         await ctx.answer(ctx._(N_("You have not signed up yet. Send /start to join.")), alert=True)
         return

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip_units, escape
+from handlers.content.buttons import RSVP
 from handlers.content.kinds import KIND_ICONS, kind_name
 from storage.models import ContentItem
 
-PREFIX = "ct"
 ONLY_IN = {"km": N_("(only in Khmer)"), "en": N_("(only in English)")}
 
 
@@ -85,5 +85,5 @@ def item_keyboard(t: Translator, item: ContentItem, going: bool | None) -> Inlin
             if going
             else "🙋 " + t.gettext(N_("I will attend"))
         )
-        row.append(Button(label, f"{PREFIX}:rsvp:{item.id}"))
+        row.append(RSVP.button(label, item.id))
     return InlineKeyboard.of([row]) if row else None

@@ -3,8 +3,9 @@ opportunity or an event, in Khmer, English or both.
 
 Steps (flow ``post``): kind → title_km → summary_km → title_en → summary_en → link → tags
 → when (events: the date and time; opportunities: the last day, or Skip) → preview. A
-language may be skipped, not both; a summary may be skipped. Being an administrator is
-checked at the command and again at Publish. Published items reach members through
+language may be skipped, not both; a summary may be skipped. Each step checks its answer
+with the content rules; Publish hands the draft to the publish operation, which checks
+the administrator role and the whole item again. Published items reach members through
 /news and the other browsing commands, /search and the news digest.
 """
 
@@ -14,21 +15,20 @@ from datetime import date, datetime
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
-from bot.core.text import clean_line, clean_text, telegram_length
+from handlers.acting import NotAllowed
+from handlers.content import operations
 from handlers.content.cards import item_card
 from handlers.content.kinds import KIND_NAMES, is_kind
-from handlers.context import Ctx, is_admin
-from handlers.dates import normalised, parse_moment, read_date
+from handlers.content.rules import SUMMARY_MAX, TEXT_LENGTH, TITLE_MAX, cleaned, read_deadline
+from handlers.context import Ctx, acting, is_admin, refuse
+from handlers.dates import parse_moment
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
-from handlers.text_search.tokens import search_tokens
 from storage.models import ContentItem
 from storage.seed.tags import SLUGS
 
 SKIP = "skip"
-TITLE_MAX, SUMMARY_MAX = 200, 1500
-DEADLINE_FORMAT = N_("Please send the last day as a date, for example 31/12/2026, or press Skip.")
 
 
 async def post_command(ctx: Ctx) -> None:
@@ -57,9 +57,12 @@ def text_step(key: str, question: str, hint: str, following: str, limit: int) ->
         await ctx.reply(ctx._(question), ctx.keyboard([ctx.button(ctx._(N_("Skip")), SKIP)]))
 
     async def receive(ctx: Ctx) -> None:
-        text = (clean_line if key.startswith("title") else clean_text)(ctx.event.text)
-        if not text or telegram_length(text) > limit:  # as Telegram counts
-            await ctx.reply(ctx._(N_("Please send 1 to {limit} characters.")).format(limit=limit))
+        try:
+            text = cleaned(ctx.event.text, limit, line=key.startswith("title"))
+        except Invalid:
+            text = None
+        if text is None:
+            await ctx.reply(ctx._(TEXT_LENGTH).format(limit=limit))
             return
         ctx.data[key] = text
         await ctx.goto(next_step(ctx, key, following))
@@ -142,11 +145,7 @@ async def receive_when(ctx: Ctx) -> None:
         if ctx.data["kind"] == "event":
             ctx.data["event_at"] = parse_moment(ctx.event.text, now, tz).isoformat()
         else:
-            today = now.astimezone(tz).date()
-            deadline = read_date(normalised(ctx.event.text), today, DEADLINE_FORMAT)
-            if deadline < today:
-                raise Invalid(DEADLINE_FORMAT)
-            ctx.data["deadline"] = deadline.isoformat()
+            ctx.data["deadline"] = read_deadline(ctx.event.text, now, tz).isoformat()
     except Invalid as error:
         await ctx.reply(ctx._(error.message).format(**error.params))
         return
@@ -205,18 +204,24 @@ async def publish(ctx: Ctx) -> None:
         ctx.end_flow()
         await ctx.reply(ctx._(N_("Cancelled: nothing was published.")))
         return
-    if not await is_admin(ctx):
-        ctx.end_flow()
-        return
     draft = draft_item(ctx)
-    titles, summaries = (draft.title_km, draft.title_en), (draft.summary_km, draft.summary_en)
-    item = await ctx.session.content.add(
-        draft.kind, titles, summaries, draft.link, ctx.data["tags"], ctx.clock.now(),
-        event_at=draft.event_at, deadline=draft.deadline, created_by=ctx.user_id,
-        search_tokens=search_tokens(*titles, *summaries),
-    )  # fmt: skip
-    assert item is not None  # only feed items can be refused as seen before
-    await ctx.session.staff.audit(ctx.user_id, "content-published", {"item": item.id})
+    try:
+        item = await operations.publish(
+            acting(ctx), draft.kind, (draft.title_km, draft.title_en),
+            (draft.summary_km, draft.summary_en), draft.link, ctx.data["tags"],
+            event_at=draft.event_at, deadline=draft.deadline,
+        )  # fmt: skip
+    except NotAllowed as error:
+        ctx.end_flow()
+        await refuse(ctx, error.message)
+        return
+    except Invalid as error:  # the start passed while the preview was open: ask again
+        await ctx.reply(ctx._(error.message).format(**error.params))
+        if draft.kind in ("event", "opportunity"):
+            await ctx.goto("when")
+        else:
+            ctx.end_flow()
+        return
     ctx.end_flow()
     await ctx.reply(
         ctx._(
@@ -238,7 +243,7 @@ post_flow = Flow(
         "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "tags"),
         "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen, next=("when", "preview")),
         "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when, next=("preview",)),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish, ends=True),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish, next=("when",), ends=True),
     },
     entry=("kind",),
 )  # fmt: skip

@@ -137,6 +137,29 @@ async def test_only_administrators_can_post_and_an_item_needs_a_title(
         assert list(await session.scalars(select(ContentItem))) == []
 
 
+async def test_publish_checks_the_item_again_an_events_start_and_the_role_included(
+    scenario: Scenario,
+) -> None:
+    """The start passed while the preview was open: Publish asks for it again. An admin
+    whose role went meanwhile is refused at Publish. Nothing is stored until it holds."""
+    assert scenario.app is not None
+    await add_member(scenario, ADMIN, staff="admin")
+    await post(scenario, "Event", None, "Meetup", "25/11/2026 10:00")  # in an hour
+    scenario.clock.advance(hours=2)
+    assert await scenario.press(ADMIN, "Publish") == [
+        "That moment has passed. Please send a date and time still to come.",
+        "When does the event start? Send the date and time in Cambodia, for example 25/12/2026 18:00.",
+    ]
+    await scenario.say(ADMIN, "26/11/2026 10:00")  # the preview again
+    async with scenario.app.unit_of_work() as uow:
+        await uow.staff.revoke(ADMIN.id, "admin")
+        await uow.commit()
+    assert await scenario.press(ADMIN, "Publish") == []
+    assert scenario.toasts()[-1] == "Only administrators can do this."
+    async with scenario.app.sessionmaker() as session:
+        assert list(await session.scalars(select(ContentItem))) == []
+
+
 async def test_a_member_chooses_a_daily_digest_of_policies_on_one_topic(
     scenario: Scenario, translations: Translations
 ) -> None:

@@ -316,11 +316,12 @@ def test_broadcast_create_refuses_bad_input_on_one_line(
     for args, message in (
         (("--text-km", "សួស្ដី"), "give --text-km and --text-en, or --text for both"),
         (("--text", "x", "--audience", "role:wizard"), "audience 'role:wizard' is not one of"),
-        (("--text", "x", "--link", "not a link"), "--link 'not a link' is not a web address"),
+        (("--text", "x", "--link", "not a link"), "Please send a web address like https://"),
         (("--text", "x", "--at", "tomorrow"), "--at 'tomorrow' is not a time like"),
-        (("--text", "x", "--at", "2020-01-01 10:00"), "--at '2020-01-01 10:00' has passed"),
+        (("--text", "x", "--at", "2020-01-01 10:00"), "That moment has passed."),
         (("--text", "x", "--at", "2099-01-01 10:00"), "is more than a year ahead"),
-        (("--text", "x" * 3501), "a broadcast text has at most 3500 characters"),
+        (("--text", "x" * 3501), "Please send 1 to 3500 characters."),
+        (("--text", " \u200b "), "Please send 1 to 3500 characters."),
     ):
         code, _, err = run(capsys, "broadcast", "create", *args)
         assert code == 2 and message in err and len(err.strip().splitlines()) == 1, args
@@ -442,10 +443,11 @@ def test_content_post_publishes_as_the_bot_does_and_refuses_bad_input_on_one_lin
         (["--kind", "news"], "give --title-km or --title-en"),
         (["--kind", "event", "--title-en", "x"], "an event needs --at"),
         (["--kind", "event", "--title-en", "x", "--at", "soon"], "is not a date and time"),
-        (["--kind", "news", "--title-en", "x", "--link", "not a link"], "is not a web address"),
-        (["--kind", "opportunity", "--title-en", "x", "--at", "01/01/2020"], "has passed"),
+        (["--kind", "news", "--title-en", "x", "--link", "not a link"], "Please send a web"),
+        (["--kind", "opportunity", "--title-en", "x", "--at", "01/01/2020"], "the last day"),
         (["--kind", "news", "--title-en", "x", "--at", "01/01/2027"], "--at is for an event"),
-        (["--kind", "news", "--title-en", "x" * 201], "a title has at most 200"),
+        (["--kind", "news", "--title-en", "x" * 201], "Please send 1 to 200 characters."),
+        (["--kind", "news", "--title-en", " "], "Give at least one title"),
     ):
         code, _, err = run(capsys, "content", "post", *args)
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, (args, err)
@@ -488,7 +490,9 @@ def test_a_scheduled_broadcast_can_be_cancelled_once(
     code, out, _ = run(capsys, "broadcast", "cancel", "1")
     assert code == 0 and out.strip() == "Broadcast 1 is cancelled; nothing was sent."
     code, _, err = run(capsys, "broadcast", "cancel", "1")
-    assert code == 2 and "broadcast 1 is cancelled: only a scheduled one can be cancelled" in err
+    assert code == 2 and "This broadcast is cancelled already." in err
+    code, _, err = run(capsys, "broadcast", "cancel", "7")
+    assert code == 2 and "There is no broadcast #7." in err
     assert run(capsys, "broadcast", "status", "1")[1].startswith("Broadcast 1: cancelled")
 
 
@@ -512,3 +516,28 @@ def test_web_login_link_prints_a_link_for_staff_only(
         stored = [row[0] for row in db.execute("SELECT secret_hash FROM web_sign_ins")]
     token = out.strip().split("token=")[1]
     assert len(stored) == 2 and token not in stored  # only hashes are kept
+
+
+def test_feeds_are_added_once_listed_and_removed_once_with_audit_lines(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "feeds", "add", "mptc.gov.kh/rss", "--kind", "news", "--lang", "km")
+    assert code == 0 and out.startswith("Feed 1 (news, km): https://mptc.gov.kh/rss.")
+    for args, said in (
+        (("https://mptc.gov.kh/rss",), "https://mptc.gov.kh/rss is registered already."),
+        (("not a link",), "Please send a web address like https://"),
+    ):
+        code, _, err = run(capsys, "feeds", "add", *args, "--kind", "policy", "--lang", "en")
+        assert code == 2 and said in err and len(err.strip().splitlines()) == 1, args
+    code, out, _ = run(capsys, "feeds", "list")
+    assert code == 0 and out.startswith("1\tnews\tkm\thttps://mptc.gov.kh/rss\tread never")
+    assert run(capsys, "feeds", "remove", "1")[:2] == (
+        0,
+        "Feed 1 is no longer read; its items stay.\n",
+    )
+    code, _, err = run(capsys, "feeds", "remove", "1")
+    assert code == 2 and "There is no feed #1." in err
+    assert audited(env) == [
+        ("feed-added", {"feed": 1, "url": "https://mptc.gov.kh/rss"}),
+        ("feed-removed", {"feed": 1}),
+    ]

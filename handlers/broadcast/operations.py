@@ -1,0 +1,75 @@
+"""What administrators and the operator do to broadcasts, whichever surface asks
+(/broadcast, its Stop button and the admin console in the chat, ``dcc-bot broadcast``, the
+web console): create one (now or at a set time), cancel a scheduled one, stop one being
+sent. Each checks the role, validates, writes, writes the audit line and queues the
+notices; the caller commits and shows the outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.i18n import N_
+from handlers.acting import Acting
+from handlers.broadcast.delivery import queue_report
+from handlers.broadcast.rules import broadcast_text, check_audience
+from handlers.dates import still_to_come
+from handlers.invalid import Invalid
+from handlers.web_address import parse_web_address
+from storage.broadcasts import CANCELLED, Audience
+from storage.models import Broadcast
+
+NO_SUCH_BROADCAST = N_("There is no broadcast #{number}.")
+STARTED_ALREADY = N_("This broadcast has started already; Stop it instead.")
+CANCELLED_ALREADY = N_("This broadcast is cancelled already.")
+NOT_BEING_SENT = N_("This broadcast is no longer being sent.")
+
+
+async def create(
+    acting: Acting,
+    text_km: str | None,
+    text_en: str | None,
+    link: str | None,
+    audience: Audience,
+    send_at: datetime | None = None,
+) -> Broadcast:
+    """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
+    optional link button, to ``audience`` (known roles, provinces and skills): sent now
+    (``send_at`` None), or at ``send_at``, still to come and at most a year ahead. The
+    delivery job sends it; the acting admin follows it in one message."""
+    await acting.require("admin")
+    km, en = broadcast_text(text_km), broadcast_text(text_en)
+    url = parse_web_address(link) if link else None
+    check_audience(audience)
+    moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
+    broadcast = await acting.uow.broadcasts.add(
+        km, en, url, audience, moment, acting.person, acting.now
+    )
+    await acting.audit(
+        "broadcast-created",
+        {"broadcast": broadcast.id, "send_at": moment.isoformat(), "audience": audience.to_json()},
+    )
+    return broadcast
+
+
+async def cancel(acting: Acting, broadcast_id: int) -> Broadcast:
+    """Call off a scheduled broadcast before it starts: nothing of it is sent."""
+    await acting.require("admin")
+    broadcast = await acting.uow.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        raise Invalid(NO_SUCH_BROADCAST, {"number": broadcast_id})
+    if not await acting.uow.broadcasts.cancel(broadcast, acting.now):
+        raise Invalid(CANCELLED_ALREADY if broadcast.status == CANCELLED else STARTED_ALREADY)
+    await acting.audit("broadcast-cancelled", {"broadcast": broadcast.id})
+    return broadcast
+
+
+async def stop(acting: Acting, broadcast_id: int) -> Broadcast:
+    """Stop a broadcast being sent: nothing more goes out, and its admin gets the final
+    report (what reached whom) through the outbox."""
+    await acting.require("admin")
+    broadcast = await acting.uow.broadcasts.get(broadcast_id)
+    if broadcast is None or not await acting.uow.broadcasts.stop(broadcast, acting.now):
+        raise Invalid(NOT_BEING_SENT)
+    await acting.audit("broadcast-stopped", {"broadcast": broadcast.id})
+    await queue_report(acting.uow, acting.translations, broadcast, acting.now)
+    return broadcast
