@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeAlias
 
 from bot.core.context import Context
@@ -13,22 +12,6 @@ from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
 
 Ctx: TypeAlias = Context[UnitOfWork, Member]
-Action: TypeAlias = Callable[[Ctx], Awaitable[None]]
-
-
-def button_actions(actions: Mapping[str, Action]) -> Action:
-    """A feature's buttons that work from any message, data ``PREFIX:action:value``: the
-    action's handler gets ``ctx.value``; an action no longer known is an older message."""
-
-    async def on_button(ctx: Ctx) -> None:
-        action, _, ctx.value = ctx.value.partition(":")
-        handler = actions.get(action)
-        if handler is None:
-            await ctx.answer(ctx._(N_("That button is from an older message.")))
-            return
-        await handler(ctx)
-
-    return on_button
 
 
 async def signing_up(ctx: Ctx) -> bool:

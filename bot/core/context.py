@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.core.buttons import FLOW_PREFIX, ROW_ID_LIMIT
+from bot.core.buttons import FLOW_PREFIX, ROW
 from bot.core.events import Event, EventKind
 from bot.core.html import CALLBACK_ANSWER_MAX, split_message
 from bot.core.i18n import Translator
@@ -31,9 +31,7 @@ def row_id(text: str) -> int:
     """``text`` as a row id (a positive 32-bit number), else 0, which no row has: a forged or
     garbled button never reaches the database with a number it cannot hold, and finds
     nothing."""
-    if not text.isdecimal() or len(text) > 10 or not 0 < int(text) < ROW_ID_LIMIT:
-        return 0
-    return int(text)
+    return ROW.read(text) or 0
 
 
 def flow_callback(token: str, step: str, value: str) -> str:
@@ -84,11 +82,6 @@ class Context(Generic[S, M]):
     @property
     def language(self) -> str:
         return self.t.language
-
-    @property
-    def value_id(self) -> int:
-        """The pressed button's value as a row id (``row_id``)."""
-        return row_id(self.value)
 
     def _(self, message: str) -> str:
         return self.t.gettext(message)

@@ -65,15 +65,6 @@ class Router:
 
         return register
 
-    def callback(self, prefix: str) -> Callable[[Handler], Handler]:
-        """A button that works from any message at any time, e.g. the language choice."""
-
-        def register(handler: Handler) -> Handler:
-            self.callbacks[prefix] = handler
-            return handler
-
-        return register
-
     def buttons(self, group: Buttons) -> Buttons:
         """A feature's declared buttons (``bot.core.buttons``), routed by their prefix."""
         self.callbacks[group.prefix] = group.route

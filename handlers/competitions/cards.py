@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_line, clip, escape
-from handlers.competitions.buttons import COMPETITIONS, OPEN_CARD
+from handlers.competitions.buttons import OPEN_CARD
 from handlers.competitions.rules import DECIDED, JUDGING, NO_LIMIT, OPEN, competition_state
 from storage.models import Competition
 
-PREFIX = COMPETITIONS.prefix
 TITLE_MAX, RULES_MAX, PRIZES_MAX = 120, 2000, 500  # UTF-16 units: a card fits one message
 STATE_NAMES = {OPEN: N_("open for entries"), JUDGING: N_("being judged"), DECIDED: N_("decided")}
 LEFT_MEMBER = N_("a member who left")
