@@ -3,8 +3,8 @@
 A button that works from a message of any age (an offer, an approval card, a job) carries
 ``prefix:code:arg:arg`` in its callback data. One ``Press`` per action says its prefix, its
 code and the kinds of its arguments; building the button and reading the press both come
-from it, so they cannot disagree, and Telegram's 64-byte limit is checked here, once, when
-the button is built. A feature's ``Buttons`` routes each press to its handler with the
+from it, so they cannot disagree; Telegram's 64-byte limit is checked where every button is
+made (``bot.core.keyboards.Button``). A feature's ``Buttons`` routes each press to its handler with the
 arguments already read (``handler(ctx, *args)``); data it cannot read (an action no longer
 known, a garbled or forged argument) is an older message, and no handler sees it.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.core.i18n import N_
-from bot.core.keyboards import CALLBACK_DATA_MAX_BYTES, Button
+from bot.core.keyboards import Button
 
 SEPARATOR = ":"
 FLOW_PREFIX = "f"  # the flows' own buttons (bot.core.context): no feature may take it
@@ -105,12 +105,10 @@ class Press:
             self.code,
             *(a.write(v) for a, v in zip(self.args, values, strict=True)),
         ]
-        data = SEPARATOR.join(parts)
-        if len(data.encode()) > CALLBACK_DATA_MAX_BYTES:
-            raise ValueError(f"callback data over {CALLBACK_DATA_MAX_BYTES} bytes: {data!r}")
-        return data
+        return SEPARATOR.join(parts)
 
     def button(self, label: str, *values: Any) -> Button:
+        """The button; ``Button`` refuses data over Telegram's 64 bytes."""
         return Button(label, self.data(*values))
 
     def read(self, fields: list[str]) -> tuple[Any, ...] | None:

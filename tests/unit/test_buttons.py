@@ -83,7 +83,7 @@ def test_the_64_byte_limit_and_the_argument_kinds_are_checked_when_building() ->
     buttons = Buttons("cp")
     word = buttons.action("w", WORD)
     with pytest.raises(ValueError, match="64 bytes"):
-        Buttons("x" * 40).action("code", WORD).data("y" * 30)
+        Buttons("x" * 40).action("code", WORD).button("label", "y" * 30)
     with pytest.raises(ValueError):
         word.data("two words")
     with pytest.raises(ValueError):
