@@ -383,3 +383,20 @@ def test_telegram_html_keeps_only_telegrams_formatting() -> None:
         "ok</a><a>no</a>&lt;img src=x onerror=alert(1)&gt;&lt;div style=&#x27;x&#x27;&gt;d"
         "&lt;/div&gt;&lt;i&gt; <b>open</b>"
     )
+
+
+async def test_the_broadcast_pages_in_khmer(world: World) -> None:
+    await add_members(world)
+    csrf = await world.sign_in(ADMIN)
+    await world.client.post("/broadcasts/new", data=form(csrf, "send"))
+    (broadcast,) = await broadcasts(world)
+    await start_sending(world, broadcast.id)
+    await world.client.post("/language", data={"csrf": csrf, "language": "km", "next": "/"})
+    for path in ("/broadcasts", "/broadcasts/new", f"/broadcasts/{broadcast.id}"):
+        page = await world.client.get(path)
+        assert page.status == 200, path
+        assert 'lang="km"' in await page.text()
+    listed = await (await world.client.get("/broadcasts")).text()
+    assert "ការផ្សាយ" in listed and "ចម្លង" in listed  # Broadcasts, Duplicate
+    count = await (await world.client.get("/broadcasts/count")).json()
+    assert count["text"].startswith("អ្នកទទួល៖ 5")

@@ -63,11 +63,13 @@
   if (list) {
     var rows = {};
     list.querySelectorAll("tr[data-id]").forEach(function (row) { rows[row.dataset.id] = row; });
-    var busy = function () {
-      return Object.keys(rows).some(function (id) {
-        var status = rows[id].dataset.status;
-        return status === "sending" || status === "scheduled";
-      });
+    var waiting = function (wanted) {
+      return Object.keys(rows).some(function (id) { return rows[id].dataset.status === wanted; });
+    };
+    // every 3 seconds while one goes out; every 30 while one waits for its time
+    var next = function () {
+      if (waiting("sending")) { setTimeout(poll, 3000); }
+      else if (waiting("scheduled")) { setTimeout(poll, 30000); }
     };
     var poll = function () {
       fetch("/broadcasts/progress", { credentials: "same-origin" })
@@ -86,10 +88,10 @@
             if (bar) { bar.max = Math.max(item.of, 1); bar.value = item.done; }
           });
           if (changed) { window.location.reload(); return; }  // new actions for the new state
-          if (busy()) { setTimeout(poll, 3000); }
+          next();
         })
         .catch(function () { setTimeout(poll, 10000); });
     };
-    if (busy()) { setTimeout(poll, 3000); }
+    next();
   }
 })();
