@@ -29,7 +29,7 @@ from storage.models import (
     OutboxMessage,
     Tag,
 )
-from storage.outbox import BULK, OUTBOX, PENDING, SENDING, STOPPED
+from storage.outbox import BULK, FAILED, OUTBOX, PENDING, SENDING, STOPPED, UNREACHABLE
 from storage.sql import transition, upsert
 
 SCHEDULED, SENDING_NOW, DONE, STOPPED_BY_ADMIN, CANCELLED = (
@@ -339,6 +339,23 @@ class BroadcastRepository:
     async def cancel(self, broadcast: Broadcast, now: datetime) -> bool:
         """A scheduled broadcast is called off; False when it has started (or ended)."""
         return await transition(self.session, broadcast, SCHEDULED, CANCELLED, finished_at=now)
+
+    async def unreached(self, broadcast_id: int) -> list[tuple[int, str, str]]:
+        """(Telegram id, name, outbox status: unreachable or failed) of the recipients the
+        broadcast could not reach, as long as its outbox rows are kept (retention); the name
+        is empty for someone no longer a member."""
+        rows = await self.session.execute(
+            select(OutboxMessage.chat_id, Member.full_name, OutboxMessage.status)
+            .outerjoin(
+                Member, (Member.telegram_id == OutboxMessage.chat_id) & Member.deleted_at.is_(None)
+            )
+            .where(
+                OutboxMessage.broadcast_id == broadcast_id,
+                OutboxMessage.status.in_((UNREACHABLE, FAILED)),
+            )
+            .order_by(OutboxMessage.id)
+        )
+        return [(chat_id, name or "", status) for chat_id, name, status in rows]
 
     async def recent(self, limit: int) -> list[Broadcast]:
         """The newest broadcasts, for /admin."""

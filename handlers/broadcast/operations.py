@@ -1,7 +1,7 @@
 """What administrators and the operator do to broadcasts, whichever surface asks
 (/broadcast, its Stop button and the admin console in the chat, ``dcc-bot broadcast``, the
 web console): create one (now or at a set time), cancel a scheduled one, stop one being
-sent. Each checks the role, validates, writes, writes the audit line and queues the
+sent, export the recipients one could not reach (the web console). Each checks the role, validates, writes, writes the audit line and queues the
 notices; the caller commits and shows the outcome."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from handlers.invalid import Invalid
 from handlers.web_address import parse_web_address
 from storage.broadcasts import CANCELLED, Audience
 from storage.models import Broadcast
+from storage.outbox import UNREACHABLE
 
 NO_SUCH_BROADCAST = N_("There is no broadcast #{number}.")
 STARTED_ALREADY = N_("This broadcast has started already; Stop it instead.")
@@ -73,3 +74,21 @@ async def stop(acting: Acting, broadcast_id: int) -> Broadcast:
     await acting.audit("broadcast-stopped", {"broadcast": broadcast.id})
     await queue_report(acting.uow, acting.translations, broadcast, acting.now)
     return broadcast
+
+
+async def export_unreached(acting: Acting, broadcast_id: int) -> list[tuple[int, str, str]]:
+    """The recipients a broadcast could not reach — (Telegram id, name, "blocked" or
+    "failed") — for an administrator to follow up. Personal data leaving the bot, so it is
+    audited like the member export."""
+    await acting.require("admin")
+    broadcast = await acting.uow.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        raise Invalid(NO_SUCH_BROADCAST, {"number": broadcast_id})
+    rows = [
+        (telegram_id, name, "blocked" if status == UNREACHABLE else "failed")
+        for telegram_id, name, status in await acting.uow.broadcasts.unreached(broadcast.id)
+    ]
+    await acting.audit(
+        "broadcast-unreached-exported", {"broadcast": broadcast.id, "recipients": len(rows)}
+    )
+    return rows
