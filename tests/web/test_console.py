@@ -279,7 +279,10 @@ async def test_every_form_needs_its_token(world: World) -> None:
 @pytest.mark.parametrize("role", ["admin", "moderator"])
 async def test_each_page_is_open_to_its_roles_only(world: World, role: str) -> None:
     await world.sign_in(ADMIN if role == "admin" else MODERATOR)
-    pages = [p for p in PAGES if p.method == "GET" and p.role != "anyone" and p.path != "/"]
+    pages = [  # a page of one thing ("/members/{telegram_id}") is tested with its page's tests
+        p for p in PAGES
+        if p.method == "GET" and p.role != "anyone" and p.path != "/" and "{" not in p.path
+    ]  # fmt: skip
     assert pages
     for declared in pages:
         response = await world.client.get(declared.path, allow_redirects=False)
