@@ -88,6 +88,7 @@ async def test_the_search_filters_by_name_skill_role_and_province(world: World) 
 
     # not in the directory or not: every member not erased; the erased one never
     assert sorted(await search()) == ["Chan Vanna", "Dara Chan", "Sok Dara"]
+    assert "3 member(s) found" in await (await world.client.get("/members")).text()
     assert sorted(await search(name="dara")) == ["Dara Chan", "Sok Dara"]
     assert await search(name="@sokd") == ["Sok Dara"]
     assert await search(name="12") == ["Chan Vanna"]
