@@ -247,8 +247,8 @@ HEADER_PROBLEMS = {
 }
 
 
-def _bad(messages: dict[str, str], problem: Problem, **params: object) -> BadRow:
-    return BadRow(messages[problem.kind], **params, detail=problem.detail)
+def _bad(messages: dict[str, str], problem: Problem, line: int = 0) -> BadRow:
+    return BadRow(messages[problem.kind], line=line, detail=problem.detail)
 
 
 def _uncell(value: str) -> str:
