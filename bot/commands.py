@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.core.i18n import Translations
@@ -17,11 +17,7 @@ from storage.db import make_sessionmaker
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.members_csv import ImportReport
     from handlers.acting import Acting
-    from handlers.profile.operations import MembersImport
-
-IMPORT_BATCH = 1000
 
 
 class CommandError(Exception):
@@ -258,16 +254,13 @@ async def import_members(settings: Settings, path: Path) -> int:
                 except NotAllowed as error:
                     raise refused(settings, error) from None
                 await uow.commit()  # before any row: an import stopped midway is on record too
-                batch: list[dict[str, Any]] = []
-                for row in rows:
-                    batch.append(row)
-                    if len(batch) == IMPORT_BATCH:
-                        await _import_batch(importing, batch, report)
-                        await uow.commit()  # short transactions: the bot keeps writing
-                        progress.update(report.done - progress.n)
-                        batch = []
-                if batch:
-                    await _import_batch(importing, batch, report)
+
+                async def after_batch() -> None:
+                    report.inserted, report.updated = importing.inserted, importing.updated
+                    await uow.commit()  # short transactions: the bot keeps writing
+                    progress.update(report.done - progress.n)
+
+                await importing.add_all(rows, after_batch)
                 await importing.finish(len(report.errors))
                 await uow.commit()
             progress.update(report.done - progress.n)
@@ -278,13 +271,6 @@ async def import_members(settings: Settings, path: Path) -> int:
         f"{len(report.errors)} row(s) skipped."
     )
     return 1 if report.errors else 0
-
-
-async def _import_batch(
-    importing: MembersImport, batch: list[dict[str, Any]], report: ImportReport
-) -> None:
-    await importing.add(batch)
-    report.inserted, report.updated = importing.inserted, importing.updated
 
 
 async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
@@ -501,11 +487,10 @@ async def remove_feed(settings: Settings, feed_id: int) -> int:
 
 
 async def export_members(settings: Settings) -> int:
-    from storage.member_export import write_csv
+    from handlers.profile.operations import export_members
 
     async with _unit_of_work(settings) as uow:
-        count = await write_csv(uow.members.export_rows(), sys.stdout)
-        await uow.staff.audit(None, "members-exported", {"members": count})
+        count = await export_members(operator(settings, uow), sys.stdout)
         await uow.commit()
     print(f"{count} member(s) exported.", file=sys.stderr)
     return 0

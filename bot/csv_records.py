@@ -11,21 +11,43 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 if TYPE_CHECKING:
     from _csv import Reader
 
 
+@dataclass(frozen=True)
+class Problem:
+    """Why a record is not valid CSV: ``kind``, and ``detail`` (the field limit, or the csv
+    module's own words). ``str()`` completes "the row …" in English; a reader that reports
+    in other languages words each kind itself."""
+
+    kind: Literal["unclosed", "too-long", "invalid"]
+    detail: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "unclosed":
+            return 'has a quoted field that is never closed (a " is missing)'
+        if self.kind == "too-long":
+            return f"has a field longer than {self.detail} characters"
+        return f"is not valid CSV: {self.detail}"
+
+
 class BadCsv(ValueError):
     """The header line itself cannot be read."""
+
+    def __init__(self, line: int, problem: Problem) -> None:
+        self.line = line
+        self.problem = problem
+        super().__init__(f"line {line}: the header {problem}")
 
 
 @dataclass(frozen=True)
 class Record:
     line: int  # where the record starts; a quoted field may go on over several lines
     fields: list[str] = field(default_factory=list)
-    problem: str = ""  # why the record is not valid CSV, in English for operators
+    problem: Problem | None = None  # why the record is not valid CSV
 
 
 def read_csv(source: TextIO) -> tuple[list[str], Iterator[Record]]:
@@ -35,7 +57,7 @@ def read_csv(source: TextIO) -> tuple[list[str], Iterator[Record]]:
     try:
         header = next(reader, [])
     except csv.Error as error:
-        raise BadCsv(f"line {reader.line_num}: the header {_problem(error)}") from None
+        raise BadCsv(reader.line_num, _problem(error)) from None
     return [name.strip().lower() for name in header], _records(reader)
 
 
@@ -53,11 +75,11 @@ def _records(reader: Reader) -> Iterator[Record]:
             yield Record(start, fields)
 
 
-def _problem(error: csv.Error) -> str:
+def _problem(error: csv.Error) -> Problem:
     message = str(error)
     if message == "unexpected end of data":
-        return 'has a quoted field that is never closed (a " is missing)'
+        return Problem("unclosed")
     limit = re.fullmatch(r"field larger than field limit \((\d+)\)", message)
     if limit:
-        return f"has a field longer than {int(limit[1]):,} characters"
-    return f"is not valid CSV: {message}"
+        return Problem("too-long", f"{int(limit[1]):,}")
+    return Problem("invalid", message)

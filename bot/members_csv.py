@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.config import TELEGRAM_ID_MAX
-from bot.core.i18n import Translations
+from bot.core.i18n import N_, Translations, Translator
 from bot.core.text import clean_line
-from bot.csv_records import BadCsv, Record, read_csv
+from bot.csv_records import BadCsv, Problem, Record, read_csv
 from handlers.invalid import Invalid
 from handlers.profile.rules import parse_country, parse_name, parse_organisation
 from storage.member_export import COLUMNS, FORMULA_START
@@ -34,7 +34,28 @@ TRUE, FALSE = ("true", "yes", "1", "y"), ("false", "no", "0", "n", "")
 
 
 class BadRow(ValueError):
-    pass
+    """Why a row (or the header) is refused: ``message`` a msgid (English is the source
+    language), ``params`` its values. ``str()`` gives it in English, for the command line;
+    ``text`` in a reader's language, for the web console. A field refused by one of
+    sign-up's rules carries that rule's ``Invalid`` as its ``{reason}``."""
+
+    def __init__(self, message: str, invalid: Invalid | None = None, **params: object) -> None:
+        self.message = message
+        self.invalid = invalid
+        self.params = params
+        super().__init__(self._filled(message, _reason(invalid, None)))
+
+    def text(self, t: Translator) -> str:
+        return self._filled(t.gettext(self.message), _reason(self.invalid, t))
+
+    def _filled(self, message: str, reason: str) -> str:
+        return message.format(**self.params, **({"reason": reason} if self.invalid else {}))
+
+
+def _reason(invalid: Invalid | None, t: Translator | None) -> str:
+    if invalid is None:
+        return ""
+    return (t.gettext(invalid.message) if t else invalid.message).format(**invalid.params)
 
 
 @dataclass
@@ -43,7 +64,7 @@ class ImportReport:
     unknown_columns: tuple[str, ...] = ()  # named in the header but not ours: ignored
     inserted: int = 0
     updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, BadRow]] = field(default_factory=list)  # line, why skipped
 
     @property
     def done(self) -> int:
@@ -55,44 +76,55 @@ def parse_row(raw: dict[str, str | None], english: Translations) -> dict[str, An
     row = {k.strip().lower(): _uncell((v or "").strip()) for k, v in raw.items() if k is not None}
     for column in REQUIRED:
         if not row.get(column):
-            raise BadRow(f"{column} is empty")
+            raise BadRow(N_("{column} is empty"), column=column)
     telegram_id = row["telegram_id"]
     if not telegram_id.isdecimal() or not 0 < int(telegram_id) < TELEGRAM_ID_MAX:
-        raise BadRow(f"telegram_id {telegram_id!r} is not a Telegram user id")
-    t = english.for_language("en")
+        raise BadRow(N_("telegram_id {value} is not a Telegram user id"), value=repr(telegram_id))
 
     def check(parse: Callable[[str], str], column: str) -> str:
         try:
             return parse(row[column])
         except Invalid as error:
-            raise BadRow(f"{column}: " + t.gettext(error.message).format(**error.params)) from None
+            raise BadRow(N_("{column}: {reason}"), error, column=column) from None
 
     language = row.get("language") or "en"
     if language not in LANGUAGES:
-        raise BadRow(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+        raise BadRow(
+            N_("language {value} is not one of {choices}"),
+            value=repr(language), choices=", ".join(LANGUAGES),
+        )  # fmt: skip
     if row["role"] not in ROLES:
-        raise BadRow(f"role {row['role']!r} is not one of {', '.join(ROLES)}")
+        raise BadRow(
+            N_("role {value} is not one of {choices}"),
+            value=repr(row["role"]),
+            choices=", ".join(ROLES),
+        )
     province = row["province"]
     if province != ABROAD and province not in BY_SLUG:
-        raise BadRow(f"province {province!r} is not a province slug or 'abroad'")
+        raise BadRow(
+            N_("province {value} is not a province slug or 'abroad'"), value=repr(province)
+        )
     country = None
     if province == ABROAD:
         if not row.get("country"):
-            raise BadRow("country is empty, and province is abroad")
+            raise BadRow(N_("country is empty, and province is abroad"))
         country = check(parse_country, "country")
     elif row.get("country"):
-        raise BadRow("country is given, but province is not abroad")
+        raise BadRow(N_("country is given, but province is not abroad"))
     skills = [s.strip() for s in row.get("skills", "").split(";") if s.strip()]
     unknown = [s for s in skills if s not in SLUGS]
     if unknown:
-        raise BadRow(f"unknown skill {unknown[0]!r}")
+        raise BadRow(N_("unknown skill {value}"), value=repr(unknown[0]))
     open_to_work = _bool(row.get("open_to_work", ""), "open_to_work")
     frequency = row.get("alert_frequency") or ("weekly" if open_to_work else "off")
     if frequency not in ALERT_FREQUENCIES:
-        raise BadRow(f"alert_frequency {frequency!r} is not one of {', '.join(ALERT_FREQUENCIES)}")
+        raise BadRow(
+            N_("alert_frequency {value} is not one of {choices}"),
+            value=repr(frequency), choices=", ".join(ALERT_FREQUENCIES),
+        )  # fmt: skip
     years = row.get("years_experience", "")
     if years and (not years.isdecimal() or int(years) > 60):
-        raise BadRow(f"years_experience {years!r} is not a number from 0 to 60")
+        raise BadRow(N_("years_experience {value} is not a number from 0 to 60"), value=repr(years))
     return {
         "telegram_id": int(telegram_id),
         "full_name": check(parse_name, "full_name"),
@@ -127,8 +159,10 @@ def _username(value: str) -> str | None:
         return None
     if not USERNAME.fullmatch(name):
         raise BadRow(
-            f"username {name!r} is not a Telegram username (4 to 32 letters a-z, digits and"
-            " underscores, starting with a letter, not ending with an underscore)"
+            N_(
+                "username {value} is not a Telegram username (4 to 32 letters a-z, digits and underscores, starting with a letter, not ending with an underscore)"
+            ),
+            value=repr(name),
         )
     return name
 
@@ -138,7 +172,7 @@ def _bool(value: str, column: str) -> bool:
         return True
     if value.lower() in FALSE:
         return False
-    raise BadRow(f"{column} {value!r} is not true or false")
+    raise BadRow(N_("{column} {value} is not true or false"), column=column, value=repr(value))
 
 
 def _time(value: str) -> datetime | None:
@@ -147,7 +181,9 @@ def _time(value: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise BadRow(f"created_at {value!r} is not an ISO 8601 date and time") from None
+        raise BadRow(
+            N_("created_at {value} is not an ISO 8601 date and time"), value=repr(value)
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -161,13 +197,16 @@ def read_rows(
     try:
         header, records = read_csv(source)
     except BadCsv as error:
-        raise BadRow(str(error)) from None
+        raise _bad(HEADER_PROBLEMS, error.problem, line=error.line) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise BadRow(f"the header lacks the column(s) {', '.join(missing)}")
+        raise BadRow(N_("the header lacks the column(s) {columns}"), columns=", ".join(missing))
     repeated = [c for i, c in enumerate(header) if c and c in header[:i]]
     if repeated:
-        raise BadRow(f"the header names the column(s) {', '.join(dict.fromkeys(repeated))} twice")
+        raise BadRow(
+            N_("the header names the column(s) {columns} twice"),
+            columns=", ".join(dict.fromkeys(repeated)),
+        )
     report.columns = tuple(c for c in header if c in COLUMNS)
     report.unknown_columns = tuple(c for c in header if c and c not in COLUMNS)
     return _rows(header, records, english, report)
@@ -181,17 +220,35 @@ def _rows(
         line = record.line
         try:
             if record.problem:
-                raise BadRow(f"the row {record.problem}")
+                raise _bad(ROW_PROBLEMS, record.problem)
             if len(record.fields) > len(header):
-                raise BadRow("more fields than the header has")
+                raise BadRow(N_("more fields than the header has"))
             row = parse_row(dict(zip(header, record.fields, strict=False)), english)
             if row["telegram_id"] in seen:
-                raise BadRow(f"telegram_id repeats line {seen[row['telegram_id']]}")
+                raise BadRow(N_("telegram_id repeats line {line}"), line=seen[row["telegram_id"]])
         except BadRow as error:
-            report.errors.append((line, str(error)))
+            report.errors.append((line, error))
             continue
         seen[row["telegram_id"]] = line
         yield row
+
+
+ROW_PROBLEMS = {
+    "unclosed": N_('the row has a quoted field that is never closed (a " is missing)'),
+    "too-long": N_("the row has a field longer than {detail} characters"),
+    "invalid": N_("the row is not valid CSV: {detail}"),
+}
+HEADER_PROBLEMS = {
+    "unclosed": N_(
+        'line {line}: the header has a quoted field that is never closed (a " is missing)'
+    ),
+    "too-long": N_("line {line}: the header has a field longer than {detail} characters"),
+    "invalid": N_("line {line}: the header is not valid CSV: {detail}"),
+}
+
+
+def _bad(messages: dict[str, str], problem: Problem, line: int = 0) -> BadRow:
+    return BadRow(messages[problem.kind], line=line, detail=problem.detail)
 
 
 def _uncell(value: str) -> str:

@@ -1,11 +1,12 @@
-"""What the member directory and the talent search share: a skill filter and a ranked page;
-and what keeps a member out of both whatever their own setting: the moderators' hide."""
+"""What the member directory, the talent search and the console's member search share: a
+skill filter and a ranked page; and what keeps a member out of the first two whatever their
+own setting: the moderators' hide."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,3 +46,35 @@ async def ranked_page(
         .limit(limit)
     )
     return list(rows), total or 0
+
+
+async def staff_search(
+    session: AsyncSession,
+    name: str,
+    skill: str | None,
+    role: str | None,
+    province: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Member], int]:
+    """The console's member search (administrators): every member not erased, whatever
+    their directory setting or a hide, by a part of the name or username (or the Telegram
+    id, given as digits), skill, role and province (None or "": any); ranked as the
+    directory is."""
+    conditions: list[ColumnElement[bool]] = [Member.deleted_at.is_(None)]
+    words = name.strip().lower()
+    if words:
+        named = [
+            func.lower(Member.full_name).contains(words, autoescape=True),
+            func.lower(Member.username).contains(words.removeprefix("@"), autoescape=True),
+        ]
+        if words.isdecimal() and len(words) < 17:
+            named.append(Member.telegram_id == int(words))
+        conditions.append(or_(*named))
+    if skill:
+        conditions.append(has_skill(skill))
+    if role:
+        conditions.append(Member.role == role)
+    if province:
+        conditions.append(Member.province == province)
+    return await ranked_page(session, conditions, offset, limit)

@@ -31,7 +31,7 @@ ENVIRONMENT = Environment(
     lstrip_blocks=True,
 )
 
-Refusal = Literal["signed-out", "not-staff", "form", "role", "link", "telegram"]
+Refusal = Literal["signed-out", "not-staff", "form", "role", "link", "telegram", "too-large"]
 REFUSALS: dict[Refusal, tuple[str, str]] = {
     "signed-out": (
         N_("You are signed out"),
@@ -61,7 +61,14 @@ REFUSALS: dict[Refusal, tuple[str, str]] = {
             "Telegram's answer could not be checked, is more than a day old, or was used already. Try again, or ask for a sign-in link in the bot: /admin → Web console."
         ),
     ),
+    "too-large": (
+        N_("Too large"),
+        N_(
+            "What you sent is larger than the console takes (2 MB). Nothing was changed. Import a larger member file on the server with dcc-bot members import."
+        ),
+    ),
 }
+STATUS: dict[Refusal, int] = {"too-large": 413}
 
 
 def when(t: Translator, moment: datetime, request: web.Request) -> str:
@@ -97,13 +104,13 @@ def render(
 
 
 async def refuse(request: web.Request, why: Refusal, clear_cookie: bool = False) -> web.Response:
-    """The 403 page saying why; nothing was done."""
+    """The 403 page (413 for a body too large) saying why; nothing was done."""
     t = translator_of(request)
     heading, explanation = REFUSALS[why]
     response = render(
         request,
         "refused.html",
-        status=403,
+        status=STATUS.get(why, 403),
         title=t.gettext(heading),
         explanation=t.gettext(explanation),
         signed_out=why in ("signed-out", "not-staff", "link", "telegram"),

@@ -7,11 +7,12 @@ import io
 
 from bot.core.i18n import N_
 from bot.core.text import escape
+from handlers.acting import NotAllowed
 from handlers.admin.chart import weekly_chart
 from handlers.admin.figures import first_moment, median, per_week, week_starts
-from handlers.context import Ctx
+from handlers.context import Ctx, acting, refuse
 from handlers.profile.labels import role_name
-from storage.member_export import write_csv
+from handlers.profile.operations import export_members
 from storage.seed.provinces import BY_SLUG
 
 SHOWN = 10  # provinces and skills listed
@@ -79,8 +80,11 @@ async def send_stats(ctx: Ctx) -> None:
 
 async def send_export(ctx: Ctx) -> None:
     out = io.StringIO()
-    count = await write_csv(ctx.session.members.export_rows(), out)
-    await ctx.session.staff.audit(ctx.user_id, "members-exported", {"members": count})
+    try:
+        count = await export_members(acting(ctx), out)
+    except NotAllowed as error:
+        await refuse(ctx, error.message)
+        return
     await ctx.messenger.send_document(
         ctx.event.chat_id,
         f"dcc-members-{ctx.clock.now().astimezone(ctx.timezone):%Y-%m-%d}.csv",

@@ -1,5 +1,6 @@
-"""Members' profiles written by staff or the operator rather than by the members: an import
-of member rows (``dcc-bot members import``, next the web console).
+"""Members' profiles written or read in bulk by staff or the operator rather than by the
+members: an import of member rows and the export of every member as CSV (``dcc-bot members
+import/export``, /export in the bot, the web console's Members page).
 
 It lives with the profile because what it writes is members' profiles, checked by sign-up's
 own rules (``handlers.profile.rules``, applied row by row by ``bot.members_csv``).
@@ -11,11 +12,23 @@ import stopped midway is on record: its start is audited before any row is writt
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 from handlers.acting import Acting
+from storage.member_export import write_csv
+
+IMPORT_BATCH = 1000  # rows a transaction writes
+
+
+async def export_members(acting: Acting, out: TextIO) -> int:
+    """Every active member as CSV (``storage.member_export``) into ``out``, audited
+    ("members-exported", with the count); how many members were written."""
+    await acting.require("admin")
+    count = await write_csv(acting.uow.members.export_rows(), out)
+    await acting.audit("members-exported", {"members": count})
+    return count
 
 
 @dataclass
@@ -46,6 +59,22 @@ class MembersImport:
         )
         self.inserted += inserted
         self.updated += updated
+
+    async def add_all(
+        self, rows: Iterable[dict[str, Any]], after_batch: Callable[[], Awaitable[None]]
+    ) -> None:
+        """``add`` the rows ``IMPORT_BATCH`` at a time, ``after_batch`` (the caller's commit,
+        its progress) after each batch."""
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == IMPORT_BATCH:
+                await self.add(batch)
+                await after_batch()
+                batch = []
+        if batch:
+            await self.add(batch)
+            await after_batch()
 
     async def finish(self, skipped: int) -> None:
         """Audit what was done ("members-imported"); ``skipped``: rows the reader refused."""

@@ -28,6 +28,11 @@ def row(**values: str) -> dict[str, str | None]:
     return base | values
 
 
+def english(report: ImportReport) -> list[tuple[int, str]]:
+    """The skipped lines as the command line prints them."""
+    return [(line, str(why)) for line, why in report.errors]
+
+
 def read(text: str, translations: Translations) -> tuple[list[dict[str, Any]], ImportReport]:
     report = ImportReport()
     return list(read_rows(io.StringIO(text, newline=""), translations, report)), report
@@ -162,7 +167,7 @@ def test_quoted_commas_quotes_and_newlines_keep_line_numbers(translations: Trans
         translations,
     )
     assert [r["full_name"] for r in rows] == ['Chan, "Vanna"', "Sok Dara"]
-    assert report.errors == [
+    assert english(report) == [
         (5, "role 'wizard' is not one of civil-servant, private-sector, student, academic, "
             "freelancer, other"),
         (6, "more fields than the header has"),
@@ -176,7 +181,7 @@ def test_a_repeated_telegram_id_points_at_its_first_line(translations: Translati
         translations,
     )
     assert [r["telegram_id"] for r in rows] == [1001, 1002]
-    assert report.errors == [(4, "telegram_id repeats line 2")]
+    assert english(report) == [(4, "telegram_id repeats line 2")]
 
 
 def test_a_bad_row_spanning_two_lines_is_reported_at_its_first_line(
@@ -218,7 +223,7 @@ def test_an_unterminated_quote_at_the_end_is_reported_at_its_own_line(
         translations,
     )
     assert [r["telegram_id"] for r in rows] == [1001]
-    assert report.errors == [
+    assert english(report) == [
         (3, 'the row has a quoted field that is never closed (a " is missing)')
     ]
     _, report = read(HEADER + '1001,"Sok', translations)
@@ -235,7 +240,7 @@ def test_a_field_over_the_csv_limit_is_one_bad_row_and_the_import_goes_on(
         translations,
     )
     assert [r["telegram_id"] for r in rows] == [1002]
-    assert report.errors == [(2, "the row has a field longer than 131,072 characters")]
+    assert english(report) == [(2, "the row has a field longer than 131,072 characters")]
 
 
 def test_text_after_a_closing_quote_is_a_bad_row_at_its_line(translations: Translations) -> None:
@@ -249,7 +254,7 @@ def test_text_after_a_closing_quote_is_a_bad_row_at_its_line(translations: Trans
     )
     assert [r["telegram_id"] for r in rows] == [1002]
     assert [line for line, _ in report.errors] == [2, 5]  # the blank line 3 counts
-    assert report.errors[0][1].startswith("the row is not valid CSV")
+    assert str(report.errors[0][1]).startswith("the row is not valid CSV")
 
 
 def test_a_header_naming_a_column_twice_is_refused(translations: Translations) -> None:
@@ -355,3 +360,20 @@ async def test_every_exported_cell_is_quoted_and_none_starts_like_a_formula(
     assert (back[0]["full_name"], back[0]["country"], back[0]["organisation"]) == (
         "=Sok Dara", "@Japan", "-MPTC",
     )  # fmt: skip
+
+
+def test_a_skipped_line_reads_in_khmer_too(translations: Translations) -> None:
+    _rows, report = read(
+        'telegram_id,full_name,role,province\n5,Sok,student,mars\n6,"Dara",student,"kep\n',
+        translations,
+    )
+    khmer = translations.for_language("km")
+    assert [line for line, _ in report.errors] == [2, 3]
+    bad_province, unclosed = (why.text(khmer) for _, why in report.errors)
+    assert "'mars'" in bad_province and "province" not in bad_province.split("'mars'")[1]
+    assert str(report.errors[1][1]).startswith("the row has a quoted field")
+    assert unclosed != str(report.errors[1][1]) and "ជួរ" in unclosed
+    with pytest.raises(BadRow) as refused:
+        parse_row(row(full_name="x" * 300), translations)
+    assert str(refused.value).startswith("full_name: ")
+    assert refused.value.text(khmer) != str(refused.value)
