@@ -101,6 +101,12 @@ async def test_hiding_a_question_writes_and_audits_as_the_bot_does(world: World)
         "/reports/item", data={"report": str(report_id), "decision": "hide"}
     )
     assert without.status == 403 and [r.status for r in await rows(world, Report)] == ["open"]
+    for decision in ("", "delete"):
+        unclear = await world.client.post(
+            "/reports/item", data={"csrf": csrf, "report": str(report_id), "decision": decision}
+        )
+        assert unclear.status == 400 and "Choose Hide or Keep." in await unclear.text()
+    assert [r.status for r in await rows(world, Report)] == ["open"]
     done = await world.client.post(
         "/reports/item", data={"csrf": csrf, "report": str(report_id), "decision": "hide"},
         allow_redirects=False,
