@@ -23,6 +23,7 @@ from bot.core.ports import Clock, Engine, SystemClock
 from handlers import all_routers
 from handlers.acting import Acting
 from handlers.admin.operations import grant_role
+from handlers.admin.web_console import EXTRAS_KEY as WEB_URL_KEY
 from handlers.help import fallback
 from handlers.limits import Limits
 from handlers.profile.cooldown import EXTRAS_KEY as ERASURE_KEY
@@ -279,6 +280,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     )
     dispatcher.extras["qa"] = qa
     dispatcher.extras[ERASURE_KEY] = erasure_key(settings.token)  # handlers.profile.cooldown
+    dispatcher.extras[WEB_URL_KEY] = settings.web_base_url  # /admin → Web console's links
     dispatcher.extras["limits"] = Limits(
         questions_waiting=settings.questions_waiting,
         questions_per_day=settings.questions_per_day,

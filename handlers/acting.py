@@ -21,6 +21,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translations
+from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
 
 Channel = Literal["chat", "cli", "web"]
@@ -66,3 +67,11 @@ class Acting:
     async def audit(self, action: str, detail: dict[str, Any]) -> None:
         """One audit line: who, what, and through which surface."""
         await self.uow.staff.audit(self.person, action, detail, self.channel)
+
+
+async def staff_role(staff: StaffRepository, telegram_id: int) -> str | None:
+    """The strongest staff role someone has ("admin", "moderator"), or None."""
+    for role in ("admin", "moderator"):
+        if await staff.has_role(telegram_id, role):
+            return role
+    return None

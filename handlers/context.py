@@ -6,9 +6,8 @@ from typing import TypeAlias
 
 from bot.core.context import Context
 from bot.core.i18n import N_
-from handlers.acting import REFUSALS, Acting
+from handlers.acting import REFUSALS, Acting, staff_role
 from storage.models import Member
-from storage.staff import StaffRepository
 from storage.uow import UnitOfWork
 
 Ctx: TypeAlias = Context[UnitOfWork, Member]
@@ -67,11 +66,3 @@ async def refuse(ctx: Ctx, message: str) -> None:
 async def menu_for(ctx: Ctx, language: str) -> list[tuple[str, str]]:
     """The command menu for this user's chat: staff's lists their commands too."""
     return ctx.menu(language, await staff_role(ctx.session.staff, ctx.user_id))
-
-
-async def staff_role(staff: StaffRepository, telegram_id: int) -> str | None:
-    """The strongest staff role someone has ("admin", "moderator"), or None."""
-    for role in ("admin", "moderator"):
-        if await staff.has_role(telegram_id, role):
-            return role
-    return None

@@ -7,6 +7,8 @@ one browser, however many processes or tabs try at once.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +19,16 @@ from storage.models import AuditEntry, Member, WebSession, WebSignIn
 from storage.sql import upsert
 
 SESSION_IDLE = timedelta(hours=12)  # a console session unused this long has ended
+
+
+def new_secret() -> str:
+    """256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    """What is stored of a secret: its SHA-256, hex (a stolen table opens nothing)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class WebConsoleRepository:

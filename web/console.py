@@ -240,7 +240,15 @@ async def _checked(
 
 def add_console(app: web.Application, console: Console) -> None:
     """The console's routes on ``app`` (its own, or the webhook server's)."""
-    from web.pages import account, audit, broadcasts, members, overview  # noqa: F401 - they declare pages
+    from web.pages import (  # noqa: F401 - they declare their pages
+        account,
+        approvals,
+        audit,
+        broadcasts,
+        members,
+        overview,
+        reports,
+    )
 
     app[CONSOLE] = console
     app.middlewares.append(console_checks)

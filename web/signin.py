@@ -2,7 +2,8 @@
 
 A link carries a random token valid ``LINK_LIFETIME``; only its hash is stored, and using it
 is a conditional write (``storage.web_console``), so it lets in one browser once. The bot's
-/admin → Web console and ``dcc-bot web login-link`` both call ``issue_link``.
+/admin → Web console, ``dcc-bot web login-link`` and the sandbox make their links with
+``issue_link`` (``handlers.admin.operations.sign_in_link``: the bot may not import the web).
 
 Telegram Login is checked as Telegram documents it (core.telegram.org/widgets/login,
 "Checking authorization"): the data-check-string is every received field but ``hash``,
@@ -20,40 +21,22 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from handlers.acting import staff_role as strongest_role
+from handlers.admin.operations import LINK_LIFETIME, NotStaff
+from handlers.admin.operations import SIGN_IN_PATH as SIGNIN_PATH
+from handlers.admin.operations import sign_in_link as issue_link
 from storage.uow import UnitOfWork
-from storage.web_console import WebConsoleRepository
-from web.secrets import digest, new_secret
+from web.secrets import digest
 
-LINK_LIFETIME = timedelta(minutes=10)
 TELEGRAM_LOGIN_AGE = timedelta(days=1)
-SIGNIN_PATH = "/signin"
 TELEGRAM_RETURN_PATH = "/signin/telegram"
 TELEGRAM_OAUTH = "https://oauth.telegram.org/auth"
 TELEGRAM_FIELDS = ("id", "first_name", "last_name", "username", "photo_url", "auth_date")
 
 
-class NotStaff(Exception):
-    """The person holds no staff role: no link, no session."""
-
-
 async def staff_role(uow: UnitOfWork, telegram_id: int) -> str | None:
-    """The person's highest staff role now: "admin", "moderator" or None."""
-    for role in ("admin", "moderator"):
-        if await uow.staff.has_role(telegram_id, role):
-            return role
-    return None
-
-
-async def issue_link(uow: UnitOfWork, telegram_id: int, now: datetime, base_url: str) -> str:
-    """A single-use sign-in link for a staff member, valid 10 minutes (the caller commits);
-    ``NotStaff`` for anyone else."""
-    if await staff_role(uow, telegram_id) is None:
-        raise NotStaff(f"{telegram_id} is neither an administrator nor a moderator")
-    token = new_secret()
-    repository = WebConsoleRepository(uow.session)
-    await repository.forget_sign_ins_before(now - TELEGRAM_LOGIN_AGE)
-    await repository.add_sign_in(digest(token), telegram_id, now, now + LINK_LIFETIME)
-    return f"{base_url.rstrip('/')}{SIGNIN_PATH}?{urlencode({'token': token})}"
+    """The person's strongest staff role now: "admin", "moderator" or None."""
+    return await strongest_role(uow.staff, telegram_id)
 
 
 def telegram_login_url(bot_token: str, base_url: str) -> str | None:
@@ -95,3 +78,9 @@ def telegram_login_id(fields: Mapping[str, str], bot_token: str, now: datetime) 
 def telegram_login_key(fields: Mapping[str, str]) -> str:
     """What makes one Telegram Login single-use: the hash of its hash."""
     return digest("telegram:" + fields.get("hash", "").lower())
+
+
+__all__ = [
+    "LINK_LIFETIME", "SIGNIN_PATH", "NotStaff", "issue_link", "staff_role", "telegram_login_id",
+    "telegram_login_key", "telegram_login_url",
+]  # fmt: skip

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.dispatch import Router
 from bot.core.i18n import N_
-from handlers.admin import buttons, console, pending, roles, stats
+from handlers.admin import buttons, console, pending, roles, stats, web_console
 from handlers.broadcast.compose import broadcast_command
 from handlers.competitions.create import start_new_competition
 from handlers.content.posting import post_command
@@ -38,6 +38,7 @@ ADMIN.on(buttons.EXPORT, stats.send_export)
 ADMIN.on(buttons.AUDIT, console.show_audit)
 ADMIN.on(buttons.COMPETITIONS, console.show_competitions)
 ADMIN.on(buttons.NEW_COMPETITION, start_new_competition)
+router.buttons(buttons.WEB).on(buttons.WEB_CONSOLE, web_console.send_link)  # staff
 
 
 def admin_only(action: Callable[[Ctx], Awaitable[None]]) -> Callable[[Ctx], Awaitable[None]]:
@@ -63,3 +64,4 @@ router.command("export", N_("All members as a CSV file (admins only)"), staff="a
 async def reports_command(ctx: Ctx) -> None:
     if await is_moderator(ctx):
         await pending.show_reports(ctx)
+        await web_console.offer_to_moderators(ctx)

@@ -3,12 +3,13 @@ here, and handlers/admin/__init__.py gives each its handler.
 
 The group's guard checks the administrator role at every press, whoever presses and from
 whatever message: a console message forwarded or kept from before a revoke opens nothing.
+The web console's sign-in button is for moderators too (its own group, checked the same way).
 """
 
 from __future__ import annotations
 
 from bot.core.buttons import PERSON, ROW, WORD, Buttons
-from handlers.context import is_admin
+from handlers.context import is_admin, is_moderator
 
 ADMIN = Buttons("ad", guard=is_admin)
 
@@ -28,3 +29,6 @@ EXPORT = ADMIN.action("export")
 AUDIT = ADMIN.action("audit")
 COMPETITIONS = ADMIN.action("comp")
 NEW_COMPETITION = ADMIN.action("newcp")
+
+WEB = Buttons("wc", guard=is_moderator)  # administrators and moderators
+WEB_CONSOLE = WEB.action("link")

@@ -23,6 +23,7 @@ from handlers.admin.buttons import (
     STATS,
 )
 from handlers.admin.pending import counts
+from handlers.admin.web_console import console_button
 from handlers.broadcast import operations as broadcast_operations
 from handlers.competitions.buttons import RANKING
 from handlers.competitions.cards import listing_entry
@@ -51,7 +52,7 @@ async def show_menu(ctx: Ctx) -> None:
         [BROADCASTS.button("📤 " + ctx._(N_("Broadcasts"))), CONTENT.button("📰 " + ctx._(N_("Content")))],
         [COMPETITIONS.button("🏆 " + ctx._(N_("Competitions"))), ROLES.button("👥 " + ctx._(N_("Roles")))],
         [STATS.button("📊 " + ctx._(N_("Statistics"))), EXPORT.button("📄 " + ctx._(N_("Export members")))],
-        [AUDIT.button("🧾 " + ctx._(N_("Audit log")))],
+        [AUDIT.button("🧾 " + ctx._(N_("Audit log"))), console_button(ctx)],
     ]  # fmt: skip
     await ctx.reply("🛠 <b>" + ctx._(N_("Administration")) + "</b>", InlineKeyboard.of(rows))
 

@@ -1,6 +1,8 @@
 """Granting and revoking staff roles, whoever asks: an administrator in the chat (/admin,
 Roles), the operator at the command line (``dcc-bot admins add``), the configured
 ``DCC_ADMIN_IDS`` at each start (the operator's configuration, audited like the command).
+And the web console's single-use sign-in links, for /admin → Web console, ``dcc-bot web
+login-link`` and the sandbox (the console's ``web.signin`` takes them from here).
 
 Each operation checks the administrator role, writes the role, writes the audit line
 (``grant-admin``, ``revoke-moderator``, …, with the surface) and, for a grant, queues the
@@ -10,17 +12,26 @@ administrator cannot lock themselves, and everyone with them, out of the console
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import partial
+from urllib.parse import urlencode
 
 from bot.config import TELEGRAM_ID_MAX
 from bot.core.i18n import N_, Translator
-from handlers.acting import Acting, NotAllowed
+from handlers.acting import Acting, NotAllowed, staff_role
 from handlers.invalid import Invalid
 from handlers.notices import notify
 from storage.staff import STAFF_ROLES
+from storage.uow import UnitOfWork
+from storage.web_console import WebConsoleRepository, digest, new_secret
 
 OWN_ADMIN_ROLE = N_("You cannot take away your own administrator role.")
 NOT_A_TELEGRAM_ID = N_("Please forward a message from the person, or send digits only.")
+STAFF_ONLY = N_("The web console is for administrators and moderators only.")
+
+LINK_LIFETIME = timedelta(minutes=10)
+SIGN_IN_KEPT = timedelta(days=1)  # used and expired sign-ins are forgotten after a day
+SIGN_IN_PATH = "/signin"
 
 # What the person is told when they receive a role, in their language.
 NEW_ROLE = {
@@ -71,3 +82,29 @@ async def revoke_role(acting: Acting, telegram_id: int, role: str) -> bool:
         return False
     await acting.audit(f"revoke-{role}", {"telegram_id": telegram_id})
     return True
+
+
+# -- the web console's sign-in links --------------------------------------------------------
+class NotStaff(NotAllowed):
+    """The person holds no staff role: no link, no session."""
+
+
+async def sign_in_link(uow: UnitOfWork, telegram_id: int, now: datetime, base_url: str) -> str:
+    """A single-use sign-in link to the web console at ``base_url`` for a staff member,
+    valid ``LINK_LIFETIME`` (the caller commits); ``NotStaff`` for anyone else. Only the
+    hash of its token is stored; signing in uses it up (``storage.web_console``). Not
+    audited: nothing changes until it is used, and signing in is audited."""
+    if await staff_role(uow.staff, telegram_id) is None:
+        raise NotStaff(STAFF_ONLY)
+    token = new_secret()
+    sign_ins = WebConsoleRepository(uow.session)
+    await sign_ins.forget_sign_ins_before(now - SIGN_IN_KEPT)
+    await sign_ins.add_sign_in(digest(token), telegram_id, now, now + LINK_LIFETIME)
+    return f"{base_url.rstrip('/')}{SIGN_IN_PATH}?{urlencode({'token': token})}"
+
+
+async def console_link(acting: Acting, base_url: str) -> str:
+    """/admin → Web console: a sign-in link for the person asking, if they are staff."""
+    if acting.person is None:
+        raise NotStaff(STAFF_ONLY)
+    return await sign_in_link(acting.uow, acting.person, acting.now, base_url)

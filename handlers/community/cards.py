@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.i18n import Translator
 from handlers.context import Ctx
-from handlers.profile.summary import member_summary
+from handlers.profile.summary import Summary, member_summary, summary_parts
 from storage.models import Member, Tag
 from storage.uow import UnitOfWork
 
@@ -18,6 +18,14 @@ async def card(session: UnitOfWork, t: Translator, member: Member, tags: list[Ta
     """HTML in ``t``'s language: name, role, organisation, skills, place; never a contact."""
     slugs = await session.members.skills(member.id)
     return member_summary(t, member, skill_names(tags, slugs, t.language))
+
+
+async def card_parts(
+    session: UnitOfWork, t: Translator, member: Member, tags: list[Tag]
+) -> Summary:
+    """The card's parts as plain text: what the web console shows of a member."""
+    slugs = await session.members.skills(member.id)
+    return summary_parts(t, member, skill_names(tags, slugs, t.language))
 
 
 def back_to_results(ctx: Ctx) -> None:

@@ -23,7 +23,7 @@ ADMIN_COMMANDS = ("/admin", "/stats", "/export", "/broadcast", "/post")
 ADMIN_BUTTONS = (
     "ad:pending", "ad:reports", "ad:bc", "ad:newbc", "ad:content", "ad:post", "ad:hide:1",
     "ad:roles", "ad:grant", "ad:rv:a:1601", "ad:stats", "ad:export", "ad:audit", "ad:comp",
-    "bc:stop:1", "jb:cok:1", "qa:hide:1",
+    "bc:stop:1", "jb:cok:1", "qa:hide:1", "wc:link",
 )  # fmt: skip
 
 
@@ -261,3 +261,56 @@ async def test_the_console_shows_profile_reports_and_competitions_with_their_ran
     assert "#1</b> Hackathon" in replies[0]
     replies = await scenario.press(ADMIN, "Ranking #1")
     assert replies  # the competition's ranking, for the admin
+
+
+async def test_the_web_console_button_sends_a_link_that_signs_in_once(
+    scenario: Scenario,
+) -> None:
+    """/admin → Web console: a single-use link to DCC_WEB_URL (here the default address);
+    the console lets its browser in once."""
+    import re
+    from urllib.parse import urlsplit
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from handlers.admin.web_console import EXTRAS_KEY
+    from web.console import console_application
+    from web.server import console_for
+
+    app = scenario.app
+    assert app is not None
+    await add_member(scenario, ADMIN, staff="admin")
+    await scenario.say(ADMIN, "/admin")
+    [sent] = await scenario.press(ADMIN, "Web console")
+    found = re.search(r"http://127\.0\.0\.1:8090/signin\?token=([\w-]+)", sent)
+    assert found is not None, sent
+    assert "It works once, within 10 minutes." in sent
+    assert scenario.last(ADMIN).inline_keyboard == []  # Telegram takes no button to 127.0.0.1
+    console = console_for(
+        app.settings, app.unit_of_work, app.dispatcher.translations, scenario.clock.now
+    )
+    browser = TestClient(TestServer(console_application(console)))
+    await browser.start_server()
+    try:
+        link = urlsplit(found.group(0))
+        page = await browser.get(f"{link.path}?{link.query}")
+        form = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+        assert page.status == 200 and form is not None
+        data = {"csrf": form.group(1), "token": found.group(1)}
+        signed = await browser.post("/signin", data=data, allow_redirects=False)
+        assert signed.status == 303
+        assert (await browser.get("/approvals")).status == 200
+        again = await browser.post("/signin", data=data, allow_redirects=False)
+        assert again.status == 403
+    finally:
+        await browser.close()
+    app.dispatcher.extras[EXTRAS_KEY] = "https://console.example.org"
+    await scenario.press(ADMIN, "Web console")
+    [[button]] = scenario.last(ADMIN).inline_keyboard
+    assert button["text"] == "🖥 Open the web console"
+    assert button["url"].startswith("https://console.example.org/signin?token=")
+    # a moderator finds it under /reports (a member pressing it: the first test)
+    await add_member(scenario, HIDDEN, staff="moderator")
+    await scenario.say(HIDDEN, "/reports")
+    [offered] = await scenario.press(HIDDEN, "Web console")
+    assert "/signin?token=" in offered
