@@ -228,7 +228,7 @@ async def _checked(
 
 def add_console(app: web.Application, console: Console) -> None:
     """The console's routes on ``app`` (its own, or the webhook server's)."""
-    from web.pages import account, audit, overview  # noqa: F401 - they declare their pages
+    from web.pages import account, audit, competitions, content, overview  # noqa: F401 - they declare their pages
 
     app[CONSOLE] = console
     app.middlewares.append(console_checks)
