@@ -183,10 +183,14 @@ async def test_the_entries_are_counted_and_ranked_after_the_deadline(world: Worl
         await uow.competitions.add_score(second.id, admin, 9, world.clock.now())
         await uow.competitions.add_score(first.id, admin, 6, world.clock.now())
         await uow.commit()
-    await world.sign_in(ADMIN)  # the session ended while idle
+    csrf = await world.sign_in(ADMIN)  # the session ended while idle
     page = await (await world.client.get("/competitions?id=1")).text()
     assert "Ranking" in page and 'name="revision"' not in page  # being judged: not editable
     rows = page[page.find('class="log ranking"') :]
     assert rows.find("Vanna Member") < rows.find("Dara Expert")  # 9 before 6
     assert "<td>1</td><td>№2</td><td>Vanna Member</td>" in rows
     assert "Judges who have scored every entry: 0 of 1" in page
+    late = await world.client.post(
+        "/competitions/edit", data=[("id", "1"), ("revision", "0"), *form(csrf, [admin])]
+    )
+    assert late.status == 400 and "can no longer be changed" in await late.text()

@@ -139,8 +139,13 @@ async def _competition_page(
         done_judging=done_judging,
         editable=editable,
         done=_done(request, c.id),
-        **(await _form_values(request, **form) if editable else {}),
+        **(await _form_values(request, **form) if editable else _closed(request, **form)),
     )
+
+
+def _closed(request: web.Request, refused: NotAllowed | Invalid | None = None, **_: Any) -> dict:
+    """No form on a competition closed for changes; an edit refused for that says so."""
+    return {"error": refusal_text(request, refused) if refused else None}
 
 
 def _summary(t: Translator, c: Competition, entries: int, now: datetime) -> dict[str, Any]:
