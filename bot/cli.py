@@ -166,6 +166,10 @@ def parser() -> argparse.ArgumentParser:
     feeds.add_parser("list", help="the feeds, with when each was last read and any error")
     feed_remove = feeds.add_parser("remove", help="stop polling a feed (its items stay)")
     feed_remove.add_argument("feed_id", type=lambda raw: _row_number(raw, "feed"), metavar="ID")
+    feed_pause = feeds.add_parser("pause", help="stop reading a feed for now (it stays listed)")
+    feed_pause.add_argument("feed_id", type=lambda raw: _row_number(raw, "feed"), metavar="ID")
+    feed_resume = feeds.add_parser("resume", help="read a paused feed again, at once")
+    feed_resume.add_argument("feed_id", type=lambda raw: _row_number(raw, "feed"), metavar="ID")
 
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
@@ -324,6 +328,10 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.add_feed(settings, args.url, args.kind, args.lang)
         case "feeds" if args.feeds_command == "list":
             return await commands.list_feeds(settings)
+        case "feeds" if args.feeds_command in ("pause", "resume"):
+            return await commands.pause_feed(
+                settings, args.feed_id, paused=args.feeds_command == "pause"
+            )
         case "feeds":
             return await commands.remove_feed(settings, args.feed_id)
         case "members" if args.members_command == "import":

@@ -466,9 +466,32 @@ async def list_feeds(settings: Settings) -> int:
             else "never"
         )
         error = f"; last error: {feed.last_error}" if feed.last_error else ""
-        print(
-            f"{feed.id}\t{feed.kind}\t{feed.language}\t{feed.url}\tread {last}, {feed.items} item(s){error}"
+        paused = (
+            f"; paused since {feed.paused_at.astimezone(settings.tz).strftime('%Y-%m-%d %H:%M')}"
+            if feed.paused_at
+            else ""
         )
+        print(
+            f"{feed.id}\t{feed.kind}\t{feed.language}\t{feed.url}\tread {last}, {feed.items} item(s){paused}{error}"
+        )
+    return 0
+
+
+async def pause_feed(settings: Settings, feed_id: int, paused: bool) -> int:
+    from handlers.content import operations
+    from handlers.invalid import Invalid
+
+    async with _unit_of_work(settings) as uow:
+        try:
+            await operations.pause_feed(operator(settings, uow), feed_id, paused)
+        except Invalid as error:
+            raise refused(settings, error) from None
+        await uow.commit()
+    print(
+        f"Feed {feed_id} is paused: it is not read until it is resumed."
+        if paused
+        else f"Feed {feed_id} is read again; the running bot reads it within five minutes."
+    )
     return 0
 
 

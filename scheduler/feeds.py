@@ -3,9 +3,11 @@
 The only place the bot fetches anything beyond Telegram, and only the addresses the
 operator gave. A feed that cannot be fetched or read is logged, counted, and tried again
 later (after 10 minutes, then longer, at most six hours): it never stops the scheduler or
-the other feeds. New entries become content items once: the feed and the entry's guid are
-unique together in the database. An item counts as published when it is imported (so a
-digest brings what is new to the community), whatever date the feed gives it.
+the other feeds. A feed an administrator paused is not read (nor its entries stored, if it
+was paused while being fetched) until it is resumed. New entries become content items once:
+the feed and the entry's guid are unique together in the database. An item counts as
+published when it is imported (so a digest brings what is new to the community), whatever
+date the feed gives it.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ async def _import(
     imported = 0
     async with uow_factory() as uow:
         feed = await uow.content.feed(feed_id)
-        if feed is None:  # removed meanwhile
+        if feed is None or feed.paused_at is not None:  # removed or paused meanwhile
             return 0
         for entry in reversed(entries):  # oldest first, so ids follow the feed's order
             text = f"{entry.title} {entry.summary}"

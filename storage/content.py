@@ -96,12 +96,16 @@ class ContentRepository:
         """Hide an item still shown; False when it is hidden already (by another admin)."""
         return await update_if(self.session, item, ContentItem.hidden.is_(False), hidden=True)
 
-    async def latest(self, limit: int) -> list[ContentItem]:
-        """The newest items, hidden ones too, for /admin."""
+    async def latest(self, limit: int, offset: int = 0) -> list[ContentItem]:
+        """The newest items, hidden ones too, for /admin and the web console's list."""
         rows = await self.session.scalars(
-            select(ContentItem).order_by(ContentItem.id.desc()).limit(limit)
+            select(ContentItem).order_by(ContentItem.id.desc()).offset(offset).limit(limit)
         )
         return list(rows)
+
+    async def count(self) -> int:
+        """Every item stored, hidden ones too (the pages of ``latest``)."""
+        return await self.session.scalar(select(func.count()).select_from(ContentItem)) or 0
 
     async def tags_of(self, item_ids: Collection[int]) -> dict[int, list[str]]:
         if not item_ids:
@@ -257,10 +261,22 @@ class ContentRepository:
         result = await self.session.execute(delete(Feed).where(Feed.id == feed_id))
         return bool(getattr(result, "rowcount", 0))
 
+    async def pause_feed(self, feed: Feed, paused: bool, now: datetime) -> bool:
+        """Pause a feed being read, or resume a paused one (read again at once); False when
+        it is in that state already (one conditional UPDATE: two admins, one change)."""
+        if paused:
+            return await update_if(self.session, feed, Feed.paused_at.is_(None), paused_at=now)
+        return await update_if(
+            self.session, feed, Feed.paused_at.is_not(None), paused_at=None, next_poll_at=now
+        )
+
     async def due_feeds(self, now: datetime) -> list[Feed]:
+        """The feeds to read now: due, and not paused."""
         return list(
             await self.session.scalars(
-                select(Feed).where(Feed.next_poll_at <= now).order_by(Feed.next_poll_at)
+                select(Feed)
+                .where(Feed.next_poll_at <= now, Feed.paused_at.is_(None))
+                .order_by(Feed.next_poll_at)
             )
         )
 

@@ -470,7 +470,8 @@ class Broadcast(Base):
 
 
 class Feed(Base):
-    """An RSS or Atom feed the operator registered; polled when ``next_poll_at`` is due."""
+    """An RSS or Atom feed the operator registered; polled when ``next_poll_at`` is due,
+    unless an administrator paused it (``paused_at``)."""
 
     __tablename__ = "feeds"
 
@@ -484,6 +485,7 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     items: Mapped[int] = mapped_column(Integer, default=0)
+    paused_at: Mapped[datetime | None] = mapped_column()
 
 
 class ContentItem(Base):

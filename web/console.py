@@ -101,8 +101,8 @@ def page(
 
 
 NAVIGATION_ORDER = (
-    "/overview", "/broadcasts", "/approvals", "/reports", "/content", "/competitions",
-    "/members", "/audit",
+    "/overview", "/broadcasts", "/approvals", "/reports", "/content", "/content/feeds",
+    "/competitions", "/members", "/audit",
 )  # fmt: skip  # a staff member's day: figures first, then what waits for them
 
 
@@ -245,6 +245,8 @@ def add_console(app: web.Application, console: Console) -> None:
         approvals,
         audit,
         broadcasts,
+        competitions,
+        content,
         members,
         overview,
         reports,

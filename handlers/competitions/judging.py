@@ -220,11 +220,16 @@ async def ranked_entries(
     return ranked, {e.id: e for e in entries}
 
 
-async def entrant_names(ctx: Ctx, entries: dict[int, CompetitionEntry]) -> dict[int, str]:
+async def entrant_names(
+    uow: UnitOfWork, t: Translator, entries: dict[int, CompetitionEntry]
+) -> dict[int, str]:
+    """Who sent each entry (for administrators only: judges see numbers)."""
     names: dict[int, str] = {}
     for entry in entries.values():
-        member = await ctx.session.members.by_id(entry.member_id)
-        names[entry.id] = member.full_name if member and member.full_name else ctx._(LEFT_MEMBER)
+        member = await uow.members.by_id(entry.member_id)
+        names[entry.id] = (
+            member.full_name if member and member.full_name else t.gettext(LEFT_MEMBER)
+        )
     return names
 
 
@@ -273,11 +278,12 @@ def ranking_text(
     return "\n".join(lines)
 
 
-async def judges_done(ctx: Ctx, competition: Competition) -> tuple[int, int]:
-    judges = await ctx.session.competitions.judges(competition.id)
+async def judges_done(uow: UnitOfWork, competition: Competition) -> tuple[int, int]:
+    """How many of the competition's judges have scored every entry, of how many."""
+    judges = await uow.competitions.judges(competition.id)
     done = 0
     for judge in judges:
-        if not await ctx.session.competitions.left_to_score(competition.id, judge.id):
+        if not await uow.competitions.left_to_score(competition.id, judge.id):
             done += 1
     return done, len(judges)
 
@@ -306,13 +312,15 @@ async def ranking_pressed(ctx: Ctx, competition_id: int) -> None:
         )
         return
     ranked, entries = await ranked_entries(ctx.session, competition)
-    names = await entrant_names(ctx, entries)
+    names = await entrant_names(ctx.session, ctx.t, entries)
     winners = [
         winner_line(ctx.t, e.place or 0, names[e.id])
         for e in sorted(entries.values(), key=lambda e: (e.place or 0, e.number))
         if e.place
     ]
-    text = ranking_text(ctx.t, competition, ranked, names, await judges_done(ctx, competition))
+    text = ranking_text(
+        ctx.t, competition, ranked, names, await judges_done(ctx.session, competition)
+    )
     if not winners:  # it ended without any entry
         await ctx.reply(text)
         return
@@ -328,9 +336,9 @@ async def ask_winners(ctx: Ctx) -> None:
         ctx.end_flow()
         return
     ranked, entries = await ranked_entries(ctx.session, competition)
-    names = await entrant_names(ctx, entries)
+    names = await entrant_names(ctx.session, ctx.t, entries)
     await ctx.reply(
-        ranking_text(ctx.t, competition, ranked, names, await judges_done(ctx, competition))
+        ranking_text(ctx.t, competition, ranked, names, await judges_done(ctx.session, competition))
         + "\n"
         + ctx._(N_("Tap the winners (✅), then press Confirm the winners.")),
         winners_keyboard(ctx, ranked),

@@ -1,6 +1,6 @@
 """What staff and the operator do to content, whichever surface asks (/post and the admin
 console in the chat, ``dcc-bot content`` and ``dcc-bot feeds``, the web console): publish
-an item, hide one, add and remove a feed. Each checks the role, validates, writes, and
+an item, hide one, add, pause, resume and remove a feed. Each checks the role, validates, writes, and
 writes the audit line; the caller commits and shows the outcome."""
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ NOT_A_FEED_CHOICE = N_(
 )
 FEED_KNOWN = N_("{address} is registered already.")
 NO_SUCH_FEED = N_("There is no feed #{number}.")
+FEED_PAUSED_ALREADY = N_("Feed #{number} is paused already.")
+FEED_NOT_PAUSED = N_("Feed #{number} is not paused.")
 
 
 async def publish(
@@ -105,3 +107,16 @@ async def remove_feed(acting: Acting, feed_id: int) -> None:
     if not await acting.uow.content.remove_feed(feed_id):
         raise Invalid(NO_SUCH_FEED, {"number": feed_id})
     await acting.audit("feed-removed", {"feed": feed_id})
+
+
+async def pause_feed(acting: Acting, feed_id: int, paused: bool) -> Feed:
+    """Stop reading a feed for a while (``paused``), or read it again (at once); its items,
+    counters and address stay. Once: a second pause (or resume) is told and writes nothing."""
+    await acting.require("admin")
+    feed = await acting.uow.content.feed(feed_id)
+    if feed is None:
+        raise Invalid(NO_SUCH_FEED, {"number": feed_id})
+    if not await acting.uow.content.pause_feed(feed, paused, acting.now):
+        raise Invalid(FEED_PAUSED_ALREADY if paused else FEED_NOT_PAUSED, {"number": feed_id})
+    await acting.audit("feed-paused" if paused else "feed-resumed", {"feed": feed_id})
+    return feed

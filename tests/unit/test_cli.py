@@ -518,7 +518,7 @@ def test_web_login_link_prints_a_link_for_staff_only(
     assert len(stored) == 2 and token not in stored  # only hashes are kept
 
 
-def test_feeds_are_added_once_listed_and_removed_once_with_audit_lines(
+def test_feeds_are_added_once_listed_paused_resumed_and_removed_once_with_audit_lines(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, _ = run(capsys, "feeds", "add", "mptc.gov.kh/rss", "--kind", "news", "--lang", "km")
@@ -531,6 +531,20 @@ def test_feeds_are_added_once_listed_and_removed_once_with_audit_lines(
         assert code == 2 and said in err and len(err.strip().splitlines()) == 1, args
     code, out, _ = run(capsys, "feeds", "list")
     assert code == 0 and out.startswith("1\tnews\tkm\thttps://mptc.gov.kh/rss\tread never")
+    assert "paused" not in out
+    code, out, _ = run(capsys, "feeds", "pause", "1")
+    assert code == 0 and out == "Feed 1 is paused: it is not read until it is resumed.\n"
+    code, _, err = run(capsys, "feeds", "pause", "1")
+    assert code == 2 and "Feed #1 is paused already." in err and err.count("\n") == 1
+    code, out, _ = run(capsys, "feeds", "list")
+    assert code == 0 and "1 item(s)" not in out and "0 item(s); paused since " in out
+    code, out, _ = run(capsys, "feeds", "resume", "1")
+    assert code == 0 and out.startswith("Feed 1 is read again")
+    code, _, err = run(capsys, "feeds", "resume", "1")
+    assert code == 2 and "Feed #1 is not paused." in err
+    code, _, err = run(capsys, "feeds", "pause", "9")
+    assert code == 2 and "There is no feed #9." in err
+    assert "paused" not in run(capsys, "feeds", "list")[1]
     assert run(capsys, "feeds", "remove", "1")[:2] == (
         0,
         "Feed 1 is no longer read; its items stay.\n",
@@ -539,5 +553,7 @@ def test_feeds_are_added_once_listed_and_removed_once_with_audit_lines(
     assert code == 2 and "There is no feed #1." in err
     assert audited(env) == [
         ("feed-added", {"feed": 1, "url": "https://mptc.gov.kh/rss"}),
+        ("feed-paused", {"feed": 1}),
+        ("feed-resumed", {"feed": 1}),
         ("feed-removed", {"feed": 1}),
     ]

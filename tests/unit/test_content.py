@@ -152,6 +152,44 @@ async def test_an_unreachable_or_broken_feed_is_retried_later_and_stops_nothing(
     assert item.title_km == "គោលនយោបាយសន្តិសុខអ៊ីនធឺណិត" and item.title_en is None
 
 
+async def test_a_paused_feed_is_not_read_until_it_is_resumed(
+    uow_factory: Factory, clock: FakeClock
+) -> None:
+    feed_id = await add_feed(uow_factory, clock)
+    fetched: list[str] = []
+
+    async def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return RSS
+
+    async with uow_factory() as uow:
+        feed = await uow.content.feed(feed_id)
+        assert feed is not None and await uow.content.pause_feed(feed, True, clock.now())
+        await uow.commit()
+    clock.advance(hours=7)  # long past due
+    assert await poll_feeds(uow_factory, clock.now, fetch) == 0
+    assert fetched == [] and await items(uow_factory) == []
+
+    async def paused_while_fetching(url: str) -> bytes:
+        async with uow_factory() as uow:
+            feed = await uow.content.feed(feed_id)
+            assert feed is not None and await uow.content.pause_feed(feed, True, clock.now())
+            await uow.commit()
+        return RSS
+
+    async with uow_factory() as uow:
+        feed = await uow.content.feed(feed_id)
+        assert feed is not None and await uow.content.pause_feed(feed, False, clock.now())
+        await uow.commit()
+    assert await poll_feeds(uow_factory, clock.now, paused_while_fetching) == 0
+    assert await items(uow_factory) == []  # its entries are not stored either
+    async with uow_factory() as uow:
+        feed = await uow.content.feed(feed_id)
+        assert feed is not None and await uow.content.pause_feed(feed, False, clock.now())
+        await uow.commit()
+    assert await poll_feeds(uow_factory, clock.now, fetch) == 2  # resumed: read at once
+
+
 # -- the digest ------------------------------------------------------------------------------
 NOW = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # Monday 08:00 in Phnom Penh
 

@@ -242,6 +242,7 @@ async def test_feeds_are_added_and_removed_by_admins_only(
     for act, args in (
         (operations.add_feed, ("https://example.com/feed", "news", "en")),
         (operations.remove_feed, (feed.id,)),
+        (operations.pause_feed, (feed.id, True)),
     ):
         refused = await attempt(uow_factory, translations, person, act, *args)
         assert isinstance(refused, NotAllowed)
@@ -278,3 +279,36 @@ async def test_a_feed_is_added_once_and_removed_once_with_audit_lines(
         (None, "feed-removed", {"feed": feed.id}, "cli"),
     ]
     assert (await written(uow_factory))["feeds"] == 0
+
+
+async def test_a_feed_is_paused_once_and_resumed_once_with_audit_lines(
+    uow_factory: Factory, translations: Translations
+) -> None:
+    async with uow_factory() as uow:
+        feed = await operations.add_feed(
+            as_(uow, translations, None, "cli"), "mptc.gov.kh/rss", "news", "km"
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        paused = await operations.pause_feed(as_(uow, translations, ADMIN, "web"), feed.id, True)
+        await uow.commit()
+    assert paused.paused_at == NOW
+    for args, message in (
+        ((feed.id, True), operations.FEED_PAUSED_ALREADY),
+        ((feed.id + 1, True), operations.NO_SUCH_FEED),
+    ):
+        refused = await attempt(uow_factory, translations, ADMIN, operations.pause_feed, *args)
+        assert isinstance(refused, Invalid)
+        assert (refused.message, refused.params) == (message, {"number": args[0]})
+    async with uow_factory() as uow:
+        assert await uow.content.due_feeds(NOW + timedelta(days=1)) == []  # not read
+        resumed = await operations.pause_feed(as_(uow, translations, None, "cli"), feed.id, False)
+        await uow.commit()
+    assert resumed.paused_at is None and resumed.next_poll_at == NOW  # read again at once
+    refused = await attempt(uow_factory, translations, ADMIN, operations.pause_feed, feed.id, False)
+    assert isinstance(refused, Invalid) and refused.message == operations.FEED_NOT_PAUSED
+    audit = await audit_lines(uow_factory)
+    assert audit[1:] == [
+        (ADMIN, "feed-paused", {"feed": feed.id}, "web"),
+        (None, "feed-resumed", {"feed": feed.id}, "cli"),
+    ]
