@@ -33,6 +33,7 @@ from handlers.context import Ctx, acting, refuse
 from handlers.invalid import Invalid
 
 AUDIT_SHOWN = 20
+SURFACES = {"web": N_("Web console"), "cli": N_("Command line")}  # an audit line's channel
 ITEMS_SHOWN = 10
 BROADCAST_STATUS = {
     "scheduled": N_("scheduled"),
@@ -132,6 +133,8 @@ async def show_audit(ctx: Ctx) -> None:
         actor = (
             str(entry.actor_telegram_id) if entry.actor_telegram_id else ctx._(N_("command line"))
         )
+        if entry.actor_telegram_id and entry.channel in SURFACES:  # not the bot: say where
+            actor += f" ({ctx._(SURFACES[entry.channel])})"
         detail = ", ".join(f"{k}={v}" for k, v in entry.detail.items())
         lines.append(
             f"{ctx.t.moment(entry.created_at.astimezone(tz))} · {escape(actor)} · "

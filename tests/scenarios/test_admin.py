@@ -137,10 +137,14 @@ async def test_an_admin_grants_and_revokes_roles_and_the_audit_log_shows_it(
         roles = {(r.telegram_id, r.role) for r in await session.scalars(select(StaffRole))}
     assert roles == {(ADMIN.id, "admin"), (777, "admin")}
 
+    async with scenario.app.unit_of_work() as uow:  # one line through the web console
+        await uow.staff.audit(ADMIN.id, "content-hidden", {"item": 5}, "web")
+        await uow.commit()
     await scenario.say(ADMIN, "/admin")
     replies = await scenario.press(ADMIN, "Audit log")
     log = replies[0]
-    assert "<code>grant-moderator</code> telegram_id=1603" in log
+    assert f"{ADMIN.id} (Web console) · <code>content-hidden</code> item=5" in log
+    assert f"{ADMIN.id} · <code>grant-moderator</code> telegram_id=1603" in log
     assert "<code>grant-admin</code> telegram_id=777" in log
     assert "<code>revoke-moderator</code> telegram_id=1603" in log
 
