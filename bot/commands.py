@@ -31,10 +31,17 @@ async def run(settings: Settings, migrate: bool = False, webhook: bool = False) 
     from bot.app import build_app, prepare_serving_process
     from bot.config import check_webhook
     from bot.webhook import WebhookServer
-    from web.server import ConsoleServer, console_for
+    from web.server import ConsoleServer, check_shared_address, console_for
 
+    shared = (
+        webhook
+        and settings.web_listen is not None
+        and settings.web_listen == settings.webhook_listen
+    )
     if webhook:
         check_webhook(settings)
+    if shared:
+        check_shared_address(settings)
     app = await build_app(settings, migrate=migrate)
     prepare_serving_process()
     console = (
@@ -42,7 +49,6 @@ async def run(settings: Settings, migrate: bool = False, webhook: bool = False) 
         if settings.web_listen is not None
         else None
     )
-    shared = webhook and console is not None and settings.web_listen == settings.webhook_listen
     server = WebhookServer(app, console if shared else None) if webhook else None
     console_server = (
         ConsoleServer(console, settings.web_address) if console is not None and not shared else None

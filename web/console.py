@@ -12,6 +12,7 @@ role) and added by ``add_console``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -238,8 +239,8 @@ async def _checked(
     return response
 
 
-def add_console(app: web.Application, console: Console) -> None:
-    """The console's routes on ``app`` (its own, or the webhook server's)."""
+def declare_pages() -> None:
+    """Import the page modules: each declares its pages in ``PAGES``."""
     from web.pages import (  # noqa: F401 - they declare their pages
         account,
         approvals,
@@ -252,6 +253,37 @@ def add_console(app: web.Application, console: Console) -> None:
         reports,
     )
 
+
+PLACEHOLDER = re.compile(r"\{(\w+)(?::((?:[^{}]|\{[^{}]*\})+))?\}")  # {name} or {name:regex}
+
+
+def _route_pattern(route: str) -> re.Pattern[str]:
+    """The paths an aiohttp route such as ``/members/{telegram_id:[0-9]{1,16}}`` answers."""
+    pattern, last = "", 0
+    for found in PLACEHOLDER.finditer(route):
+        pattern += re.escape(route[last : found.start()]) + f"(?:{found.group(2) or '[^{}/]+'})"
+        last = found.end()
+    return re.compile(pattern + re.escape(route[last:]))
+
+
+def console_route_at(path: str) -> str | None:
+    """The console's route (or its static files) that also answers ``path``, else None.
+
+    The webhook sharing the console's server needs a path of its own: aiohttp would serve
+    one of the two there and silently shadow the other (a webhook at /signin would turn
+    every sign-in into the webhook's 403)."""
+    declare_pages()
+    if path == "/static" or path.startswith("/static/"):
+        return "/static/"
+    for declared in PAGES:
+        if _route_pattern(declared.path).fullmatch(path):
+            return declared.path
+    return None
+
+
+def add_console(app: web.Application, console: Console) -> None:
+    """The console's routes on ``app`` (its own, or the webhook server's)."""
+    declare_pages()
     app[CONSOLE] = console
     app.middlewares.append(console_checks)
     routes: dict[tuple[AbstractResource, str], str] = {}

@@ -35,7 +35,9 @@ Refusal = Literal["signed-out", "not-staff", "form", "role", "link", "telegram",
 REFUSALS: dict[Refusal, tuple[str, str]] = {
     "signed-out": (
         N_("You are signed out"),
-        N_("Your session has ended. Ask for a new sign-in link in the bot: /admin → Web console."),
+        N_(
+            "Your session has ended. Ask the bot for a new sign-in link: administrators under /admin, moderators under /reports, button Web console."
+        ),
     ),
     "not-staff": (
         N_("No access"),
@@ -52,13 +54,13 @@ REFUSALS: dict[Refusal, tuple[str, str]] = {
     "link": (
         N_("This sign-in link cannot be used"),
         N_(
-            "It was used already, it is more than 10 minutes old, or it is not a link the bot made. Ask for a new one in the bot: /admin → Web console."
+            "It was used already, it is more than 10 minutes old, or it is not a link the bot made. Ask the bot for a new one: administrators under /admin, moderators under /reports, button Web console."
         ),
     ),
     "telegram": (
         N_("Telegram sign-in failed"),
         N_(
-            "Telegram's answer could not be checked, is more than a day old, or was used already. Try again, or ask for a sign-in link in the bot: /admin → Web console."
+            "Telegram's answer could not be checked, is more than a day old, or was used already. Try again, or ask the bot for a sign-in link: administrators under /admin, moderators under /reports, button Web console."
         ),
     ),
     "too-large": (

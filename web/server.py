@@ -6,13 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core.i18n import Translations
 from storage.uow import UnitOfWork
-from web.console import Console, console_application
+from web.console import Console, console_application, console_route_at
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,19 @@ def console_for(
         base_url=settings.web_base_url,
         bot_token=settings.token,
     )
+
+
+def check_shared_address(settings: Settings) -> None:
+    """``run --webhook`` with the console on the webhook's address: a ConfigError (one line,
+    at start) when the webhook's path is also one of the console's."""
+    path = urlsplit(settings.webhook_url).path or "/"
+    taken = console_route_at(path)
+    if taken is not None:
+        raise ConfigError(
+            f"the path of DCC_WEBHOOK_URL ({path}) is the web console's {taken}, and"
+            " DCC_WEB_LISTEN is the webhook's address: give the webhook another path,"
+            " for example /telegram/webhook"
+        )
 
 
 class ConsoleServer:
