@@ -72,7 +72,7 @@ async def show_summary(ctx: Ctx) -> None:
     lines += [
         "",
         "<b>" + ctx._(N_("Broadcasts and posts you receive")) + "</b>",
-        ", ".join(received) or ctx._(N_("none of the categories you can switch off")),
+        ", ".join(received) or ctx._(N_("only the official announcements")),
         ctx._(OFFICIAL_ALWAYS),
     ]
     keyboard = ctx.keyboard(
