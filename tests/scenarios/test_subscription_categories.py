@@ -141,8 +141,8 @@ async def test_the_digest_and_the_reminders_leave_out_a_switched_off_category(
     assert "Opportunities, Competitions, Community news" in replies[0]
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
-        for member in await uow.session.scalars(select(Member)):
-            member.digest_frequency = "daily"
+        for row in await uow.session.scalars(select(Member)):
+            row.digest_frequency = "daily"
         event = await uow.content.add(
             "event", (None, "Cyber drill"), (None, None), None, [], now,
             event_at=now + timedelta(days=2),
