@@ -125,6 +125,13 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--at", metavar='"YYYY-MM-DD HH:MM"', help="when, in DCC_TIMEZONE (default: now)"
     )
+    create.add_argument(
+        "--category",
+        default="official",
+        metavar="CATEGORY",
+        help="official (reaches everyone; the default), events, opportunities, competitions or"
+        " news (left out: the members who switched it off in /subscriptions)",
+    )
     cancel = broadcast.add_parser("cancel", help="call off a scheduled broadcast")
     cancel.add_argument(
         "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
@@ -313,8 +320,9 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.import_jobs(settings, args.file, args.company)
         case "broadcast" if args.broadcast_command == "create":
             return await commands.create_broadcast(
-                settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at
-            )
+                settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at,
+                args.category,
+            )  # fmt: skip
         case "broadcast" if args.broadcast_command == "cancel":
             return await commands.cancel_broadcast(settings, args.broadcast_id)
         case "broadcast":

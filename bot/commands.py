@@ -377,9 +377,11 @@ async def create_broadcast(
     link: str | None,
     audience_specs: list[str],
     at: str | None,
+    category: str = "official",
 ) -> int:
     """Queue (or schedule) a broadcast with /broadcast's operation; the running bot
-    delivers it, or the next one started."""
+    delivers it, or the next one started. The count printed leaves out the members who
+    switched its category off."""
     from handlers.broadcast import operations
     from handlers.broadcast.audience import parse_audience
     from handlers.invalid import Invalid
@@ -399,11 +401,12 @@ async def create_broadcast(
     async with _unit_of_work(settings) as uow:
         try:
             broadcast = await operations.create(
-                operator(settings, uow), text_km or text, text_en or text, link, audience, send_at
-            )
+                operator(settings, uow), text_km or text, text_en or text, link, audience,
+                send_at, category.strip().lower(),
+            )  # fmt: skip
         except Invalid as error:
             raise refused(settings, error) from None
-        counts = await uow.broadcasts.count_by_language(audience)
+        counts = await uow.broadcasts.count_by_language(audience, broadcast.category)
         await uow.commit()
     when = "now" if send_at is None else f"at {send_at:%Y-%m-%d %H:%M} ({settings.timezone})"
     print(broadcast.id)
@@ -441,7 +444,8 @@ async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
         f"Broadcast {broadcast.id}: {broadcast.status} (from {when}); {delivery.total:,}"
         f" recipient(s) so far: {delivery.sent:,} delivered, {delivery.unreachable:,} blocked"
         f" the bot, {delivery.failed:,} failed after retries, {delivery.stopped:,} stopped,"
-        f" {delivery.left:,} left."
+        f" {delivery.left:,} left; {broadcast.category}: {delivery.left_out:,} left out by"
+        " their choice."
     )
     return 0
 

@@ -5,6 +5,11 @@ An audience is a few lists of slugs and two flags. Criteria of different kinds m
 (students *in* Siem Reap), several values of one kind are alternatives (students *or*
 academics); no criterion at all is every member. Members who erased their data, or who
 blocked the bot, are never in an audience.
+
+A broadcast has a category (storage.seed.choices.CATEGORIES): members who switched it off
+(/subscriptions) are left out when the audience is queued, batch by batch as the broadcast
+starts sending, so the choice counts as it stands then; the count before sending leaves them
+out too, and the broadcast counts them (``left_out``) apart from those who blocked the bot.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import (
     Broadcast,
+    CategoryOptOut,
     Company,
     CompanyRepresentative,
     ExpertProfile,
@@ -30,6 +36,7 @@ from storage.models import (
     Tag,
 )
 from storage.outbox import BULK, FAILED, OUTBOX, PENDING, SENDING, STOPPED, UNREACHABLE
+from storage.seed.choices import OFFICIAL
 from storage.sql import transition, upsert
 
 SCHEDULED, SENDING_NOW, DONE, STOPPED_BY_ADMIN, CANCELLED = (
@@ -111,6 +118,7 @@ class Delivery:
     unreachable: int = 0
     failed: int = 0
     stopped: int = 0
+    left_out: int = 0  # members of the audience who switched the broadcast's category off
     by_status: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -120,6 +128,13 @@ class Delivery:
     @property
     def left(self) -> int:
         return max(self.total - self.done, 0)
+
+
+def receives(category: str) -> ColumnElement[bool]:
+    """On ``members``: the member has not switched ``category`` off (official: everyone)."""
+    return ~exists().where(
+        CategoryOptOut.member_id == Member.id, CategoryOptOut.category == category
+    )
 
 
 class BroadcastRepository:
@@ -135,9 +150,11 @@ class BroadcastRepository:
         send_at: datetime,
         created_by: int | None,
         now: datetime,
+        category: str = OFFICIAL,
     ) -> Broadcast:
         broadcast = Broadcast(
             text_km=text_km, text_en=text_en, link_url=link_url, audience=audience.to_json(),
+            category=category, left_out=0,
             status=SCHEDULED, send_at=send_at, expanded=False, expanded_to=0, total=0,
             created_by=created_by, progress_chat_id=created_by, created_at=now,
         )  # fmt: skip
@@ -148,10 +165,14 @@ class BroadcastRepository:
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id)
 
-    async def count_by_language(self, audience: Audience) -> dict[str, int]:
+    async def count_by_language(
+        self, audience: Audience, category: str = OFFICIAL
+    ) -> dict[str, int]:
+        """The members who would receive it now, by language: those who switched
+        ``category`` off are not counted."""
         rows = await self.session.execute(
             select(Member.language, func.count())
-            .where(*audience.conditions())
+            .where(*audience.conditions(), receives(category))
             .group_by(Member.language)
         )
         return {language: count for language, count in rows}
@@ -179,16 +200,19 @@ class BroadcastRepository:
         )
 
     async def recipients(
-        self, audience: Audience, after: int, limit: int
-    ) -> list[tuple[int, int, str]]:
-        """(member id, Telegram id, language) of the next ``limit`` members above ``after``."""
+        self, audience: Audience, after: int, limit: int, category: str = OFFICIAL
+    ) -> list[tuple[int, int, str, bool]]:
+        """(member id, Telegram id, language, receives ``category``) of the next ``limit``
+        members of the audience above ``after``: those who switched the category off are
+        listed too (False), to be counted and passed over."""
         rows = await self.session.execute(
-            select(Member.id, Member.telegram_id, Member.language)
+            select(Member.id, Member.telegram_id, Member.language, receives(category))
             .where(*audience.conditions(), Member.id > after)
             .order_by(Member.id)
             .limit(limit)
         )
-        return [(m, t or 0, lang) for m, t, lang in rows]  # telegram_id is not null here
+        # telegram_id is not null here
+        return [(m, t or 0, lang, bool(wants)) for m, t, lang, wants in rows]
 
     async def queue(
         self,
@@ -198,7 +222,8 @@ class BroadcastRepository:
         now: datetime,
     ) -> None:
         """One outbox row a recipient (text and keyboard of their language), one statement;
-        a recipient queued before (a batch redone after a crash) is skipped by its key."""
+        a recipient queued before (a batch redone after a crash) is skipped by its key.
+        ``expanded_to`` is the caller's to move (past members left out too)."""
         if recipients:
             await self.session.execute(
                 upsert(self.session, OUTBOX)
@@ -215,7 +240,6 @@ class BroadcastRepository:
                     for member_id, telegram_id, language in recipients
                 ],
             )
-        broadcast.expanded_to = recipients[-1][0] if recipients else broadcast.expanded_to
 
     async def queued(self, broadcast_id: int) -> int:
         return (
@@ -242,6 +266,7 @@ class BroadcastRepository:
             unreachable=by_status.get("unreachable", 0),
             failed=by_status.get("failed", 0),
             stopped=by_status.get(STOPPED, 0),
+            left_out=broadcast.left_out,
             by_status=by_status,
         )
 

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.broadcasts import receives
 from storage.models import (
     Competition,
     CompetitionEntry,
@@ -463,7 +464,8 @@ class CompetitionRepository:
     async def reminder_audience(
         self, competition_id: int, after: int, limit: int
     ) -> list[ReminderRecipient]:
-        """The next ``limit`` members (by id, after ``after``) a reminder goes to."""
+        """The next ``limit`` members (by id, after ``after``) a reminder goes to: its
+        entrants, and the members following its topics who receive competitions."""
         tag_ids = select(CompetitionTag.tag_id).where(
             CompetitionTag.competition_id == competition_id
         )
@@ -484,7 +486,12 @@ class CompetitionRepository:
         )
         rows = await self.session.execute(
             select(Member.id, Member.telegram_id, Member.language, entrant)
-            .where(*_reachable(), Member.id > after, or_(entrant, and_(follows, not_(judge))))
+            .where(
+                *_reachable(),
+                Member.id > after,
+                # an entrant hears of their own entry; a follower, unless competitions are off
+                or_(entrant, and_(follows, not_(judge), receives("competitions"))),
+            )
             .order_by(Member.id)
             .limit(limit)
         )

@@ -13,7 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from storage.broadcasts import receives
 from storage.models import (
+    CategoryOptOut,
     ContentItem,
     ContentTag,
     DigestTag,
@@ -25,7 +27,8 @@ from storage.models import (
     Rsvp,
     Tag,
 )
-from storage.sql import among, update_if
+from storage.seed.choices import OPTIONAL_CATEGORIES
+from storage.sql import among, update_if, upsert
 
 MEMBERS = Member.metadata.tables[Member.__tablename__]  # Core updates of a batch of ids
 
@@ -41,6 +44,7 @@ class DigestReader:
     kinds: frozenset[str]
     tags: frozenset[int]  # followed tag ids; empty: every tag
     expert_tags: frozenset[int]
+    switched_off: frozenset[str] = frozenset()  # categories the member does not receive
 
 
 class ContentRepository:
@@ -223,6 +227,7 @@ class ContentRepository:
         )
 
     async def attendees(self, item_id: int) -> list[tuple[int, int, str]]:
+        """The reachable members going to an event who still receive events."""
         rows = await self.session.execute(
             select(Member.id, Member.telegram_id, Member.language)
             .join(Rsvp, Rsvp.member_id == Member.id)
@@ -231,6 +236,7 @@ class ContentRepository:
                 Member.deleted_at.is_(None),
                 Member.telegram_id.is_not(None),
                 Member.unreachable.is_(False),
+                receives("events"),
             )
             .order_by(Member.id)
         )
@@ -309,6 +315,13 @@ class ContentRepository:
         ids = [row[0] for row in rows]
         followed = await self._tags_by_member(DigestTag, ids)
         expert = await self._tags_by_member(ExpertTag, ids)
+        off: dict[int, set[str]] = {}
+        for member_id, category in await self.session.execute(
+            select(CategoryOptOut.member_id, CategoryOptOut.category).where(
+                among(CategoryOptOut.member_id, ids)
+            )
+        ):
+            off.setdefault(member_id, set()).add(category)
         return [
             DigestReader(
                 member_id,
@@ -318,6 +331,7 @@ class ContentRepository:
                 frozenset(k for k in kinds.split(",") if k),
                 frozenset(followed.get(member_id, ())),
                 frozenset(expert.get(member_id, ())),
+                frozenset(off.get(member_id, ())),
             )
             for member_id, telegram_id, language, kinds, since in rows
         ]
@@ -380,3 +394,31 @@ class ContentRepository:
         tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(set(slugs)))))
         self.session.add_all(DigestTag(member_id=member_id, tag_id=t) for t in tag_ids)
         await self.session.flush()
+
+    # -- categories a member receives (/subscriptions) -------------------------------------
+    async def switched_off(self, member_id: int) -> list[str]:
+        """The categories the member switched off, in their usual order."""
+        rows = set(
+            await self.session.scalars(
+                select(CategoryOptOut.category).where(CategoryOptOut.member_id == member_id)
+            )
+        )
+        return [c for c in OPTIONAL_CATEGORIES if c in rows]
+
+    async def switch_category(self, member_id: int, category: str, on: bool) -> None:
+        """Receive ``category`` again (``on``) or not; a repeated tap changes nothing
+        (a conditional write). The official announcements cannot be switched off."""
+        if category not in OPTIONAL_CATEGORIES:
+            raise ValueError(f"{category!r} cannot be switched off")
+        if on:
+            await self.session.execute(
+                delete(CategoryOptOut).where(
+                    CategoryOptOut.member_id == member_id, CategoryOptOut.category == category
+                )
+            )
+            return
+        await self.session.execute(
+            upsert(self.session, CategoryOptOut.__table__)
+            .values(member_id=member_id, category=category)
+            .on_conflict_do_nothing(index_elements=["member_id", "category"])
+        )

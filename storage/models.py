@@ -467,6 +467,10 @@ class Broadcast(Base):
     finished_at: Mapped[datetime | None] = mapped_column()
     # The delivery counts by outbox status, kept when its sent rows are deleted (retention)
     final_counts: Mapped[dict[str, Any] | None] = mapped_column()
+    # What it is about (storage.seed.choices.CATEGORIES); members who switched the category
+    # off are left out when the audience is queued, and counted in ``left_out``.
+    category: Mapped[str] = mapped_column(String(16), default="official")
+    left_out: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Feed(Base):
@@ -535,6 +539,18 @@ class Rsvp(Base):
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column()
+
+
+class CategoryOptOut(Base):
+    """A category of broadcasts and posts a member switched off (/subscriptions); none:
+    every category. The official announcements cannot be switched off."""
+
+    __tablename__ = "category_opt_outs"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
 class DigestTag(Base):

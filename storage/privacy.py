@@ -18,7 +18,8 @@ the person to others: skills, the expert profile and topics, the notes of expert
 applications (a pending one is withdrawn), pending job applications and introduction
 requests to them, the pending introduction requests they sent for a company, a company
 registration not decided yet, company representations and invitations, the jobs they were
-alerted to, the topics their news digest follows, the events they said they would attend,
+alerted to, the topics their news digest follows, the categories of broadcasts and posts
+they switched off, the events they said they would attend,
 their entries to competitions still open, their places among a competition's judges, the
 reputation points they were given (the leaderboard's records), their connection requests
 (sent and received), the blocks they made and the blocks of them, the profile reports about
@@ -51,6 +52,7 @@ from storage.models import (
     Assignment,
     AuditEntry,
     Broadcast,
+    CategoryOptOut,
     Company,
     CompanyRepresentative,
     Competition,
@@ -141,6 +143,13 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
     data["questions"] = await _questions(session, member.id)
     data |= await _jobs(session, member.id)
     data["news_digest_topics"] = await _slugs(session, DigestTag, member.id)
+    data["categories_switched_off"] = list(
+        await session.scalars(
+            select(CategoryOptOut.category)
+            .where(CategoryOptOut.member_id == member.id)
+            .order_by(CategoryOptOut.category)
+        )
+    )
     data["events_attending"] = [
         {"event": item_id, "since": _time(since)}
         for item_id, since in await session.execute(
@@ -619,7 +628,7 @@ async def erase_member(
         await session.execute(delete(Company).where(Company.id.in_(requests)))
     for table in (
         MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
-        CompetitionJudge, ReputationGrant,
+        CompetitionJudge, ReputationGrant, CategoryOptOut,
     ):  # fmt: skip
         await session.execute(delete(table).where(table.member_id == member_id))
     await session.execute(

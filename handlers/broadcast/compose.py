@@ -1,8 +1,9 @@
 """/broadcast: an administrator writes a message in Khmer and English, chooses who gets it,
 sees it exactly as each language's recipients will, then sends it now or at a set time.
 
-Steps (flow ``broadcast``): km → en → link → audience (with the choice steps roles,
-provinces and tags) → preview → [when]. Being an administrator is checked when the
+Steps (flow ``broadcast``): km → en → link → category → audience (with the choice steps
+roles, provinces and tags) → preview → [when]. The category (official, events…) decides who
+is left out: members who switched it off in /subscriptions; the counts shown leave them out. Being an administrator is checked when the
 command is sent; Send now and a time typed at "when" hand the broadcast to the create
 operation, which checks the role and the whole broadcast again.
 """
@@ -21,6 +22,7 @@ from handlers.broadcast import operations
 from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.broadcast.rules import TEXT_LENGTH, broadcast_text
+from handlers.categories import CATEGORIES, CATEGORY_ICONS, OFFICIAL, category_name
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
 from handlers.invalid import Invalid
@@ -36,11 +38,18 @@ SAME = "same"
 
 async def broadcast_command(ctx: Ctx) -> None:
     if await is_admin(ctx):
-        await ctx.start_flow("broadcast", "km", {"audience": Audience().to_json()})
+        await ctx.start_flow(
+            "broadcast", "km", {"audience": Audience().to_json(), "category": OFFICIAL}
+        )
 
 
 async def start_prefilled(
-    ctx: Ctx, km: str, en: str, link: str | None = None, audience: Audience | None = None
+    ctx: Ctx,
+    km: str,
+    en: str,
+    link: str | None = None,
+    audience: Audience | None = None,
+    category: str = OFFICIAL,
 ) -> None:
     """Open the broadcast flow at its preview with texts another feature wrote (a
     competition's result): the administrator sees it as recipients will and sends,
@@ -49,13 +58,18 @@ async def start_prefilled(
     if await is_admin(ctx):
         data = {
             "km": clip_units(km, TEXT_MAX), "en": clip_units(en, TEXT_MAX), "link": link,
-            "audience": (audience or Audience()).to_json(),
+            "audience": (audience or Audience()).to_json(), "category": category,
         }  # fmt: skip
         await ctx.start_flow("broadcast", "preview", data)
 
 
 def audience_of(ctx: Ctx) -> Audience:
     return Audience.from_json(ctx.data["audience"])
+
+
+def category_of(ctx: Ctx) -> str:
+    category = ctx.data.get("category", OFFICIAL)
+    return category if category in CATEGORIES else OFFICIAL
 
 
 def text_of(ctx: Ctx) -> str | None:
@@ -104,10 +118,32 @@ async def same_text(ctx: Ctx) -> None:
     await ctx.goto("link")
 
 
+# -- the category ----------------------------------------------------------------------------
+async def ask_category(ctx: Ctx) -> None:
+    buttons = [ctx.button(CATEGORY_ICONS[c] + " " + category_name(ctx.t, c), c) for c in CATEGORIES]
+    await ctx.reply(
+        ctx._(
+            N_(
+                "What is it about? Members who switched that category off in /subscriptions do not get it; official announcements reach everyone."
+            )
+        ),
+        ctx.keyboard(buttons, 1),
+    )
+
+
+async def category_chosen(ctx: Ctx) -> None:
+    if ctx.value not in CATEGORIES:
+        await ctx.reprompt()
+        return
+    ctx.data["category"] = ctx.value
+    await ctx.clear_buttons()
+    await ctx.goto("audience")
+
+
 # -- the audience ----------------------------------------------------------------------------
 async def ask_audience(ctx: Ctx) -> None:
     audience = audience_of(ctx)
-    counts = await ctx.session.broadcasts.count_by_language(audience)
+    counts = await ctx.session.broadcasts.count_by_language(audience, category_of(ctx))
     tags = await ctx.session.tags.all()
     check = "✅ "
     buttons = [
@@ -209,7 +245,8 @@ def choice_step(key: str, question: str) -> Step:
 
 # -- preview, send, schedule -----------------------------------------------------------------
 async def show_preview(ctx: Ctx) -> None:
-    counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx))
+    category = category_of(ctx)
+    counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx), category)
     for language, label in (("km", "ខ្មែរ"), ("en", "English")):
         t = ctx.translators.for_language(language)
         text, keyboard = broadcast_message(t, ctx.data[language], ctx.data.get("link"))
@@ -219,13 +256,23 @@ async def show_preview(ctx: Ctx) -> None:
             )
         )
         await ctx.reply(text, keyboard)
+    question = ctx._(N_("Send it to {count} member(s)?")).format(
+        count=ctx.t.number(sum(counts.values()))
+    )
+    left_out = await ctx.session.broadcasts.count_by_language(audience_of(ctx))
+    shown = ctx._(N_("Category: {category}")).format(category=category_name(ctx.t, category))
+    if category != OFFICIAL:
+        shown += "\n" + ctx._(N_("Left out, by their choice: {count}")).format(
+            count=ctx.t.number(sum(left_out.values()) - sum(counts.values()))
+        )
     await ctx.reply(
-        ctx._(N_("Send it to {count} member(s)?")).format(count=ctx.t.number(sum(counts.values()))),
+        shown + "\n\n" + question,
         ctx.keyboard(
             [
                 ctx.button("📤 " + ctx._(N_("Send now")), "now"),
                 ctx.button("🗓 " + ctx._(N_("Schedule")), "later"),
                 ctx.button("✏️ " + ctx._(N_("Change the audience")), "audience"),
+                ctx.button("✏️ " + ctx._(N_("Change the category")), "category"),
                 ctx.button(ctx._(N_("Cancel")), "cancel"),
             ]
         ),
@@ -234,8 +281,8 @@ async def show_preview(ctx: Ctx) -> None:
 
 async def preview_pressed(ctx: Ctx) -> None:
     await ctx.clear_buttons()
-    if ctx.value == "audience":
-        await ctx.goto("audience")
+    if ctx.value in ("audience", "category"):
+        await ctx.goto(ctx.value)
     elif ctx.value == "later":
         await ctx.goto("when")
     elif ctx.value == "now":
@@ -272,8 +319,9 @@ async def create(ctx: Ctx, send_at: datetime | None) -> None:
     d = ctx.data
     try:
         broadcast = await operations.create(
-            acting(ctx), d["km"], d["en"], d.get("link"), audience_of(ctx), send_at
-        )
+            acting(ctx), d["km"], d["en"], d.get("link"), audience_of(ctx), send_at,
+            category_of(ctx),
+        )  # fmt: skip
     except NotAllowed as error:
         ctx.end_flow()
         await refuse(ctx, error.message)
@@ -299,12 +347,13 @@ broadcast_flow = Flow(
     {
         "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km, next=("en",)),
         "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text, next=("link",)),
-        "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "audience"),
+        "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "category"),
+        "category": Step(ask_category, N_("Please choose the category with one of the buttons."), on_button=category_chosen, next=("audience",)),
         "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags")),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),
         "provs": choice_step("provs", N_("Which provinces? Tap them, then press Done.")),
         "tags": choice_step("tags", N_("Which skills? Tap them, then press Done.")),
-        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=("audience", "when"), ends=True),
+        "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=("audience", "category", "when"), ends=True),
         "when": Step(ask_when, N_("Please send the date and time, for example 25/12/2026 18:00."), on_text=receive_when, ends=True),
     },
     entry=("km", "preview"),

@@ -5,6 +5,9 @@
    transaction that also records how far it got (``expanded_to``): memory stays flat for any
    audience, and after a crash the next run goes on from the last committed batch (a batch
    written twice is skipped by the outbox's keys). The one sender sends them at the rate.
+   Members who switched the broadcast's category off (/subscriptions) are passed over here,
+   at queueing, and counted in the same transaction: a member's choice counts as it stands
+   when the broadcast starts sending, not when each message leaves.
 3. The admin's progress message is edited in place at most every PROGRESS_EVERY; when
    nothing is left to send, it shows the final counts and a report is queued for the admin.
 """
@@ -87,14 +90,20 @@ async def expand(
                 return queued
             messages = messages or rendered(translations, broadcast)
             audience = Audience.from_json(broadcast.audience)
-            recipients = await uow.broadcasts.recipients(audience, broadcast.expanded_to, batch)
+            members = await uow.broadcasts.recipients(
+                audience, broadcast.expanded_to, batch, broadcast.category
+            )
+            recipients = [(m, chat, language) for m, chat, language, wants in members if wants]
             await uow.broadcasts.queue(broadcast, recipients, messages, now())
-            if len(recipients) < batch:
+            if members:  # in the batch's transaction: a batch redone counts nobody twice
+                broadcast.expanded_to = members[-1][0]
+                broadcast.left_out += len(members) - len(recipients)
+            if len(members) < batch:
                 broadcast.expanded = True
                 broadcast.total = await uow.broadcasts.queued(broadcast.id)
             await uow.commit()
         queued += len(recipients)
-        if len(recipients) < batch:
+        if len(members) < batch:
             return queued
 
 

@@ -8,6 +8,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import escape
 from handlers.broadcast.buttons import STOP
+from handlers.categories import OFFICIAL, category_name
 from storage.broadcasts import Delivery
 from storage.models import Broadcast
 
@@ -56,7 +57,8 @@ def progress_text(t: Translator, broadcast: Broadcast, delivery: Delivery, now: 
 
 
 def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
-    """The final report: what reached whom, once the broadcast is done or stopped."""
+    """The final report: what reached whom, once the broadcast is done or stopped; the
+    members left out because they switched its category off are counted apart."""
     title = (
         N_("Broadcast #{number} was stopped.")
         if broadcast.status == "stopped"
@@ -68,6 +70,12 @@ def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
         t.gettext(N_("Blocked the bot: {count}")).format(count=t.number(delivery.unreachable)),
         t.gettext(N_("Failed after retries: {count}")).format(count=t.number(delivery.failed)),
     ]
+    if delivery.left_out or broadcast.category != OFFICIAL:
+        lines.append(
+            t.gettext(N_("Left out by their choice ({category} switched off): {count}")).format(
+                category=category_name(t, broadcast.category), count=t.number(delivery.left_out)
+            )
+        )
     if delivery.stopped:
         lines.append(t.gettext(N_("Not sent: {count}")).format(count=t.number(delivery.stopped)))
     return "\n".join(lines)

@@ -11,13 +11,14 @@ from datetime import datetime
 from bot.core.i18n import N_
 from handlers.acting import Acting
 from handlers.broadcast.delivery import queue_report
-from handlers.broadcast.rules import broadcast_text, check_audience
+from handlers.broadcast.rules import broadcast_text, check_audience, check_category
 from handlers.dates import still_to_come
 from handlers.invalid import Invalid
 from handlers.web_address import parse_web_address
 from storage.broadcasts import CANCELLED, Audience
 from storage.models import Broadcast
 from storage.outbox import UNREACHABLE
+from storage.seed.choices import OFFICIAL
 
 NO_SUCH_BROADCAST = N_("There is no broadcast #{number}.")
 STARTED_ALREADY = N_("This broadcast has started already; Stop it instead.")
@@ -32,23 +33,30 @@ async def create(
     link: str | None,
     audience: Audience,
     send_at: datetime | None = None,
+    category: str = OFFICIAL,
 ) -> Broadcast:
     """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
     optional link button, to ``audience`` (known roles, provinces and skills): sent now
-    (``send_at`` None), or at ``send_at``, still to come and at most a year ahead. The
-    delivery job sends it; the acting admin follows it in one message."""
+    (``send_at`` None), or at ``send_at``, still to come and at most a year ahead. Its
+    ``category`` (storage.seed.choices.CATEGORIES) leaves out the members who switched it
+    off; official announcements reach everyone. The delivery job sends it; the acting admin
+    follows it in one message."""
     await acting.require("admin")
     km, en = broadcast_text(text_km), broadcast_text(text_en)
     url = parse_web_address(link) if link else None
     check_audience(audience)
+    check_category(category)
     moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
     broadcast = await acting.uow.broadcasts.add(
-        km, en, url, audience, moment, acting.person, acting.now
+        km, en, url, audience, moment, acting.person, acting.now, category
     )
     await acting.audit(
         "broadcast-created",
-        {"broadcast": broadcast.id, "send_at": moment.isoformat(), "audience": audience.to_json()},
-    )
+        {
+            "broadcast": broadcast.id, "send_at": moment.isoformat(),
+            "audience": audience.to_json(), "category": category,
+        },
+    )  # fmt: skip
     return broadcast
 
 

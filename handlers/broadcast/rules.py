@@ -8,12 +8,13 @@ from bot.core.text import clean_text, telegram_length
 from handlers.broadcast.message import TEXT_MAX
 from handlers.invalid import Invalid
 from storage.broadcasts import Audience
-from storage.seed.choices import ROLES
+from storage.seed.choices import CATEGORIES, ROLES
 from storage.seed.provinces import ABROAD, BY_SLUG
 from storage.seed.tags import SLUGS
 
 TEXT_LENGTH = N_("Please send 1 to {limit} characters.")
 UNKNOWN_AUDIENCE = N_("Unknown audience: {value}.")
+UNKNOWN_CATEGORY = N_("Unknown category: {value}. Choose one of: {choices}.")
 
 
 def broadcast_text(text: str | None) -> str:
@@ -36,3 +37,10 @@ def check_audience(audience: Audience) -> Audience:
         if not known:
             raise Invalid(UNKNOWN_AUDIENCE, {"value": f"{kind}:{slug}"})
     return audience
+
+
+def check_category(category: str) -> str:
+    """One of the categories a broadcast may have (``official`` always arrives)."""
+    if category not in CATEGORIES:
+        raise Invalid(UNKNOWN_CATEGORY, {"value": category, "choices": ", ".join(CATEGORIES)})
+    return category

@@ -500,7 +500,7 @@ async def announce_pressed(ctx: Ctx, competition_id: int) -> None:
             name = member.full_name if member and member.full_name else t.gettext(LEFT_MEMBER)
             named.append((place, name))
         texts[language] = announcement(t, competition, named)
-    await start_prefilled(ctx, texts["km"], texts["en"])
+    await start_prefilled(ctx, texts["km"], texts["en"], category="competitions")
 
 
 winners_flow = Flow(

@@ -3,7 +3,9 @@
 Policies, then news (announcements and research too), opportunities, events still to come,
 and, for experts, open questions in their tags: the kinds and topics the member follows
 (/subscriptions), at most PER_KIND of each, newest first, "and N more" for the rest. An
-item with no topic reaches everyone who follows its kind. Nothing new, nothing sent.
+item with no topic reaches everyone who follows its kind; an item of a category the member
+switched off (events, opportunities, community news) reaches nobody who did; policies and
+announcements are official and reach everyone. Nothing new, nothing sent.
 
 Like the job digests, members are served a batch at a time, each batch one transaction with
 their outbox messages and their new ``last_digest_at``; the run skips members served since
@@ -24,6 +26,7 @@ from handlers.jobs.alerts import GRACE, digest_slot
 from storage.content import DigestReader
 from storage.models import ContentItem, Question
 from storage.outbox import BulkMessage
+from storage.seed.choices import KIND_CATEGORY
 from storage.uow import UnitOfWork
 
 BATCH = 1000
@@ -52,13 +55,15 @@ QuestionRow = tuple[Question, frozenset[int]]
 def chosen_items(
     reader: DigestReader, items: list[Item], now: datetime, today: date
 ) -> list[ContentItem]:
-    """The items new for ``reader``, of the kinds and topics they follow, newest first;
-    events still to come, opportunities not past their last day (``today``, local)."""
+    """The items new for ``reader``, of the kinds, topics and categories they follow,
+    newest first; events still to come, opportunities not past their last day (``today``,
+    local)."""
     return [
         item
         for item, tags in items
         if item.published_at > reader.since
         and item.kind in reader.kinds
+        and KIND_CATEGORY.get(item.kind) not in reader.switched_off
         and (not reader.tags or not tags or bool(tags & reader.tags))
         and (item.kind != "event" or (item.event_at is not None and item.event_at > now))
         and (item.deadline is None or item.deadline >= today)

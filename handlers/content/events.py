@@ -1,4 +1,5 @@
-"""Event reminders: the day before an event, everyone who said they will attend hears of it.
+"""Event reminders: the day before an event, everyone who said they will attend hears of it,
+unless they switched events off in /subscriptions.
 
 The scheduler's job looks for events starting within REMIND_AHEAD and queues a reminder for
 each attendee; each reminder has a key (event, member), so a rerun or a restart reminds

@@ -41,7 +41,9 @@ async def add_members(scenario: Scenario, count: int, **columns: Any) -> list[tu
     return [(row["telegram_id"], row["language"]) for row in rows]
 
 
-async def compose(scenario: Scenario, *audience: str, same: bool = False) -> list[str]:
+async def compose(
+    scenario: Scenario, *audience: str, same: bool = False, category: str = "Official"
+) -> list[str]:
     await scenario.say(ADMIN, "/broadcast")
     await scenario.say(ADMIN, KM_TEXT)
     if same:
@@ -51,7 +53,8 @@ async def compose(scenario: Scenario, *audience: str, same: bool = False) -> lis
     assert await scenario.say(ADMIN, "not a link") == [
         "Please send a web address like https://example.com/jobs."
     ]
-    replies = await scenario.say(ADMIN, "mptc.gov.kh/workshop")
+    await scenario.say(ADMIN, "mptc.gov.kh/workshop")
+    replies = await scenario.press(ADMIN, category)
     for label in audience:
         replies = await scenario.press(ADMIN, label)
     return replies
@@ -109,7 +112,7 @@ async def test_a_300_member_broadcast_reaches_each_reachable_member_once_in_thei
     )
     preview = scenario.emulator.messages(ADMIN.id)[-2]  # the English one
     assert preview.inline_keyboard[0][0]["url"] == "https://mptc.gov.kh/workshop"
-    assert replies[4] == "Send it to 301 member(s)?"
+    assert replies[4] == "Category: Official announcements\n\nSend it to 301 member(s)?"
     assert await scenario.press(ADMIN, "Send now") == [
         "Broadcast #1 is on its way. Its progress follows here."
     ]

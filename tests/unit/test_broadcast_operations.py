@@ -19,7 +19,7 @@ from bot.core.i18n import Translations
 from handlers.acting import Acting, Channel, NotAllowed
 from handlers.broadcast import operations
 from handlers.broadcast.delivery import expand
-from handlers.broadcast.rules import TEXT_LENGTH, UNKNOWN_AUDIENCE
+from handlers.broadcast.rules import TEXT_LENGTH, UNKNOWN_AUDIENCE, UNKNOWN_CATEGORY
 from handlers.dates import MOMENT_PAST, MOMENT_TOO_FAR
 from handlers.invalid import Invalid
 from handlers.web_address import NOT_A_WEB_ADDRESS
@@ -136,19 +136,21 @@ async def test_an_admin_sends_now_and_the_operator_schedules_each_with_an_audit_
             as_(uow, translations, ADMIN), " សួស្ដី\u202e ", "Hello", "dcc.gov.kh", students
         )
         scheduled = await operations.create(
-            as_(uow, translations, None, "cli"), "ថ្ងៃបុណ្យ", "Holiday", None, Audience(), later
-        )
+            as_(uow, translations, None, "cli"), "ថ្ងៃបុណ្យ", "Holiday", None, Audience(), later,
+            "events",
+        )  # fmt: skip
         await uow.commit()
     assert (now.text_km, now.link_url, now.send_at) == ("សួស្ដី", "https://dcc.gov.kh", NOW)
     assert (now.created_by, now.progress_chat_id) == (ADMIN, ADMIN)  # the admin follows it
     assert (scheduled.created_by, scheduled.send_at) == (None, later)
+    assert (now.category, scheduled.category) == ("official", "events")
     assert await audit_lines(uow_factory) == [
         (ADMIN, "broadcast-created",
-         {"broadcast": now.id, "send_at": NOW.isoformat(), "audience": students.to_json()},
-         "chat"),
+         {"broadcast": now.id, "send_at": NOW.isoformat(), "audience": students.to_json(),
+          "category": "official"}, "chat"),
         (None, "broadcast-created",
          {"broadcast": scheduled.id, "send_at": later.isoformat(),
-          "audience": Audience().to_json()}, "cli"),
+          "audience": Audience().to_json(), "category": "events"}, "cli"),
     ]  # fmt: skip
     assert (await written(uow_factory))["outbox"] == {}  # the delivery job queues it
 
@@ -164,6 +166,10 @@ async def test_an_admin_sends_now_and_the_operator_schedules_each_with_an_audit_
         ({"audience": Audience(provinces=("atlantis",))}, UNKNOWN_AUDIENCE,
          {"value": "province:atlantis"}),
         ({"audience": Audience(tags=("quantum",))}, UNKNOWN_AUDIENCE, {"value": "tag:quantum"}),
+        ({"category": "gossip"}, UNKNOWN_CATEGORY,
+         {"value": "gossip", "choices": "official, events, opportunities, competitions, news"}),
+        ({"category": "Events"}, UNKNOWN_CATEGORY,
+         {"value": "Events", "choices": "official, events, opportunities, competitions, news"}),
         ({"send_at": NOW}, MOMENT_PAST, {}),
         ({"send_at": NOW + timedelta(days=367)}, MOMENT_TOO_FAR, {}),
     ],

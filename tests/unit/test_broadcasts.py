@@ -63,7 +63,7 @@ async def seed(factory: Factory, clock: FakeClock) -> None:
 
 async def audience_of(factory: Factory, audience: Audience) -> set[int]:
     async with factory() as uow:
-        return {t for _m, t, _lang in await uow.broadcasts.recipients(audience, 0, 100)}
+        return {t for _m, t, _lang, _wants in await uow.broadcasts.recipients(audience, 0, 100)}
 
 
 @pytest.mark.parametrize(

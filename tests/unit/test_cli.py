@@ -310,6 +310,33 @@ def test_broadcast_create_queues_a_broadcast_and_status_counts_it(
     assert code == 2
 
 
+def test_broadcast_create_with_a_category_leaves_out_who_switched_it_off(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "seed-demo")[0] == 0
+    code, out, err = run(capsys, "broadcast", "create", "--text", "Both")
+    total = int(err.split("Broadcast 1 to ")[1].split(" ")[0].replace(",", ""))
+    switch_off_events(env)
+    code, out, err = run(capsys, "broadcast", "create", "--text", "Both", "--category", "events")
+    assert code == 0 and out.strip() == "2"
+    assert f"Broadcast 2 to {total - 1:,} member(s)" in err  # the one who switched events off
+    code, out, _ = run(capsys, "broadcast", "status", "2")
+    assert "events: 0 left out by their choice" in out  # not queued yet
+    code, _, err = run(capsys, "broadcast", "create", "--text", "x", "--category", "gossip")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "Unknown category: gossip. Choose one of: official, events," in err
+
+
+def switch_off_events(env: Path) -> None:
+    """One member switches events off (as /subscriptions writes it)."""
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        db.execute(
+            "INSERT INTO category_opt_outs (member_id, category)"
+            " SELECT min(id), 'events' FROM members"
+        )
+        db.commit()
+
+
 def test_broadcast_create_refuses_bad_input_on_one_line(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -86,6 +86,22 @@ async def test_a_reminder_reaches_its_audience_in_batches_once_even_after_a_cras
     assert "closes in 3 days" in sent[0].text
 
 
+async def test_a_follower_who_switched_competitions_off_gets_no_reminder_an_entrant_does(
+    uow_factory: Factory, translations: Translations
+) -> None:
+    quiet, entrant, follower = await members(uow_factory, 3, ["ai"])
+    competition_id = await competition(uow_factory, [])
+    async with uow_factory() as uow:
+        for member_id in (quiet, entrant):
+            await uow.content.switch_category(member_id, "competitions", on=False)
+        await uow.competitions.add_entry(competition_id, entrant, "My entry", None, NOW)
+        await uow.commit()
+    at = DEADLINE - timedelta(days=3) + timedelta(minutes=1)
+    assert await send_due_reminders(uow_factory, translations, at, TZ) == 2
+    keys = sorted(m.dedupe_key or "" for m in await outbox(uow_factory))
+    assert keys == sorted(f"cp-remind:{competition_id}:3d:{m}" for m in (entrant, follower))
+
+
 async def test_after_a_long_outage_only_the_latest_reminder_goes_out(
     uow_factory: Factory, translations: Translations
 ) -> None:

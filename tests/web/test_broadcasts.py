@@ -400,3 +400,65 @@ async def test_the_broadcast_pages_in_khmer(world: World) -> None:
     assert "ការផ្សាយ" in listed and "ចម្លង" in listed  # Broadcasts, Duplicate
     count = await (await world.client.get("/broadcasts/count")).json()
     assert count["text"].startswith("អ្នកទទួល៖ 5")
+
+
+# -- the category ----------------------------------------------------------------------------
+async def test_a_broadcast_with_a_category_leaves_out_who_switched_it_off(world: World) -> None:
+    await add_members(world)
+    async with world.uow() as uow:
+        for telegram_id in (11, 12):  # one reads Khmer, one English
+            member = await uow.members.get(telegram_id)
+            assert member is not None
+            await uow.content.switch_category(member.id, "events", on=False)
+        await uow.commit()
+    csrf = await world.sign_in(ADMIN)
+    page = await (await world.client.get("/broadcasts/new")).text()
+    assert '<select id="category" name="category"' in page
+    assert '<option value="official" selected>Official announcements</option>' in page
+    count = await (
+        await world.client.get("/broadcasts/count", params={"category": "events"})
+    ).json()
+    assert (count["total"], count["km"], count["en"]) == (3, 2, 1)
+    preview = await world.client.post(
+        "/broadcasts/new", data=form(csrf, "preview", category="events")
+    )
+    text = await preview.text()
+    assert "Recipients: 3 (2 reading Khmer, 1 reading English)" in text
+    assert '<option value="events" selected>Events</option>' in text
+    unknown = await world.client.post("/broadcasts/new", data=form(csrf, "send", category="gossip"))
+    assert unknown.status == 400 and "Unknown category: gossip." in await unknown.text()
+    assert await broadcasts(world) == []
+
+    sent = await world.client.post(
+        "/broadcasts/new", data=form(csrf, "send", category="events"), allow_redirects=False
+    )
+    assert sent.status == 303
+    (broadcast,) = await broadcasts(world)
+    assert broadcast.category == "events"
+    (line,) = await audit(world, "broadcast-created")
+    assert line.detail["category"] == "events" and line.channel == "web"
+    await start_sending(world, broadcast.id)
+    async with world.uow() as uow:
+        chats = set(
+            await uow.session.scalars(
+                select(OutboxMessage.chat_id).where(OutboxMessage.broadcast_id == broadcast.id)
+            )
+        )
+        await uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.broadcast_id == broadcast.id)
+            .values(status="sent")
+        )
+        await uow.commit()
+    assert chats == {13, 14, 15}
+    await world.client.get("/broadcasts/progress")
+    async with world.uow() as uow:
+        stored = await uow.broadcasts.get(broadcast.id)
+        assert stored is not None
+        stored.status = "done"
+        await uow.commit()
+    page = await (await world.client.get(f"/broadcasts/{broadcast.id}")).text()
+    assert "Left out by their choice (Events switched off): 2" in page  # the report
+    assert re.search(r'Left out by their choice</th><td class="number" id="left_out">2<', page)
+    duplicate = await (await world.client.get(f"/broadcasts/new?from={broadcast.id}")).text()
+    assert '<option value="events" selected>Events</option>' in duplicate

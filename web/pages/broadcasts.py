@@ -1,5 +1,6 @@
-"""Broadcasts: compose one (both languages, the link, the audience with the bot's criteria),
-see it as members will and how many it reaches, send it now or at a time in Cambodia;
+"""Broadcasts: compose one (both languages, the link, its category, the audience with the
+bot's criteria), see it as members will and how many it reaches (members who switched its
+category off are not counted), send it now or at a time in Cambodia;
 follow the broadcasts going out, stop or cancel one, read a broadcast's report and download
 the recipients it could not reach; duplicate an old one into a new draft.
 
@@ -36,7 +37,8 @@ from handlers.broadcast.message import (
     report_text,
     text_for,
 )
-from handlers.broadcast.rules import check_audience
+from handlers.broadcast.rules import check_audience, check_category
+from handlers.categories import CATEGORIES, OFFICIAL, category_name
 from handlers.invalid import Invalid
 from handlers.profile.labels import ROLE_NAMES
 from handlers.web_address import parse_web_address
@@ -76,6 +78,7 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     experts: bool = False
     companies: bool = False
+    category: str = OFFICIAL
     send_at: str = ""  # as <input type="datetime-local"> sends it: 2026-12-25T18:00
 
     @classmethod
@@ -91,7 +94,7 @@ class Draft:
             km=text("km"), en=text("en"), link=text("link").strip(),
             roles=chosen("role"), provinces=chosen("province"), tags=chosen("tag"),
             experts=bool(text("experts")), companies=bool(text("companies")),
-            send_at=text("send_at").strip(),
+            category=text("category").strip() or OFFICIAL, send_at=text("send_at").strip(),
         )  # fmt: skip
 
     @classmethod
@@ -102,7 +105,16 @@ class Draft:
             km=broadcast.text_km, en=broadcast.text_en, link=broadcast.link_url or "",
             roles=list(audience.roles), provinces=list(audience.provinces),
             tags=list(audience.tags), experts=audience.experts, companies=audience.companies,
+            category=broadcast.category,
         )  # fmt: skip
+
+    async def counts(self, request: web.Request) -> dict[str, int]:
+        """Who it reaches, by language, leaving out members who switched its category off;
+        ``Invalid`` for an unknown criterion or category."""
+        audience = check_audience(self.audience)
+        return await uow_of(request).broadcasts.count_by_language(
+            audience, check_category(self.category)
+        )
 
     @property
     def audience(self) -> Audience:
@@ -191,6 +203,7 @@ def figures(t: Translator, broadcast: Broadcast, delivery: Delivery) -> dict[str
         "blocked": t.number(delivery.unreachable),
         "failed": t.number(delivery.failed),
         "not_sent": t.number(delivery.stopped),
+        "left_out": t.number(delivery.left_out),
         "done": delivery.done,
         "of": delivery.total,
     }
@@ -221,6 +234,7 @@ def choices(t: Translator, tags: list[Tag]) -> dict[str, list[tuple[str, str]]]:
         "provinces": [(p.slug, p.name(t.language)) for p in PROVINCES]
         + [(ABROAD, t.gettext(N_("Abroad")))],
         "tags": [(tag.slug, tag.name(t.language)) for tag in tags],
+        "categories": [(c, category_name(t, c)) for c in CATEGORIES],
     }
 
 
@@ -231,7 +245,7 @@ async def compose_page(
     uow = uow_of(request)
     console = console_of(request)
     try:
-        counts = await uow.broadcasts.count_by_language(check_audience(draft.audience))
+        counts = await draft.counts(request)
     except Invalid as refused:
         counts, error = {}, error or refusal_text(request, refused)
     shown, link_error = previews(request, draft.km, draft.en, draft.link, counts)
@@ -298,13 +312,13 @@ async def new_broadcast(request: web.Request) -> web.Response:
 
 @page("/broadcasts/count", None, "admin")
 async def count(request: web.Request) -> web.Response:
-    """How many members the audience of the query reaches (the compose page's script)."""
+    """How many members the audience of the query reaches, leaving out those who switched
+    its category off (the compose page's script)."""
     t = translator_of(request)
     try:
-        audience = check_audience(Draft.of(request.query).audience)
+        counts = await Draft.of(request.query).counts(request)
     except Invalid as error:
         return json_response({"error": refusal_text(request, error)}, status=400)
-    counts = await uow_of(request).broadcasts.count_by_language(audience)
     return json_response(
         {
             "total": sum(counts.values()),
@@ -321,7 +335,7 @@ async def preview(request: web.Request) -> web.Response:
     script puts it in place as the texts are typed). Changes nothing."""
     draft = Draft.of(await request.post())
     try:
-        counts = await uow_of(request).broadcasts.count_by_language(check_audience(draft.audience))
+        counts = await draft.counts(request)
     except Invalid:
         counts = {}
     shown, link_error = previews(request, draft.km, draft.en, draft.link, counts)
@@ -345,8 +359,9 @@ async def create(request: web.Request) -> web.Response:
     try:
         send_at = moment_of(draft.send_at, request) if action == "schedule" else None
         broadcast = await operations.create(
-            acting(request), draft.km, draft.en, draft.link or None, draft.audience, send_at
-        )
+            acting(request), draft.km, draft.en, draft.link or None, draft.audience, send_at,
+            draft.category,
+        )  # fmt: skip
     except NotAllowed:
         return await refuse(request, "role")
     except Invalid as error:
@@ -439,6 +454,8 @@ async def report_page(
         broadcast=broadcast,
         row=figures(t, broadcast, delivery),
         audience=describe(t, Audience.from_json(broadcast.audience), await uow.tags.all()),
+        category=category_name(t, broadcast.category),
+        official=broadcast.category == OFFICIAL,
         author=author.full_name if author and author.full_name else None,
         report=safe_html(report) if report else None,
         unreached=delivery.unreachable + delivery.failed,

@@ -16,7 +16,7 @@
   if (form) {
     var previews = document.getElementById("previews");
     var reach = document.getElementById("reach");
-    var audienceFields = ["role", "province", "tag", "experts", "companies"];
+    var audienceFields = ["role", "province", "tag", "experts", "companies", "category"];
 
     var refreshPreview = debounce(function () {
       fetch("/broadcasts/preview", {
