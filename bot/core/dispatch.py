@@ -233,6 +233,7 @@ class Dispatcher:
             handler = {
                 EventKind.TEXT: step.on_text,
                 EventKind.CONTACT: step.on_contact,
+                EventKind.MEDIA: step.on_media,
             }.get(event.kind)
             if handler is None:
                 await ctx.reply(ctx._(step.hint))
