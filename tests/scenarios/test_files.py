@@ -137,3 +137,31 @@ async def test_a_photo_where_no_file_is_taken_gets_the_steps_hint(scenario: Scen
     await scenario.say(DARA, "How do I stop spam email reaching our staff mailboxes?")
     replies = await scenario.send(DARA, "photo")
     assert replies[0] == "Please tap the topics of your question, then press Send."
+
+
+async def test_mydata_lists_the_files_sent_and_erasing_forgets_them(scenario: Scenario) -> None:
+    from storage.members import MemberRepository
+    from storage.privacy import erase_member, personal_data
+
+    await add_member(scenario, DARA, "en")
+    await scenario.say(DARA, "/ask")
+    await scenario.send(
+        DARA, "document", data=SCREENSHOT, filename="error.png", mime_type="image/png",
+        caption="How do I protect our company email accounts from hackers?",
+    )  # fmt: skip
+    if not any("✅" in b for b in scenario.buttons(DARA)):
+        await scenario.press(DARA, "Cybersecurity")
+    await scenario.press(DARA, "Send my question")
+    assert scenario.app is not None
+    async with scenario.app.sessionmaker() as session:
+        member = await MemberRepository(session).get(DARA.id)
+        assert member is not None
+        data = await personal_data(session, member)
+        assert [(f["sent_with"], f["file_name"], f["type"]) for f in data["files_sent"]] == [
+            ("question", "error.png", "image/png")
+        ]
+        await erase_member(session, member, scenario.clock.now())
+        await session.commit()
+    assert await rows(scenario, Attachment) == []
+    (question,) = await rows(scenario, Question)
+    assert question.attachment_id is None
