@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.core.html import split_message
+from bot.core.events import FileRef
+from bot.core.html import split_caption, split_message
 from bot.core.i18n import Translations, Translator
 from bot.core.keyboards import InlineKeyboard, keyboard_to_json
 from storage.uow import UnitOfWork
@@ -31,13 +32,18 @@ async def notify(
     now: datetime,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    file: FileRef | None = None,
 ) -> None:
+    """``file``: a photo or document sent with the notice, the text as its caption (what
+    a caption cannot hold follows in messages of its own)."""
     t = translations.for_language(language)
     text, keyboard = render(t)
-    parts = split_message(text, t)  # a long answer arrives whole, in parts
+    # a long answer arrives whole, in parts
+    parts = split_message(text, t) if file is None else split_caption(text, t)
     await uow.outbox.enqueue(
-        telegram_id, parts, keyboard_to_json(keyboard), now, dedupe_key, not_before
-    )
+        telegram_id, parts, keyboard_to_json(keyboard), now, dedupe_key, not_before,
+        file=(file.kind, file.file_id) if file is not None else None,
+    )  # fmt: skip
 
 
 async def notify_member(
@@ -48,14 +54,16 @@ async def notify_member(
     now: datetime,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    file: FileRef | None = None,
 ) -> bool:
     """Notify a member by id; False when they erased their data or cannot be reached."""
     member = await uow.members.by_id(member_id)
     if member is None or member.telegram_id is None or member.deleted_at is not None:
         return False
     await notify(
-        uow, translations, member.telegram_id, member.language, render, now, dedupe_key, not_before
-    )
+        uow, translations, member.telegram_id, member.language, render, now, dedupe_key,
+        not_before, file,
+    )  # fmt: skip
     return True
 
 

@@ -31,11 +31,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.keyboards import keyboard_from_json
+from bot.core.events import FileRef
+from bot.core.keyboards import Keyboard, keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
+from storage.models import OutboxMessage
 from storage.outbox import FAILED, SENT, UNREACHABLE
 from storage.uow import UnitOfWork
 
@@ -52,6 +55,20 @@ FLOOD_SLOWDOWN = 0.8
 RATE_STEP = 0.5
 STUCK_AFTER = timedelta(minutes=5)  # a row ``sending`` this long lost its outcome
 RECOVER_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Extras:
+    """What a row carries besides its text: a file to send by file_id, protection, a pin."""
+
+    file: FileRef | None = None
+    protect: bool = False
+    pin: bool = False
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> _Extras:
+        file = FileRef(row.file_kind, row.file_id) if row.file_kind and row.file_id else None
+        return cls(file, bool(row.protect), bool(row.pin))
 
 
 class OutboxSender:
@@ -115,11 +132,11 @@ class OutboxSender:
         await self._mend()
         async with self.unit_of_work() as uow:
             rows = await uow.outbox.claim_due(self.clock.now(), limit or max(int(self.rate), 1))
-            claimed = [(r.id, r.chat_id, r.text, r.keyboard) for r in rows]
+            claimed = [(r.id, r.chat_id, r.text, r.keyboard, _Extras.of(r)) for r in rows]
             await uow.commit()
         calls: list[asyncio.Task[bool]] = []
         floods = self.flood_waits
-        for index, (row_id, chat_id, text, keyboard) in enumerate(claimed):
+        for index, (row_id, chat_id, text, keyboard, extras) in enumerate(claimed):
             if self._too_soon(chat_id):
                 later = self.clock.now() + timedelta(seconds=self.per_chat_interval)
                 await self._put_back([row_id], later)
@@ -130,16 +147,18 @@ class OutboxSender:
                 break
             self._last_to_chat[chat_id] = self.monotonic()
             await self._in_flight.acquire()
-            calls.append(asyncio.create_task(self._send(row_id, chat_id, text, keyboard)))
+            calls.append(asyncio.create_task(self._send(row_id, chat_id, text, keyboard, extras)))
             await asyncio.sleep(0)  # let the call start now, at its slot
         sent = sum(await asyncio.gather(*calls))
         if self.flood_waits == floods and sent:  # a round without flood control: speed up
             self.rate = min(self.configured_rate, self.rate + RATE_STEP)
         return sent
 
-    async def _send(self, row_id: int, chat_id: int, text: str, keyboard: Any) -> bool:
+    async def _send(
+        self, row_id: int, chat_id: int, text: str, keyboard: Any, extras: _Extras
+    ) -> bool:
         try:
-            await self.messenger.send_message(chat_id, text, keyboard_from_json(keyboard))
+            await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
         except RetryLater as flood:
             self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
             self.flood_waits += 1
@@ -159,6 +178,23 @@ class OutboxSender:
         finally:
             self._in_flight.release()
         return False
+
+    async def _call(
+        self, chat_id: int, text: str, keyboard: Keyboard | None, extras: _Extras
+    ) -> None:
+        """The row's one call: a text, or a photo or document by its file_id with the text as
+        its caption; then the pin, if asked (a pin refused is logged: the message is sent)."""
+        if extras.file is not None:
+            message_id = await self.messenger.send_file(
+                chat_id, extras.file, text or None, keyboard, extras.protect
+            )
+        else:
+            message_id = await self.messenger.send_message(chat_id, text, keyboard, extras.protect)
+        if extras.pin:
+            try:
+                await self.messenger.pin_message(chat_id, message_id)
+            except Exception as error:  # the message went out: not sent again for a pin
+                log.warning("could not pin message %s in chat %s: %s", message_id, chat_id, error)
 
     async def _mend(self) -> None:
         """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows

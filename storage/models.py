@@ -213,6 +213,26 @@ class ExpertApplication(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
+class Attachment(Base):
+    """A photo or document a member sent, kept as Telegram's ``file_id`` (never downloaded)
+    with what Telegram said of it: sent on again by that id. ``place`` says where it was
+    sent (``question``, ``answer``): /mydata lists them, /deleteme deletes them (and clears
+    the ``attachment_id`` of the questions and answers that carried them)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    place: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # photo or document
+    file_id: Mapped[str] = mapped_column(String(256))
+    file_unique_id: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int | None] = mapped_column(Integer)
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column()
+
+
 class Question(Base):
     """A member's question. ``escalate_at`` is the due time the scheduler looks for."""
 
@@ -230,6 +250,8 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column()
     answered_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    # The screenshot sent with it; cleared (no foreign key) when the asker erases their data.
+    attachment_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class QuestionTag(Base):
@@ -286,6 +308,7 @@ class Answer(Base):
     # answers to come, so an answer given anonymously never names its author.
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column()
+    attachment_id: Mapped[int | None] = mapped_column(Integer)  # a photo sent with it
 
 
 class Report(Base):
@@ -331,6 +354,11 @@ class OutboxMessage(Base):
         ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
     )
     claimed_at: Mapped[datetime | None] = mapped_column()  # when it became ``sending``
+    # A photo or document sent by its file_id, ``text`` being its caption (CAPTION_MAX).
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    protect: Mapped[bool] = mapped_column(Boolean, default=False)  # no forwarding or saving
+    pin: Mapped[bool] = mapped_column(Boolean, default=False)  # pinned in the chat once sent
 
     __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
 

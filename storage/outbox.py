@@ -23,6 +23,7 @@ FINISHED = (SENT, FAILED, UNREACHABLE, STOPPED)  # nothing more happens to these
 NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
 THANKS_KEY = "leaderboard-thanks:"  # the leaderboard's monthly thank-you (handlers/leaderboard)
 MESSAGE_MAX = 4096  # Telegram's limit: UTF-16 units of the text once its HTML is parsed
+CAPTION_MAX = 1024  # a photo's or document's caption, counted the same way
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
 _TAG = re.compile(r"<[^<>]*>")
 
@@ -77,14 +78,25 @@ class OutboxRepository:
         dedupe_key: str | None = None,
         not_before: datetime | None = None,
         priority: int = NOTICE,
+        file: tuple[str, str] | None = None,
+        protect: bool = False,
     ) -> None:
         """Queue a message, or a message in parts (sent in order, the keyboard under the
-        last); with a ``dedupe_key`` seen before, nothing happens."""
+        last); with a ``dedupe_key`` seen before, nothing happens. With ``file`` (its kind,
+        ``photo`` or ``document``, and Telegram's file_id) the first part is the caption of
+        that photo or document (callers split with
+        ``bot.core.html.split_caption``; a first part too long for a caption anyway follows
+        the file as a message of its own). ``protect``: every part without forwarding or
+        saving."""
         parts = [
             fit for part in ([text] if isinstance(text, str) else text) for fit in fitting(part)
         ]
+        if file is not None and _shown_units(parts[0]) > CAPTION_MAX:
+            log.error("a caption of %s units was queued: sent after the file", len(parts[0]))
+            parts.insert(0, "")
         for number, part in enumerate(parts, 1):
             key = dedupe_key if number == 1 or dedupe_key is None else f"{dedupe_key}{PART}{number}"
+            attached = file if number == 1 else None
             queued = await self.session.scalar(
                 upsert(self.session, OutboxMessage)
                 .values(
@@ -97,6 +109,10 @@ class OutboxRepository:
                     not_before=not_before or now,
                     created_at=now,
                     priority=priority,
+                    file_kind=attached[0] if attached else None,
+                    file_id=attached[1] if attached else None,
+                    protect=protect,
+                    pin=False,
                 )
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
                 .returning(OutboxMessage.id)

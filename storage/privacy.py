@@ -1,7 +1,7 @@
 """Everything stored about one member: gathered for /mydata, erased for /deleteme.
 
 The copy holds the member's own records and the texts they wrote (questions, follow-ups,
-answers, their expert application, the companies they registered and jobs they posted,
+answers, the photos and documents they sent: kind, name, type, size, never the file, their expert application, the companies they registered and jobs they posted,
 their web console sessions (when started and last used, and their language),
 the notes of their connection requests, the reasons of their reports), the questions
 offered to them and what became of each offer, the bot's messages to them (kind, state and
@@ -20,7 +20,8 @@ requests to them, the pending introduction requests they sent for a company, a c
 registration not decided yet, company representations and invitations, the jobs they were
 alerted to, the topics their news digest follows, the categories of broadcasts and posts
 they switched off, the events they said they would attend,
-their entries to competitions still open, their places among a competition's judges, the
+their entries to competitions still open, the photos and documents they sent (their
+questions and answers lose them, and messages not sent yet stop carrying them), their places among a competition's judges, the
 reputation points they were given (the leaderboard's records), their connection requests
 (sent and received), the blocks they made and the blocks of them, the profile reports about
 them, and the outbox messages to their chat or carrying their application, card, contact,
@@ -50,6 +51,7 @@ from storage.community import erase_network, network_data, network_messages
 from storage.models import (
     Answer,
     Assignment,
+    Attachment,
     AuditEntry,
     Broadcast,
     CategoryOptOut,
@@ -141,6 +143,7 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
     data["expert"] = await _expert(session, member.id)
     data |= await _expert_applications_answers_and_reports(session, member.id)
     data["questions"] = await _questions(session, member.id)
+    data["files_sent"] = await _files(session, member.id)
     data |= await _jobs(session, member.id)
     data["news_digest_topics"] = await _slugs(session, DigestTag, member.id)
     data["categories_switched_off"] = list(
@@ -374,6 +377,41 @@ async def _expert_applications_answers_and_reports(
             for r in reports
         ],
     }
+
+
+async def _files(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
+    """The photos and documents they sent: what Telegram said of each (the file itself is
+    Telegram's, never downloaded; only its id is kept)."""
+    return [
+        {
+            "sent_with": a.place,
+            "kind": a.kind,
+            "file_name": a.file_name,
+            "type": a.mime_type,
+            "size_bytes": a.size,
+            "sent_at": _time(a.created_at),
+        }
+        for a in await session.scalars(
+            select(Attachment).where(Attachment.member_id == member_id).order_by(Attachment.id)
+        )
+    ]
+
+
+async def _forget_files(session: AsyncSession, member_id: int) -> None:
+    """Delete the files they sent: the questions and answers that carried one lose it, and
+    a message not sent yet stops carrying it (one with no text besides is dropped)."""
+    mine = select(Attachment.id).where(Attachment.member_id == member_id)
+    for owner in (Question, Answer):
+        await session.execute(
+            update(owner).where(owner.attachment_id.in_(mine)).values(attachment_id=None)
+        )
+    file_ids = select(Attachment.file_id).where(Attachment.member_id == member_id)
+    waiting = (OutboxMessage.file_id.in_(file_ids), OutboxMessage.status == "pending")
+    await session.execute(delete(OutboxMessage).where(*waiting, OutboxMessage.text == ""))
+    await session.execute(
+        update(OutboxMessage).where(*waiting).values(file_kind=None, file_id=None)
+    )
+    await session.execute(delete(Attachment).where(Attachment.member_id == member_id))
 
 
 async def _slugs(
@@ -659,6 +697,7 @@ async def erase_member(
         )
     )
     await erase_network(session, member_id)
+    await _forget_files(session, member_id)
     if telegram_id is not None:  # a staff member who leaves is signed out of the console
         for web_table in (WebSession, WebSignIn):
             await session.execute(delete(web_table).where(web_table.telegram_id == telegram_id))

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.attachments import AttachmentRepository
 from storage.broadcasts import BroadcastRepository
 from storage.community import CommunityRepository
 from storage.competitions import CompetitionRepository
@@ -116,6 +117,7 @@ class UnitOfWork:
         self.tags = TagRepository(self.session)
         self.staff = StaffRepository(self.session, now)
         self.outbox = OutboxRepository(self.session)
+        self.attachments = AttachmentRepository(self.session)
         self.questions = QuestionRepository(self.session)
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)

@@ -11,6 +11,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
+from bot.core.events import FileRef
 from bot.core.keyboards import InlineKeyboard, Keyboard
 from bot.core.ports import Messenger
 
@@ -20,6 +21,8 @@ class Sent(NamedTuple):
     text: str
     keyboard: Keyboard | None = None
     at: float = 0.0  # the messenger's ``now()`` when it was sent
+    file: FileRef | None = None  # a photo or document sent by file_id; ``text`` its caption
+    protect: bool = False
 
 
 class Edit(NamedTuple):
@@ -69,6 +72,7 @@ class RecordingMessenger:
         self.documents: list[Document] = []
         self.menus: list[Menu] = []
         self.cleared_menus: list[int] = []
+        self.pins: list[tuple[int, int]] = []
         self.in_flight = 0
         self.most_in_flight = 0
         self._ids = itertools.count(1)
@@ -93,10 +97,28 @@ class RecordingMessenger:
         if planned:
             raise planned.pop(0)
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+    ) -> int:
         await self._call(chat_id)
-        self.sent.append(Sent(chat_id, text, keyboard, self.now()))
+        self.sent.append(Sent(chat_id, text, keyboard, self.now(), None, protect))
         return next(self._ids)
+
+    async def send_file(
+        self,
+        chat_id: int,
+        file: FileRef,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> int:
+        await self._call(chat_id)
+        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect))
+        return next(self._ids)
+
+    async def pin_message(self, chat_id: int, message_id: int) -> None:
+        await self._call(chat_id)
+        self.pins.append((chat_id, message_id))
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.core.buttons import FLOW_PREFIX, ROW
-from bot.core.events import Event, EventKind
-from bot.core.html import CALLBACK_ANSWER_MAX, split_message
+from bot.core.events import Event, EventKind, FileRef
+from bot.core.html import CALLBACK_ANSWER_MAX, split_caption, split_message
 from bot.core.i18n import Translator
 from bot.core.keyboards import Button, InlineKeyboard, Keyboard
 from bot.core.ports import Clock, Conversation, Messenger
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.core.flow import Flow, Step
 
 log = logging.getLogger(__name__)
+ALBUMS_KEPT = 10_000  # users whose last album is remembered (in memory, see take_album)
 
 S = TypeVar("S")
 M = TypeVar("M")
@@ -72,6 +73,7 @@ class Context(Generic[S, M]):
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # dates shown, typed
     load_member: Callable[[int], Awaitable[M | None]] = _no_member
     strict_flows: bool = False  # tests: a step a flow does not declare raises
+    albums: dict[int, str] = field(default_factory=dict)  # the dispatcher's, see take_album
     _member: M | None = field(default=None, init=False, repr=False)
     _member_loaded: bool = field(default=False, init=False, repr=False)
 
@@ -107,6 +109,29 @@ class Context(Generic[S, M]):
         for part in parts[:-1]:
             await self.messenger.send_message(self.event.chat_id, part, None)
         await self.messenger.send_message(self.event.chat_id, parts[-1], keyboard)
+
+    async def reply_file(
+        self, file: FileRef, caption: str = "", keyboard: Keyboard | None = None
+    ) -> None:
+        """Send a photo or document by its file_id with an HTML caption, once the update
+        has committed; what a caption cannot hold follows as messages of its own."""
+        parts = split_caption(caption, self.t) if caption else [""]
+        keys = keyboard if len(parts) == 1 else None
+        await self.messenger.send_file(self.event.chat_id, file, parts[0] or None, keys)
+        for number, part in enumerate(parts[1:], 2):
+            last = keyboard if number == len(parts) else None
+            await self.messenger.send_message(self.event.chat_id, part, last)
+
+    def take_album(self) -> bool:
+        """This update's file is the first taken of an album: the album's other files are
+        passed over (dispatch skips them). True when the file was one of an album."""
+        attachment = self.event.attachment
+        if attachment is None or attachment.media_group_id is None:
+            return False
+        if len(self.albums) > ALBUMS_KEPT:
+            self.albums.clear()
+        self.albums[self.user_id] = attachment.media_group_id
+        return True
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once); Telegram shows a spinner until we do. The text

@@ -106,6 +106,9 @@ class Dispatcher:
         self._sessions = asyncio.Semaphore(concurrency)
         self._processed = 0
         self._idle = asyncio.Condition()
+        # user → the album a handler took its first file from: the album's other files
+        # (each its own update, moments later) are passed over quietly
+        self._albums: dict[int, str] = {}
 
     def include(self, router: Router) -> None:
         tables: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -186,6 +189,7 @@ class Dispatcher:
                 timezone=self.timezone,
                 load_member=session.load_member,
                 strict_flows=self.strict_flows,
+                albums=self._albums,
             )
             await self._route(ctx)
             if ctx.conversation_deleted:
@@ -215,6 +219,9 @@ class Dispatcher:
 
     async def _route(self, ctx: Context[Any, Any]) -> None:
         event = ctx.event
+        album = event.attachment.media_group_id if event.attachment is not None else None
+        if album is not None and self._albums.get(event.user.id) == album:
+            return  # another file of an album whose first was taken (the member was told)
         if event.kind is EventKind.COMMAND:
             command = self.commands.get(event.command)
             if command is None:
@@ -233,6 +240,7 @@ class Dispatcher:
             handler = {
                 EventKind.TEXT: step.on_text,
                 EventKind.CONTACT: step.on_contact,
+                EventKind.MEDIA: step.on_media,
             }.get(event.kind)
             if handler is None:
                 await ctx.reply(ctx._(step.hint))

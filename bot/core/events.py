@@ -13,6 +13,7 @@ class EventKind(StrEnum):
     COMMAND = "command"
     CALLBACK = "callback"
     CONTACT = "contact"
+    MEDIA = "media"  # a photo or a document (``Event.attachment``), its caption as the text
     OTHER = "other"  # sticker, photo, voice, …: anything the bot cannot read as text
 
 
@@ -22,6 +23,37 @@ class User:
     first_name: str = ""
     username: str | None = None
     language_code: str | None = None
+
+
+PHOTO, DOCUMENT = "photo", "document"
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file Telegram already holds, to send again by its ``file_id`` (never downloaded):
+    ``kind`` is ``photo`` or ``document``."""
+
+    kind: str
+    file_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or document a user sent, as Telegram describes it. For a photo the largest
+    size is kept (Telegram gives no name or type for photos: ``image/jpeg``, as it encodes
+    them). ``media_group_id`` marks one file of an album (each arrives as its own update)."""
+
+    kind: str  # PHOTO or DOCUMENT
+    file_id: str
+    file_unique_id: str
+    size: int | None = None  # bytes, when Telegram tells
+    file_name: str | None = None
+    mime_type: str | None = None
+    media_group_id: str | None = None
+
+    @property
+    def ref(self) -> FileRef:
+        return FileRef(self.kind, self.file_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +78,7 @@ class Event:
     contact_user_id: int | None = None
     forwarded: bool = False  # the text is a message forwarded from someone
     forwarded_from: int | None = None  # who wrote it, unless they hide it in forwards
+    attachment: Attachment | None = None  # MEDIA: the photo or document; ``text``: its caption
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -89,6 +122,23 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
 
 
+def _attachment_problems(attachment: Attachment | None) -> list[str]:
+    if attachment is None:
+        return []
+    fields = (
+        ("file_id", isinstance(attachment.file_id, str) and bool(attachment.file_id)),
+        ("file_unique_id", isinstance(attachment.file_unique_id, str)),
+        ("file_size", attachment.size is None or _is_int(attachment.size)),
+        ("file_name", attachment.file_name is None or isinstance(attachment.file_name, str)),
+        ("mime_type", attachment.mime_type is None or isinstance(attachment.mime_type, str)),
+        (
+            "media_group_id",
+            attachment.media_group_id is None or isinstance(attachment.media_group_id, str),
+        ),
+    )
+    return [f"{attachment.kind}.{name}" for name, good in fields if not good]
+
+
 def checked(event: Event) -> Event:
     """``event`` when every field has the type the handlers rely on, else MalformedUpdate.
 
@@ -116,6 +166,7 @@ def checked(event: Event) -> Event:
         )
         if not good
     ]
+    problems += _attachment_problems(event.attachment)
     if problems:
         raise MalformedUpdate(f"wrong type of {', '.join(problems)}")
     return event

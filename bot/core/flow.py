@@ -1,7 +1,7 @@
 """Flows: a conversation declared as a table of named steps.
 
 Each step says how it asks (``prompt``) and what it accepts (text, a button value, a shared
-contact). Whatever else arrives gets the step's ``hint`` and the step is asked again, so bad
+contact, a photo or document). Whatever else arrives gets the step's ``hint`` and the step is asked again, so bad
 input never moves a flow. The step table is the documentation of the conversation: each
 step also names the steps it may go to (``next``) and whether it may end the flow (``ends``),
 and the flow names the steps it may start at (``entry``), so the graph can be checked and
@@ -27,6 +27,7 @@ class Step:
     on_text: Handler | None = None
     on_button: Handler | None = None
     on_contact: Handler | None = None
+    on_media: Handler | None = None  # a photo or document (``ctx.event.attachment``)
     next: tuple[str, ...] = ()  # the steps it may go to with ctx.goto
     ends: bool = False  # it may end the flow (end_flow, or starting another flow)
 

@@ -217,3 +217,28 @@ def split_message(text: str, t: Translator, limit: int = MESSAGE_MAX) -> list[st
 
     parts = split_html(text, limit - shown_length(mark(9999, 9999)))
     return [part + mark(number, len(parts)) for number, part in enumerate(parts, 1)]
+
+
+def split_caption(text: str, t: Translator) -> list[str]:
+    """The caption of a photo or document, then the messages that follow it: a text longer
+    than Telegram's CAPTION_MAX goes with the file as far as a caption takes (ending, as
+    any message in parts, with "(part 1 of N)"), the rest after it in messages of up to
+    MESSAGE_MAX units. Nothing is clipped."""
+    if shown_length(text) <= CAPTION_MAX:
+        return [text]
+
+    def mark(part: int, total: int) -> str:
+        label = t.gettext(PART_MARK).format(part=t.number(part), total=t.number(total))
+        return "\n\n<i>" + escape(label) + "</i>"
+
+    room = shown_length(mark(9999, 9999))
+    pieces = split_html(text, CAPTION_MAX - room)
+    following: list[str] = []
+    for piece in pieces[1:]:  # the caption's pieces, joined again into full messages
+        joined = following[-1] + "\n" + piece if following else piece
+        if following and shown_length(joined) <= MESSAGE_MAX - room:
+            following[-1] = joined
+        else:
+            following.append(piece)
+    parts = [pieces[0], *following]
+    return [part + mark(number, len(parts)) for number, part in enumerate(parts, 1)]

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.core.events import Event
+from bot.core.events import Event, FileRef
 from bot.core.keyboards import InlineKeyboard, Keyboard
 
 
@@ -31,8 +31,26 @@ class Messenger(Protocol):
     """Everything the bot can do on Telegram. Message ids are returned where one is made."""
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None
-    ) -> int: ...
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+    ) -> int:
+        """``protect``: Telegram's content protection (no forwarding or saving)."""
+        ...
+
+    async def send_file(
+        self,
+        chat_id: int,
+        file: FileRef,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> int:
+        """A photo or document Telegram holds, again by its file_id; ``caption`` in HTML, at
+        most CAPTION_MAX units once parsed."""
+        ...
+
+    async def pin_message(self, chat_id: int, message_id: int) -> None:
+        """Pin a message the bot sent in a private chat (silently)."""
+        ...
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.core.events import FileRef
 from bot.core.keyboards import InlineKeyboard, Keyboard
 from bot.core.ports import Messenger, RetryLater
 
@@ -45,9 +46,27 @@ class DeferredReplies:
     def discard(self) -> None:
         self._calls.clear()
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
-        self._calls.append(lambda: self.messenger.send_message(chat_id, text, keyboard))
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+    ) -> int:
+        self._calls.append(lambda: self.messenger.send_message(chat_id, text, keyboard, protect))
         return PENDING_MESSAGE_ID
+
+    async def send_file(
+        self,
+        chat_id: int,
+        file: FileRef,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> int:
+        self._calls.append(
+            lambda: self.messenger.send_file(chat_id, file, caption, keyboard, protect)
+        )
+        return PENDING_MESSAGE_ID
+
+    async def pin_message(self, chat_id: int, message_id: int) -> None:
+        self._calls.append(lambda: self.messenger.pin_message(chat_id, message_id))
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None

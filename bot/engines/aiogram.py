@@ -30,7 +30,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.core.events import MalformedUpdate, read_update
+from bot.core.events import PHOTO, FileRef, MalformedUpdate, read_update
 from bot.core.keyboards import InlineKeyboard, Keyboard
 from bot.core.ports import EventSink
 from bot.engines.bot_api import (
@@ -61,6 +61,7 @@ _RESPONSES = tuple(
         methods.GetUpdates, methods.GetMe, methods.SetWebhook, methods.DeleteWebhook,
         methods.SendMessage, methods.EditMessageText, methods.EditMessageReplyMarkup,
         methods.AnswerCallbackQuery, methods.SendDocument, methods.SendPhoto,
+        methods.PinChatMessage,
         methods.SetMyCommands, methods.DeleteMyCommands,
     )
 )  # fmt: skip
@@ -91,14 +92,41 @@ class AiogramMessenger:
         self.bot = bot
         self.api = Calls(refusal)
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+    ) -> int:
         message = await self.api.make(
             self.bot.send_message(
                 chat_id, text, parse_mode=HTML, reply_markup=_markup(keyboard),
-                link_preview_options=NO_PREVIEW,
+                link_preview_options=NO_PREVIEW, protect_content=protect or None,
             )
         )  # fmt: skip
         return int(message.message_id)
+
+    async def send_file(
+        self,
+        chat_id: int,
+        file: FileRef,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> int:
+        """A photo or document again by its file_id: nothing is downloaded or uploaded."""
+        send = self.bot.send_photo if file.kind == PHOTO else self.bot.send_document
+        message = await self.api.make(
+            send(
+                chat_id, file.file_id, caption=caption, parse_mode=HTML,
+                reply_markup=_markup(keyboard), protect_content=protect or None,
+            )
+        )  # fmt: skip
+        return int(message.message_id)
+
+    async def pin_message(self, chat_id: int, message_id: int) -> None:
+        await self.api.make(
+            self.bot.pin_chat_message(
+                chat_id=chat_id, message_id=message_id, disable_notification=True
+            )
+        )
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None

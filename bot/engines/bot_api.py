@@ -21,7 +21,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from bot.core.events import Event, EventKind, MalformedUpdate, User, parse_command, read_update
+from bot.core.events import (
+    DOCUMENT,
+    PHOTO,
+    Attachment,
+    Event,
+    EventKind,
+    MalformedUpdate,
+    User,
+    parse_command,
+    read_update,
+)
 from bot.core.keyboards import InlineKeyboard, Keyboard, RemoveKeyboard, ReplyKeyboard
 from bot.core.ports import Rejected, RetryLater, Unreachable
 
@@ -87,7 +97,30 @@ def to_event(update: Any) -> Event | None:
             forwarded_from=sender.id if sender is not None else None,
             **base,
         )
+    attachment = _attachment(message)
+    if attachment is not None:
+        return Event(
+            kind=EventKind.MEDIA, text=message.caption or "", attachment=attachment, **base
+        )
     return Event(kind=EventKind.OTHER, **base)
+
+
+def _attachment(message: Any) -> Attachment | None:
+    """The photo (its largest size) or the document of a message; None for anything else."""
+    album = message.media_group_id
+    if message.photo:
+        largest = message.photo[-1]
+        return Attachment(
+            PHOTO, largest.file_id, largest.file_unique_id, largest.file_size,
+            None, "image/jpeg", album,
+        )  # fmt: skip
+    document = message.document
+    if document is not None:
+        return Attachment(
+            DOCUMENT, document.file_id, document.file_unique_id, document.file_size,
+            document.file_name, document.mime_type, album,
+        )  # fmt: skip
+    return None
 
 
 def _user(user: Any) -> User:

@@ -21,7 +21,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.core.events import MalformedUpdate, read_update
+from bot.core.events import PHOTO, FileRef, MalformedUpdate, read_update
 from bot.core.keyboards import InlineKeyboard, Keyboard
 from bot.core.ports import EventSink
 from bot.engines.bot_api import (
@@ -69,14 +69,39 @@ class PtbMessenger:
         self.bot = application.bot
         self.api = Calls(refusal)
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard | None = None) -> int:
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+    ) -> int:
         message = await self.api.make(
             self.bot.send_message(
                 chat_id, text, parse_mode=ParseMode.HTML, reply_markup=_markup(keyboard),
-                link_preview_options=NO_PREVIEW,
+                link_preview_options=NO_PREVIEW, protect_content=protect or None,
             )
         )  # fmt: skip
         return int(message.message_id)
+
+    async def send_file(
+        self,
+        chat_id: int,
+        file: FileRef,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> int:
+        """A photo or document again by its file_id: nothing is downloaded or uploaded."""
+        send = self.bot.send_photo if file.kind == PHOTO else self.bot.send_document
+        message = await self.api.make(
+            send(
+                chat_id, file.file_id, caption=caption, parse_mode=ParseMode.HTML,
+                reply_markup=_markup(keyboard), protect_content=protect or None,
+            )
+        )  # fmt: skip
+        return int(message.message_id)
+
+    async def pin_message(self, chat_id: int, message_id: int) -> None:
+        await self.api.make(
+            self.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+        )
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None

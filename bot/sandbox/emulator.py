@@ -118,6 +118,8 @@ class SentMessage:
     edits: int = 0
     deleted: bool = False
     from_bot: bool = True
+    protected: bool = False  # sent with protect_content: no forwarding or saving
+    pinned: bool = False
 
 
 @dataclass
@@ -184,7 +186,7 @@ class BotApiEmulator:
         "getMe logOut close deleteWebhook getWebhookInfo setWebhook getUpdates sendMessage"
         " editMessageText editMessageCaption editMessageReplyMarkup deleteMessage"
         " answerCallbackQuery sendDocument sendPhoto sendChatAction setMyCommands"
-        " getMyCommands deleteMyCommands setChatMenuButton getFile".split()
+        " getMyCommands deleteMyCommands setChatMenuButton getFile pinChatMessage".split()
     )
 
     def __init__(
@@ -349,7 +351,7 @@ class BotApiEmulator:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if isinstance(chat_id, int) and chat_id in self.gone and sending:
             raise ApiError(400, "Bad Request: chat not found")
-        if self.rate_limit is not None and method == "sendMessage":
+        if self.rate_limit is not None and method in ("sendMessage", "sendPhoto", "sendDocument"):
             now = time.monotonic()
             while self._recent_sends and now - self._recent_sends[0] >= 1.0:
                 self._recent_sends.popleft()
@@ -483,9 +485,57 @@ class BotApiEmulator:
         }
         return self._user_message(user, "sticker", {"sticker": sticker}, None)
 
-    def send_photo(self, user: EmuUser) -> int:
-        photo = self._photo_sizes(Upload(b"\xff\xd8\xff\xe0fake-jpeg", "photo.jpg", "image/jpeg"))
-        return self._user_message(user, "photo", {"photo": photo}, None)
+    def send_photo(
+        self,
+        user: EmuUser,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        data: bytes = b"\xff\xd8\xff\xe0fake-jpeg",
+        size: int | None = None,
+    ) -> int:
+        """A photo (a screenshot), with a caption and as one file of an album if given;
+        ``size`` claims a file size other than the data's (a large photo without the bytes)."""
+        photo = self._photo_sizes(Upload(data, "photo.jpg", "image/jpeg"))
+        if size is not None:
+            photo[-1]["file_size"] = size
+        return self._user_message(
+            user, "photo", {"photo": photo, **self._user_caption(caption, media_group_id)}, caption
+        )
+
+    def send_document(
+        self,
+        user: EmuUser,
+        data: bytes,
+        filename: str,
+        mime_type: str | None,
+        caption: str | None = None,
+        media_group_id: str | None = None,
+        size: int | None = None,
+    ) -> int:
+        """A file sent as a document (a CV, a PDF), as Telegram describes it."""
+        document = {
+            **self._store_file(Upload(data, filename, mime_type)),
+            "file_name": filename,
+        }
+        if mime_type is not None:
+            document["mime_type"] = mime_type
+        if size is not None:
+            document["file_size"] = size
+        return self._user_message(
+            user,
+            "document",
+            {"document": document, **self._user_caption(caption, media_group_id)},
+            caption,
+        )
+
+    @staticmethod
+    def _user_caption(caption: str | None, media_group_id: str | None) -> JSON:
+        content: JSON = {}
+        if caption:
+            content["caption"] = caption
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
+        return content
 
     def press(
         self,
@@ -674,6 +724,7 @@ class BotApiEmulator:
             document=upload.data if upload else None,
             filename=upload.filename if upload else None,
             parse_mode=params.get("parse_mode"),
+            protected=bool(params.get("protect_content")),
         )
         raw: JSON = {
             "message_id": message_id,
@@ -682,6 +733,8 @@ class BotApiEmulator:
             "date": int(time.time()),
             **content,
         }
+        if sent.protected:
+            raw["has_protected_content"] = True
         if keyboard:
             raw["reply_markup"] = {"inline_keyboard": keyboard}
         self._chats[chat_id].append(sent)
@@ -910,6 +963,11 @@ class BotApiEmulator:
     async def _api_set_chat_menu_button(self, params: JSON) -> bool:
         chat_id = params.get("chat_id")
         self.menu_buttons[chat_id] = params.get("menu_button") or {"type": "default"}
+        return True
+
+    async def _api_pin_chat_message(self, params: JSON) -> bool:
+        sent, _ = self._find(params, "pin")
+        sent.pinned = True
         return True
 
     async def _api_get_file(self, params: JSON) -> JSON:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import mimetypes
 import re
 import sys
 import threading
@@ -34,8 +35,9 @@ SANDBOX_ADMIN = 9000  # the sandbox's administrator, who signs in to the web con
 CHOICE = re.compile(r"#\s*(\d+)")
 HELP = (
     "Type a message and press Enter. #N presses button N; :sticker and :photo send one;"
-    " Ctrl-D or Ctrl-C leaves."
+    " /photo PATH [caption] and /file PATH [caption] send that file; Ctrl-D or Ctrl-C leaves."
 )
+FILE_INPUT = re.compile(r"/(photo|file)\s+(\S+)(?:\s+(.*))?", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,33 @@ class SandboxChat:
             self.emulator.send_sticker(self.user)
         elif line == ":photo":
             self.emulator.send_photo(self.user)
+        elif FILE_INPUT.fullmatch(line):
+            if not self._send_file(line):
+                return
         else:
             self.emulator.send_text(self.user, line)
         self.sent += 1
         await self._wait(self.sent)
         self.show_new()
+
+    def _send_file(self, line: str) -> bool:
+        """``/photo PATH [caption]`` or ``/file PATH [caption]``: the file as the member's
+        photo or document (its type guessed from the name); False when it cannot be read."""
+        match = FILE_INPUT.fullmatch(line)
+        assert match is not None
+        kind, name, caption = match.group(1), match.group(2), match.group(3) or None
+        path = Path(name).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            print(f"     (cannot read {name}: {error.strerror or error})", file=self.out)
+            return False
+        if kind == "photo":
+            self.emulator.send_photo(self.user, caption=caption, data=data)
+        else:
+            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            self.emulator.send_document(self.user, data, path.name, mime_type, caption=caption)
+        return True
 
     def _press(self, number: int) -> bool:
         choices = self.all_choices

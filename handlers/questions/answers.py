@@ -7,6 +7,7 @@ accept or follow up. Flows: ``answer`` (text), ``followup`` (text), ``reply`` (t
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from bot.core.flow import Flow, Step
@@ -14,6 +15,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import InlineKeyboard
 from bot.core.text import clean_text, clip, escape, telegram_length
 from handlers.context import Ctx, staff_role
+from handlers.files import SCREENSHOT, file_ref, take_file
 from handlers.notices import notify_member
 from handlers.questions.buttons import ACCEPT, FOLLOW_UP, HELPFUL, REPLY
 from handlers.questions.indexing import reindex
@@ -21,7 +23,7 @@ from handlers.questions.offers import close_question, drop_undelivered_offers, o
 from handlers.questions.routing import LAST_EXPERT_ROUND
 from handlers.questions.settings import ACCEPTED_POINTS, ANSWER_MAX, HELPFUL_POINTS, qa_settings
 from handlers.questions.thread import report_button
-from storage.models import Answer, Assignment, Question
+from storage.models import Answer, Assignment, Attachment, Question
 from storage.questions import ANSWERED, OFFERED, PASSED
 
 FLOWS = []
@@ -110,6 +112,19 @@ async def ask_answer(ctx: Ctx) -> None:
     )
 
 
+async def receive_answer_file(ctx: Ctx) -> None:
+    """A photo with the answer: its caption is the answer; without one, the photo is kept
+    and the answer asked for in words."""
+    kept = await take_file(ctx, SCREENSHOT)
+    if kept is None:
+        return
+    ctx.data["file"] = kept
+    if not clean_text(ctx.event.text):
+        await ctx.reply(ctx._(N_("I kept your photo. Now please write your answer in words.")))
+        return
+    await receive_answer(ctx)
+
+
 async def receive_answer(ctx: Ctx) -> None:
     text = clean_text(ctx.event.text)
     if not text:
@@ -159,6 +174,8 @@ async def receive_answer(ctx: Ctx) -> None:
         answer = reply
     else:
         answer = await ctx.session.questions.add_answer(question.id, member.id, text, now, None)
+    file = await keep_file(ctx, member.id, "answer", now)
+    answer.attachment_id = file.id if file is not None else None
     await reindex(ctx.session, question)  # /search finds it by its answers' words too
     if assignment.status != ANSWERED:
         assignment.status, assignment.responded_at = ANSWERED, now
@@ -169,7 +186,7 @@ async def receive_answer(ctx: Ctx) -> None:
         ctx.session, ctx.translators, question.asker_id,
         partial(answer_message, question=question, answer=answer, member_name=member.full_name or "",
                 anonymous=answer.anonymous),
-        now, dedupe_key=f"answer:{answer.id}",
+        now, dedupe_key=f"answer:{answer.id}", file=file_ref(ctx.data.get("file")),
     )  # fmt: skip
     await drop_undelivered_offers(ctx.session, question, member.id)
     for other in await ctx.session.questions.assignments_of(question.id):
@@ -313,6 +330,28 @@ async def ask_followup(ctx: Ctx) -> None:
     await ctx.reply(ctx._(N_("Write your follow-up question to the same expert, in one message.")))
 
 
+async def receive_followup_file(ctx: Ctx) -> None:
+    """A photo with the follow-up: as with an answer, its caption is the follow-up."""
+    kept = await take_file(ctx, SCREENSHOT)
+    if kept is None:
+        return
+    ctx.data["file"] = kept
+    if not clean_text(ctx.event.text):
+        await ctx.reply(
+            ctx._(N_("I kept your photo. Now please write your follow-up question in words."))
+        )
+        return
+    await receive_followup(ctx)
+
+
+async def keep_file(ctx: Ctx, member_id: int, place: str, now: datetime) -> Attachment | None:
+    """The file the flow kept, stored for ``place`` (None when there is none)."""
+    kept = ctx.data.get("file")
+    if not kept:
+        return None
+    return await ctx.session.attachments.add(member_id, place, kept, now)
+
+
 async def receive_followup(ctx: Ctx) -> None:
     text = clean_text(ctx.event.text)
     answer = await ctx.session.questions.answer(ctx.data["answer"])
@@ -339,10 +378,13 @@ async def receive_followup(ctx: Ctx) -> None:
     if not await ctx.session.questions.ask_follow_up(answer, text):  # one, across processes
         await ctx.reply(ctx._(N_("You already asked a follow-up on this answer.")))
         return
+    asker = await ctx.member()
+    if asker is not None:
+        await keep_file(ctx, asker.id, "follow-up", ctx.clock.now())
     sent = await notify_member(
         ctx.session, ctx.translators, answer.expert_id,
         partial(followup_message, answer=answer, text=text), ctx.clock.now(),
-        dedupe_key=f"followup:{answer.id}",
+        dedupe_key=f"followup:{answer.id}", file=file_ref(ctx.data.get("file")),
     )  # fmt: skip
     if not sent:
         answer.follow_up = None  # not asked after all: nobody would reply
@@ -399,7 +441,11 @@ answer_flow = Flow(
     "answer",
     {
         "text": Step(
-            ask_answer, N_("Please write your answer as text."), on_text=receive_answer, ends=True
+            ask_answer,
+            N_("Please write your answer as text."),
+            on_text=receive_answer,
+            on_media=receive_answer_file,
+            ends=True,
         )
     },
     entry=("text",),
@@ -409,7 +455,7 @@ followup_flow = Flow(
     {
         "text": Step(
             ask_followup, N_("Please write your follow-up question as text."),
-            on_text=receive_followup, ends=True,
+            on_text=receive_followup, on_media=receive_followup_file, ends=True,
         )
     },
     entry=("text",),

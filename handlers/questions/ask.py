@@ -14,6 +14,7 @@ from bot.core.i18n import N_
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clean_line, clean_text, clip, escape, telegram_length
 from handlers.context import Ctx
+from handlers.files import SCREENSHOT, take_file
 from handlers.limits import limits, may_ask, refusal_text
 from handlers.questions.buttons import CLOSE, PAGE, READ
 from handlers.questions.indexing import question_tokens
@@ -69,6 +70,19 @@ async def ask_text(ctx: Ctx) -> None:
             )
         )
     )
+
+
+async def receive_file(ctx: Ctx) -> None:
+    """A screenshot: its caption is the question (words and tags, as typed text); without
+    one the photo is kept and the question asked for in words."""
+    kept = await take_file(ctx, SCREENSHOT)
+    if kept is None:
+        return
+    ctx.data["file"] = kept
+    if not clean_text(ctx.event.text):
+        await ctx.reply(ctx._(N_("I kept your photo. Now please write your question in words.")))
+        return
+    await receive_text(ctx)
 
 
 async def receive_text(ctx: Ctx) -> None:
@@ -181,6 +195,9 @@ async def post(ctx: Ctx) -> None:
         ctx.end_flow()
         await refuse_asking(ctx, member.id)
         return
+    if ctx.data.get("file"):
+        file = await ctx.session.attachments.add(member.id, "question", ctx.data["file"], now)
+        question.attachment_id = file.id
     sent = await route_new_question(
         ctx.session, ctx.translators, question, settings, now, ctx.timezone
     )
@@ -212,6 +229,7 @@ router.flow(
                 ask_text,
                 N_("Please type your question as text."),
                 on_text=receive_text,
+                on_media=receive_file,
                 next=("similar", "tags"),
             ),
             "similar": Step(

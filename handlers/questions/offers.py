@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from bot.core.events import FileRef
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import InlineKeyboard
 from bot.core.text import escape
@@ -56,6 +57,12 @@ def offer_message(
     return offer_text(t, question, tags, to_moderator), keyboard
 
 
+async def question_file(uow: UnitOfWork, question: Question) -> FileRef | None:
+    """The screenshot sent with the question, to go with every offer of it."""
+    file = await uow.attachments.get(question.attachment_id)
+    return FileRef(file.kind, file.file_id) if file is not None else None
+
+
 def escalation_notice(t: Translator, number: int) -> tuple[str, None]:
     return (
         t.gettext(
@@ -96,6 +103,7 @@ async def offer(
         per_asker,
     )
     tags = await uow.tags.all()
+    file = await question_file(uow, question)
     made = []
     for chosen in offers:
         row = rows[chosen.member_id]
@@ -115,6 +123,7 @@ async def offer(
             now,
             dedupe_key=f"offer:{assignment.id}",
             not_before=chosen.deliver_at,
+            file=file,
         )
     return made
 
@@ -139,6 +148,7 @@ async def tell_moderators(
     slugs = await uow.questions.question_tags(question.id)
     tags = await uow.tags.all()
     offered = await uow.questions.offered_member_ids(question.id)
+    file = await question_file(uow, question)
     told = 0
     for telegram_id in await staff_ids(uow, "moderator"):
         member = await uow.members.get(telegram_id)
@@ -148,7 +158,7 @@ async def tell_moderators(
             await notify(
                 uow, translations, telegram_id, language,
                 partial(staff_notice, question=question, tags=names), now,
-                dedupe_key=f"staff-notice:{question.id}:{telegram_id}",
+                dedupe_key=f"staff-notice:{question.id}:{telegram_id}", file=file,
             )  # fmt: skip
             told += 1
             continue
@@ -161,7 +171,7 @@ async def tell_moderators(
                 offer_message, question=question, tags=names, assignment_id=assignment.id,
                 to_moderator=True,
             ),
-            now, dedupe_key=f"offer:{assignment.id}",
+            now, dedupe_key=f"offer:{assignment.id}", file=file,
         )  # fmt: skip
         told += 1
     if told == 0:

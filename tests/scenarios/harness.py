@@ -82,7 +82,9 @@ class Scenario:
         if kind == "sticker":
             self.emulator.send_sticker(user)
         elif kind == "photo":
-            self.emulator.send_photo(user)
+            self.emulator.send_photo(user, **details)
+        elif kind == "document":
+            self.emulator.send_document(user, **details)
         elif kind == "contact":
             self.emulator.send_contact(user, **details)
         else:

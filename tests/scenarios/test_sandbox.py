@@ -58,3 +58,23 @@ async def test_the_jobs_demo_script_applies_for_a_demonstration_job(settings: Se
     assert "Open jobs (3)" in transcript and "Mekong Cloud Co." in transcript
     assert "Apply for job #2? The company will receive:" in transcript
     assert "Your application was sent. You will hear from the company here." in transcript
+
+
+async def test_a_photo_and_a_file_typed_as_paths_reach_the_bot(
+    settings: Settings, tmp_path: Path
+) -> None:
+    screenshot = tmp_path / "error.png"
+    screenshot.write_bytes(b"\x89PNG\r\n\x1a\nscreenshot")
+    signup = (PROJECT / "examples" / "signup-en.txt").read_text(encoding="utf-8")
+    script = tmp_path / "script.txt"
+    script.write_text(
+        signup + "\n/ask\n/photo " + str(screenshot) + "\n/file " + str(tmp_path / "none.pdf")
+        + "\n/file " + str(screenshot) + " How do I protect our company email accounts?\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    out = io.StringIO()
+    await run_sandbox(settings, 1005, "en", script, out, settings.database_url)
+    transcript = out.getvalue()
+    assert "I kept your photo. Now please write your question in words." in transcript
+    assert "(cannot read " in transcript and "none.pdf" in transcript
+    assert "Which topics is your question about?" in transcript  # the file's caption taken

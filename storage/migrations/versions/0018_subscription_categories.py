@@ -2,8 +2,8 @@
 categories of broadcasts and posts they receive; a broadcast says what it is about and
 counts the members left out by their choice
 
-Revision ID: 0019_subscription_categories
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_subscription_categories"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

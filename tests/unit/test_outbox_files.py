@@ -1,0 +1,97 @@
+"""A photo or document goes through the outbox by its file_id: the text as its caption, a
+text too long for a caption split (the rest following as messages), protection kept."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.events import FileRef
+from bot.core.html import CAPTION_MAX, MESSAGE_MAX, shown_length, split_caption
+from bot.core.i18n import Translations
+from handlers.notices import notify
+from scheduler.outbox import OutboxSender
+from storage.db import make_sessionmaker
+from storage.uow import UnitOfWork
+from tests.conftest import FakeClock
+from tests.fakes import RecordingMessenger
+from tests.unit.test_outbox_sender import FakeTime
+
+POSTER = FileRef("photo", "AgACAgIAAxPoster")
+KHMER = "សហគមន៍ឌីជីថលកម្ពុជា "  # a Khmer sentence, repeated past the caption's limit
+
+
+@pytest.fixture
+async def uow_factory(database: AsyncEngine) -> AsyncIterator[object]:
+    sessionmaker = make_sessionmaker(database)
+    yield lambda: UnitOfWork(sessionmaker)
+
+
+async def sent_after_notify(
+    factory, clock: FakeClock, translations: Translations, text: str, language: str
+) -> RecordingMessenger:
+    async with factory() as uow:
+        await notify(
+            uow, translations, 7, language, lambda t: (text, None), clock.now(), "poster:1",
+            file=POSTER,
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    return messenger
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+async def test_a_caption_over_the_limit_goes_with_the_file_and_the_rest_follows(
+    uow_factory, clock: FakeClock, translations: Translations, language: str
+) -> None:
+    text = KHMER * 200  # 4,200 units
+    messenger = await sent_after_notify(uow_factory, clock, translations, text, language)
+    first, *rest = messenger.sent
+    assert first.file == POSTER and rest and all(r.file is None for r in rest)
+    assert shown_length(first.text) <= CAPTION_MAX
+    assert all(shown_length(r.text) <= MESSAGE_MAX for r in rest)
+    t = translations.for_language(language)
+    total = len(messenger.sent)
+    mark = t.gettext("(part {part} of {total})").format(part=t.number(1), total=t.number(total))
+    assert mark in first.text
+    words = "".join(s.text for s in messenger.sent).count("សហគមន៍")
+    assert words == 200  # nothing lost
+
+
+async def test_a_short_caption_goes_whole_with_the_file(
+    uow_factory, clock: FakeClock, translations: Translations
+) -> None:
+    messenger = await sent_after_notify(uow_factory, clock, translations, "Poster", "en")
+    assert [(s.text, s.file) for s in messenger.sent] == [("Poster", POSTER)]
+
+
+def test_split_caption_keeps_each_part_within_its_limit(translations: Translations) -> None:
+    t = translations.for_language("km")
+    parts = split_caption("<b>" + KHMER * 400 + "</b>", t)
+    assert shown_length(parts[0]) <= CAPTION_MAX
+    assert all(shown_length(p) <= MESSAGE_MAX for p in parts[1:])
+    assert len(parts) == 3  # 8,400 units: the caption, then two full messages
+
+
+async def test_a_protected_message_goes_protected_in_every_part(
+    uow_factory, clock: FakeClock
+) -> None:
+    async with uow_factory() as uow:
+        await uow.outbox.enqueue(
+            7, ["caption", "the rest"], None, clock.now(), "p:1", file=("document", "BQAD"),
+            protect=True,
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    assert [(s.text, s.file, s.protect) for s in messenger.sent] == [
+        ("caption", FileRef("document", "BQAD"), True),
+        ("the rest", None, True),
+    ]
