@@ -34,7 +34,7 @@ class OutreachRepository:
         counted: /deleteme empties the source), most sign-ups first."""
         signups = (
             select(func.count(Member.id))
-            .where(Member.source == OutreachLink.source)
+            .where(Member.source == OutreachLink.source, Member.deleted_at.is_(None))
             .scalar_subquery()
         )
         rows = await self.session.execute(
