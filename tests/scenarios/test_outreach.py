@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.core.i18n import Translations, Translator
 from bot.sandbox.emulator import EmuUser
@@ -257,7 +257,7 @@ async def test_an_event_card_shares_its_link_and_mydata_and_deleteme_cover_check
         await add_link(operator(scenario, unit, translations), "rupp", None)
         await unit.commit()
         await unit.session.execute(
-            Member.__table__.update().where(Member.telegram_id == MEMBER.id).values(source="rupp")
+            update(Member).where(Member.telegram_id == MEMBER.id).values(source="rupp")
         )
         await unit.commit()
 
