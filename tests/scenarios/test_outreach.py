@@ -244,6 +244,21 @@ async def test_the_event_qr_code_checks_a_member_in_once_and_they_become_an_audi
         assert created.audience["attended"] == [event.id]
         await unit.commit()
 
+    # the same audience chosen in /broadcast: the events with check-ins are offered
+    admin = EmuUser(2608, "Admin")
+    await add_member(scenario, admin, staff="admin")
+    await scenario.say(admin, "/broadcast")
+    await scenario.say(admin, "សួស្តី")
+    await scenario.press(admin, "Same text for both")
+    await scenario.press(admin, "No link")
+    replies = await scenario.press(admin, "Attended an event")
+    assert replies == ["Members who checked in at which events? Tap them, then press Done."]
+    assert scenario.buttons(admin) == [f"#{event.id} Workshop (3)", "Done ✔️"]
+    await scenario.press(admin, f"#{event.id} Workshop")
+    assert scenario.buttons(admin)[0] == f"✅ #{event.id} Workshop (3)"
+    replies = await scenario.press(admin, "Done")
+    assert f"Now: attended event #{event.id}\nRecipients: 3" in replies[0]
+
 
 async def test_an_event_card_shares_its_link_and_mydata_and_deleteme_cover_check_ins(
     scenario: Scenario, translations: Translations

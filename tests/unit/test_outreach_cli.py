@@ -119,3 +119,19 @@ def test_without_a_username_or_token_links_add_says_what_to_set(
     code, _out, err = run(capsys, "links", "add", "rupp")
     assert code == 2 and "DCC_BOT_USERNAME" in err
     assert audited(env) == []  # nothing registered that could not be shown
+
+
+def test_broadcast_create_takes_the_members_who_attended_an_event_as_audience(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    soon = (datetime.now(UTC) + timedelta(days=30)).strftime("%d/%m/%Y 18:00")
+    assert run(capsys, "content", "post", "--kind", "event", "--title-en", "Meetup",
+               "--at", soon)[0] == 0  # fmt: skip
+    assert run(capsys, "content", "post", "--kind", "news", "--title-en", "News")[0] == 0
+    code, out, err = run(capsys, "broadcast", "create", "--text", "Thanks", "--audience",
+                         "attended:1")  # fmt: skip
+    assert (code, out) == (0, "1\n") and "to 0 member(s)" in err
+    code, _out, err = run(capsys, "broadcast", "create", "--text", "x", "--audience", "attended:2")
+    assert (code, err) == (2, "dcc-bot: error: There is no event #2.\n")
+    code, _out, err = run(capsys, "broadcast", "create", "--text", "x", "--audience", "attended:x")
+    assert code == 2 and "attended:EVENT" in err
