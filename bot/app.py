@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.bot_username import bot_username
 from bot.config import ConfigError, Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.i18n import Translations
@@ -26,6 +27,7 @@ from handlers.admin.operations import grant_role
 from handlers.admin.web_console import EXTRAS_KEY as WEB_URL_KEY
 from handlers.help import fallback
 from handlers.limits import Limits
+from handlers.outreach.share import EXTRAS_KEY as USERNAME_KEY
 from handlers.profile.cooldown import EXTRAS_KEY as ERASURE_KEY
 from handlers.profile.cooldown import erasure_key
 from handlers.questions.settings import QaSettings
@@ -129,6 +131,7 @@ class App:
             await self.engine.start_webhook(self.settings.webhook_url, self.settings.webhook_secret)
         else:
             await self.engine.start(poll_timeout)
+        await self.learn_username()
         messenger = self.dispatcher.messenger
         await messenger.set_commands(self.dispatcher.menu("en"))
         await messenger.set_commands(self.dispatcher.menu("km"), language_code="km")
@@ -141,6 +144,16 @@ class App:
         else:
             await self.outbox.resume_after_crash()
         log.info("DCC Bot is running against %s", self.settings.api_url)
+
+    async def learn_username(self) -> None:
+        """The bot's username for Share buttons (handlers.outreach.share): the setting, else
+        Telegram's getMe; without it the cards have no Share button (logged)."""
+        try:
+            username = await bot_username(self.settings)
+        except Exception as error:  # Telegram unreachable for a moment: the bot runs on
+            log.warning("no Share buttons: the bot's username is unknown (%s)", error)
+            return
+        self.dispatcher.extras[USERNAME_KEY] = username
 
     def take_sqlite_lead(self) -> None:
         """On a SQLite file, be its only running bot, or say so (ConfigError)."""

@@ -178,6 +178,23 @@ def parser() -> argparse.ArgumentParser:
     feed_resume = feeds.add_parser("resume", help="read a paused feed again, at once")
     feed_resume.add_argument("feed_id", type=lambda raw: _row_number(raw, "feed"), metavar="ID")
 
+    links = sub.add_parser("links", help="outreach links and QR codes").add_subparsers(
+        dest="links_command", required=True
+    )
+    link_add = links.add_parser(
+        "add", help="register a source of sign-ups; print its link, write its QR code here"
+    )
+    link_add.add_argument("source", metavar="SOURCE", help="e.g. rupp-2026 (a-z, 0-9, -)")
+    link_add.add_argument("--label", metavar="TEXT", help="what it is, e.g. a poster at RUPP")
+    link_stats = links.add_parser("stats", help="each source's sign-ups")
+    link_stats.add_argument(
+        "--json", action="store_true", help='a JSON list of {"source", "label", "signups"}'
+    )
+    link_event = links.add_parser(
+        "event", help="print an event's check-in link and write its QR code here"
+    )
+    link_event.add_argument("event_id", type=lambda raw: _row_number(raw, "event"), metavar="ID")
+
     members = sub.add_parser("members", help="members as CSV").add_subparsers(
         dest="members_command", required=True
     )
@@ -342,6 +359,12 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             )
         case "feeds":
             return await commands.remove_feed(settings, args.feed_id)
+        case "links" if args.links_command == "add":
+            return await commands.add_link(settings, args.source, args.label, Path.cwd())
+        case "links" if args.links_command == "stats":
+            return await commands.link_stats(settings, args.json)
+        case "links":
+            return await commands.event_check_in_link(settings, args.event_id, Path.cwd())
         case "members" if args.members_command == "import":
             return await commands.import_members(settings, args.file)
         case "members":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -516,6 +517,60 @@ async def remove_feed(settings: Settings, feed_id: int) -> int:
             raise refused(settings, error) from None
         await uow.commit()
     print(f"Feed {feed_id} is no longer read; its items stay.")
+    return 0
+
+
+async def add_link(settings: Settings, source: str, label: str | None, folder: Path) -> int:
+    """Register an outreach source, print its link and write its QR code in ``folder``."""
+    from bot.bot_username import bot_username
+    from bot.qr import write_qr
+    from handlers.invalid import Invalid
+    from handlers.outreach import operations
+    from handlers.outreach.payload import start_link
+
+    username = await bot_username(settings)  # before writing: no link is registered unseen
+    async with _unit_of_work(settings) as uow:
+        try:
+            source = await operations.add_link(operator(settings, uow), source, label)
+        except Invalid as error:
+            raise refused(settings, error) from None
+        await uow.commit()
+    link = start_link(username, f"s_{source}")
+    files = write_qr(link, folder, f"dcc-link-{source}")
+    print(link)
+    print(f"QR code: {', '.join(str(f) for f in files)}", file=sys.stderr)
+    return 0
+
+
+async def link_stats(settings: Settings, as_json: bool) -> int:
+    """Each registered source with its label and the members who signed up by it."""
+    async with _unit_of_work(settings) as uow:
+        links = await uow.outreach.links()
+    rows = [{"source": k.source, "label": k.label, "signups": n} for k, n in links]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for row in rows:
+        print(f"{row['source']}\t{row['signups']}\t{row['label'] or ''}")
+    if not rows:
+        print("No outreach link yet: add one with `dcc-bot links add SOURCE`.", file=sys.stderr)
+    return 0
+
+
+async def event_check_in_link(settings: Settings, event_id: int, folder: Path) -> int:
+    """Print the event's check-in link and write its QR code (for its door) in ``folder``."""
+    from bot.bot_username import bot_username
+    from bot.qr import write_qr
+    from handlers.outreach.payload import start_link
+
+    async with _unit_of_work(settings) as uow:
+        item = await uow.content.get(event_id)
+    if item is None or item.kind != "event" or item.hidden:
+        raise CommandError(f"there is no event {event_id}")
+    link = start_link(await bot_username(settings), f"e_{event_id}_in")
+    files = write_qr(link, folder, f"dcc-event-{event_id}-check-in")
+    print(link)
+    print(f"QR code: {', '.join(str(f) for f in files)}", file=sys.stderr)
     return 0
 
 

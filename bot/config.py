@@ -61,6 +61,7 @@ class Settings:
     strict_translations: bool = False  # tests: a missing Khmer string raises
     strict_flows: bool = False  # tests: a flow going to a step it does not declare raises
     per_chat_interval: float = 1.0  # seconds between proactive messages to one chat
+    bot_username: str = ""  # DCC_BOT_USERNAME; empty: asked of Telegram (getMe)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -138,6 +139,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         reports_per_day=_limit(env, "reports_per_day"),
         pending_applications=_limit(env, "pending_applications"),
         pending_companies=_limit(env, "pending_companies"),
+        bot_username=_bot_username(env.get("DCC_BOT_USERNAME", "")),
     )
 
 
@@ -240,6 +242,19 @@ def _web_url(raw: str) -> str:
         # the console's pages are at the root of their host: a path would break its links
         raise ConfigError(f"DCC_WEB_URL must be a host's address without a path, not {raw!r}")
     return raw.strip().rstrip("/")
+
+
+BOT_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+def _bot_username(raw: str) -> str:
+    """The bot's username for deep links (DCC_BOT_USERNAME), without the @."""
+    name = raw.strip().removeprefix("@")
+    if name and not BOT_USERNAME.fullmatch(name):
+        raise ConfigError(
+            f"DCC_BOT_USERNAME must be the bot's Telegram username (5 to 32 letters, digits and _), not {raw!r}"
+        )
+    return name
 
 
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")

@@ -6,6 +6,11 @@ bot restarts. Declining consent or /cancel keeps nothing. Someone who erased the
 signs up again only a day later (handlers.profile.cooldown), checked at /start and at
 Confirm.
 
+A deep link (``/start PAYLOAD``, handlers.outreach.payload) is kept in the conversation
+through the sign-up: the registered source the newcomer came by is stored with the member,
+and the job, event, competition or item it names is shown right after Confirm (a check-in
+link checks them in). A member gets the thing at once.
+
 Steps (flow ``signup``)::
 
     language → consent → name → role → org → location [→ country] → skills → years
@@ -21,6 +26,8 @@ from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import escape
 from handlers.context import Ctx, menu_for
+from handlers.outreach.arrival import arrive
+from handlers.outreach.payload import Arrival, read_payload
 from handlers.profile.card import show_card
 from handlers.profile.cooldown import COOLDOWN, own_erased_key, refused_after_erasure
 from handlers.profile.draft import apply_draft, is_complete
@@ -31,11 +38,16 @@ from storage.models import Member
 router = Router("signup")
 
 CONFIRM = "confirm"
+ARRIVAL = "arrival"  # the deep link's payload, read (handlers.outreach.payload)
 
 
 @router.command("start", N_("Start, or continue signing up"))
 async def start(ctx: Ctx) -> None:
+    arrival = read_payload(ctx.event.args)
     member = await ctx.member()
+    if member is not None and arrival is not None and arrival.target is not None:
+        await arrive(ctx, arrival)
+        return
     if member is not None:
         await ctx.reply(
             ctx._(N_("Welcome back, {name}! Send /help to see what you can do.")).format(
@@ -46,14 +58,20 @@ async def start(ctx: Ctx) -> None:
         return
     if await refused_after_erasure(ctx):  # a day after /deleteme (handlers.profile.cooldown)
         return
+    if arrival is not None and arrival.source is not None:
+        if await ctx.session.outreach.link(arrival.source) is None:
+            arrival = None  # only registered sources are counted: anyone can type a link
     if ctx.conversation.flow == "signup":
+        if arrival is not None:
+            ctx.data[ARRIVAL] = arrival.to_json()
         await ctx.reply(ctx._(N_("Welcome back! Let's continue your sign-up where you stopped.")))
         await ctx.reprompt()
         return
+    data = {ARRIVAL: arrival.to_json()} if arrival is not None else {}
     if ctx.conversation.language:  # chosen with /language already
-        await ctx.start_flow("signup", "consent")
+        await ctx.start_flow("signup", "consent", data)
     else:
-        await ctx.start_flow("signup", "language")
+        await ctx.start_flow("signup", "language", data)
 
 
 # -- language and consent --------------------------------------------------------------
@@ -137,12 +155,14 @@ async def edit_or_confirm(ctx: Ctx) -> None:
         return
     now = ctx.clock.now()
     consent = ctx.data.get("consent_at")
+    arrival = Arrival.from_json(ctx.data.get(ARRIVAL))
     member = Member(
         telegram_id=ctx.user_id,
         username=ctx.event.user.username,
         language=ctx.language,
         consent_at=datetime.fromisoformat(consent) if consent else now,
         created_at=now,
+        source=arrival.source if arrival is not None else None,
     )
     apply_draft(member, profile, now)
     stored = await ctx.session.members.add_unless_erased(
@@ -164,6 +184,8 @@ async def edit_or_confirm(ctx: Ctx) -> None:
             )
         ).format(name=escape(member.full_name or ""))
     )
+    if arrival is not None and arrival.target is not None:
+        await arrive(ctx, arrival)
 
 
 signup = router.flow(

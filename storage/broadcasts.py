@@ -28,6 +28,7 @@ from storage.models import (
     CategoryOptOut,
     Company,
     CompanyRepresentative,
+    EventAttendance,
     ExpertProfile,
     ExpertTag,
     Member,
@@ -51,11 +52,13 @@ class Audience:
     tags: tuple[str, ...] = ()
     experts: bool = False
     companies: bool = False  # representatives of verified companies
+    attended: tuple[int, ...] = ()  # events (content item ids) they checked in at
 
     def to_json(self) -> dict[str, Any]:
         return {
             "roles": list(self.roles), "provinces": list(self.provinces),
             "tags": list(self.tags), "experts": self.experts, "companies": self.companies,
+            "attended": list(self.attended),
         }  # fmt: skip
 
     @classmethod
@@ -63,6 +66,7 @@ class Audience:
         return cls(
             tuple(data.get("roles", ())), tuple(data.get("provinces", ())),
             tuple(data.get("tags", ())), bool(data.get("experts")), bool(data.get("companies")),
+            tuple(int(i) for i in data.get("attended", ())),
         )  # fmt: skip
 
     def conditions(self) -> list[ColumnElement[bool]]:
@@ -95,6 +99,13 @@ class Audience:
             found.append(
                 exists().where(
                     ExpertProfile.member_id == Member.id, ExpertProfile.removed_at.is_(None)
+                )
+            )
+        if self.attended:  # checked in at one of these events (by its QR code)
+            found.append(
+                exists().where(
+                    EventAttendance.member_id == Member.id,
+                    EventAttendance.content_id.in_(self.attended),
                 )
             )
         if self.companies:

@@ -109,6 +109,9 @@ class Member(Base):
     updated_at: Mapped[datetime] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
     erased_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The outreach link they signed up by (``outreach_links.source``), if any: how they
+    # arrived, shown in /mydata and emptied by /deleteme like every other field.
+    source: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class MemberSkill(Base):
@@ -579,6 +582,32 @@ class CategoryOptOut(Base):
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
     category: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class OutreachLink(Base):
+    """A registered source of sign-ups (a poster, a university visit, a ministry post): its
+    link is ``https://t.me/<bot>?start=s_<source>``. Who added it is in the audit log."""
+
+    __tablename__ = "outreach_links"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class EventAttendance(Base):
+    """A member checked in at an event by its QR code (``/start e_<id>_in``): once a member,
+    by the key."""
+
+    __tablename__ = "event_attendance"
+
+    content_id: Mapped[int] = mapped_column(
+        ForeignKey("content_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column()
 
 
 class DigestTag(Base):

@@ -19,7 +19,8 @@ applications (a pending one is withdrawn), pending job applications and introduc
 requests to them, the pending introduction requests they sent for a company, a company
 registration not decided yet, company representations and invitations, the jobs they were
 alerted to, the topics their news digest follows, the categories of broadcasts and posts
-they switched off, the events they said they would attend,
+they switched off, the events they said they would attend and those they checked in at
+(the source they signed up by is a field of the row, emptied),
 their entries to competitions still open, the photos and documents they sent (their
 questions and answers lose them, and messages not sent yet stop carrying them), their places among a competition's judges, the
 reputation points they were given (the leaderboard's records), their connection requests
@@ -64,6 +65,7 @@ from storage.models import (
     ContentItem,
     ConversationState,
     DigestTag,
+    EventAttendance,
     ExpertApplication,
     ExpertProfile,
     ExpertTag,
@@ -159,6 +161,14 @@ async def personal_data(session: AsyncSession, member: Member) -> dict[str, Any]
             select(Rsvp.content_id, Rsvp.created_at)
             .where(Rsvp.member_id == member.id)
             .order_by(Rsvp.content_id)
+        )
+    ]
+    data["events_checked_in"] = [
+        {"event": item_id, "at": _time(at)}
+        for item_id, at in await session.execute(
+            select(EventAttendance.content_id, EventAttendance.checked_in_at)
+            .where(EventAttendance.member_id == member.id)
+            .order_by(EventAttendance.content_id)
         )
     ]
     data |= await _competitions(session, member.id)
@@ -322,6 +332,7 @@ def _member_fields(m: Member) -> dict[str, Any]:
         "messages_undeliverable": m.unreachable,
         "reputation": m.reputation,
         "consent_at": _time(m.consent_at),
+        "signed_up_by_link": m.source,  # the outreach source they came by, if any
         "created_at": _time(m.created_at),
         "updated_at": _time(m.updated_at),
     }
@@ -666,7 +677,7 @@ async def erase_member(
         await session.execute(delete(Company).where(Company.id.in_(requests)))
     for table in (
         MemberSkill, ExpertTag, ExpertProfile, CompanyRepresentative, JobAlert, DigestTag, Rsvp,
-        CompetitionJudge, ReputationGrant, CategoryOptOut,
+        EventAttendance, CompetitionJudge, ReputationGrant, CategoryOptOut,
     ):  # fmt: skip
         await session.execute(delete(table).where(table.member_id == member_id))
     await session.execute(

@@ -36,6 +36,7 @@ from storage.jobs import JobRepository
 from storage.members import MemberRepository
 from storage.models import ConversationState, Member, ProcessedUpdate
 from storage.outbox import OutboxRepository
+from storage.outreach import OutreachRepository
 from storage.questions import QuestionRepository
 from storage.reputation import ReputationRepository
 from storage.sql import transition, upsert
@@ -126,6 +127,7 @@ class UnitOfWork:
         self.competitions = CompetitionRepository(self.session)
         self.reputation = ReputationRepository(self.session)
         self.community = CommunityRepository(self.session)
+        self.outreach = OutreachRepository(self.session)
 
     async def __aenter__(self) -> UnitOfWork:
         return self

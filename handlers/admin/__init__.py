@@ -36,6 +36,7 @@ ADMIN.on(buttons.REVOKE, roles.revoke_pressed)
 ADMIN.on(buttons.STATS, stats.send_stats)
 ADMIN.on(buttons.EXPORT, stats.send_export)
 ADMIN.on(buttons.AUDIT, console.show_audit)
+ADMIN.on(buttons.LINKS, console.show_links)
 ADMIN.on(buttons.COMPETITIONS, console.show_competitions)
 ADMIN.on(buttons.NEW_COMPETITION, start_new_competition)
 router.buttons(buttons.WEB).on(buttons.WEB_CONSOLE, web_console.send_link)  # staff

@@ -27,6 +27,7 @@ REVOKE = ADMIN.action("rv", WORD, PERSON)  # the role's code (roles.ROLE_CODES),
 STATS = ADMIN.action("stats")
 EXPORT = ADMIN.action("export")
 AUDIT = ADMIN.action("audit")
+LINKS = ADMIN.action("links")  # outreach links and their sign-ups
 COMPETITIONS = ADMIN.action("comp")
 NEW_COMPETITION = ADMIN.action("newcp")
 

@@ -14,6 +14,7 @@ from handlers.admin.buttons import (
     CONTENT,
     EXPORT,
     HIDE_ITEM,
+    LINKS,
     NEW_BROADCAST,
     NEW_COMPETITION,
     PENDING,
@@ -31,6 +32,8 @@ from handlers.content import operations as content_operations
 from handlers.content.cards import title_of
 from handlers.context import Ctx, acting, refuse
 from handlers.invalid import Invalid
+from handlers.outreach.payload import start_link
+from handlers.outreach.share import EXTRAS_KEY as USERNAME_KEY
 
 AUDIT_SHOWN = 20
 SURFACES = {"web": N_("Web console"), "cli": N_("Command line")}  # an audit line's channel
@@ -53,7 +56,8 @@ async def show_menu(ctx: Ctx) -> None:
         [BROADCASTS.button("📤 " + ctx._(N_("Broadcasts"))), CONTENT.button("📰 " + ctx._(N_("Content")))],
         [COMPETITIONS.button("🏆 " + ctx._(N_("Competitions"))), ROLES.button("👥 " + ctx._(N_("Roles")))],
         [STATS.button("📊 " + ctx._(N_("Statistics"))), EXPORT.button("📄 " + ctx._(N_("Export members")))],
-        [AUDIT.button("🧾 " + ctx._(N_("Audit log"))), console_button(ctx)],
+        [AUDIT.button("🧾 " + ctx._(N_("Audit log"))), LINKS.button("🔗 " + ctx._(N_("Links")))],
+        [console_button(ctx)],
     ]  # fmt: skip
     await ctx.reply("🛠 <b>" + ctx._(N_("Administration")) + "</b>", InlineKeyboard.of(rows))
 
@@ -142,6 +146,24 @@ async def show_audit(ctx: Ctx) -> None:
         )
     if len(lines) == 1:
         lines.append(ctx._(N_("Nothing yet.")))
+    await ctx.reply("\n".join(lines))
+
+
+async def show_links(ctx: Ctx) -> None:
+    """The outreach links, most sign-ups first, each with its link when the bot's username
+    is known (its QR code: ``dcc-bot links add``)."""
+    username = ctx.extras.get(USERNAME_KEY)
+    lines = ["🔗 <b>" + ctx._(N_("Outreach links and their sign-ups")) + "</b>"]
+    for link, signups in await ctx.session.outreach.links():
+        label = f" · {escape(clip(link.label, 60))}" if link.label else ""
+        lines.append(
+            f"\n<b>{escape(link.source)}</b>{label}\n"
+            + ctx._(N_("Sign-ups: {count}")).format(count=ctx.t.number(signups))
+        )
+        if username:
+            lines.append(escape(start_link(username, f"s_{link.source}")))
+    if len(lines) == 1:
+        lines.append(ctx._(N_("No link yet. The operator adds one with: dcc-bot links add SOURCE")))
     await ctx.reply("\n".join(lines))
 
 

@@ -16,6 +16,7 @@ from handlers.profile.operations import export_members
 from storage.seed.provinces import BY_SLUG
 
 SHOWN = 10  # provinces and skills listed
+SOURCES_SHOWN = 5  # outreach links with the most sign-ups
 
 
 async def figures_text(ctx: Ctx) -> str:
@@ -35,6 +36,8 @@ async def figures_text(ctx: Ctx) -> str:
     delay = median(await s.first_answer_delays())
     posted, open_now, applications = await s.jobs(now)
     broadcasts, delivered = await s.broadcast_reach()
+    links = [(k.source, c) for k, c in await ctx.session.outreach.links() if c][:SOURCES_SHOWN]
+    sources = ", ".join(f"{source} {n(c)}" for source, c in links)
     lines = [
         "📊 <b>" + ctx._(N_("DCC Bot in figures")) + "</b>",
         "",
@@ -42,6 +45,7 @@ async def figures_text(ctx: Ctx) -> str:
         ctx._(N_("By role: {list}")).format(list=escape(roles) or "—"),
         ctx._(N_("By province: {list}")).format(list=escape(places) or "—"),
         ctx._(N_("Top skills: {list}")).format(list=escape(skills) or "—"),
+        ctx._(N_("Sign-ups by link: {list}")).format(list=escape(sources) or "—"),
         "",
         ctx._(N_("Questions asked: {asked}, answered: {answered}")).format(
             asked=n(asked), answered=n(answered)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.core.buttons import ROW
 from bot.core.i18n import N_, Translator
 from handlers.profile.labels import ROLE_NAMES, role_name
 from storage.broadcasts import Audience
@@ -12,7 +13,7 @@ from storage.seed.choices import ROLES
 from storage.seed.provinces import BY_SLUG
 from storage.seed.tags import SLUGS
 
-SPEC_HELP = "all, role:SLUG, province:SLUG, tag:SLUG, experts or companies"
+SPEC_HELP = "all, role:SLUG, province:SLUG, tag:SLUG, attended:EVENT, experts or companies"
 
 
 def parse_audience(specs: Iterable[str]) -> Audience:
@@ -21,6 +22,7 @@ def parse_audience(specs: Iterable[str]) -> Audience:
     roles: list[str] = []
     provinces: list[str] = []
     tags: list[str] = []
+    attended: list[int] = []
     experts = companies = False
     for raw in specs:
         spec = raw.strip().lower()
@@ -37,9 +39,13 @@ def parse_audience(specs: Iterable[str]) -> Audience:
             provinces.append(value)
         elif kind == "tag" and value in SLUGS:
             tags.append(value)
+        elif kind == "attended" and ROW.read(value) is not None:
+            attended.append(int(value))  # the event's number; checked by the operation
         else:
             raise ValueError(f"audience {raw!r} is not one of {SPEC_HELP} with a known slug")
-    return Audience(tuple(roles), tuple(provinces), tuple(tags), experts, companies)
+    return Audience(
+        tuple(roles), tuple(provinces), tuple(tags), experts, companies, tuple(attended)
+    )
 
 
 def describe(t: Translator, audience: Audience, tags: list[Tag]) -> str:
@@ -59,6 +65,12 @@ def describe(t: Translator, audience: Audience, tags: list[Tag]) -> str:
     if audience.tags:
         names = {tag.slug: tag.name(t.language) for tag in tags}
         parts.append(", ".join(names.get(s, s) for s in audience.tags))
+    if audience.attended:
+        parts.append(
+            t.gettext(N_("attended event {events}")).format(
+                events=", ".join(f"#{number}" for number in audience.attended)
+            )
+        )
     if audience.experts:
         parts.append(t.gettext(N_("experts")))
     if audience.companies:

@@ -16,13 +16,14 @@ from datetime import datetime
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
-from bot.core.text import clip_units
+from bot.core.text import clip, clip_units
 from handlers.acting import NotAllowed
 from handlers.broadcast import operations
 from handlers.broadcast.audience import describe
 from handlers.broadcast.message import TEXT_MAX, broadcast_message
 from handlers.broadcast.rules import TEXT_LENGTH, broadcast_text
 from handlers.categories import CATEGORIES, CATEGORY_ICONS, OFFICIAL, category_name
+from handlers.content.cards import in_language
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
 from handlers.invalid import Invalid
@@ -151,6 +152,7 @@ async def ask_audience(ctx: Ctx) -> None:
         ctx.button(("🔸 " if audience.roles else "") + ctx._(N_("By role")), "roles"),
         ctx.button(("🔸 " if audience.provinces else "") + ctx._(N_("By province")), "provs"),
         ctx.button(("🔸 " if audience.tags else "") + ctx._(N_("By skill")), "tags"),
+        ctx.button(("🔸 " if audience.attended else "") + ctx._(N_("Attended an event")), "events"),
         ctx.button((check if audience.experts else "") + ctx._(N_("Experts only")), "experts"),
         ctx.button(
             (check if audience.companies else "") + ctx._(N_("Company representatives only")),
@@ -179,7 +181,7 @@ async def audience_pressed(ctx: Ctx) -> None:
     if value == "next":
         await ctx.goto("preview")
         return
-    if value in ("roles", "provs", "tags"):
+    if value in ("roles", "provs", "tags", "events"):
         await ctx.goto(value)
         return
     if value == "all":
@@ -241,6 +243,48 @@ def choice_step(key: str, question: str) -> Step:
     return Step(
         ask, N_("Please tap your choices, then press Done."), on_button=pressed, next=("audience",)
     )
+
+
+EVENTS_SHOWN = 10
+
+
+async def ask_events(ctx: Ctx) -> None:
+    """The latest events members checked in at (by their QR code), to choose from."""
+    chosen = ctx.data["audience"].setdefault("attended", [])
+    events = await ctx.session.outreach.checked_in_events(EVENTS_SHOWN)
+    if not events:
+        await ctx.reply(ctx._(N_("Nobody has checked in at an event yet.")))
+        await ctx.goto("audience")
+        return
+    buttons = [
+        ctx.button(
+            ("✅ " if item.id in chosen else "")
+            + f"#{item.id} {clip(in_language(ctx.t, item.title_km, item.title_en)[0], 30)} ({ctx.t.number(count)})",
+            str(item.id),
+        )
+        for item, count in events
+    ]
+    done = ctx.button(ctx._(N_("Done")) + " ✔️", DONE)
+    await ctx.reply(
+        ctx._(N_("Members who checked in at which events? Tap them, then press Done.")),
+        InlineKeyboard.of([*ctx.keyboard(buttons, 1).rows, (done,)]),
+    )
+
+
+async def event_pressed(ctx: Ctx) -> None:
+    chosen: list[int] = ctx.data["audience"].setdefault("attended", [])
+    await ctx.clear_buttons()
+    if ctx.value == DONE:
+        await ctx.goto("audience")
+        return
+    events = await ctx.session.outreach.checked_in_events(EVENTS_SHOWN)
+    number = next((item.id for item, _count in events if str(item.id) == ctx.value), None)
+    if number is not None:
+        if number in chosen:
+            chosen.remove(number)
+        else:
+            chosen.append(number)
+    await ctx.reprompt()
 
 
 # -- preview, send, schedule -----------------------------------------------------------------
@@ -349,10 +393,11 @@ broadcast_flow = Flow(
         "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text, next=("link",)),
         "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "category"),
         "category": Step(ask_category, N_("Please choose the category with one of the buttons."), on_button=category_chosen, next=("audience",)),
-        "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags")),
+        "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags", "events")),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),
         "provs": choice_step("provs", N_("Which provinces? Tap them, then press Done.")),
         "tags": choice_step("tags", N_("Which skills? Tap them, then press Done.")),
+        "events": Step(ask_events, N_("Please tap your choices, then press Done."), on_button=event_pressed, next=("audience",)),
         "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=("audience", "category", "when"), ends=True),
         "when": Step(ask_when, N_("Please send the date and time, for example 25/12/2026 18:00."), on_text=receive_when, ends=True),
     },

@@ -24,6 +24,7 @@ NO_SUCH_BROADCAST = N_("There is no broadcast #{number}.")
 STARTED_ALREADY = N_("This broadcast has started already; Stop it instead.")
 CANCELLED_ALREADY = N_("This broadcast is cancelled already.")
 NOT_BEING_SENT = N_("This broadcast is no longer being sent.")
+NO_SUCH_EVENT = N_("There is no event #{number}.")
 
 
 async def create(
@@ -36,16 +37,20 @@ async def create(
     category: str = OFFICIAL,
 ) -> Broadcast:
     """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
-    optional link button, to ``audience`` (known roles, provinces and skills): sent now
-    (``send_at`` None), or at ``send_at``, still to come and at most a year ahead. Its
-    ``category`` (storage.seed.choices.CATEGORIES) leaves out the members who switched it
-    off; official announcements reach everyone. The delivery job sends it; the acting admin
-    follows it in one message."""
+    optional link button, to ``audience`` (known roles, provinces and skills, events that
+    exist): sent now (``send_at`` None), or at ``send_at``, still to come and at most a year
+    ahead. Its ``category`` (storage.seed.choices.CATEGORIES) leaves out the members who
+    switched it off; official announcements reach everyone. The delivery job sends it; the
+    acting admin follows it in one message."""
     await acting.require("admin")
     km, en = broadcast_text(text_km), broadcast_text(text_en)
     url = parse_web_address(link) if link else None
     check_audience(audience)
     check_category(category)
+    for number in audience.attended:  # "members who attended event N": a real event
+        item = await acting.uow.content.get(number)
+        if item is None or item.kind != "event":
+            raise Invalid(NO_SUCH_EVENT, {"number": number})
     moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
     broadcast = await acting.uow.broadcasts.add(
         km, en, url, audience, moment, acting.person, acting.now, category

@@ -30,6 +30,7 @@ from handlers.competitions.rules import (
 from handlers.context import Ctx, signing_up
 from handlers.invalid import Invalid
 from handlers.links import parse_web_address
+from handlers.outreach.share import share_button
 from storage.models import Competition, CompetitionEntry
 
 ENTRY_MAX = 2000  # UTF-16 units (what Telegram counts) of an entry's text
@@ -119,6 +120,9 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
             rows.append([CHANGE.button(label, c.id)])
         else:
             rows.append([RANKING.button("📊 " + ctx._(N_("Ranking")), c.id)])
+    share = share_button(ctx, "competition", c.id, c.title(ctx.language))
+    if share is not None:
+        rows.append([share])
     return card, InlineKeyboard.of(rows) if rows else None
 
 

@@ -12,9 +12,10 @@ from bot.core.context import row_id
 from bot.core.flow import Flow, Handler, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
-from handlers.content.cards import item_card, item_entry, item_keyboard
+from handlers.content.cards import in_language, item_card, item_entry, item_keyboard
 from handlers.content.kinds import BROWSE
 from handlers.context import Ctx, signing_up
+from handlers.outreach.share import share_button
 from storage.models import ContentItem
 
 PAGE = 5
@@ -94,7 +95,12 @@ async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyb
         going = member is not None and await ctx.session.content.going(item.id, member.id)
         count = await ctx.session.content.rsvp_count(item.id)
         card += "\n\n" + ctx._(N_("Members going: {count}")).format(count=ctx.t.number(count))
-    return card, item_keyboard(ctx.t, item, going)
+    keyboard = item_keyboard(ctx.t, item, going)
+    title, _language = in_language(ctx.t, item.title_km, item.title_en)
+    share = share_button(ctx, "event" if item.kind == "event" else "item", item.id, title)
+    if share is None:
+        return card, keyboard
+    return card, InlineKeyboard.of([*(keyboard.rows if keyboard else ()), (share,)])
 
 
 async def rsvp_pressed(ctx: Ctx, item_id: int) -> None:

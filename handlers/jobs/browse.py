@@ -17,6 +17,7 @@ from handlers.jobs.buttons import APPLY, DECLINE_APPLICATION, INTERVIEW
 from handlers.jobs.cards import job_card
 from handlers.jobs.labels import job_location_name
 from handlers.notices import notify, notify_member
+from handlers.outreach.share import share_button
 from handlers.profile.labels import role_name
 from handlers.profile.summary import telegram_contact
 from storage.models import Job, JobApplication, Member
@@ -143,7 +144,8 @@ async def send_job(ctx: Ctx, job_id: int) -> None:
         if job.apply_url
         else APPLY.button("📨 " + ctx._(N_("Apply")), job.id)
     )
-    await ctx.reply(text, InlineKeyboard.of([[button]]))
+    share = share_button(ctx, "job", job.id, job.title)
+    await ctx.reply(text, InlineKeyboard.of([[button], [share] if share else []]))
 
 
 # -- applying --------------------------------------------------------------------------

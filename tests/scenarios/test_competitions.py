@@ -154,7 +154,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     await enter(scenario, ANNA, "first draft", None, en)
     replies = await scenario.press(ANNA, "#1")
     assert "Entries so far: 2" in replies[0]
-    assert scenario.buttons(ANNA) == ["✏️ Edit my entry"]  # one entry allowed: no Enter
+    assert scenario.buttons(ANNA) == ["✏️ Edit my entry", "📣 Share"]  # one entry: no Enter
     await scenario.press_data(ANNA, "cp:enter:1")
     assert scenario.toasts()[-1] == "You have sent all the entries this competition allows."
     await scenario.press(ANNA, "Edit my entry")
@@ -264,7 +264,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     replies = await scenario.say(OUTSIDER, "/competitions")
     assert "<b>Decided</b>" in replies[0] and "Open for entries" not in replies[0]
     replies = await scenario.press(OUTSIDER, "#1")
-    assert "Place 1: ដារា" in replies[0] and scenario.last(OUTSIDER).inline_keyboard == []
+    assert "Place 1: ដារា" in replies[0] and scenario.buttons(OUTSIDER) == ["📣 Share"]
 
 
 async def make_judged_competition(scenario: Scenario) -> tuple[int, int]:
@@ -451,7 +451,7 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
 
     await scenario.say(ADMIN, "/competitions")
     await scenario.press(ADMIN, "#1")
-    assert scenario.buttons(ADMIN) == ["✍️ Enter", "✏️ Edit the competition"]
+    assert scenario.buttons(ADMIN) == ["✍️ Enter", "✏️ Edit the competition", "📣 Share"]
     replies = await scenario.press(ADMIN, "Edit the competition")
     assert "🏆 <b>Contest</b> · open for entries" in replies[1]
     assert "Entries so far: 1" in replies[1]
