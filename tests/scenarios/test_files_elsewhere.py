@@ -1,6 +1,6 @@
 """Files besides questions: a CV reaches the company's representatives with the
 application, a refused type is refused in the member's language, /mydata lists the CV and
-/deleteme forgets it."""
+/deleteme forgets it; a competition entry's file reaches the judges with the entry."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from bot.core.i18n import Translations
 from bot.sandbox.emulator import EmuUser
-from storage.models import Attachment, JobApplication
+from storage.models import Attachment, CompetitionEntry, JobApplication
 from tests.scenarios.harness import Scenario, add_member
+from tests.scenarios.test_competitions import ADMIN as CHAIR
+from tests.scenarios.test_competitions import DARA, JUDGE_EN
 from tests.scenarios.test_jobs import ADMIN, REP, post_job, register_company
 
 SEEKER = EmuUser(1351, "សុខា", language_code="km", username="sokha_km")
@@ -106,3 +108,55 @@ async def test_mydata_lists_the_cv_and_erasing_forgets_it(
     assert await rows(scenario, Attachment) == []
     (application,) = await rows(scenario, JobApplication)
     assert application.attachment_id is None
+
+
+async def test_an_entrys_file_reaches_the_judges_with_the_entry(
+    scenario: Scenario, translations: Translations
+) -> None:
+    from datetime import timedelta
+
+    assert scenario.app is not None
+    km = translations.for_language("km")
+    await add_member(scenario, CHAIR, staff="admin")
+    judge = await add_member(scenario, JUDGE_EN, expert_tags=("ai",))
+    await add_member(scenario, DARA, "km")
+    now = scenario.clock.now()
+    async with scenario.app.unit_of_work() as uow:
+        await uow.competitions.add(
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", now + timedelta(days=1), 1,
+            ["ai"], [judge], [], CHAIR.id, now,
+        )  # fmt: skip
+        await uow.commit()
+    await scenario.say(DARA, "/competitions")
+    await scenario.press(DARA, "#1")
+    await scenario.press(DARA, km.gettext("Enter"))
+    await scenario.say(DARA, "កម្មវិធីអានអក្សរខ្មែរពីរូបភាព។")
+    await scenario.press(DARA, km.gettext("No link"))
+    refused = await scenario.send(
+        DARA, "document", data=b"MZ", filename="app.exe", mime_type="application/x-msdownload"
+    )
+    assert refused == [
+        km.gettext("I cannot take this kind of file here. Please send {kinds}.").format(
+            kinds=km.gettext("a photo, or a PDF, Word, PowerPoint, ODT, ODP or ZIP file")
+        )
+    ]
+    slides = b"PK slides"
+    preview = await scenario.send(
+        DARA, "document", data=slides, filename="ocr.pptx",
+        mime_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    )  # fmt: skip
+    assert "📎 ocr.pptx" in preview[0]
+    await scenario.press(DARA, km.gettext("Send"))
+    (entry,) = await rows(scenario, CompetitionEntry)
+    (kept,) = await rows(scenario, Attachment)
+    assert (entry.attachment_id, kept.place) == (kept.id, "entry")
+
+    scenario.clock.advance(days=1, minutes=5)
+    await scenario.app.run_due_work()
+    await scenario.press(JUDGE_EN, "Score entries")
+    shown = scenario.last(JUDGE_EN)
+    assert (shown.kind, shown.document) == ("document", slides)
+    assert "កម្មវិធីអានអក្សរខ្មែរពីរូបភាព។" in (shown.text or "") and DARA.first_name not in (
+        shown.text or ""
+    )
+    assert any(b["text"] == "8" for row in shown.inline_keyboard for b in row)
