@@ -48,6 +48,30 @@ CV = Accepted(
     ),
     extensions=frozenset({".pdf", ".doc", ".docx", ".odt"}),
 )
+ENTRY_FILE = Accepted(
+    N_("a photo, or a PDF, Word, PowerPoint, ODT, ODP or ZIP file"),
+    photos=True,
+    mime_types=frozenset(
+        {
+            "image/jpeg",
+            "image/png",
+            "image/webp",
+            "application/pdf",
+            "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.ms-powerpoint",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "application/vnd.oasis.opendocument.text",
+            "application/vnd.oasis.opendocument.presentation",
+            "application/zip",
+            "application/x-zip-compressed",
+        }
+    ),
+    extensions=frozenset(
+        {".jpg", ".jpeg", ".png", ".webp", ".pdf", ".doc", ".docx", ".ppt", ".pptx", ".odt",
+         ".odp", ".zip"}
+    ),
+)  # fmt: skip
 WRONG_TYPE = N_("I cannot take this kind of file here. Please send {kinds}.")
 TOO_LARGE = N_("That file is too large: at most {limit} MB is taken. Please send a smaller one.")
 ALBUM = N_("Only one file is taken here: I kept the first of your album and left the others.")

@@ -162,10 +162,15 @@ class BroadcastRepository:
         created_by: int | None,
         now: datetime,
         category: str = OFFICIAL,
+        file: tuple[str, str] | None = None,
+        protect: bool = False,
+        pin: bool = False,
     ) -> Broadcast:
+        """``file``: its kind (``photo`` or ``document``) and Telegram's file_id."""
         broadcast = Broadcast(
             text_km=text_km, text_en=text_en, link_url=link_url, audience=audience.to_json(),
-            category=category, left_out=0,
+            category=category, left_out=0, protect=protect, pin=pin,
+            file_kind=file[0] if file else None, file_id=file[1] if file else None,
             status=SCHEDULED, send_at=send_at, expanded=False, expanded_to=0, total=0,
             created_by=created_by, progress_chat_id=created_by, created_at=now,
         )  # fmt: skip
@@ -232,7 +237,8 @@ class BroadcastRepository:
         messages: dict[str, tuple[str, dict[str, Any] | None]],
         now: datetime,
     ) -> None:
-        """One outbox row a recipient (text and keyboard of their language), one statement;
+        """One outbox row a recipient (text and keyboard of their language, the broadcast's
+        file with the text as its caption, its protection and pin), one statement;
         a recipient queued before (a batch redone after a crash) is skipped by its key.
         ``expanded_to`` is the caller's to move (past members left out too)."""
         if recipients:
@@ -247,6 +253,10 @@ class BroadcastRepository:
                         "keyboard": messages[language][1],
                         "dedupe_key": f"broadcast:{broadcast.id}:{member_id}",
                         "broadcast_id": broadcast.id,
+                        "file_kind": broadcast.file_kind if broadcast.file_id else None,
+                        "file_id": broadcast.file_id,
+                        "protect": broadcast.protect,
+                        "pin": broadcast.pin,
                     }
                     for member_id, telegram_id, language in recipients
                 ],

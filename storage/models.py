@@ -219,8 +219,8 @@ class ExpertApplication(Base):
 class Attachment(Base):
     """A photo or document a member sent, kept as Telegram's ``file_id`` (never downloaded)
     with what Telegram said of it: sent on again by that id. ``place`` says where it was
-    sent (``question``, ``answer``): /mydata lists them, /deleteme deletes them (and clears
-    the ``attachment_id`` of the questions and answers that carried them)."""
+    sent (``question``, ``answer``, ``application``, ``entry``): /mydata lists them, /deleteme
+    deletes them (and clears the ``attachment_id`` of the rows that carried them)."""
 
     __tablename__ = "attachments"
 
@@ -451,6 +451,7 @@ class JobApplication(Base):
     status: Mapped[str] = mapped_column(String(16), default="sent")  # interview, declined
     created_at: Mapped[datetime] = mapped_column()
     decided_at: Mapped[datetime | None] = mapped_column()
+    attachment_id: Mapped[int | None] = mapped_column(Integer)  # the CV sent with it
 
 
 class IntroRequest(Base):
@@ -502,6 +503,14 @@ class Broadcast(Base):
     # off are left out when the audience is queued, and counted in ``left_out``.
     category: Mapped[str] = mapped_column(String(16), default="official")
     left_out: Mapped[int] = mapped_column(Integer, default=0)
+    # A poster photo or a PDF sent with it, its text the caption. A local file the CLI
+    # named (``file_path``) is uploaded on the first send and its ``file_id`` kept for
+    # every later one. ``protect``: no forwarding or saving; ``pin``: pinned in each chat.
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(256))
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    protect: Mapped[bool] = mapped_column(Boolean, default=False)
+    pin: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Feed(Base):
@@ -545,6 +554,9 @@ class ContentItem(Base):
     search_tokens: Mapped[str] = mapped_column(Text, default="")
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime] = mapped_column(index=True)
+    # A poster photo or a PDF published with it (by Telegram's file_id), the text its caption
+    file_kind: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(String(256))
 
 
 class ContentTag(Base):
@@ -694,6 +706,7 @@ class CompetitionEntry(Base):
     text: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
     place: Mapped[int | None] = mapped_column(Integer)
+    attachment_id: Mapped[int | None] = mapped_column(Integer)  # a file sent with it
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
 

@@ -409,10 +409,11 @@ async def _files(session: AsyncSession, member_id: int) -> list[dict[str, Any]]:
 
 
 async def _forget_files(session: AsyncSession, member_id: int) -> None:
-    """Delete the files they sent: the questions and answers that carried one lose it, and
-    a message not sent yet stops carrying it (one with no text besides is dropped)."""
+    """Delete the files they sent: the questions, answers, job applications and competition
+    entries that carried one lose it, and a message not sent yet stops carrying it (one
+    with no text besides is dropped)."""
     mine = select(Attachment.id).where(Attachment.member_id == member_id)
-    for owner in (Question, Answer):
+    for owner in (Question, Answer, JobApplication, CompetitionEntry):
         await session.execute(
             update(owner).where(owner.attachment_id.in_(mine)).values(attachment_id=None)
         )

@@ -1,8 +1,9 @@
 """/competitions: open ones first, then those being judged, then the recently decided;
 open one to read it and enter, or edit an entry, while it is open.
 
-Flow ``cpentry``: text → link → confirm, for a new entry or an edited one (``data["entry"]``
-is its id). The deadline, the number of entries allowed and the entry's owner are checked
+Flow ``cpentry``: text → link → file → confirm, for a new entry or an edited one
+(``data["entry"]`` is its id). The file (a photo or a document, ``handlers.files.ENTRY_FILE``)
+is optional and reaches the judges with the entry. The deadline, the number of entries allowed and the entry's owner are checked
 again when saving, not only when the button was shown: a form left open past the deadline
 saves nothing.
 """
@@ -28,6 +29,7 @@ from handlers.competitions.rules import (
     may_add_entry,
 )
 from handlers.context import Ctx, signing_up
+from handlers.files import ENTRY_FILE, take_file
 from handlers.invalid import Invalid
 from handlers.links import parse_web_address
 from handlers.outreach.share import share_button
@@ -35,7 +37,7 @@ from storage.models import Competition, CompetitionEntry
 
 ENTRY_MAX = 2000  # UTF-16 units (what Telegram counts) of an entry's text
 SHOWN = 10  # competitions listed in each part of /competitions
-KEEP, NO_LINK = "keep", "none"
+KEEP, NO_LINK, NO_FILE = "keep", "none", "nofile"
 NOT_SIGNED_UP = N_("You have not signed up yet. Send /start to join.")
 CLOSED = N_("This competition is closed for entries.")
 
@@ -163,7 +165,8 @@ async def edit_pressed(ctx: Ctx, entry_id: int) -> None:
     await ctx.answer()
     await ctx.start_flow(
         "cpentry", "text",
-        {"competition": competition.id, "entry": entry.id, "text": entry.text, "link": entry.link},
+        {"competition": competition.id, "entry": entry.id, "text": entry.text, "link": entry.link,
+         "attachment": entry.attachment_id},
     )  # fmt: skip
 
 
@@ -221,12 +224,42 @@ async def receive_link(ctx: Ctx) -> None:
     except Invalid as error:
         await ctx.reply(ctx._(error.message))
         return
-    await ctx.goto("confirm")
+    await ctx.goto("file")
 
 
 async def link_pressed(ctx: Ctx) -> None:
     if ctx.value == NO_LINK:
         ctx.data["link"] = None
+    elif ctx.value != KEEP or ctx.data.get("entry") is None:
+        await ctx.reprompt()
+        return
+    await ctx.clear_buttons()
+    await ctx.goto("file")
+
+
+async def ask_file(ctx: Ctx) -> None:
+    buttons = [ctx.button(ctx._(N_("No file")), NO_FILE)]
+    if ctx.data.get("entry") is not None and ctx.data.get("attachment"):
+        buttons.insert(0, ctx.button(ctx._(N_("Keep the file")), KEEP))
+    await ctx.reply(
+        ctx._(N_("A file with your entry? Send {kinds}, or press No file.")).format(
+            kinds=ctx._(ENTRY_FILE.kinds)
+        ),
+        ctx.keyboard(buttons),
+    )
+
+
+async def receive_file(ctx: Ctx) -> None:
+    kept = await take_file(ctx, ENTRY_FILE)
+    if kept is None:
+        return
+    ctx.data["file"] = kept
+    await ctx.goto("confirm")
+
+
+async def file_pressed(ctx: Ctx) -> None:
+    if ctx.value == NO_FILE:
+        ctx.data["file"], ctx.data["attachment"] = None, None
     elif ctx.value != KEEP or ctx.data.get("entry") is None:
         await ctx.reprompt()
         return
@@ -248,6 +281,9 @@ async def ask_confirm(ctx: Ctx) -> None:
     ]
     if ctx.data.get("link"):
         lines += ["", "🔗 " + escape(ctx.data["link"])]
+    if ctx.data.get("file") or ctx.data.get("attachment"):
+        name = (ctx.data.get("file") or {}).get("file_name") or ""
+        lines += ["", "📎 " + (escape(name) or ctx._(N_("a file")))]
     lines += ["", ctx._(N_("The judges see it without your name. Send it?"))]
     await ctx.reply(
         "\n".join(lines),
@@ -286,6 +322,7 @@ async def confirm_pressed(ctx: Ctx) -> None:
         if entry is None:  # another Send of theirs got in first
             await ctx.reply(ctx._(N_("You have sent all the entries this competition allows.")))
             return
+        entry.attachment_id = d.get("attachment")
         done = N_("Your entry №{number} is in. You can edit it until {moment}.")
     else:
         entry = await ctx.session.competitions.entry(d["entry"])
@@ -293,7 +330,11 @@ async def confirm_pressed(ctx: Ctx) -> None:
             await ctx.reply(ctx._(N_("Only the member who sent this entry can edit it.")))
             return
         entry.text, entry.link, entry.updated_at = d["text"], d.get("link"), now
+        entry.attachment_id = d.get("attachment")
         done = N_("Your entry №{number} is saved. You can edit it until {moment}.")
+    if d.get("file"):  # a new file replaces the one kept
+        kept = await ctx.session.attachments.add(member.id, "entry", d["file"], now)
+        entry.attachment_id = kept.id
     await ctx.reply(
         ctx._(done).format(
             number=entry.number,
@@ -306,7 +347,8 @@ entry_flow = Flow(
     "cpentry",
     {
         "text": Step(ask_text, N_("Please send your entry as text."), on_text=receive_text, on_button=keep_text, next=("link",)),
-        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=link_pressed, next=("confirm",)),
+        "link": Step(ask_link, N_("Please send a web address, or press No link."), on_text=receive_link, on_button=link_pressed, next=("file",)),
+        "file": Step(ask_file, N_("Please send a file, or press No file."), on_button=file_pressed, on_media=receive_file, next=("confirm",)),
         "confirm": Step(ask_confirm, N_("Please answer with one of the buttons."), on_button=confirm_pressed, ends=True),
     },
     entry=("text",),

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from bot.core.events import FileRef
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translations, Translator
 from bot.core.keyboards import Button, InlineKeyboard
@@ -133,7 +134,12 @@ async def send_next_entry(ctx: Ctx, competition: Competition, judge_id: int) -> 
         )
         return False
     left = await repo.left_to_score(competition.id, judge_id)
-    await ctx.reply(*entry_for_judge(ctx.t, competition, entry, left))
+    text, keyboard = entry_for_judge(ctx.t, competition, entry, left)
+    file = await ctx.session.attachments.get(entry.attachment_id)
+    if file is None:
+        await ctx.reply(text, keyboard)
+    else:  # the entry's file, its text the caption
+        await ctx.reply_file(FileRef(file.kind, file.file_id), text, keyboard)
     return True
 
 

@@ -1,7 +1,8 @@
 """/jobs: open jobs with tag and province filters, a page at a time; apply in the bot.
 
 Steps (flow ``jobs``): list (filters and pages are buttons of this step; the filter
-choices are steps ``tag`` and ``province``). Flow ``apply``: confirm.
+choices are steps ``tag`` and ``province``). Flow ``apply``: confirm (a CV sent there, a
+PDF, Word or ODT file, goes with the application).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
 from bot.core.text import clip, escape
 from handlers.context import Ctx, signing_up
+from handlers.files import CV, file_ref, take_file
 from handlers.jobs.buttons import APPLY, DECLINE_APPLICATION, INTERVIEW
 from handlers.jobs.cards import job_card
 from handlers.jobs.labels import job_location_name
@@ -196,7 +198,22 @@ async def ask_apply(ctx: Ctx) -> None:
     skills = await skill_names(ctx, member)
     await ctx.reply(
         ctx._(N_("Apply for job #{number}? The company will receive:")).format(number=job.id)
-        + "\n\n" + shared_summary(ctx.t, member, skills, for_company=False),
+        + "\n\n" + shared_summary(ctx.t, member, skills, for_company=False)
+        + "\n\n📎 " + ctx._(N_("To add your CV, send it here now as a PDF, Word (DOC or DOCX) or ODT file, then press Send.")),
+        ctx.keyboard([ctx.button("✅ " + ctx._(N_("Send my application")), "send"), ctx.button(ctx._(N_("Cancel")), "cancel")]),
+    )  # fmt: skip
+
+
+async def receive_cv(ctx: Ctx) -> None:
+    """A CV sent before pressing Send: kept to go with the application (a later one
+    replaces it); a file of another type is refused with what to send instead."""
+    kept = await take_file(ctx, CV)
+    if kept is None:
+        return
+    ctx.data["cv"] = kept
+    name = escape(clip(kept.get("file_name") or "", 80))
+    await ctx.reply(
+        ctx._(N_("I kept your CV {name}. Press Send my application to send it with your application.")).format(name=name),
         ctx.keyboard([ctx.button("✅ " + ctx._(N_("Send my application")), "send"), ctx.button(ctx._(N_("Cancel")), "cancel")]),
     )  # fmt: skip
 
@@ -210,6 +227,7 @@ async def confirm_apply(ctx: Ctx) -> None:
     await ctx.clear_buttons()
     member = await ctx.member()
     job = await ctx.session.jobs.job(ctx.data["job"])
+    cv = ctx.data.get("cv")  # kept by receive_cv
     ctx.end_flow()
     if ctx.value != "send" or member is None or job is None:
         await ctx.reply(ctx._(N_("Cancelled. Send /help to see what you can do.")))
@@ -222,6 +240,9 @@ async def confirm_apply(ctx: Ctx) -> None:
     if application is None:
         await ctx.reply(ctx._(N_("You have already applied for this job.")))
         return
+    if cv:
+        kept = await ctx.session.attachments.add(member.id, "application", cv, now)
+        application.attachment_id = kept.id
     skills_by_language: dict[str, str] = {}
     for rep in await ctx.session.jobs.representatives(job.company_id):
         if rep.telegram_id is None:
@@ -236,6 +257,7 @@ async def confirm_apply(ctx: Ctx) -> None:
             partial(application_message, job=job, application=application, member=member,
                     skills=skills_by_language[rep.language]),
             now, dedupe_key=f"application-job:{application.id}:{rep.id}",
+            file=file_ref(cv),
         )  # fmt: skip
     await ctx.reply(ctx._(N_("Your application was sent. You will hear from the company here.")))
 
@@ -308,6 +330,6 @@ jobs_flow = Flow(
 )  # fmt: skip
 apply_flow = Flow(
     "apply",
-    {"confirm": Step(ask_apply, N_("Please answer with one of the buttons."), on_button=confirm_apply, ends=True)},
+    {"confirm": Step(ask_apply, N_("Please answer with one of the buttons."), on_button=confirm_apply, on_media=receive_cv, ends=True)},
     entry=("confirm",),
 )  # fmt: skip

@@ -106,6 +106,7 @@ async def enter(scenario: Scenario, user: EmuUser, text: str, link: str | None, 
             gettext("Please send a web address like https://example.com/jobs.")
         ]
         await scenario.say(user, link)
+    await scenario.press(user, gettext("No file"))
     await scenario.press(user, gettext("Send"))
 
 
@@ -159,7 +160,8 @@ async def test_a_competition_from_creation_to_announced_winners(
     assert scenario.toasts()[-1] == "You have sent all the entries this competition allows."
     await scenario.press(ANNA, "Edit my entry")
     await scenario.say(ANNA, ANNA_ENTRY)
-    replies = await scenario.press(ANNA, "No link")
+    await scenario.press(ANNA, "No link")
+    replies = await scenario.press(ANNA, "No file")
     assert "A Khmer spell checker for &lt;textarea&gt; fields &amp; chat apps." in replies[0]
     assert await scenario.press(ANNA, "Send") == [
         "Your entry №2 is saved. You can edit it until 10 December 2026 18:00."
@@ -188,6 +190,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     await scenario.press(ANNA, "Edit my entry")
     await scenario.say(ANNA, "a last-minute change")
     await scenario.press(ANNA, "No link")
+    await scenario.press(ANNA, "No file")
     scenario.clock.current = DEADLINE + timedelta(minutes=1)
     assert await scenario.press(ANNA, "Send") == [
         "Sorry, the deadline has passed: your entry was not saved."

@@ -287,3 +287,41 @@ async def test_a_broadcast_the_operator_created_is_stopped_without_a_report(
     assert (await written(uow_factory))["outbox"] == {}  # nobody to report to
     refused = await attempt(uow_factory, translations, None, operations.stop, created.id + 1)
     assert isinstance(refused, Invalid) and refused.message == operations.NOT_BEING_SENT
+
+
+# -- a poster, protected and pinned ------------------------------------------------------------
+async def test_a_poster_broadcast_writes_its_file_protection_and_pin_on_every_row(
+    uow_factory: Factory, translations: Translations
+) -> None:
+    from bot.core.events import FileRef
+
+    async with uow_factory() as uow:
+        created = await operations.create(
+            as_(uow, translations, ADMIN), "ប័ណ្ណប្រកាស", "Poster", None, Audience(),
+            file=FileRef("photo", "poster-id"), protect=True, pin=True,
+        )  # fmt: skip
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.broadcasts.start_due(NOW)
+        await uow.commit()
+    assert await expand(uow_factory, translations, created.id, lambda: NOW) == 3
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage)))
+    assert {(r.file_kind, r.file_id, r.protect, r.pin) for r in rows} == {
+        ("photo", "poster-id", True, True)
+    }
+    assert len(rows) == 3
+
+
+async def test_a_poster_whose_text_cannot_be_its_caption_is_refused(
+    uow_factory: Factory, translations: Translations
+) -> None:
+    from bot.core.events import FileRef
+
+    refused = await attempt(
+        uow_factory, translations, ADMIN, operations.create, "ក" * 1100, "e", None, Audience(),
+        None, "official", FileRef("document", "policy-pdf"),
+    )  # fmt: skip
+    assert isinstance(refused, Invalid)
+    assert refused.message == operations.CAPTION_TOO_LONG
+    assert await written(uow_factory) == {"broadcasts": [], "outbox": {}, "audit": 0}
