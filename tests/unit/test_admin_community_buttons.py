@@ -25,7 +25,7 @@ def test_every_declared_button_has_a_handler_and_its_router() -> None:
 def test_the_data_is_byte_for_byte_what_earlier_messages_carry() -> None:
     assert [p.data() for p in ad.ADMIN.presses() if not p.args] == [
         "ad:pending", "ad:reports", "ad:bc", "ad:newbc", "ad:content", "ad:post", "ad:roles",
-        "ad:grant", "ad:stats", "ad:export", "ad:audit", "ad:comp", "ad:newcp",
+        "ad:grant", "ad:stats", "ad:export", "ad:audit", "ad:links", "ad:comp", "ad:newcp",
     ]  # fmt: skip
     assert ad.CANCEL_BROADCAST.data(12) == "ad:bcx:12"
     assert ad.HIDE_ITEM.data(3) == "ad:hide:3"
