@@ -39,7 +39,7 @@ from bot.core.events import FileRef
 from bot.core.keyboards import Keyboard, keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
 from storage.models import OutboxMessage
-from storage.outbox import FAILED, SENT, UNREACHABLE
+from storage.outbox import FAILED, FOLLOWS, SENT, UNREACHABLE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -182,14 +182,24 @@ class OutboxSender:
     async def _call(
         self, chat_id: int, text: str, keyboard: Keyboard | None, extras: _Extras
     ) -> None:
-        """The row's one call: a text, or a photo or document by its file_id with the text as
-        its caption; then the pin, if asked (a pin refused is logged: the message is sent)."""
-        if extras.file is not None:
-            message_id = await self.messenger.send_file(
-                chat_id, extras.file, text or None, keyboard, extras.protect
-            )
-        else:
+        """The row's call: a text, or a photo or document by its file_id with the text as
+        its caption; a text too long for a caption was split when queued (``FOLLOWS`` between
+        the parts): the first part goes as the caption, the rest follow as messages, the
+        keyboard under the last and each protected like the file. Then the pin of the first
+        message, if asked (a pin refused is logged: the message is sent)."""
+        if extras.file is None:
             message_id = await self.messenger.send_message(chat_id, text, keyboard, extras.protect)
+        else:
+            caption, *following = text.split(FOLLOWS)
+            message_id = await self.messenger.send_file(
+                chat_id, extras.file, caption or None, None if following else keyboard,
+                extras.protect,
+            )  # fmt: skip
+            for number, part in enumerate(following, 1):
+                last = number == len(following)
+                await self.messenger.send_message(
+                    chat_id, part, keyboard if last else None, extras.protect
+                )
         if extras.pin:
             try:
                 await self.messenger.pin_message(chat_id, message_id)

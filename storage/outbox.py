@@ -24,6 +24,10 @@ NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
 THANKS_KEY = "leaderboard-thanks:"  # the leaderboard's monthly thank-you (handlers/leaderboard)
 MESSAGE_MAX = 4096  # Telegram's limit: UTF-16 units of the text once its HTML is parsed
 CAPTION_MAX = 1024  # a photo's or document's caption, counted the same way
+FOLLOWS = "<!--follows-->"
+"""Between the parts of one row sent as several messages: a file's caption, then the rest of
+a text too long for a caption (broadcasts, ``handlers.broadcast.delivery``). Escaped member
+text never holds a ``<``, so the mark is never part of what someone wrote."""
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
 _TAG = re.compile(r"<[^<>]*>")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.events import FileRef
@@ -95,3 +96,41 @@ async def test_a_protected_message_goes_protected_in_every_part(
         ("caption", FileRef("document", "BQAD"), True),
         ("the rest", None, True),
     ]
+
+
+async def test_one_row_whose_text_is_too_long_for_a_caption_goes_as_the_file_then_the_rest(
+    uow_factory, clock: FakeClock, translations: Translations
+) -> None:
+    """A broadcast's row: the parts split when queued, sent in order by the one row; the
+    file pinned, every part protected, the keyboard under the last; the row sent once."""
+    from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
+    from storage.models import OutboxMessage
+    from storage.outbox import FOLLOWS
+
+    t = translations.for_language("km")
+    parts = split_caption(KHMER * 200, t)
+    link = InlineKeyboard.of([[Button("🔗", url="https://mptc.gov.kh")]])
+    async with uow_factory() as uow:
+        uow.session.add(
+            OutboxMessage(
+                chat_id=7, text=FOLLOWS.join(parts), keyboard=keyboard_to_json(link),
+                dedupe_key="broadcast:1:7", status="pending", attempts=0, priority=1,
+                not_before=clock.now(), created_at=clock.now(), file_kind="photo",
+                file_id=POSTER.file_id, protect=True, pin=True,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    assert [(s.text, s.file, s.protect) for s in messenger.sent] == [
+        (parts[0], POSTER, True),
+        *((part, None, True) for part in parts[1:]),
+    ]
+    assert len(parts) > 1 and all(FOLLOWS not in s.text for s in messenger.sent)
+    assert [s.keyboard is not None for s in messenger.sent] == [False] * (len(parts) - 1) + [True]
+    assert messenger.pins == [(7, 1)]
+    async with uow_factory() as uow:
+        statuses = list(await uow.session.scalars(select(OutboxMessage.status)))
+    assert statuses == ["sent"]
