@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.core.events import FileRef
 from bot.core.i18n import Translations
 from storage.db import make_sessionmaker
 from storage.uow import UnitOfWork
@@ -370,6 +372,27 @@ async def post_content(
     return 0
 
 
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{10,200}")
+
+
+def poster_file(photo: str | None, document: str | None) -> FileRef | None:
+    """The poster ``--photo`` or ``--document`` names: Telegram's file_id of a file it holds
+    (sent to the bot once). A local file is not uploaded from here: a path that exists is
+    refused, saying to pass a file_id."""
+    kind, value = ("photo", photo) if photo is not None else ("document", document)
+    if value is None:
+        return None
+    value = value.strip()
+    if Path(value).expanduser().exists():
+        raise CommandError(
+            f"--{kind} {value!r} is a local file: pass the file_id Telegram gave the file"
+            " instead (uploading from here is not supported yet)"
+        )
+    if not _FILE_ID.fullmatch(value):
+        raise CommandError(f"--{kind} {value!r} is not a Telegram file_id")
+    return FileRef(kind, value)
+
+
 async def create_broadcast(
     settings: Settings,
     text_km: str | None,
@@ -379,10 +402,14 @@ async def create_broadcast(
     audience_specs: list[str],
     at: str | None,
     category: str = "official",
+    poster: FileRef | None = None,
+    protect: bool = False,
+    pin: bool = False,
 ) -> int:
     """Queue (or schedule) a broadcast with /broadcast's operation; the running bot
     delivers it, or the next one started. The count printed leaves out the members who
-    switched its category off."""
+    switched its category off. ``poster``: a photo or document by Telegram's file_id, the
+    text its caption; ``protect``: no forwarding or saving; ``pin``: pinned in each chat."""
     from handlers.broadcast import operations
     from handlers.broadcast.audience import parse_audience
     from handlers.invalid import Invalid
@@ -403,7 +430,7 @@ async def create_broadcast(
         try:
             broadcast = await operations.create(
                 operator(settings, uow), text_km or text, text_en or text, link, audience,
-                send_at, category.strip().lower(),
+                send_at, category.strip().lower(), poster, protect, pin,
             )  # fmt: skip
         except Invalid as error:
             raise refused(settings, error) from None
