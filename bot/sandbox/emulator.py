@@ -485,6 +485,11 @@ class BotApiEmulator:
         }
         return self._user_message(user, "sticker", {"sticker": sticker}, None)
 
+    def hold_file(self, data: bytes, filename: str, mime_type: str | None = None) -> str:
+        """A file Telegram holds already (a poster an admin sent the bot once): its file_id,
+        for ``dcc-bot broadcast create --photo`` or ``--document``."""
+        return str(self._store_file(Upload(data, filename, mime_type))["file_id"])
+
     def send_photo(
         self,
         user: EmuUser,
