@@ -134,10 +134,14 @@ def parser() -> argparse.ArgumentParser:
     )
     poster = create.add_mutually_exclusive_group()
     poster.add_argument(
-        "--photo", metavar="FILE_ID", help="a poster photo Telegram holds: its file_id"
+        "--photo",
+        metavar="FILE_OR_ID",
+        help="a poster photo: a local file (uploaded by the bot) or Telegram's file_id",
     )
     poster.add_argument(
-        "--document", metavar="FILE_ID", help="a PDF or other document Telegram holds: its file_id"
+        "--document",
+        metavar="FILE_OR_ID",
+        help="a PDF or other document: a local file (uploaded by the bot) or Telegram's file_id",
     )
     create.add_argument("--protect", action="store_true", help="members cannot forward or save it")
     create.add_argument("--pin", action="store_true", help="pinned in each member's chat")

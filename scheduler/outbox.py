@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.core.events import FileRef
@@ -64,11 +65,17 @@ class _Extras:
     file: FileRef | None = None
     protect: bool = False
     pin: bool = False
+    poster: tuple[int, str] | None = None  # a broadcast's local file: (broadcast, kind)
 
     @classmethod
     def of(cls, row: OutboxMessage) -> _Extras:
         file = FileRef(row.file_kind, row.file_id) if row.file_kind and row.file_id else None
-        return cls(file, bool(row.protect), bool(row.pin))
+        poster = (
+            (row.broadcast_id, row.file_kind)
+            if row.file_kind and not row.file_id and row.broadcast_id is not None
+            else None
+        )
+        return cls(file, bool(row.protect), bool(row.pin), poster)
 
 
 class OutboxSender:
@@ -98,6 +105,8 @@ class OutboxSender:
         # outcomes a call had that could not be written yet: row id → (status, error, chat)
         self._unwritten: dict[int, tuple[str, str | None, int | None]] = {}
         self._next_recovery: datetime | None = None
+        self._poster_ids: dict[int, str] = {}  # broadcast → the file_id its upload was given
+        self._uploading: dict[int, asyncio.Lock] = {}
 
     async def resume_after_crash(self) -> None:
         async with self.unit_of_work() as uow:
@@ -187,14 +196,13 @@ class OutboxSender:
         the parts): the first part goes as the caption, the rest follow as messages, the
         keyboard under the last and each protected like the file. Then the pin of the first
         message, if asked (a pin refused is logged: the message is sent)."""
-        if extras.file is None:
+        if extras.file is None and extras.poster is None:
             message_id = await self.messenger.send_message(chat_id, text, keyboard, extras.protect)
         else:
             caption, *following = text.split(FOLLOWS)
-            message_id = await self.messenger.send_file(
-                chat_id, extras.file, caption or None, None if following else keyboard,
-                extras.protect,
-            )  # fmt: skip
+            message_id = await self._send_file(
+                chat_id, extras, caption or None, None if following else keyboard
+            )
             for number, part in enumerate(following, 1):
                 last = number == len(following)
                 await self.messenger.send_message(
@@ -205,6 +213,47 @@ class OutboxSender:
                 await self.messenger.pin_message(chat_id, message_id)
             except Exception as error:  # the message went out: not sent again for a pin
                 log.warning("could not pin message %s in chat %s: %s", message_id, chat_id, error)
+
+    async def _send_file(
+        self, chat_id: int, extras: _Extras, caption: str | None, keyboard: Keyboard | None
+    ) -> int:
+        """The row's file by its file_id; a broadcast's local file is uploaded by the first
+        message that sends it (one upload at a time in this sender, the others waiting), its
+        file_id kept on the broadcast (``keep_file_id``) and used by every later message."""
+        if extras.poster is None:
+            assert extras.file is not None
+            return await self.messenger.send_file(
+                chat_id, extras.file, caption, keyboard, extras.protect
+            )
+        broadcast_id, kind = extras.poster
+        async with self._uploading.setdefault(broadcast_id, asyncio.Lock()):
+            file_id = self._poster_ids.get(broadcast_id)
+            path = None
+            if file_id is None:
+                async with self.unit_of_work() as uow:
+                    file_id, path = await uow.broadcasts.poster(broadcast_id)
+            if file_id is not None:
+                self._poster_ids[broadcast_id] = file_id
+            elif path is None:
+                raise Rejected(f"broadcast {broadcast_id} has no file to send")
+            else:
+                try:
+                    content = await asyncio.to_thread(Path(path).read_bytes)
+                except OSError as error:
+                    raise Rejected(f"the poster {path} cannot be read: {error}") from None
+                message_id, file_id = await self.messenger.upload_file(
+                    chat_id, kind, content, Path(path).name, caption, keyboard, extras.protect
+                )
+                self._poster_ids[broadcast_id] = file_id
+                try:
+                    async with self.unit_of_work() as uow:
+                        await uow.broadcasts.keep_file_id(broadcast_id, file_id)
+                        await uow.commit()
+                except Exception:  # this sender sends by the id it holds; another uploads again
+                    log.exception("could not keep the file_id of broadcast %s", broadcast_id)
+                return message_id
+        file = FileRef(kind, file_id)
+        return await self.messenger.send_file(chat_id, file, caption, keyboard, extras.protect)
 
     async def _mend(self) -> None:
         """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows

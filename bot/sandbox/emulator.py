@@ -230,6 +230,7 @@ class BotApiEmulator:
         self._raw: dict[tuple[int, int], JSON] = {}  # Message dicts by (chat_id, message_id)
         self._next_message_id: dict[int, int] = {}
         self._files: dict[str, Upload] = {}
+        self.uploads: list[Upload] = []  # files the bot uploaded (not sent again by file_id)
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._updates: list[_Pending] = []
         self._next_update_id = first_update_id
@@ -751,6 +752,7 @@ class BotApiEmulator:
         if isinstance(value, str) and value.startswith("attach://"):  # the file in another part
             value = params.get(value.removeprefix("attach://"))
         if isinstance(value, Upload):
+            self.uploads.append(value)
             return value
         if isinstance(value, str) and value in self._files:
             return self._files[value]

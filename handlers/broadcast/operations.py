@@ -39,6 +39,7 @@ async def create(
     file: FileRef | None = None,
     protect: bool = False,
     pin: bool = False,
+    upload: tuple[str, str] | None = None,
 ) -> Broadcast:
     """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
     optional link button, to ``audience`` (known roles, provinces and skills, events that
@@ -48,7 +49,8 @@ async def create(
     acting admin follows it in one message. ``file``: a poster photo or a PDF Telegram holds,
     each language's text its caption (a text too long for a caption follows the file in
     messages of its own); ``protect``: no forwarding or saving; ``pin``: pinned
-    in each member's chat."""
+    in each member's chat. ``upload`` (the command line): a file's kind and local path
+    instead, uploaded by the first message sent and then sent by the file_id it gets."""
     await acting.require("admin")
     km, en = broadcast_text(text_km), broadcast_text(text_en)
     url = parse_web_address(link) if link else None
@@ -61,14 +63,15 @@ async def create(
     moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
     broadcast = await acting.uow.broadcasts.add(
         km, en, url, audience, moment, acting.person, acting.now, category,
-        (file.kind, file.file_id) if file else None, protect, pin,
+        (file.kind, file.file_id) if file else None, protect, pin, upload,
     )  # fmt: skip
     details = {
         "broadcast": broadcast.id, "send_at": moment.isoformat(),
         "audience": audience.to_json(), "category": category,
     }  # fmt: skip
-    if file is not None or protect or pin:
-        details |= {"file": file.kind if file else None, "protect": protect, "pin": pin}
+    kind = file.kind if file else upload[0] if upload else None
+    if kind is not None or protect or pin:
+        details |= {"file": kind, "protect": protect, "pin": pin}
     await acting.audit("broadcast-created", details)
     return broadcast
 

@@ -134,3 +134,43 @@ async def test_one_row_whose_text_is_too_long_for_a_caption_goes_as_the_file_the
     async with uow_factory() as uow:
         statuses = list(await uow.session.scalars(select(OutboxMessage.status)))
     assert statuses == ["sent"]
+
+
+async def test_a_broadcasts_local_file_is_uploaded_once_then_sent_by_its_file_id(
+    uow_factory, clock: FakeClock, translations: Translations, tmp_path
+) -> None:
+    """The first message uploads the bytes; the file_id it gets is kept on the broadcast
+    (conditionally: a second one is not kept) and every later message sends by it."""
+    from handlers.broadcast.delivery import expand
+    from storage.broadcasts import Audience
+    from storage.models import Broadcast
+
+    poster = tmp_path / "poster.jpg"
+    poster.write_bytes(b"\xff\xd8\xffposter")
+    async with uow_factory() as uow:
+        rows = [
+            {"telegram_id": 500 + n, "full_name": f"M{n}", "language": "km", "role": "student"}
+            for n in range(5)
+        ]
+        await uow.members.upsert_many(rows, clock.now())
+        created = await uow.broadcasts.add(
+            "ក", "A", None, Audience(), clock.now(), None, clock.now(), protect=True,
+            upload=("photo", str(poster)),
+        )  # fmt: skip
+        await uow.broadcasts.start_due(clock.now())
+        await uow.commit()
+    assert await expand(uow_factory, translations, created.id, clock.now) == 5
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    assert messenger.uploads == [(500, "poster.jpg", b"\xff\xd8\xffposter")]
+    assert [(s.chat_id, s.file, s.protect) for s in messenger.sent] == [
+        (500 + n, FileRef("photo", "uploaded-1"), True) for n in range(5)
+    ]
+    async with uow_factory() as uow:
+        kept = await uow.session.get(Broadcast, created.id)
+        assert kept is not None and kept.file_id == "uploaded-1"
+        assert not await uow.broadcasts.keep_file_id(created.id, "another")
+        await uow.commit()
+        assert (await uow.broadcasts.poster(created.id))[0] == "uploaded-1"
