@@ -58,6 +58,15 @@ STUCK_AFTER = timedelta(minutes=5)  # a row ``sending`` this long lost its outco
 RECOVER_EVERY = timedelta(minutes=1)
 
 
+class _PartlySent(Exception):
+    """The file of a row went out, a message following it did not: ``rest`` is what is left
+    to send; ``cause`` the failure, handled as any call's."""
+
+    def __init__(self, rest: str, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.rest, self.cause = rest, cause
+
+
 @dataclass(frozen=True, slots=True)
 class _Extras:
     """What a row carries besides its text: a file to send by file_id, protection, a pin."""
@@ -167,7 +176,11 @@ class OutboxSender:
         self, row_id: int, chat_id: int, text: str, keyboard: Any, extras: _Extras
     ) -> bool:
         try:
-            await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
+            try:
+                await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
+            except _PartlySent as partly:
+                await self._keep_the_rest(row_id, partly.rest)
+                raise partly.cause from None
         except RetryLater as flood:
             self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
             self.flood_waits += 1
@@ -192,27 +205,32 @@ class OutboxSender:
         self, chat_id: int, text: str, keyboard: Keyboard | None, extras: _Extras
     ) -> None:
         """The row's call: a text, or a photo or document by its file_id with the text as
-        its caption; a text too long for a caption was split when queued (``FOLLOWS`` between
+        its caption. A text too long for a caption was split when queued (``FOLLOWS`` between
         the parts): the first part goes as the caption, the rest follow as messages, the
-        keyboard under the last and each protected like the file. Then the pin of the first
-        message, if asked (a pin refused is logged: the message is sent)."""
+        keyboard under the last and each protected like the file; once the first message is
+        out a failure keeps only what is left (``_PartlySent``), so nothing goes twice. The
+        first message is pinned, if asked (a pin refused is logged: the message is sent)."""
+        first, *following = text.split(FOLLOWS)
+        last_keyboard = None if following else keyboard
         if extras.file is None and extras.poster is None:
-            message_id = await self.messenger.send_message(chat_id, text, keyboard, extras.protect)
-        else:
-            caption, *following = text.split(FOLLOWS)
-            message_id = await self._send_file(
-                chat_id, extras, caption or None, None if following else keyboard
+            message_id = await self.messenger.send_message(
+                chat_id, first, last_keyboard, extras.protect
             )
-            for number, part in enumerate(following, 1):
-                last = number == len(following)
-                await self.messenger.send_message(
-                    chat_id, part, keyboard if last else None, extras.protect
-                )
+        else:
+            message_id = await self._send_file(chat_id, extras, first or None, last_keyboard)
         if extras.pin:
             try:
                 await self.messenger.pin_message(chat_id, message_id)
             except Exception as error:  # the message went out: not sent again for a pin
                 log.warning("could not pin message %s in chat %s: %s", message_id, chat_id, error)
+        for number, part in enumerate(following, 1):
+            last = number == len(following)
+            try:
+                await self.messenger.send_message(
+                    chat_id, part, keyboard if last else None, extras.protect
+                )
+            except Exception as error:
+                raise _PartlySent(FOLLOWS.join(following[number - 1 :]), error) from None
 
     async def _send_file(
         self, chat_id: int, extras: _Extras, caption: str | None, keyboard: Keyboard | None
@@ -254,6 +272,14 @@ class OutboxSender:
                 return message_id
         file = FileRef(kind, file_id)
         return await self.messenger.send_file(chat_id, file, caption, keyboard, extras.protect)
+
+    async def _keep_the_rest(self, row_id: int, rest: str) -> None:
+        try:
+            async with self.unit_of_work() as uow:
+                await uow.outbox.keep_the_rest(row_id, rest)
+                await uow.commit()
+        except Exception:  # the row stays whole: a retry sends the file again
+            log.exception("could not keep what is left of outbox message %s", row_id)
 
     async def _mend(self) -> None:
         """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows

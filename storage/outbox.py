@@ -290,6 +290,15 @@ class OutboxRepository:
             or 0
         )
 
+    async def keep_the_rest(self, message_id: int, text: str) -> None:
+        """A row whose file went out but not all the messages following it: what is left is
+        all it sends from now on (no file, no pin), so a retry never sends the file twice."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING)
+            .values(text=text, file_kind=None, file_id=None, pin=False)
+        )
+
     async def retry_later(self, message_id: int, when: datetime, error: str) -> None:
         await self.session.execute(
             update(OutboxMessage)

@@ -174,3 +174,46 @@ async def test_a_broadcasts_local_file_is_uploaded_once_then_sent_by_its_file_id
         assert not await uow.broadcasts.keep_file_id(created.id, "another")
         await uow.commit()
         assert (await uow.broadcasts.poster(created.id))[0] == "uploaded-1"
+
+
+async def test_when_a_part_after_the_file_fails_only_the_rest_is_sent_again(
+    uow_factory, clock: FakeClock
+) -> None:
+    """The poster went out, the message after it met a network error: the retry sends the
+    rest only (the member never gets the poster twice), still protected."""
+    from storage.models import OutboxMessage
+    from storage.outbox import FOLLOWS
+
+    async with uow_factory() as uow:
+        uow.session.add(
+            OutboxMessage(
+                chat_id=7, text=FOLLOWS.join(["caption", "second", "third"]), keyboard=None,
+                dedupe_key="broadcast:1:7", status="pending", attempts=0, priority=1,
+                not_before=clock.now(), created_at=clock.now(), file_kind="photo",
+                file_id=POSTER.file_id, protect=True, pin=True,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    calls = 0
+    original = messenger.send_message
+
+    async def second_fails_once(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("network")
+        return await original(*args, **kwargs)
+
+    messenger.send_message = second_fails_once  # type: ignore[method-assign]
+    assert await sender.drain() == 0
+    clock.advance(seconds=60)
+    while await sender.drain():
+        pass
+    assert [(s.text, s.file, s.protect) for s in messenger.sent] == [
+        ("caption", POSTER, True),
+        ("second", None, True),
+        ("third", None, True),
+    ]
+    assert messenger.pins == [(7, 1)]
