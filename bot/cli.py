@@ -10,7 +10,7 @@ from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot.commands import CommandError
+from bot.commands import CommandError, poster_file
 from bot.config import TELEGRAM_ID_MAX, ConfigError, Settings, load_settings
 from storage.seed.choices import CONTENT_KINDS
 
@@ -132,6 +132,19 @@ def parser() -> argparse.ArgumentParser:
         help="official (reaches everyone; the default), events, opportunities, competitions or"
         " news (left out: the members who switched it off in /subscriptions)",
     )
+    poster = create.add_mutually_exclusive_group()
+    poster.add_argument(
+        "--photo",
+        metavar="FILE_OR_ID",
+        help="a poster photo: a local file (uploaded by the bot) or Telegram's file_id",
+    )
+    poster.add_argument(
+        "--document",
+        metavar="FILE_OR_ID",
+        help="a PDF or other document: a local file (uploaded by the bot) or Telegram's file_id",
+    )
+    create.add_argument("--protect", action="store_true", help="members cannot forward or save it")
+    create.add_argument("--pin", action="store_true", help="pinned in each member's chat")
     cancel = broadcast.add_parser("cancel", help="call off a scheduled broadcast")
     cancel.add_argument(
         "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
@@ -338,7 +351,7 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
         case "broadcast" if args.broadcast_command == "create":
             return await commands.create_broadcast(
                 settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at,
-                args.category,
+                args.category, poster_file(args.photo, args.document), args.protect, args.pin,
             )  # fmt: skip
         case "broadcast" if args.broadcast_command == "cancel":
             return await commands.cancel_broadcast(settings, args.broadcast_id)

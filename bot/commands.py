@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.core.events import FileRef
 from bot.core.i18n import Translations
 from storage.db import make_sessionmaker
 from storage.uow import UnitOfWork
@@ -370,6 +372,33 @@ async def post_content(
     return 0
 
 
+_FILE_ID = re.compile(r"[A-Za-z0-9_-]{10,200}")
+
+
+POSTER_MAX = 20 * 1024 * 1024  # bytes: the most a poster file may be (as a member's file)
+
+
+def poster_file(photo: str | None, document: str | None) -> FileRef | tuple[str, str] | None:
+    """The poster ``--photo`` or ``--document`` names: Telegram's file_id of a file it holds
+    (a value that is no existing path), or a local file's kind and absolute path (uploaded
+    by the bot on the first send)."""
+    kind, value = ("photo", photo) if photo is not None else ("document", document)
+    if value is None:
+        return None
+    path = Path(value.strip()).expanduser()
+    if path.exists():
+        if not path.is_file():
+            raise CommandError(f"--{kind} {value!r} is not a file")
+        if path.stat().st_size > POSTER_MAX:
+            raise CommandError(f"--{kind} {value!r} is larger than 20 MB")
+        if path.stat().st_size == 0:
+            raise CommandError(f"--{kind} {value!r} is empty")
+        return kind, str(path.resolve())
+    if not _FILE_ID.fullmatch(value.strip()):
+        raise CommandError(f"--{kind} {value!r} is neither a file nor a Telegram file_id")
+    return FileRef(kind, value.strip())
+
+
 async def create_broadcast(
     settings: Settings,
     text_km: str | None,
@@ -379,10 +408,14 @@ async def create_broadcast(
     audience_specs: list[str],
     at: str | None,
     category: str = "official",
+    poster: FileRef | tuple[str, str] | None = None,
+    protect: bool = False,
+    pin: bool = False,
 ) -> int:
     """Queue (or schedule) a broadcast with /broadcast's operation; the running bot
     delivers it, or the next one started. The count printed leaves out the members who
-    switched its category off."""
+    switched its category off. ``poster``: a photo or document by Telegram's file_id (or a
+    local file's kind and path, uploaded by the bot on the first send), the text its caption; ``protect``: no forwarding or saving; ``pin``: pinned in each chat."""
     from handlers.broadcast import operations
     from handlers.broadcast.audience import parse_audience
     from handlers.invalid import Invalid
@@ -404,6 +437,8 @@ async def create_broadcast(
             broadcast = await operations.create(
                 operator(settings, uow), text_km or text, text_en or text, link, audience,
                 send_at, category.strip().lower(),
+                poster if isinstance(poster, FileRef) else None, protect, pin,
+                poster if isinstance(poster, tuple) else None,
             )  # fmt: skip
         except Invalid as error:
             raise refused(settings, error) from None

@@ -33,13 +33,14 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.core.events import FileRef
 from bot.core.keyboards import Keyboard, keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
 from storage.models import OutboxMessage
-from storage.outbox import FAILED, SENT, UNREACHABLE
+from storage.outbox import FAILED, FOLLOWS, SENT, UNREACHABLE
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,15 @@ STUCK_AFTER = timedelta(minutes=5)  # a row ``sending`` this long lost its outco
 RECOVER_EVERY = timedelta(minutes=1)
 
 
+class _PartlySent(Exception):
+    """The file of a row went out, a message following it did not: ``rest`` is what is left
+    to send; ``cause`` the failure, handled as any call's."""
+
+    def __init__(self, rest: str, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.rest, self.cause = rest, cause
+
+
 @dataclass(frozen=True, slots=True)
 class _Extras:
     """What a row carries besides its text: a file to send by file_id, protection, a pin."""
@@ -64,11 +74,17 @@ class _Extras:
     file: FileRef | None = None
     protect: bool = False
     pin: bool = False
+    poster: tuple[int, str] | None = None  # a broadcast's local file: (broadcast, kind)
 
     @classmethod
     def of(cls, row: OutboxMessage) -> _Extras:
         file = FileRef(row.file_kind, row.file_id) if row.file_kind and row.file_id else None
-        return cls(file, bool(row.protect), bool(row.pin))
+        poster = (
+            (row.broadcast_id, row.file_kind)
+            if row.file_kind and not row.file_id and row.broadcast_id is not None
+            else None
+        )
+        return cls(file, bool(row.protect), bool(row.pin), poster)
 
 
 class OutboxSender:
@@ -98,6 +114,8 @@ class OutboxSender:
         # outcomes a call had that could not be written yet: row id → (status, error, chat)
         self._unwritten: dict[int, tuple[str, str | None, int | None]] = {}
         self._next_recovery: datetime | None = None
+        self._poster_ids: dict[int, str] = {}  # broadcast → the file_id its upload was given
+        self._uploading: dict[int, asyncio.Lock] = {}
 
     async def resume_after_crash(self) -> None:
         async with self.unit_of_work() as uow:
@@ -158,7 +176,11 @@ class OutboxSender:
         self, row_id: int, chat_id: int, text: str, keyboard: Any, extras: _Extras
     ) -> bool:
         try:
-            await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
+            try:
+                await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
+            except _PartlySent as partly:
+                await self._keep_the_rest(row_id, partly.rest)
+                raise partly.cause from None
         except RetryLater as flood:
             self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
             self.flood_waits += 1
@@ -182,19 +204,82 @@ class OutboxSender:
     async def _call(
         self, chat_id: int, text: str, keyboard: Keyboard | None, extras: _Extras
     ) -> None:
-        """The row's one call: a text, or a photo or document by its file_id with the text as
-        its caption; then the pin, if asked (a pin refused is logged: the message is sent)."""
-        if extras.file is not None:
-            message_id = await self.messenger.send_file(
-                chat_id, extras.file, text or None, keyboard, extras.protect
+        """The row's call: a text, or a photo or document by its file_id with the text as
+        its caption. A text too long for a caption was split when queued (``FOLLOWS`` between
+        the parts): the first part goes as the caption, the rest follow as messages, the
+        keyboard under the last and each protected like the file; once the first message is
+        out a failure keeps only what is left (``_PartlySent``), so nothing goes twice. The
+        first message is pinned, if asked (a pin refused is logged: the message is sent)."""
+        first, *following = text.split(FOLLOWS)
+        last_keyboard = None if following else keyboard
+        if extras.file is None and extras.poster is None:
+            message_id = await self.messenger.send_message(
+                chat_id, first, last_keyboard, extras.protect
             )
         else:
-            message_id = await self.messenger.send_message(chat_id, text, keyboard, extras.protect)
+            message_id = await self._send_file(chat_id, extras, first or None, last_keyboard)
         if extras.pin:
             try:
                 await self.messenger.pin_message(chat_id, message_id)
             except Exception as error:  # the message went out: not sent again for a pin
                 log.warning("could not pin message %s in chat %s: %s", message_id, chat_id, error)
+        for number, part in enumerate(following, 1):
+            last = number == len(following)
+            try:
+                await self.messenger.send_message(
+                    chat_id, part, keyboard if last else None, extras.protect
+                )
+            except Exception as error:
+                raise _PartlySent(FOLLOWS.join(following[number - 1 :]), error) from None
+
+    async def _send_file(
+        self, chat_id: int, extras: _Extras, caption: str | None, keyboard: Keyboard | None
+    ) -> int:
+        """The row's file by its file_id; a broadcast's local file is uploaded by the first
+        message that sends it (one upload at a time in this sender, the others waiting), its
+        file_id kept on the broadcast (``keep_file_id``) and used by every later message."""
+        if extras.poster is None:
+            assert extras.file is not None
+            return await self.messenger.send_file(
+                chat_id, extras.file, caption, keyboard, extras.protect
+            )
+        broadcast_id, kind = extras.poster
+        async with self._uploading.setdefault(broadcast_id, asyncio.Lock()):
+            file_id = self._poster_ids.get(broadcast_id)
+            path = None
+            if file_id is None:
+                async with self.unit_of_work() as uow:
+                    file_id, path = await uow.broadcasts.poster(broadcast_id)
+            if file_id is not None:
+                self._poster_ids[broadcast_id] = file_id
+            elif path is None:
+                raise Rejected(f"broadcast {broadcast_id} has no file to send")
+            else:
+                try:
+                    content = await asyncio.to_thread(Path(path).read_bytes)
+                except OSError as error:
+                    raise Rejected(f"the poster {path} cannot be read: {error}") from None
+                message_id, file_id = await self.messenger.upload_file(
+                    chat_id, kind, content, Path(path).name, caption, keyboard, extras.protect
+                )
+                self._poster_ids[broadcast_id] = file_id
+                try:
+                    async with self.unit_of_work() as uow:
+                        await uow.broadcasts.keep_file_id(broadcast_id, file_id)
+                        await uow.commit()
+                except Exception:  # this sender sends by the id it holds; another uploads again
+                    log.exception("could not keep the file_id of broadcast %s", broadcast_id)
+                return message_id
+        file = FileRef(kind, file_id)
+        return await self.messenger.send_file(chat_id, file, caption, keyboard, extras.protect)
+
+    async def _keep_the_rest(self, row_id: int, rest: str) -> None:
+        try:
+            async with self.unit_of_work() as uow:
+                await uow.outbox.keep_the_rest(row_id, rest)
+                await uow.commit()
+        except Exception:  # the row stays whole: a retry sends the file again
+            log.exception("could not keep what is left of outbox message %s", row_id)
 
     async def _mend(self) -> None:
         """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows

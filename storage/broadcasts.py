@@ -165,12 +165,16 @@ class BroadcastRepository:
         file: tuple[str, str] | None = None,
         protect: bool = False,
         pin: bool = False,
+        upload: tuple[str, str] | None = None,
     ) -> Broadcast:
-        """``file``: its kind (``photo`` or ``document``) and Telegram's file_id."""
+        """``file``: its kind (``photo`` or ``document``) and Telegram's file_id; ``upload``:
+        its kind and the path of a local file, uploaded on the first send (``keep_file_id``)."""
+        kind = upload[0] if upload else file[0] if file else None
         broadcast = Broadcast(
             text_km=text_km, text_en=text_en, link_url=link_url, audience=audience.to_json(),
             category=category, left_out=0, protect=protect, pin=pin,
-            file_kind=file[0] if file else None, file_id=file[1] if file else None,
+            file_kind=kind, file_id=file[1] if file else None,
+            file_path=upload[1] if upload else None,
             status=SCHEDULED, send_at=send_at, expanded=False, expanded_to=0, total=0,
             created_by=created_by, progress_chat_id=created_by, created_at=now,
         )  # fmt: skip
@@ -180,6 +184,26 @@ class BroadcastRepository:
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id)
+
+    async def poster(self, broadcast_id: int) -> tuple[str | None, str | None]:
+        """The file_id of a broadcast's file, once Telegram gave one, and its local path."""
+        found = (
+            await self.session.execute(
+                select(Broadcast.file_id, Broadcast.file_path).where(Broadcast.id == broadcast_id)
+            )
+        ).first()
+        return (found[0], found[1]) if found else (None, None)
+
+    async def keep_file_id(self, broadcast_id: int, file_id: str) -> bool:
+        """The file_id Telegram gave a local file uploaded on the first send, kept once (a
+        conditional UPDATE: another sender's first upload is not overwritten), so later
+        messages send it by id; whether this one was kept."""
+        done = await self.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.file_id.is_(None))
+            .values(file_id=file_id)
+        )
+        return bool(getattr(done, "rowcount", 0))
 
     async def count_by_language(
         self, audience: Audience, category: str = OFFICIAL
@@ -253,7 +277,9 @@ class BroadcastRepository:
                         "keyboard": messages[language][1],
                         "dedupe_key": f"broadcast:{broadcast.id}:{member_id}",
                         "broadcast_id": broadcast.id,
-                        "file_kind": broadcast.file_kind if broadcast.file_id else None,
+                        "file_kind": broadcast.file_kind
+                        if broadcast.file_id or broadcast.file_path
+                        else None,
                         "file_id": broadcast.file_id,
                         "protect": broadcast.protect,
                         "pin": broadcast.pin,

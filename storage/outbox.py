@@ -24,6 +24,10 @@ NOTICE, BULK = 0, 1  # priorities: notices first, then broadcasts and digests
 THANKS_KEY = "leaderboard-thanks:"  # the leaderboard's monthly thank-you (handlers/leaderboard)
 MESSAGE_MAX = 4096  # Telegram's limit: UTF-16 units of the text once its HTML is parsed
 CAPTION_MAX = 1024  # a photo's or document's caption, counted the same way
+FOLLOWS = "<!--follows-->"
+"""Between the parts of one row sent as several messages: a file's caption, then the rest of
+a text too long for a caption (broadcasts, ``handlers.broadcast.delivery``). Escaped member
+text never holds a ``<``, so the mark is never part of what someone wrote."""
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
 _TAG = re.compile(r"<[^<>]*>")
 
@@ -284,6 +288,15 @@ class OutboxRepository:
                 select(OutboxMessage.attempts).where(OutboxMessage.id == message_id)
             )
             or 0
+        )
+
+    async def keep_the_rest(self, message_id: int, text: str) -> None:
+        """A row whose file went out but not all the messages following it: what is left is
+        all it sends from now on (no file, no pin), so a retry never sends the file twice."""
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == SENDING)
+            .values(text=text, file_kind=None, file_id=None, pin=False)
         )
 
     async def retry_later(self, message_id: int, when: datetime, error: str) -> None:

@@ -73,6 +73,7 @@ class RecordingMessenger:
         self.menus: list[Menu] = []
         self.cleared_menus: list[int] = []
         self.pins: list[tuple[int, int]] = []
+        self.uploads: list[tuple[int, str, bytes]] = []
         self.in_flight = 0
         self.most_in_flight = 0
         self._ids = itertools.count(1)
@@ -115,6 +116,23 @@ class RecordingMessenger:
         await self._call(chat_id)
         self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect))
         return next(self._ids)
+
+    async def upload_file(
+        self,
+        chat_id: int,
+        kind: str,
+        content: bytes,
+        filename: str,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> tuple[int, str]:
+        """Recorded as a send of the file by the file_id it is given (``uploaded-N``)."""
+        await self._call(chat_id)
+        self.uploads.append((chat_id, filename, content))
+        file = FileRef(kind, f"uploaded-{len(self.uploads)}")
+        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect))
+        return next(self._ids), file.file_id
 
     async def pin_message(self, chat_id: int, message_id: int) -> None:
         await self._call(chat_id)

@@ -48,6 +48,21 @@ class Messenger(Protocol):
         most CAPTION_MAX units once parsed."""
         ...
 
+    async def upload_file(
+        self,
+        chat_id: int,
+        kind: str,
+        content: bytes,
+        filename: str,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> tuple[int, str]:
+        """A photo or document (``kind``) uploaded from its bytes, as ``send_file`` sends one
+        by file_id: the message id and the file_id Telegram gave the file, to send it again
+        by id."""
+        ...
+
     async def pin_message(self, chat_id: int, message_id: int) -> None:
         """Pin a message the bot sent in a private chat (silently)."""
         ...

@@ -65,6 +65,23 @@ class DeferredReplies:
         )
         return PENDING_MESSAGE_ID
 
+    async def upload_file(
+        self,
+        chat_id: int,
+        kind: str,
+        content: bytes,
+        filename: str,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> tuple[int, str]:
+        self._calls.append(
+            lambda: self.messenger.upload_file(
+                chat_id, kind, content, filename, caption, keyboard, protect
+            )
+        )
+        return PENDING_MESSAGE_ID, ""
+
     async def pin_message(self, chat_id: int, message_id: int) -> None:
         self._calls.append(lambda: self.messenger.pin_message(chat_id, message_id))
 

@@ -121,6 +121,28 @@ class AiogramMessenger:
         )  # fmt: skip
         return int(message.message_id)
 
+    async def upload_file(
+        self,
+        chat_id: int,
+        kind: str,
+        content: bytes,
+        filename: str,
+        caption: str | None = None,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+    ) -> tuple[int, str]:
+        """A photo or document uploaded from its bytes; the file_id Telegram gave it."""
+        send = self.bot.send_photo if kind == PHOTO else self.bot.send_document
+        message = await self.api.make(
+            send(
+                chat_id, BufferedInputFile(content, filename), caption=caption, parse_mode=HTML,
+                reply_markup=_markup(keyboard), protect_content=protect or None,
+            )
+        )  # fmt: skip
+        held = message.photo[-1] if kind == PHOTO and message.photo else message.document
+        assert held is not None, "Telegram answered an upload without the file"
+        return int(message.message_id), str(held.file_id)
+
     async def pin_message(self, chat_id: int, message_id: int) -> None:
         await self.api.make(
             self.bot.pin_chat_message(

@@ -230,6 +230,7 @@ class BotApiEmulator:
         self._raw: dict[tuple[int, int], JSON] = {}  # Message dicts by (chat_id, message_id)
         self._next_message_id: dict[int, int] = {}
         self._files: dict[str, Upload] = {}
+        self.uploads: list[Upload] = []  # files the bot uploaded (not sent again by file_id)
         self._queries: dict[str, bool] = {}  # callback query id -> answered
         self._updates: list[_Pending] = []
         self._next_update_id = first_update_id
@@ -484,6 +485,11 @@ class BotApiEmulator:
             "is_video": False,
         }
         return self._user_message(user, "sticker", {"sticker": sticker}, None)
+
+    def hold_file(self, data: bytes, filename: str, mime_type: str | None = None) -> str:
+        """A file Telegram holds already (a poster an admin sent the bot once): its file_id,
+        for ``dcc-bot broadcast create --photo`` or ``--document``."""
+        return str(self._store_file(Upload(data, filename, mime_type))["file_id"])
 
     def send_photo(
         self,
@@ -746,6 +752,7 @@ class BotApiEmulator:
         if isinstance(value, str) and value.startswith("attach://"):  # the file in another part
             value = params.get(value.removeprefix("attach://"))
         if isinstance(value, Upload):
+            self.uploads.append(value)
             return value
         if isinstance(value, str) and value in self._files:
             return self._files[value]

@@ -1,8 +1,10 @@
 """/broadcast: an administrator writes a message in Khmer and English, chooses who gets it,
 sees it exactly as each language's recipients will, then sends it now or at a set time.
 
-Steps (flow ``broadcast``): km → en → link → category → audience (with the choice steps
-roles, provinces and tags) → preview → [when]. The category (official, events…) decides who
+Steps (flow ``broadcast``): km → en → link → poster → category → audience (with the choice
+steps roles, provinces and tags) → preview → [when]. The poster is optional: a photo or a PDF
+sent (kept by Telegram's file_id), each language's text its caption; at the preview, Protect
+(no forwarding or saving) and Pin (pinned in each member's chat) are switched on and off. The category (official, events…) decides who
 is left out: members who switched it off in /subscriptions; the counts shown leave them out. Being an administrator is checked when the
 command is sent; Send now and a time typed at "when" hand the broadcast to the create
 operation, which checks the role and the whole broadcast again.
@@ -16,7 +18,7 @@ from datetime import datetime
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
-from bot.core.text import clip, clip_units
+from bot.core.text import clip, clip_units, escape
 from handlers.acting import NotAllowed
 from handlers.broadcast import operations
 from handlers.broadcast.audience import describe
@@ -26,6 +28,7 @@ from handlers.categories import CATEGORIES, CATEGORY_ICONS, OFFICIAL, category_n
 from handlers.content.cards import in_language
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
+from handlers.files import Accepted, file_ref, take_file
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
@@ -35,6 +38,14 @@ from storage.seed.provinces import ABROAD, PROVINCES
 from storage.seed.tags import SLUGS
 
 SAME = "same"
+NO_FILE = "nofile"
+PROTECT, PIN = "protect", "pin"
+POSTER = Accepted(
+    N_("a photo or a PDF"),
+    photos=True,
+    mime_types=frozenset({"application/pdf"}),
+    extensions=frozenset({".pdf"}),
+)
 
 
 async def broadcast_command(ctx: Ctx) -> None:
@@ -117,6 +128,35 @@ async def same_text(ctx: Ctx) -> None:
     ctx.data["en"] = ctx.data["km"]
     await ctx.clear_buttons()
     await ctx.goto("link")
+
+
+# -- the poster ------------------------------------------------------------------------------
+async def ask_poster(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "A poster with it? Send a photo or a PDF: the text becomes its caption. Or press No file."
+            )
+        ),
+        ctx.keyboard([ctx.button(ctx._(N_("No file")), NO_FILE)]),
+    )
+
+
+async def receive_poster(ctx: Ctx) -> None:
+    kept = await take_file(ctx, POSTER)
+    if kept is None:  # the admin was told what to send instead
+        return
+    ctx.data["file"] = kept
+    await ctx.goto("category")
+
+
+async def poster_pressed(ctx: Ctx) -> None:
+    if ctx.value != NO_FILE:
+        await ctx.reprompt()
+        return
+    ctx.data["file"] = None
+    await ctx.clear_buttons()
+    await ctx.goto("category")
 
 
 # -- the category ----------------------------------------------------------------------------
@@ -291,6 +331,7 @@ async def event_pressed(ctx: Ctx) -> None:
 async def show_preview(ctx: Ctx) -> None:
     category = category_of(ctx)
     counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx), category)
+    file = file_ref(ctx.data.get("file"))
     for language, label in (("km", "ខ្មែរ"), ("en", "English")):
         t = ctx.translators.for_language(language)
         text, keyboard = broadcast_message(t, ctx.data[language], ctx.data.get("link"))
@@ -299,7 +340,35 @@ async def show_preview(ctx: Ctx) -> None:
                 count=ctx.t.number(counts.get(language, 0)), language=label
             )
         )
-        await ctx.reply(text, keyboard)
+        if file is None:
+            await ctx.reply(text, keyboard)
+        else:
+            await ctx.reply_file(file, text, keyboard)
+    await ask_send(ctx)
+
+
+def settings(ctx: Ctx) -> list[str]:
+    """What the preview says is set besides the texts: the poster, protection, the pin
+    (nothing for what is not set; the Protect and Pin buttons show a tick when on)."""
+    lines: list[str] = []
+    kept = ctx.data.get("file")
+    if kept is not None and kept["kind"] == "photo":
+        lines.append("🖼 " + ctx._(N_("Poster: a photo")))
+    elif kept is not None:
+        name = escape(kept.get("file_name") or "PDF")
+        lines.append("📄 " + ctx._(N_("Poster: {name}")).format(name=name))
+    if ctx.data.get(PROTECT):
+        lines.append("🔒 " + ctx._(N_("Protected: members cannot forward or save it")))
+    if ctx.data.get(PIN):
+        lines.append("📌 " + ctx._(N_("Pinned in each member's chat")))
+    return lines
+
+
+async def ask_send(ctx: Ctx) -> None:
+    """The preview's last message: what is set, the counts, and the buttons (Protect and Pin
+    switch on and off; pressing one shows this message again, not the whole preview)."""
+    category = category_of(ctx)
+    counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx), category)
     question = ctx._(N_("Send it to {count} member(s)?")).format(
         count=ctx.t.number(sum(counts.values()))
     )
@@ -310,9 +379,13 @@ async def show_preview(ctx: Ctx) -> None:
             count=ctx.t.number(sum(left_out.values()) - sum(counts.values()))
         )
     await ctx.reply(
-        shown + "\n\n" + question,
+        "\n".join([shown, *settings(ctx)]) + "\n\n" + question,
         ctx.keyboard(
             [
+                ctx.button(
+                    ("✅ " if ctx.data.get(PROTECT) else "") + "🔒 " + ctx._(N_("Protect")), PROTECT
+                ),
+                ctx.button(("✅ " if ctx.data.get(PIN) else "") + "📌 " + ctx._(N_("Pin")), PIN),
                 ctx.button("📤 " + ctx._(N_("Send now")), "now"),
                 ctx.button("🗓 " + ctx._(N_("Schedule")), "later"),
                 ctx.button("✏️ " + ctx._(N_("Change the audience")), "audience"),
@@ -325,7 +398,10 @@ async def show_preview(ctx: Ctx) -> None:
 
 async def preview_pressed(ctx: Ctx) -> None:
     await ctx.clear_buttons()
-    if ctx.value in ("audience", "category"):
+    if ctx.value in (PROTECT, PIN):
+        ctx.data[ctx.value] = not ctx.data.get(ctx.value)
+        await ask_send(ctx)
+    elif ctx.value in ("audience", "category"):
         await ctx.goto(ctx.value)
     elif ctx.value == "later":
         await ctx.goto("when")
@@ -364,7 +440,7 @@ async def create(ctx: Ctx, send_at: datetime | None) -> None:
     try:
         broadcast = await operations.create(
             acting(ctx), d["km"], d["en"], d.get("link"), audience_of(ctx), send_at,
-            category_of(ctx),
+            category_of(ctx), file_ref(d.get("file")), bool(d.get(PROTECT)), bool(d.get(PIN)),
         )  # fmt: skip
     except NotAllowed as error:
         ctx.end_flow()
@@ -391,7 +467,8 @@ broadcast_flow = Flow(
     {
         "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km, next=("en",)),
         "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text, next=("link",)),
-        "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "category"),
+        "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "poster"),
+        "poster": Step(ask_poster, N_("Please send a photo or a PDF, or press No file."), on_button=poster_pressed, on_media=receive_poster, next=("category",)),
         "category": Step(ask_category, N_("Please choose the category with one of the buttons."), on_button=category_chosen, next=("audience",)),
         "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags", "events")),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),

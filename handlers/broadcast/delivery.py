@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.core.html import split_caption
 from bot.core.i18n import Translations
 from bot.core.keyboards import keyboard_to_json
 from bot.core.ports import Messenger
@@ -32,6 +33,7 @@ from handlers.broadcast.message import (
 from handlers.notices import notify, staff_language
 from storage.broadcasts import DONE, Audience
 from storage.models import Broadcast
+from storage.outbox import FOLLOWS
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -61,12 +63,17 @@ async def deliver_broadcasts(
 
 
 def rendered(translations: Translations, broadcast: Broadcast) -> dict[str, Any]:
-    """The message of each language, rendered once for every recipient reading it."""
+    """The message of each language, rendered once for every recipient reading it. With a
+    file, a text too long for its caption is split here, where the language is known
+    (``split_caption``: the parts marked "(part 1 of 2)" in it), and kept in the one row of
+    each recipient, ``FOLLOWS`` between the parts: one row a recipient keeps the counts, the
+    Stop button and the report right; the sender sends the parts in order."""
     found: dict[str, Any] = {}
     for language in ("km", "en"):
-        text, keyboard = broadcast_message(
-            translations.for_language(language), text_for(broadcast, language), broadcast.link_url
-        )
+        t = translations.for_language(language)
+        text, keyboard = broadcast_message(t, text_for(broadcast, language), broadcast.link_url)
+        if broadcast.file_id or broadcast.file_path:
+            text = FOLLOWS.join(split_caption(text, t))
         found[language] = (text, keyboard_to_json(keyboard))
     return found
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.events import FileRef
-from bot.core.html import split_caption
 from bot.core.i18n import N_
 from handlers.acting import Acting
 from handlers.broadcast.delivery import queue_report
-from handlers.broadcast.message import broadcast_message
 from handlers.broadcast.rules import broadcast_text, check_audience, check_category
 from handlers.dates import still_to_come
 from handlers.invalid import Invalid
@@ -26,9 +24,6 @@ from storage.seed.choices import OFFICIAL
 NO_SUCH_BROADCAST = N_("There is no broadcast #{number}.")
 STARTED_ALREADY = N_("This broadcast has started already; Stop it instead.")
 CANCELLED_ALREADY = N_("This broadcast is cancelled already.")
-CAPTION_TOO_LONG = N_(
-    "With a photo or a document, the text is its caption: at most about 1,000 characters in each language. Please shorten it."
-)
 NOT_BEING_SENT = N_("This broadcast is no longer being sent.")
 NO_SUCH_EVENT = N_("There is no event #{number}.")
 
@@ -44,6 +39,7 @@ async def create(
     file: FileRef | None = None,
     protect: bool = False,
     pin: bool = False,
+    upload: tuple[str, str] | None = None,
 ) -> Broadcast:
     """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
     optional link button, to ``audience`` (known roles, provinces and skills, events that
@@ -51,16 +47,13 @@ async def create(
     ahead. Its ``category`` (storage.seed.choices.CATEGORIES) leaves out the members who
     switched it off; official announcements reach everyone. The delivery job sends it; the
     acting admin follows it in one message. ``file``: a poster photo or a PDF Telegram holds,
-    each language's text its caption; ``protect``: no forwarding or saving; ``pin``: pinned
-    in each member's chat."""
+    each language's text its caption (a text too long for a caption follows the file in
+    messages of its own); ``protect``: no forwarding or saving; ``pin``: pinned
+    in each member's chat. ``upload`` (the command line): a file's kind and local path
+    instead, uploaded by the first message sent and then sent by the file_id it gets."""
     await acting.require("admin")
     km, en = broadcast_text(text_km), broadcast_text(text_en)
     url = parse_web_address(link) if link else None
-    if file is not None:
-        for language, text in (("km", km), ("en", en)):
-            t = acting.translations.for_language(language)
-            if len(split_caption(broadcast_message(t, text, url)[0], t)) > 1:
-                raise Invalid(CAPTION_TOO_LONG)
     check_audience(audience)
     check_category(category)
     for number in audience.attended:  # "members who attended event N": a real event
@@ -70,14 +63,15 @@ async def create(
     moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
     broadcast = await acting.uow.broadcasts.add(
         km, en, url, audience, moment, acting.person, acting.now, category,
-        (file.kind, file.file_id) if file else None, protect, pin,
+        (file.kind, file.file_id) if file else None, protect, pin, upload,
     )  # fmt: skip
     details = {
         "broadcast": broadcast.id, "send_at": moment.isoformat(),
         "audience": audience.to_json(), "category": category,
     }  # fmt: skip
-    if file is not None or protect or pin:
-        details |= {"file": file.kind if file else None, "protect": protect, "pin": pin}
+    kind = file.kind if file else upload[0] if upload else None
+    if kind is not None or protect or pin:
+        details |= {"file": kind, "protect": protect, "pin": pin}
     await acting.audit("broadcast-created", details)
     return broadcast
 

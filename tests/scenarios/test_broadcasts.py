@@ -54,6 +54,7 @@ async def compose(
         "Please send a web address like https://example.com/jobs."
     ]
     await scenario.say(ADMIN, "mptc.gov.kh/workshop")
+    await scenario.press(ADMIN, "No file")
     replies = await scenario.press(ADMIN, category)
     for label in audience:
         replies = await scenario.press(ADMIN, label)

@@ -251,6 +251,7 @@ async def test_the_event_qr_code_checks_a_member_in_once_and_they_become_an_audi
     await scenario.say(admin, "សួស្តី")
     await scenario.press(admin, "Same text for both")
     await scenario.press(admin, "No link")
+    await scenario.press(admin, "No file")
     await scenario.press(admin, "🗓 Events")  # the category, then the audience
     replies = await scenario.press(admin, "Attended an event")
     assert replies == ["Members who checked in at which events? Tap them, then press Done."]

@@ -37,6 +37,7 @@ async def broadcast(scenario: Scenario, text: str, category: str) -> list[str]:
     await scenario.say(ADMIN, text)
     await scenario.press(ADMIN, "Same text for both")
     await scenario.press(ADMIN, "No link")
+    await scenario.press(ADMIN, "No file")
     replies = await scenario.press(ADMIN, category)
     replies += await scenario.press(ADMIN, "Next")
     return replies
@@ -108,6 +109,7 @@ async def test_the_report_in_khmer_counts_those_left_out_apart_from_who_blocked_
     await scenario.say(ADMIN, "ការប្រកួតប្រជែងថ្មី")
     await scenario.press(ADMIN, km.gettext("Same text for both"))
     await scenario.press(ADMIN, km.gettext("No link"))
+    await scenario.press(ADMIN, km.gettext("No file"))
     replies = await scenario.press(ADMIN, km.gettext("Competitions"))
     replies = await scenario.press(ADMIN, km.gettext("Next"))
     assert replies[-1].startswith(

@@ -313,15 +313,23 @@ async def test_a_poster_broadcast_writes_its_file_protection_and_pin_on_every_ro
     assert len(rows) == 3
 
 
-async def test_a_poster_whose_text_cannot_be_its_caption_is_refused(
+async def test_a_poster_whose_text_is_too_long_for_a_caption_keeps_one_row_a_recipient(
     uow_factory: Factory, translations: Translations
 ) -> None:
+    """Accepted, not refused: each recipient's one row holds the caption and the rest."""
     from bot.core.events import FileRef
+    from storage.outbox import FOLLOWS
 
-    refused = await attempt(
-        uow_factory, translations, ADMIN, operations.create, "ក" * 1100, "e", None, Audience(),
-        None, "official", FileRef("document", "policy-pdf"),
-    )  # fmt: skip
-    assert isinstance(refused, Invalid)
-    assert refused.message == operations.CAPTION_TOO_LONG
-    assert await written(uow_factory) == {"broadcasts": [], "outbox": {}, "audit": 0}
+    async with uow_factory() as uow:
+        created = await operations.create(
+            as_(uow, translations, ADMIN), "ក" * 1100, "e", None, Audience(),
+            None, "official", FileRef("document", "policy-pdf"),
+        )  # fmt: skip
+        await uow.broadcasts.start_due(NOW)
+        await uow.commit()
+    assert await expand(uow_factory, translations, created.id, lambda: NOW) == 3
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage)))
+    assert len(rows) == 3
+    split = [r.text.split(FOLLOWS) for r in rows]
+    assert sorted(len(parts) for parts in split) == [1, 1, 2]  # the Khmer reader's is split

@@ -327,6 +327,43 @@ def test_broadcast_create_with_a_category_leaves_out_who_switched_it_off(
     assert "Unknown category: gossip. Choose one of: official, events," in err
 
 
+def test_broadcast_create_with_a_poster_protected_and_pinned(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--photo/--document take Telegram's file_id, or a local file kept by its path."""
+    assert run(capsys, "seed-demo")[0] == 0
+    poster_id = "AgACAgIAAxkBAAIBc2V0cG9zdGVy-_1"
+    code, out, _ = run(
+        capsys, "broadcast", "create", "--text", "Poster", "--photo", poster_id, "--protect",
+        "--pin",
+    )  # fmt: skip
+    assert code == 0 and out.strip() == "1"
+    code, out, _ = run(capsys, "broadcast", "create", "--text", "PDF", "--document", "BQACAgIAAx9")
+    assert code == 0 and out.strip() == "2"
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        rows = db.execute(
+            "SELECT file_kind, file_id, file_path, protect, pin FROM broadcasts ORDER BY id"
+        ).fetchall()
+    assert rows == [("photo", poster_id, None, 1, 1), ("document", "BQACAgIAAx9", None, 0, 0)]
+    local = env / "poster.jpg"
+    local.write_bytes(b"\xff\xd8\xff")
+    code, out, _ = run(capsys, "broadcast", "create", "--text", "Local", "--photo", str(local))
+    assert code == 0 and out.strip() == "3"
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        kept = db.execute("SELECT file_kind, file_id, file_path FROM broadcasts WHERE id = 3")
+        assert kept.fetchone() == ("photo", None, str(local.resolve()))
+    (env / "empty.pdf").write_bytes(b"")
+    for args, message in (
+        (("--document", "not a file id!"), "is neither a file nor a Telegram file_id"),
+        (("--document", str(env / "empty.pdf")), "is empty"),
+        (("--photo", str(env)), "is not a file"),
+    ):
+        code, _, err = run(capsys, "broadcast", "create", "--text", "x", *args)
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, args
+    with pytest.raises(SystemExit):  # one poster at most: argparse says so
+        run(capsys, "broadcast", "create", "--text", "x", "--photo", poster_id, "--document", "B")
+
+
 def switch_off_events(env: Path) -> None:
     """One member switches events off (as /subscriptions writes it)."""
     with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:

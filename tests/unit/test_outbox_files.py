@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.events import FileRef
@@ -95,3 +96,124 @@ async def test_a_protected_message_goes_protected_in_every_part(
         ("caption", FileRef("document", "BQAD"), True),
         ("the rest", None, True),
     ]
+
+
+async def test_one_row_whose_text_is_too_long_for_a_caption_goes_as_the_file_then_the_rest(
+    uow_factory, clock: FakeClock, translations: Translations
+) -> None:
+    """A broadcast's row: the parts split when queued, sent in order by the one row; the
+    file pinned, every part protected, the keyboard under the last; the row sent once."""
+    from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
+    from storage.models import OutboxMessage
+    from storage.outbox import FOLLOWS
+
+    t = translations.for_language("km")
+    parts = split_caption(KHMER * 200, t)
+    link = InlineKeyboard.of([[Button("🔗", url="https://mptc.gov.kh")]])
+    async with uow_factory() as uow:
+        uow.session.add(
+            OutboxMessage(
+                chat_id=7, text=FOLLOWS.join(parts), keyboard=keyboard_to_json(link),
+                dedupe_key="broadcast:1:7", status="pending", attempts=0, priority=1,
+                not_before=clock.now(), created_at=clock.now(), file_kind="photo",
+                file_id=POSTER.file_id, protect=True, pin=True,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    assert [(s.text, s.file, s.protect) for s in messenger.sent] == [
+        (parts[0], POSTER, True),
+        *((part, None, True) for part in parts[1:]),
+    ]
+    assert len(parts) > 1 and all(FOLLOWS not in s.text for s in messenger.sent)
+    assert [s.keyboard is not None for s in messenger.sent] == [False] * (len(parts) - 1) + [True]
+    assert messenger.pins == [(7, 1)]
+    async with uow_factory() as uow:
+        statuses = list(await uow.session.scalars(select(OutboxMessage.status)))
+    assert statuses == ["sent"]
+
+
+async def test_a_broadcasts_local_file_is_uploaded_once_then_sent_by_its_file_id(
+    uow_factory, clock: FakeClock, translations: Translations, tmp_path
+) -> None:
+    """The first message uploads the bytes; the file_id it gets is kept on the broadcast
+    (conditionally: a second one is not kept) and every later message sends by it."""
+    from handlers.broadcast.delivery import expand
+    from storage.broadcasts import Audience
+    from storage.models import Broadcast
+
+    poster = tmp_path / "poster.jpg"
+    poster.write_bytes(b"\xff\xd8\xffposter")
+    async with uow_factory() as uow:
+        rows = [
+            {"telegram_id": 500 + n, "full_name": f"M{n}", "language": "km", "role": "student"}
+            for n in range(5)
+        ]
+        await uow.members.upsert_many(rows, clock.now())
+        created = await uow.broadcasts.add(
+            "ក", "A", None, Audience(), clock.now(), None, clock.now(), protect=True,
+            upload=("photo", str(poster)),
+        )  # fmt: skip
+        await uow.broadcasts.start_due(clock.now())
+        await uow.commit()
+    assert await expand(uow_factory, translations, created.id, clock.now) == 5
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    while await sender.drain():
+        pass
+    assert messenger.uploads == [(500, "poster.jpg", b"\xff\xd8\xffposter")]
+    assert [(s.chat_id, s.file, s.protect) for s in messenger.sent] == [
+        (500 + n, FileRef("photo", "uploaded-1"), True) for n in range(5)
+    ]
+    async with uow_factory() as uow:
+        kept = await uow.session.get(Broadcast, created.id)
+        assert kept is not None and kept.file_id == "uploaded-1"
+        assert not await uow.broadcasts.keep_file_id(created.id, "another")
+        await uow.commit()
+        assert (await uow.broadcasts.poster(created.id))[0] == "uploaded-1"
+
+
+async def test_when_a_part_after_the_file_fails_only_the_rest_is_sent_again(
+    uow_factory, clock: FakeClock
+) -> None:
+    """The poster went out, the message after it met a network error: the retry sends the
+    rest only (the member never gets the poster twice), still protected."""
+    from storage.models import OutboxMessage
+    from storage.outbox import FOLLOWS
+
+    async with uow_factory() as uow:
+        uow.session.add(
+            OutboxMessage(
+                chat_id=7, text=FOLLOWS.join(["caption", "second", "third"]), keyboard=None,
+                dedupe_key="broadcast:1:7", status="pending", attempts=0, priority=1,
+                not_before=clock.now(), created_at=clock.now(), file_kind="photo",
+                file_id=POSTER.file_id, protect=True, pin=True,
+            )
+        )  # fmt: skip
+        await uow.commit()
+    time, messenger = FakeTime(), RecordingMessenger()
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 0.0, time.monotonic, time.sleep)
+    calls = 0
+    original = messenger.send_message
+
+    async def second_fails_once(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ConnectionError("network")
+        return await original(*args, **kwargs)
+
+    messenger.send_message = second_fails_once  # type: ignore[method-assign]
+    assert await sender.drain() == 0
+    clock.advance(seconds=60)
+    while await sender.drain():
+        pass
+    assert [(s.text, s.file, s.protect) for s in messenger.sent] == [
+        ("caption", POSTER, True),
+        ("second", None, True),
+        ("third", None, True),
+    ]
+    assert messenger.pins == [(7, 1)]
