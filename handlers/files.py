@@ -72,6 +72,12 @@ ENTRY_FILE = Accepted(
          ".odp", ".zip"}
     ),
 )  # fmt: skip
+POSTER = Accepted(  # published with a broadcast or an item, its text the caption
+    N_("a photo or a PDF"),
+    photos=True,
+    mime_types=frozenset({"application/pdf"}),
+    extensions=frozenset({".pdf"}),
+)
 WRONG_TYPE = N_("I cannot take this kind of file here. Please send {kinds}.")
 TOO_LARGE = N_("That file is too large: at most {limit} MB is taken. Please send a smaller one.")
 ALBUM = N_("Only one file is taken here: I kept the first of your album and left the others.")

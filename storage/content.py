@@ -68,9 +68,11 @@ class ContentRepository:
         guid: str | None = None,
         search_tokens: str = "",
         published_at: datetime | None = None,
+        file: tuple[str, str] | None = None,
     ) -> ContentItem | None:
         """A published item; None when its feed brought it before (same guid), or when a
-        feed brings a link already published (a feed removed and added again)."""
+        feed brings a link already published (a feed removed and added again). ``file``: a
+        poster's kind (``photo`` or ``document``) and Telegram's file_id."""
         if feed_id is not None and link is not None:
             known = await self.session.scalar(
                 select(ContentItem.id).where(ContentItem.link == link)
@@ -82,6 +84,7 @@ class ContentRepository:
             summary_en=summaries[1], link=link, event_at=event_at, deadline=deadline,
             created_by=created_by, feed_id=feed_id, guid=guid, search_tokens=search_tokens,
             hidden=False, published_at=published_at or now,
+            file_kind=file[0] if file else None, file_id=file[1] if file else None,
         )  # fmt: skip
         try:
             async with self.session.begin_nested():

@@ -28,7 +28,7 @@ from handlers.categories import CATEGORIES, CATEGORY_ICONS, OFFICIAL, category_n
 from handlers.content.cards import in_language
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
-from handlers.files import Accepted, file_ref, take_file
+from handlers.files import POSTER, file_ref, take_file
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
@@ -40,12 +40,6 @@ from storage.seed.tags import SLUGS
 SAME = "same"
 NO_FILE = "nofile"
 PROTECT, PIN = "protect", "pin"
-POSTER = Accepted(
-    N_("a photo or a PDF"),
-    photos=True,
-    mime_types=frozenset({"application/pdf"}),
-    extensions=frozenset({".pdf"}),
-)
 
 
 async def broadcast_command(ctx: Ctx) -> None:

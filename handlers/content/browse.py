@@ -9,6 +9,7 @@ still to come.
 from __future__ import annotations
 
 from bot.core.context import row_id
+from bot.core.events import FileRef
 from bot.core.flow import Flow, Handler, Step
 from bot.core.i18n import N_
 from bot.core.keyboards import InlineKeyboard
@@ -82,7 +83,19 @@ async def send_item(ctx: Ctx, item_id: int) -> None:
     if item is None or item.hidden:
         await ctx.reply(ctx._(N_("This item is no longer available.")))
         return
-    await ctx.reply(*await card_and_buttons(ctx, item))
+    card, keyboard = await card_and_buttons(ctx, item)
+    poster = poster_of(item)
+    if poster is None:
+        await ctx.reply(card, keyboard)
+    else:  # the card its caption; what a caption cannot hold follows, the buttons last
+        await ctx.reply_file(poster, card, keyboard)
+
+
+def poster_of(item: ContentItem) -> FileRef | None:
+    """The poster published with the item, if any."""
+    if item.file_kind is None or item.file_id is None:
+        return None
+    return FileRef(item.file_kind, item.file_id)
 
 
 async def card_and_buttons(ctx: Ctx, item: ContentItem) -> tuple[str, InlineKeyboard | None]:
@@ -127,7 +140,12 @@ async def rsvp_pressed(ctx: Ctx, item_id: int) -> None:
     )
     if ctx.event.message_id is not None:
         text, keyboard = await card_and_buttons(ctx, item)
-        await ctx.messenger.edit_message(ctx.event.chat_id, ctx.event.message_id, text, keyboard)
+        if poster_of(item) is None:
+            await ctx.messenger.edit_message(
+                ctx.event.chat_id, ctx.event.message_id, text, keyboard
+            )
+        else:  # a caption (or the part that followed it): only the buttons change
+            await ctx.messenger.edit_keyboard(ctx.event.chat_id, ctx.event.message_id, keyboard)
 
 
 content_flow = Flow(

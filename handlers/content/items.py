@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
+from bot.core.events import FileRef
 from handlers.text_search.tokens import search_tokens
 from storage.models import ContentItem
 from storage.uow import UnitOfWork
@@ -27,11 +28,13 @@ async def store_item(
     created_by: int | None = None,
     feed_id: int | None = None,
     guid: str | None = None,
+    file: FileRef | None = None,
 ) -> ContentItem | None:
     """The item, searchable by its titles and summaries in both languages; None when its
-    feed brought it before (see ``ContentRepository.add``)."""
+    feed brought it before (see ``ContentRepository.add``). ``file``: its poster."""
     return await uow.content.add(
         kind, titles, summaries, link, tags, now,
         event_at=event_at, deadline=deadline, created_by=created_by, feed_id=feed_id,
         guid=guid, search_tokens=search_tokens(*titles, *summaries),
+        file=(file.kind, file.file_id) if file else None,
     )  # fmt: skip

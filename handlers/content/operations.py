@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
+from bot.core.events import FileRef
 from bot.core.i18n import N_
 from handlers.acting import Acting
 from handlers.content import rules
@@ -41,11 +42,14 @@ async def publish(
     *,
     event_at: datetime | None = None,
     deadline: date | None = None,
+    file: FileRef | None = None,
 ) -> ContentItem:
     """Publish an item: at least one title; titles and summaries within their lengths; a
     web address for the link; known topics; an event's start still to come (at most a year
     ahead), an opportunity's last day (optional) not past, and no date for other kinds.
-    Members find it in /news and the other lists, /search and their digest."""
+    ``file``: a poster photo or a PDF Telegram holds, sent to a member who opens the item
+    with the card as its caption. Members find it in /news and the other lists, /search
+    and their digest."""
     await acting.require("admin")
     if not is_kind(kind):
         raise Invalid(rules.NOT_A_KIND)
@@ -70,10 +74,13 @@ async def publish(
     item = await store_item(
         acting.uow, kind, (title_km, title_en), (summary_km, summary_en), url,
         tags, acting.now,
-        event_at=event_at, deadline=deadline, created_by=acting.person,
+        event_at=event_at, deadline=deadline, created_by=acting.person, file=file,
     )  # fmt: skip
     assert item is not None  # only feed items can be refused as seen before
-    await acting.audit("content-published", {"item": item.id})
+    details: dict[str, object] = {"item": item.id}
+    if file is not None:
+        details["file"] = file.kind
+    await acting.audit("content-published", details)
     return item
 
 

@@ -1,9 +1,11 @@
 """/post: an administrator publishes an announcement, news, a policy, research, an
 opportunity or an event, in Khmer, English or both.
 
-Steps (flow ``post``): kind → title_km → summary_km → title_en → summary_en → link → tags
-→ when (events: the date and time; opportunities: the last day, or Skip) → preview. A
-language may be skipped, not both; a summary may be skipped. Each step checks its answer
+Steps (flow ``post``): kind → title_km → summary_km → title_en → summary_en → link → poster
+→ tags → when (events: the date and time; opportunities: the last day, or Skip) → preview. A
+language may be skipped, not both; a summary may be skipped. The poster is optional: a photo
+or a PDF sent (kept by Telegram's file_id), which members who open the item get with the
+card as its caption. Each step checks its answer
 with the content rules; Publish hands the draft to the publish operation, which checks
 the administrator role and the whole item again. Published items reach members through
 /news and the other browsing commands, /search and the news digest.
@@ -15,6 +17,7 @@ from datetime import date, datetime
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
+from bot.core.text import escape
 from handlers.acting import NotAllowed
 from handlers.content import operations
 from handlers.content.cards import item_card
@@ -22,6 +25,7 @@ from handlers.content.kinds import KIND_NAMES, is_kind
 from handlers.content.rules import SUMMARY_MAX, TEXT_LENGTH, TITLE_MAX, cleaned, read_deadline
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
+from handlers.files import POSTER, file_ref, take_file
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
@@ -29,6 +33,7 @@ from storage.models import ContentItem
 from storage.seed.tags import SLUGS
 
 SKIP = "skip"
+NO_FILE = "nofile"
 
 
 async def post_command(ctx: Ctx) -> None:
@@ -97,6 +102,45 @@ def next_step(ctx: Ctx, key: str, following: str) -> str:
     if key in UNTITLED and not ctx.data.get(key):
         return UNTITLED[key]
     return following
+
+
+async def ask_poster(ctx: Ctx) -> None:
+    await ctx.reply(
+        ctx._(
+            N_(
+                "A poster with it? Send a photo or a PDF: the text becomes its caption. Or press No file."
+            )
+        ),
+        ctx.keyboard([ctx.button(ctx._(N_("No file")), NO_FILE)]),
+    )
+
+
+async def receive_poster(ctx: Ctx) -> None:
+    kept = await take_file(ctx, POSTER)
+    if kept is None:  # the admin was told what to send instead
+        return
+    ctx.data["file"] = kept
+    await ctx.goto("tags")
+
+
+async def poster_pressed(ctx: Ctx) -> None:
+    if ctx.value != NO_FILE:
+        await ctx.reprompt()
+        return
+    ctx.data["file"] = None
+    await ctx.clear_buttons()
+    await ctx.goto("tags")
+
+
+def poster_line(ctx: Ctx) -> list[str]:
+    """The preview's word on the poster (nothing when there is none)."""
+    kept = ctx.data.get("file")
+    if kept is None:
+        return []
+    if kept["kind"] == "photo":
+        return ["🖼 " + ctx._(N_("Poster: a photo"))]
+    name = escape(kept.get("file_name") or "PDF")
+    return ["📄 " + ctx._(N_("Poster: {name}")).format(name=name)]
 
 
 def done_label(ctx: Ctx) -> str:
@@ -177,18 +221,20 @@ async def show_preview(ctx: Ctx) -> None:
     item = draft_item(ctx)
     tz = ctx.timezone
     tags = await ctx.session.tags.all()
+    file = file_ref(ctx.data.get("file"))
     for language in ("km", "en"):
         t = ctx.translators.for_language(language)
         names = {tag.slug: tag.name(language) for tag in tags}
         card = item_card(t, item, ", ".join(names[s] for s in ctx.data["tags"]), tz)
         label = "ខ្មែរ" if language == "km" else "English"
-        await ctx.reply(
-            ctx._(N_("As members reading {language} will see it:")).format(language=label)
-            + "\n\n"
-            + card
-        )
+        shown = ctx._(N_("As members reading {language} will see it:")).format(language=label)
+        if file is None:
+            await ctx.reply(shown + "\n\n" + card)
+        else:  # as members get it: the poster, the card its caption
+            await ctx.reply(shown)
+            await ctx.reply_file(file, card)
     await ctx.reply(
-        ctx._(N_("Publish it?")),
+        "\n".join([*poster_line(ctx), ctx._(N_("Publish it?"))]),
         ctx.keyboard(
             [
                 ctx.button("✅ " + ctx._(N_("Publish")), "publish"),
@@ -210,6 +256,7 @@ async def publish(ctx: Ctx) -> None:
             acting(ctx), draft.kind, (draft.title_km, draft.title_en),
             (draft.summary_km, draft.summary_en), draft.link, ctx.data["tags"],
             event_at=draft.event_at, deadline=draft.deadline,
+            file=file_ref(ctx.data.get("file")),
         )  # fmt: skip
     except NotAllowed as error:
         ctx.end_flow()
@@ -240,7 +287,8 @@ post_flow = Flow(
         "summary_km": text_step("summary_km", N_("A short summary in Khmer? Type it, or press Skip."), N_("Please type the Khmer summary, or press Skip."), "title_en", SUMMARY_MAX),
         "title_en": text_step("title_en", N_("The title in English? Type it, or press Skip for a Khmer-only item."), N_("Please type the English title, or press Skip."), "summary_en", TITLE_MAX),
         "summary_en": text_step("summary_en", N_("A short summary in English? Type it, or press Skip."), N_("Please type the English summary, or press Skip."), "link", SUMMARY_MAX),
-        "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "tags"),
+        "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "poster"),
+        "poster": Step(ask_poster, N_("Please send a photo or a PDF, or press No file."), on_button=poster_pressed, on_media=receive_poster, next=("tags",)),
         "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen, next=("when", "preview")),
         "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when, next=("preview",)),
         "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish, next=("when",), ends=True),

@@ -34,6 +34,7 @@ async def post(
             await scenario.say(ADMIN, title)
             await scenario.press(ADMIN, "Skip")  # the summary
     await scenario.press(ADMIN, "Skip")  # the link
+    await scenario.press(ADMIN, "No file")
     replies = await scenario.press(ADMIN, "Done")  # no topic
     for answer in rest:
         replies = await scenario.say(ADMIN, answer)
@@ -55,6 +56,7 @@ async def test_an_event_posted_in_khmer_is_found_attended_and_reminded_once(
     await scenario.say(ADMIN, "Cybersecurity workshop")
     await scenario.press(ADMIN, "Skip")
     await scenario.say(ADMIN, "mptc.gov.kh/events/7")
+    await scenario.press(ADMIN, "No file")
     await scenario.press(ADMIN, "Cybersecurity")
     await scenario.press(ADMIN, "Done")
     assert await scenario.say(ADMIN, "28/11/2026") == [
@@ -194,6 +196,7 @@ async def test_a_member_chooses_a_daily_digest_of_policies_on_one_topic(
         await scenario.say(ADMIN, title)
         await scenario.press(ADMIN, "Skip")
         await scenario.press(ADMIN, "Skip")
+        await scenario.press(ADMIN, "No file")
         await scenario.press(ADMIN, topic)
         await scenario.press(ADMIN, "Done")
         await scenario.press(ADMIN, "Publish")

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.events import FileRef
 from bot.core.i18n import Translations
 from handlers.acting import Acting, Channel, NotAllowed
 from handlers.content import operations, rules
@@ -129,6 +130,23 @@ async def test_an_admin_in_the_chat_and_the_operator_publish_with_an_audit_line_
         (None, "content-published", {"item": grant.id}, "cli"),
     ]
     assert (await written(uow_factory))["outbox"] == 0  # members hear of it in their digest
+
+
+async def test_an_item_published_with_a_poster_keeps_it_and_audits_its_kind(
+    uow_factory: Factory, translations: Translations
+) -> None:
+    async with uow_factory() as uow:
+        item = await operations.publish(
+            as_(uow, translations, ADMIN), *NEWS, file=FileRef("document", "BQACAgPoster")
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.content.get(item.id)
+        assert stored is not None
+        assert (stored.file_kind, stored.file_id) == ("document", "BQACAgPoster")
+    assert await audit_lines(uow_factory) == [
+        (ADMIN, "content-published", {"item": item.id, "file": "document"}, "chat")
+    ]
 
 
 TOO_LONG_TITLE = EMOJI * 101  # 101 characters, 202 units
