@@ -4,6 +4,8 @@ broadcast the same way, each member getting the photo protected and pinned."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.emulator import BotApiEmulator, SentMessage
 from storage.db import make_engine, make_sessionmaker
 from tests.conftest import FakeClock
@@ -50,6 +52,7 @@ async def test_a_broadcast_killed_half_way_reaches_everyone(
     assert max(counts.values()) <= 2 and duplicates <= RATE  # at most the round in flight
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the claims: test above
 async def test_a_poster_broadcast_killed_half_way_reaches_everyone_protected(
     emulator: BotApiEmulator, database_url: str, clock: FakeClock, engine: str
 ) -> None:
