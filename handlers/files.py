@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from bot.core.events import PHOTO, Attachment, FileRef
+from bot.core.flow import Step
 from bot.core.i18n import N_
 from handlers.context import Ctx
 
@@ -117,3 +118,39 @@ async def take_file(ctx: Ctx, accepted: Accepted) -> dict[str, Any] | None:
 def file_ref(kept: dict[str, Any] | None) -> FileRef | None:
     """The file a flow kept (``take_file``), to send on by its id."""
     return FileRef(kept["kind"], kept["file_id"]) if kept else None
+
+
+def poster_step(following: str) -> Step:
+    """An optional poster (a photo or a PDF, kept in ``ctx.data["file"]``), or No file;
+    then the flow goes on to ``following``. /broadcast and /post ask it the same way."""
+    no_file = "nofile"
+
+    async def ask(ctx: Ctx) -> None:
+        await ctx.reply(
+            ctx._(
+                N_(
+                    "A poster with it? Send a photo or a PDF: the text becomes its caption. Or press No file."
+                )
+            ),
+            ctx.keyboard([ctx.button(ctx._(N_("No file")), no_file)]),
+        )
+
+    async def receive(ctx: Ctx) -> None:
+        kept = await take_file(ctx, POSTER)
+        if kept is None:  # the admin was told what to send instead
+            return
+        ctx.data["file"] = kept
+        await ctx.goto(following)
+
+    async def skipped(ctx: Ctx) -> None:
+        if ctx.value != no_file:
+            await ctx.reprompt()
+            return
+        ctx.data["file"] = None
+        await ctx.clear_buttons()
+        await ctx.goto(following)
+
+    return Step(
+        ask, N_("Please send a photo or a PDF, or press No file."),
+        on_button=skipped, on_media=receive, next=(following,),
+    )  # fmt: skip

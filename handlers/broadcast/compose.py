@@ -28,7 +28,7 @@ from handlers.categories import CATEGORIES, CATEGORY_ICONS, OFFICIAL, category_n
 from handlers.content.cards import in_language
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
-from handlers.files import POSTER, file_ref, take_file
+from handlers.files import file_ref, poster_step
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.profile.labels import ROLE_NAMES
@@ -38,7 +38,6 @@ from storage.seed.provinces import ABROAD, PROVINCES
 from storage.seed.tags import SLUGS
 
 SAME = "same"
-NO_FILE = "nofile"
 PROTECT, PIN = "protect", "pin"
 
 
@@ -122,35 +121,6 @@ async def same_text(ctx: Ctx) -> None:
     ctx.data["en"] = ctx.data["km"]
     await ctx.clear_buttons()
     await ctx.goto("link")
-
-
-# -- the poster ------------------------------------------------------------------------------
-async def ask_poster(ctx: Ctx) -> None:
-    await ctx.reply(
-        ctx._(
-            N_(
-                "A poster with it? Send a photo or a PDF: the text becomes its caption. Or press No file."
-            )
-        ),
-        ctx.keyboard([ctx.button(ctx._(N_("No file")), NO_FILE)]),
-    )
-
-
-async def receive_poster(ctx: Ctx) -> None:
-    kept = await take_file(ctx, POSTER)
-    if kept is None:  # the admin was told what to send instead
-        return
-    ctx.data["file"] = kept
-    await ctx.goto("category")
-
-
-async def poster_pressed(ctx: Ctx) -> None:
-    if ctx.value != NO_FILE:
-        await ctx.reprompt()
-        return
-    ctx.data["file"] = None
-    await ctx.clear_buttons()
-    await ctx.goto("category")
 
 
 # -- the category ----------------------------------------------------------------------------
@@ -462,7 +432,7 @@ broadcast_flow = Flow(
         "km": Step(ask_km, N_("Please write the Khmer text of the broadcast."), on_text=receive_km, next=("en",)),
         "en": Step(ask_en, N_("Please write the English text, or press Same text for both."), on_text=receive_en, on_button=same_text, next=("link",)),
         "link": link_step(N_("Add a link button? Send the web address, or press No link."), N_("No link"), N_("Please send a web address, or press No link."), "poster"),
-        "poster": Step(ask_poster, N_("Please send a photo or a PDF, or press No file."), on_button=poster_pressed, on_media=receive_poster, next=("category",)),
+        "poster": poster_step("category"),
         "category": Step(ask_category, N_("Please choose the category with one of the buttons."), on_button=category_chosen, next=("audience",)),
         "audience": Step(ask_audience, N_("Please choose the audience with the buttons, then press Next."), on_button=audience_pressed, next=("preview", "roles", "provs", "tags", "events")),
         "roles": choice_step("roles", N_("Which roles? Tap them, then press Done.")),

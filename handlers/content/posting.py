@@ -25,7 +25,7 @@ from handlers.content.kinds import KIND_NAMES, is_kind
 from handlers.content.rules import SUMMARY_MAX, TEXT_LENGTH, TITLE_MAX, cleaned, read_deadline
 from handlers.context import Ctx, acting, is_admin, refuse
 from handlers.dates import parse_moment
-from handlers.files import POSTER, file_ref, take_file
+from handlers.files import file_ref, poster_step
 from handlers.invalid import Invalid
 from handlers.links import link_step
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
@@ -33,7 +33,6 @@ from storage.models import ContentItem
 from storage.seed.tags import SLUGS
 
 SKIP = "skip"
-NO_FILE = "nofile"
 
 
 async def post_command(ctx: Ctx) -> None:
@@ -102,34 +101,6 @@ def next_step(ctx: Ctx, key: str, following: str) -> str:
     if key in UNTITLED and not ctx.data.get(key):
         return UNTITLED[key]
     return following
-
-
-async def ask_poster(ctx: Ctx) -> None:
-    await ctx.reply(
-        ctx._(
-            N_(
-                "A poster with it? Send a photo or a PDF: the text becomes its caption. Or press No file."
-            )
-        ),
-        ctx.keyboard([ctx.button(ctx._(N_("No file")), NO_FILE)]),
-    )
-
-
-async def receive_poster(ctx: Ctx) -> None:
-    kept = await take_file(ctx, POSTER)
-    if kept is None:  # the admin was told what to send instead
-        return
-    ctx.data["file"] = kept
-    await ctx.goto("tags")
-
-
-async def poster_pressed(ctx: Ctx) -> None:
-    if ctx.value != NO_FILE:
-        await ctx.reprompt()
-        return
-    ctx.data["file"] = None
-    await ctx.clear_buttons()
-    await ctx.goto("tags")
 
 
 def poster_line(ctx: Ctx) -> list[str]:
@@ -288,7 +259,7 @@ post_flow = Flow(
         "title_en": text_step("title_en", N_("The title in English? Type it, or press Skip for a Khmer-only item."), N_("Please type the English title, or press Skip."), "summary_en", TITLE_MAX),
         "summary_en": text_step("summary_en", N_("A short summary in English? Type it, or press Skip."), N_("Please type the English summary, or press Skip."), "link", SUMMARY_MAX),
         "link": link_step(N_("A link to read more? Send the web address, or press Skip."), N_("Skip"), N_("Please send a web address, or press Skip."), "poster"),
-        "poster": Step(ask_poster, N_("Please send a photo or a PDF, or press No file."), on_button=poster_pressed, on_media=receive_poster, next=("tags",)),
+        "poster": poster_step("tags"),
         "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_chosen, next=("when", "preview")),
         "when": Step(ask_when, N_("Please send the date (and, for an event, the time)."), on_text=receive_when, on_button=skip_when, next=("preview",)),
         "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=publish, next=("when",), ends=True),
