@@ -362,6 +362,8 @@ class OutboxMessage(Base):
     file_id: Mapped[str | None] = mapped_column(String(256))
     protect: Mapped[bool] = mapped_column(Boolean, default=False)  # no forwarding or saving
     pin: Mapped[bool] = mapped_column(Boolean, default=False)  # pinned in the chat once sent
+    # Sent with allow_paid_broadcast, paced by DCC_PAID_SEND_RATE instead of DCC_SEND_RATE
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
 
@@ -511,6 +513,8 @@ class Broadcast(Base):
     file_path: Mapped[str | None] = mapped_column(String(500))
     protect: Mapped[bool] = mapped_column(Boolean, default=False)
     pin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Paid (fast): sent with Telegram's allow_paid_broadcast, up to DCC_PAID_SEND_RATE a second
+    paid: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Feed(Base):
