@@ -232,6 +232,11 @@ def _sandbox_options(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="play the inputs of FILE and print the conversation",
     )
+    p.add_argument(
+        "--admin",
+        action="store_true",
+        help="make your sandbox person an administrator (audited, as `dcc-bot admins add`)",
+    )
 
 
 def _slugs(raw: str) -> list[str]:
@@ -286,7 +291,7 @@ def configure_logging(command: str, verbose: bool) -> None:
         level=logging.DEBUG
         if verbose
         else logging.INFO
-        if command in ("run", "start")
+        if command in ("run", "start", "sandbox")  # the sandbox's go to its log file
         else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
@@ -327,9 +332,9 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
         case "start":
             if settings.token:
                 return await commands.run(settings, migrate=True)
-            return await commands.sandbox(settings, args.user, args.lang, args.script)
+            return await commands.sandbox(settings, args.user, args.lang, args.script, args.admin)
         case "sandbox":
-            return await commands.sandbox(settings, args.user, args.lang, args.script)
+            return await commands.sandbox(settings, args.user, args.lang, args.script, args.admin)
         case "web" if args.web_command == "login-link":
             return await commands.console_link(settings, args.telegram_id)
         case "web":

@@ -129,10 +129,12 @@ async def console_link(settings: Settings, telegram_id: int) -> int:
     return 0
 
 
-async def sandbox(settings: Settings, user_id: int, language: str, script: Path | None) -> int:
+async def sandbox(
+    settings: Settings, user_id: int, language: str, script: Path | None, admin: bool = False
+) -> int:
     from bot.sandbox.terminal import run_sandbox
 
-    return await run_sandbox(settings, user_id, language, script)
+    return await run_sandbox(settings, user_id, language, script, admin=admin)
 
 
 async def db_upgrade(settings: Settings) -> int:

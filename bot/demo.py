@@ -8,9 +8,11 @@ added once (a demo company already there is left as it is).
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.i18n import Translations
 from handlers.content.items import store_item
 from handlers.jobs.rules import deadline_end
 from storage.uow import UnitOfWork
@@ -134,3 +136,100 @@ async def seed_demo_content(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> boo
             event_at=event_at,
         )  # fmt: skip
     return True
+
+
+# What the people played with ``/as`` in the sandbox find: a question ស្រីនាង (9003) asked
+# that Vanna Chea (9004) answered, an open competition Vanna judges, a meetup with its place,
+# and a connection request from បូរ៉ា (9006) waiting for ស្រីនាង's answer. Each is added once.
+DEMO_QUESTION = (
+    9003, 9004, ("ai", "khmer-computing"),
+    "How can I start with machine learning on Khmer text? Which Python libraries help "
+    "to split Khmer words?",
+    "Start with Python and scikit-learn on a small labelled set. Khmer has no spaces "
+    "between words, so segment first: khmercut and khmer-nltk both do it. Then try a "
+    "simple classifier before any deep learning.",
+)  # fmt: skip
+DEMO_COMPETITION = {
+    "titles": ("ការប្រកួតកម្មវិធីឌីជីថលសម្រាប់សហគមន៍", "Digital solutions for communities"),
+    "rules": ("ស្នើគំនិតកម្មវិធីឌីជីថលមួយ ដែលជួយសហគមន៍របស់អ្នក (ច្រើនបំផុត ៥០០ពាក្យ)។",
+              "Propose one digital solution that helps your community (at most 500 words)."),
+    "prizes": "1st: 1,000 USD; 2nd: 500 USD; 3rd: 250 USD",
+    "tags": ("startups", "digital-gov"), "judge": 9004, "days_ahead": 30,
+}  # fmt: skip
+DEMO_MEETUP = {
+    "titles": ("ជួបជុំសហគមន៍ឌីជីថល", "Digital community meetup"),
+    "summaries": ("នៅក្រសួងប្រៃសណីយ៍ និងទូរគមនាគមន៍ ភ្នំពេញ។",
+                  "At the Ministry of Post and Telecommunications, Phnom Penh."),
+    "tags": ("startups",), "days_ahead": 14, "link": "https://dcc.example/meetup",
+}  # fmt: skip
+DEMO_CONNECTION = (9006, 9003, "Hello! I run an online shop in Kampot and need help with data.")
+
+
+async def seed_demo_activity(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> None:
+    """The answered question, the open competition, the meetup and the waiting request."""
+    from sqlalchemy import func, select
+
+    from handlers.competitions.rules import reminder_due_times
+    from handlers.questions.indexing import reindex
+    from storage.models import Competition, ContentItem
+
+    asker, expert = await uow.members.get(DEMO_QUESTION[0]), await uow.members.get(DEMO_QUESTION[1])
+    if asker and expert and not await uow.questions.count_questions_of(asker.id):
+        question = await uow.questions.add_question(
+            asker.id, DEMO_QUESTION[3], "", DEMO_QUESTION[2], now - timedelta(days=3), now
+        )
+        await uow.questions.add_answer(question.id, expert.id, DEMO_QUESTION[4], now, None)
+        question.status, question.answered_at, question.escalate_at = "answered", now, None
+        await reindex(uow, question)
+    competitions = select(func.count()).select_from(Competition)
+    if expert and not await uow.session.scalar(
+        competitions.where(Competition.title_en == DEMO_COMPETITION["titles"][1])
+    ):
+        day = (now.astimezone(tz) + timedelta(days=DEMO_COMPETITION["days_ahead"])).date()
+        deadline = datetime.combine(day, time(17, 0), tz)
+        await uow.competitions.add(
+            DEMO_COMPETITION["titles"], DEMO_COMPETITION["rules"], DEMO_COMPETITION["prizes"],
+            deadline, 1, DEMO_COMPETITION["tags"], [expert.id],
+            reminder_due_times(deadline, now), None, now,
+        )  # fmt: skip
+    items = select(func.count()).select_from(ContentItem)
+    if not await uow.session.scalar(items.where(ContentItem.link == DEMO_MEETUP["link"])):
+        day = (now.astimezone(tz) + timedelta(days=DEMO_MEETUP["days_ahead"])).date()
+        await store_item(
+            uow, "event", DEMO_MEETUP["titles"], DEMO_MEETUP["summaries"], DEMO_MEETUP["link"],
+            DEMO_MEETUP["tags"], now, event_at=datetime.combine(day, time(18, 0), tz),
+        )  # fmt: skip
+    sender, recipient = (
+        await uow.members.get(DEMO_CONNECTION[0]),
+        await uow.members.get(DEMO_CONNECTION[1]),
+    )
+    if sender and recipient and not await uow.community.requests_between(sender.id, recipient.id):
+        await uow.community.add_request(sender.id, recipient.id, DEMO_CONNECTION[2], now, 100)
+
+
+async def resend_demo_request(uow: UnitOfWork, translations: Translations, now: datetime) -> None:
+    """The waiting request's message to its recipient, again: a sandbox's chats start empty
+    each run, and the recipient played with ``/as`` should find it there."""
+    from handlers.community.cards import card
+    from handlers.community.connect import request_message
+    from handlers.notices import notify_member
+
+    sender, recipient = (
+        await uow.members.get(DEMO_CONNECTION[0]),
+        await uow.members.get(DEMO_CONNECTION[1]),
+    )
+    if sender is None or recipient is None:
+        return
+    tags = await uow.tags.all()
+    for request in await uow.community.requests_between(sender.id, recipient.id):
+        if request.status != "pending" or request.recipient_id != recipient.id:
+            continue
+        cards = {
+            language: await card(uow, translations.for_language(language), sender, tags)
+            for language in ("km", "en")
+        }
+        await notify_member(
+            uow, translations, recipient.id,
+            partial(request_message, request=request, sender_card=cards),
+            now, dedupe_key=f"demo-connect:{request.id}:{now.isoformat()}",
+        )  # fmt: skip

@@ -440,6 +440,11 @@ class BotApiEmulator:
                 except TimeoutError:
                     pass
 
+    async def changed(self) -> None:
+        """Until the next change (a call of the bot, an update of a user): the terminal
+        sandbox prints what arrived, without waiting for the person to type."""
+        await self._changed.wait()
+
     # ----------------------------------------------------------------- user side
     def send_text(self, user: EmuUser, text: str) -> int:
         content: JSON = {"text": text}

@@ -1,222 +1,297 @@
 """``dcc-bot sandbox``: chat with the real bot in a terminal, no token needed.
 
 The real bot (real engine, real dispatch, an SQLite file of its own) talks over HTTP to the
-local emulator on 127.0.0.1; this module plays the member. Buttons are shown as numbered
-choices; ``#N`` presses choice N of the last message that has buttons. With ``--script``
-the inputs come from a file (one a line; blank lines and ``# comments`` are skipped) and
-the whole conversation is printed: for demos and staff training.
+local emulator on 127.0.0.1; this module plays the people. Buttons are shown as [b2] (see
+``bot.sandbox.chat``). What the bot sends while nobody types (an answer routed from an
+expert, a broadcast's progress, a notice from the outbox) is printed as it comes, above the
+prompt; the bot's log lines go to a file named at start, beside the database, so they never
+cut into the conversation. ``/as ID`` plays another person of the same sandbox (an expert,
+the demo company's representative, a member with a connection request waiting), ``/as me``
+comes back; ``--admin`` makes the sandbox person an administrator, through the audited
+``grant_role`` as the operator. With ``--script`` the inputs come from a file (one a line;
+blank lines and ``# comments`` are skipped) and the whole conversation is printed: for demos
+and staff training.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
-import mimetypes
-import re
+import contextlib
+import logging
 import sys
-import threading
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from sqlalchemy.engine import make_url
+
 from bot.config import ConfigError, Settings
-from bot.demo import DEMO_MEMBERS, seed_demo_company, seed_demo_content, seed_demo_members
-from bot.sandbox.emulator import BotApiEmulator, EmuUser, SentMessage
+from bot.demo import (
+    DEMO_COMPETITION,
+    DEMO_CONNECTION,
+    DEMO_EXPERTS,
+    DEMO_MEMBERS,
+    DEMO_QUESTION,
+    DEMO_REPRESENTATIVE,
+    resend_demo_request,
+    seed_demo_activity,
+    seed_demo_company,
+    seed_demo_content,
+    seed_demo_members,
+)
+from bot.sandbox.chat import SandboxChat
+from bot.sandbox.emulator import BotApiEmulator, EmuUser
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.core.ports import Clock
     from web.server import ConsoleServer
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///dcc-sandbox.sqlite3"
-SANDBOX_PHONE = "+85512345678"
 SANDBOX_ADMIN = 9000  # the sandbox's administrator, who signs in to the web console
-CHOICE = re.compile(r"#\s*(\d+)")
 HELP = (
-    "Type a message and press Enter. #N presses button N; :sticker and :photo send one;"
-    " /photo PATH [caption] and /file PATH [caption] send that file; Ctrl-D or Ctrl-C leaves."
+    "Type a message and press Enter. Buttons show as [b2]: type b2 to press button 2 of"
+    " message b (#2: of the newest message with buttons). /as lists the people you can"
+    " play, /as ID plays one, /as me comes back. :sticker and :photo send one; /photo PATH"
+    " [caption] and /file PATH [caption] send a file; ? shows this again; Ctrl-D or Ctrl-C"
+    " leaves."
 )
-FILE_INPUT = re.compile(r"/(photo|file)\s+(\S+)(?:\s+(.*))?", re.DOTALL)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-@dataclass(frozen=True)
-class Choice:
-    label: str
-    message_id: int
-    callback_data: str | None = None
-    url: str | None = None
-    request_contact: bool = False
+@dataclass
+class Sandbox:
+    """The people of one sandbox run and the one being played."""
 
+    app: App
+    emulator: BotApiEmulator
+    me: EmuUser
+    out: TextIO
+    echo: bool = False
+    chats: dict[int, SandboxChat] = field(default_factory=dict)
+    current: SandboxChat | None = None
+    sent: int = 0  # updates sent to the bot, to wait until it has handled them
+    _toasts: int = 0  # callback answers already shown
+    _announced: dict[int, int] = field(default_factory=dict)  # person → unseen count told
 
-class SandboxChat:
-    """One member's side of the chat: sends inputs, prints what the bot answers."""
+    def __post_init__(self) -> None:
+        self.current = self.chat(self.me)
 
-    def __init__(
-        self,
-        emulator: BotApiEmulator,
-        user: EmuUser,
-        wait: Callable[[int], Awaitable[None]],
-        out: TextIO,
-        echo: bool = True,
-    ) -> None:
-        self.echo = echo
-        self.emulator = emulator
-        self.user = user
-        self._wait = wait
-        self.out = out
-        self.sent = 0
-        self.choices: list[Choice] = []  # the inline buttons of the last message with some
-        self.keyboard: list[Choice] = []  # the reply keyboard shown under the text field
-        self._seen: dict[int, tuple[int, bool]] = {}  # message id → (edits, had buttons)
-        self._texts: dict[int, str] = {}
-        self._toasts = 0  # callback answers already shown
+    @property
+    def person(self) -> SandboxChat:
+        assert self.current is not None
+        return self.current
+
+    @property
+    def prompt(self) -> str:
+        user = self.person.user
+        return "you> " if user.id == self.me.id else f"{user.first_name} ({user.id})> "
+
+    def chat(self, user: EmuUser) -> SandboxChat:
+        if user.id not in self.chats:
+            self.chats[user.id] = SandboxChat(self.emulator, user)
+        return self.chats[user.id]
 
     async def say(self, line: str) -> None:
-        line = line.strip()
-        if not line:
+        """One line typed: a sandbox command (?, /as), or what the person sends the bot."""
+        line = line.strip("\r\n")
+        if not line.strip():
             return
         if self.echo:
-            print(f"you> {line}", file=self.out)
-        match = CHOICE.fullmatch(line)
-        if match:
-            if not self._press(int(match.group(1))):
-                return
-        elif line == ":sticker":
-            self.emulator.send_sticker(self.user)
-        elif line == ":photo":
-            self.emulator.send_photo(self.user)
-        elif FILE_INPUT.fullmatch(line):
-            if not self._send_file(line):
-                return
-        else:
-            self.emulator.send_text(self.user, line)
-        self.sent += 1
-        await self._wait(self.sent)
+            print(f"{self.prompt}{line}", file=self.out)
+        command = line.split()
+        if line.strip() == "?":
+            print(HELP, file=self.out)
+        elif command[0] == "/as":
+            await self.play(command[1] if len(command) > 1 else None)
+        elif self.person.send(line.strip(), self.out):
+            self.sent += 1
+            await self.app.dispatcher.wait_processed(self.sent)
         self.show_new()
 
-    def _send_file(self, line: str) -> bool:
-        """``/photo PATH [caption]`` or ``/file PATH [caption]``: the file as the member's
-        photo or document (its type guessed from the name); False when it cannot be read."""
-        match = FILE_INPUT.fullmatch(line)
-        assert match is not None
-        kind, name, caption = match.group(1), match.group(2), match.group(3) or None
-        path = Path(name).expanduser()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            print(f"     (cannot read {name}: {error.strerror or error})", file=self.out)
-            return False
-        if kind == "photo":
-            self.emulator.send_photo(self.user, caption=caption, data=data)
-        else:
-            mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            self.emulator.send_document(self.user, data, path.name, mime_type, caption=caption)
-        return True
-
-    def _press(self, number: int) -> bool:
-        choices = self.all_choices
-        if not 1 <= number <= len(choices):
-            print(f"     (there is no choice {number}; pick 1 to {len(choices)})", file=self.out)
-            return False
-        choice = choices[number - 1]
-        if choice.url:
-            print(f"     (opens {choice.url})", file=self.out)
-            return False
-        if choice.request_contact:
-            self.emulator.send_contact(self.user, SANDBOX_PHONE)
-        elif choice.callback_data is not None:
-            self.emulator.press(self.user, choice.message_id, choice.callback_data)
-        else:
-            self.emulator.send_text(self.user, choice.label)
-        return True
-
     def show_new(self) -> None:
-        """Print what the bot sent or changed since the last input, then the choices."""
-        printed = False
+        """Print what the played person has not seen yet (the answers to their presses too),
+        and a line for each other person who got new messages."""
         answers = self.emulator.callback_answers
         for answer in answers[self._toasts :]:
             if answer.get("text"):
                 print(f"     ({answer['text']})", file=self.out)
         self._toasts = len(answers)
-        for message in self.emulator.messages(self.user.id):
-            before = self._seen.get(message.message_id)
-            now = (message.edits, bool(message.inline_keyboard))
-            if before == now or message.deleted:
+        self.person.show_new(self.out)
+        for person_id in self._people():
+            if person_id == self.person.user.id:
                 continue
-            self._seen[message.message_id] = now
-            if not message.inline_keyboard and any(
-                c.message_id == message.message_id for c in self.choices
-            ):
-                self.choices = []  # its buttons were taken away
-            if before is not None and not message.inline_keyboard and before[0] == now[0] - 1:
-                if message.edits and not self._text_changed(message):
-                    continue  # only its buttons were taken away after a press
-            self._print(message, edited=before is not None)
-            if message.reply_keyboard is not None:
-                self.keyboard = self._reply_choices(message)
-            elif message.removes_keyboard:
-                self.keyboard = []
-            inline = self._inline_choices(message)
-            if inline:
-                self.choices = inline
-                self._print_choices(inline, 1)
-            printed = True
-        if printed and self.keyboard:
-            self._print_choices(self.keyboard, len(self.choices) + 1, "keyboard: ")
+            unseen = self.chat(self._user(person_id)).unseen()
+            if unseen and unseen != self._announced.get(person_id):
+                name = self._user(person_id).first_name
+                back = "me" if person_id == self.me.id else str(person_id)
+                print(
+                    f"     · {name} ({person_id}) has {unseen} new message"
+                    f"{'s' if unseen > 1 else ''}: /as {back} to read",
+                    file=self.out,
+                )
+            self._announced[person_id] = unseen
 
-    def _text_changed(self, message: SentMessage) -> bool:
-        shown = self._texts.get(message.message_id)
-        self._texts[message.message_id] = message.text or ""
-        return shown is not None and shown != (message.text or "")
+    async def watch(self) -> None:
+        """Print what arrives while the person is not typing, as it arrives."""
+        while True:
+            await self.emulator.changed()
+            self.show_new()
 
-    def _print(self, message: SentMessage, edited: bool) -> None:
-        self._texts[message.message_id] = message.text or ""
-        if message.kind == "document":
-            size = len(message.document or b"")
-            body = f"[file {message.filename}, {size} bytes] {plain(message.text or '')}"
-        elif message.kind == "photo":
-            body = f"[photo] {plain(message.text or '')}"
-        elif edited and message.inline_keyboard:
-            body = "(buttons updated)"
+    async def play(self, who: str | None) -> None:
+        """``/as``: the people to play; ``/as ID``: play that person; ``/as me``: yourself."""
+        if who is None:
+            await self._list_people()
+            return
+        if who == "me":
+            user = self.me
+        elif who.isdigit() and 0 < int(who) < 10**15:
+            user = self._user(int(who))
         else:
-            body = plain(message.text or "")
-        lines = body.splitlines() or [""]
-        print("bot> " + lines[0], file=self.out)
-        for line in lines[1:]:
-            print("     " + line, file=self.out)
+            print(
+                "     (/as ID plays the person with that Telegram id; /as me: yourself)",
+                file=self.out,
+            )
+            return
+        self.current = self.chat(user)
+        self._announced.pop(user.id, None)
+        back = "" if user.id == self.me.id else "; /as me comes back"
+        print(f"     (you are now {user.first_name} ({user.id}){back})", file=self.out)
 
-    def _print_choices(self, choices: list[Choice], first: int, prefix: str = "") -> None:
-        numbered = [f"[{i}] {c.label}" for i, c in enumerate(choices, first)]
-        for start in range(0, len(numbered), 3):
-            print("     " + prefix + "   ".join(numbered[start : start + 3]), file=self.out)
+    def _people(self) -> list[int]:
+        return [self.me.id, *(m["telegram_id"] for m in DEMO_MEMBERS), *self.chats]
 
-    @property
-    def all_choices(self) -> list[Choice]:
-        return self.choices + self.keyboard
+    def _user(self, person_id: int) -> EmuUser:
+        if person_id in self.chats:
+            return self.chats[person_id].user
+        if person_id == self.me.id:
+            return self.me
+        demo = next((m for m in DEMO_MEMBERS if m["telegram_id"] == person_id), None)
+        if demo is not None:
+            return EmuUser(person_id, demo["full_name"], demo["language"], f"demo{person_id}")
+        return EmuUser(person_id, f"Person {person_id}", self.me.language_code, f"user{person_id}")
 
-    @staticmethod
-    def _inline_choices(message: SentMessage) -> list[Choice]:
-        return [
-            Choice(b["text"], message.message_id, b.get("callback_data"), b.get("url"))
-            for row in message.inline_keyboard
-            for b in row
-        ]
+    async def _list_people(self) -> None:
+        async with self.app.unit_of_work() as uow:
+            admins = set(await uow.staff.ids_with_role("admin"))
+            waiting: set[int] = set()
+            sender = await uow.members.get(DEMO_CONNECTION[0])
+            recipient = await uow.members.get(DEMO_CONNECTION[1])
+            if sender is not None and recipient is not None:
+                requests = await uow.community.requests_between(sender.id, recipient.id)
+                if any(r.status == "pending" for r in requests):
+                    waiting.add(DEMO_CONNECTION[1])
+        print("People in this sandbox (/as ID plays one, /as me comes back):", file=self.out)
+        for person_id in dict.fromkeys(self._people()):
+            user = self._user(person_id)
+            roles = _roles(person_id, person_id in admins, bool(waiting))
+            mark = "me" if person_id == self.me.id else str(person_id)
+            now = "  ← you play them now" if person_id == self.person.user.id else ""
+            print(f"  {mark:>6}  {user.first_name}{roles}{now}", file=self.out)
 
-    @staticmethod
-    def _reply_choices(message: SentMessage) -> list[Choice]:
-        found = []
-        for row in (message.reply_keyboard or {}).get("keyboard", []):
-            for button in row:
-                label = button if isinstance(button, str) else button.get("text", "")
-                contact = isinstance(button, dict) and bool(button.get("request_contact"))
-                found.append(Choice(label, message.message_id, request_contact=contact))
-        return found
+
+def _roles(person_id: int, admin: bool, waiting: bool) -> str:
+    """What playing this person lets one try."""
+    demo = next((m for m in DEMO_MEMBERS if m["telegram_id"] == person_id), None)
+    roles = [str(demo["role"]).replace("-", " ")] if demo else []
+    if admin:
+        roles.append("administrator (/admin)")
+    if person_id in DEMO_EXPERTS:
+        roles.append(f"expert ({', '.join(DEMO_EXPERTS[person_id])}): answers questions")
+    if person_id == DEMO_REPRESENTATIVE:
+        roles.append("represents Mekong Cloud Co.: posts jobs (/company)")
+    if person_id == DEMO_COMPETITION["judge"]:
+        roles.append("judges the open competition")
+    if person_id == DEMO_QUESTION[0]:
+        roles.append("asked an answered question (/myquestions)")
+    if waiting and person_id == DEMO_CONNECTION[1]:
+        roles.append("a connection request waits for their answer")
+    if waiting and person_id == DEMO_CONNECTION[0]:
+        roles.append("asked to connect")
+    return " — " + "; ".join(roles) if roles else ""
 
 
-def plain(text: str) -> str:
-    """HTML as the member would read it, without the tags."""
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+def log_file(database_url: str) -> Path:
+    """The sandbox's log: beside its SQLite file (dcc-sandbox.log), else in the current
+    directory."""
+    path = make_url(database_url).database or ""
+    if make_url(database_url).get_backend_name() == "sqlite" and path not in ("", ":memory:"):
+        return Path(path).with_suffix(".log")
+    return Path("dcc-sandbox.log")
+
+
+@contextlib.contextmanager
+def logging_to(path: Path) -> Iterator[None]:
+    """The bot's log lines (INFO and up) to ``path`` instead of the terminal, for the run."""
+    root = logging.getLogger()
+    kept, level = root.handlers[:], root.level
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.handlers = [handler]
+    root.setLevel(min(level, logging.INFO) if level else logging.INFO)
+    try:
+        yield
+    finally:
+        root.handlers = kept
+        root.setLevel(level)
+        handler.close()
+
+
+@contextlib.asynccontextmanager
+async def open_sandbox(
+    settings: Settings,
+    user_id: int,
+    language: str,
+    out: TextIO,
+    database_url: str = SANDBOX_DATABASE,
+    admin: bool = False,
+    clock: Clock | None = None,
+    scheduler: bool = True,
+) -> AsyncIterator[Sandbox]:
+    """The emulator, the real bot on the sandbox's own SQLite file (never a real bot's data)
+    with the demonstration data, and the sandbox person (an administrator with ``admin``).
+    Tests pass their ``clock`` and no ``scheduler``, and run the due work themselves."""
+    from bot.app import build_app
+
+    # Update ids only grow on Telegram; the sandbox's database outlives one emulator run.
+    async with BotApiEmulator(first_update_id=int(time.time() * 1000)) as emulator:
+        app = await build_app(
+            settings.with_(token=emulator.token, api_url=emulator.url, database_url=database_url),
+            migrate=True,
+            clock=clock,
+        )
+        now = app.clock.now()
+        async with app.unit_of_work() as uow:  # demo experts to ask, demo jobs to browse
+            await seed_demo_members(uow)
+            await seed_demo_company(uow, now, app.settings.tz)
+            await seed_demo_content(uow, now, app.settings.tz)
+            await seed_demo_activity(uow, now, app.settings.tz)
+            await resend_demo_request(uow, app.dispatcher.translations, now)
+            if admin:
+                await _make_admin(app, uow, user_id)
+            await uow.commit()
+        for demo in DEMO_MEMBERS:  # the demo members have "opened the bot"
+            emulator.register(EmuUser(demo["telegram_id"], demo["full_name"]))
+        user = EmuUser(user_id, "Sandbox", language_code=language, username=f"user{user_id}")
+        emulator.register(user)  # so a notice (an administrator's new role) can reach them
+        await app.start(poll_timeout=1, scheduler=scheduler)
+        try:
+            yield Sandbox(app, emulator, user, out)
+        finally:
+            await app.stop()
+
+
+async def _make_admin(app: App, uow: object, user_id: int) -> None:
+    """``--admin``: the operator grants the role, as ``dcc-bot admins add`` does (audited)."""
+    from handlers.acting import Acting
+    from handlers.admin.operations import grant_role
+    from storage.uow import UnitOfWork
+
+    assert isinstance(uow, UnitOfWork)
+    acting = Acting(None, "cli", uow, app.dispatcher.translations, app.clock.now(), app.settings.tz)
+    await grant_role(acting, user_id, "admin")
 
 
 async def run_sandbox(
@@ -224,50 +299,72 @@ async def run_sandbox(
     user_id: int,
     language: str,
     script: Path | None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     database_url: str = SANDBOX_DATABASE,
+    admin: bool = False,
 ) -> int:
-    """Chat as ``user_id``; the sandbox's own SQLite file never mixes with a real bot's data."""
-    from bot.app import build_app
-
+    """Chat as ``user_id``: the lines of ``script``, else what is typed in the terminal."""
     if script is None and not sys.stdin.isatty():
         raise ConfigError(
             "standard input is not a terminal: pass --script FILE to play inputs from a file"
         )
     if script is not None and not script.is_file():
         raise ConfigError(f"{script}: no such file")
-    # Update ids only grow on Telegram; the sandbox's database outlives one emulator run.
-    async with BotApiEmulator(first_update_id=int(time.time() * 1000)) as emulator:
-        app = await build_app(
-            settings.with_(token=emulator.token, api_url=emulator.url, database_url=database_url),
-            migrate=True,
-        )
-        async with app.unit_of_work() as uow:  # demo experts to ask, demo jobs to browse
-            await seed_demo_members(uow)
-            await seed_demo_company(uow, app.clock.now(), app.settings.tz)
-            await seed_demo_content(uow, app.clock.now(), app.settings.tz)
-            await uow.commit()
-        for demo in DEMO_MEMBERS:  # the demo members have "opened the bot"
-            emulator.register(EmuUser(demo["telegram_id"], demo["full_name"]))
-        await app.start(poll_timeout=1)
-        user = EmuUser(user_id, "Sandbox", language_code=language, username=f"user{user_id}")
-        chat = SandboxChat(emulator, user, app.dispatcher.wait_processed, out, echo=bool(script))
-        console = None if script is not None else await _open_console(app, out)
-        try:
-            chat.show_new()
-            if script is not None:
+    log = log_file(database_url)
+    with logging_to(log):
+        if script is not None:
+            async with open_sandbox(
+                settings, user_id, language, out or sys.stdout, database_url, admin
+            ) as sandbox:
+                sandbox.echo = True
+                sandbox.show_new()
                 for line in script.read_text(encoding="utf-8").splitlines():
-                    if line.strip().startswith("# ") or line.strip() == "#":
-                        continue
-                    await chat.say(line)
-            else:
-                print(f"DCC Bot sandbox: you are user {user_id} ({language}). {HELP}", file=out)
-                await _interactive(chat)
-        finally:
-            if console is not None:
-                await console.stop()
-            await app.stop()
+                    if not (line.strip().startswith("# ") or line.strip() == "#"):
+                        await sandbox.say(line)
+            return 0
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        with patch_stdout(raw=True):  # what arrives is printed above the prompt
+            async with open_sandbox(
+                settings, user_id, language, out or sys.stdout, database_url, admin
+            ) as sandbox:
+                console = await _open_console(sandbox.app, sandbox.out)
+                try:
+                    role = ", an administrator" if admin else ""
+                    print(
+                        f"DCC Bot sandbox: you are user {user_id} ({language}{role})."
+                        f" The bot's log: {log}. {HELP}",
+                        file=sandbox.out,
+                    )
+                    await interactive(sandbox)
+                finally:
+                    if console is not None:
+                        await console.stop()
     return 0
+
+
+async def interactive(sandbox: Sandbox, **prompt_io: object) -> None:
+    """Read lines while the bot works, printing what it sends as it comes. prompt_toolkit
+    reads the keys itself, so a line is read whole however long (the terminal's own line
+    editing stops at 4,096 bytes) and a pasted text of several lines is one message.
+    ``prompt_io``: tests pass a pipe ``input`` and a dummy ``output``."""
+    from prompt_toolkit import PromptSession
+
+    session: PromptSession[str] = PromptSession(**prompt_io)  # type: ignore[arg-type]
+    sandbox.show_new()
+    watcher = asyncio.create_task(sandbox.watch(), name="sandbox-watch")
+    try:
+        while True:
+            try:
+                line = await session.prompt_async(lambda: sandbox.prompt)
+            except (EOFError, KeyboardInterrupt):
+                break
+            await sandbox.say(line)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    print("", file=sandbox.out)
 
 
 async def _open_console(app: App, out: TextIO) -> ConsoleServer | None:
@@ -295,22 +392,3 @@ async def _open_console(app: App, out: TextIO) -> ConsoleServer | None:
     print(f"Web console: {settings.web_base_url}/", file=out)
     print(f"Sign in as the sandbox administrator ({admin}), within 10 minutes: {link}", file=out)
     return server
-
-
-async def _interactive(chat: SandboxChat) -> None:
-    """Read lines on a daemon thread, so Ctrl-C and Ctrl-D end the sandbox at once."""
-    loop = asyncio.get_running_loop()
-    lines: asyncio.Queue[str | None] = asyncio.Queue()
-
-    def read() -> None:
-        for line in sys.stdin:
-            loop.call_soon_threadsafe(lines.put_nowait, line)
-        loop.call_soon_threadsafe(lines.put_nowait, None)
-
-    threading.Thread(target=read, name="sandbox-input", daemon=True).start()
-    while (line := await lines.get()) is not None:
-        if line.strip() == "?":
-            print(HELP, file=chat.out)
-            continue
-        await chat.say(line)
-    print("", file=chat.out)

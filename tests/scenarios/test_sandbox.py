@@ -18,8 +18,8 @@ async def test_the_english_demo_script_signs_a_member_up(settings: Settings) -> 
     transcript = out.getvalue()
     assert code == 0
     assert "you> Sok Dara" in transcript
-    assert "[1] ខ្មែរ   [2] English" in transcript
-    assert "keyboard: [2] 📱 Share my phone number" in transcript
+    assert "[a1] ខ្មែរ   [a2] English" in transcript
+    assert "keyboard: [j1] 📱 Share my phone number" in transcript
     assert "Welcome to the Digital Community of Cambodia, Sok Dara!" in transcript
     assert "Skills: Data, Artificial intelligence" in transcript
     assert "<b>" not in transcript  # shown as the member reads it
@@ -45,7 +45,7 @@ async def test_choosing_a_number_that_is_not_offered_says_so(
     out = io.StringIO()
     await run_sandbox(settings, 1003, "en", script, out, settings.database_url)
     transcript = out.getvalue()
-    assert "(there is no choice 7; pick 1 to 2)" in transcript
+    assert "(there is no button a7: pick a1 to a2)" in transcript
     assert "(Choose at least one skill, then press Done.)" in transcript  # a popup is shown
 
 
