@@ -149,14 +149,14 @@ DEMO_QUESTION = (
     "between words, so segment first: khmercut and khmer-nltk both do it. Then try a "
     "simple classifier before any deep learning.",
 )  # fmt: skip
-DEMO_COMPETITION = {
+DEMO_COMPETITION: dict[str, Any] = {
     "titles": ("ការប្រកួតកម្មវិធីឌីជីថលសម្រាប់សហគមន៍", "Digital solutions for communities"),
     "rules": ("ស្នើគំនិតកម្មវិធីឌីជីថលមួយ ដែលជួយសហគមន៍របស់អ្នក (ច្រើនបំផុត ៥០០ពាក្យ)។",
               "Propose one digital solution that helps your community (at most 500 words)."),
     "prizes": "1st: 1,000 USD; 2nd: 500 USD; 3rd: 250 USD",
     "tags": ("startups", "digital-gov"), "judge": 9004, "days_ahead": 30,
 }  # fmt: skip
-DEMO_MEETUP = {
+DEMO_MEETUP: dict[str, Any] = {
     "titles": ("ជួបជុំសហគមន៍ឌីជីថល", "Digital community meetup"),
     "summaries": ("នៅក្រសួងប្រៃសណីយ៍ និងទូរគមនាគមន៍ ភ្នំពេញ។",
                   "At the Ministry of Post and Telecommunications, Phnom Penh."),

@@ -47,6 +47,7 @@ from bot.sandbox.emulator import BotApiEmulator, EmuUser
 if TYPE_CHECKING:
     from bot.app import App
     from bot.core.ports import Clock
+    from storage.uow import UnitOfWork
     from web.server import ConsoleServer
 
 SANDBOX_DATABASE = "sqlite+aiosqlite:///dcc-sandbox.sqlite3"
@@ -283,13 +284,11 @@ async def open_sandbox(
             await app.stop()
 
 
-async def _make_admin(app: App, uow: object, user_id: int) -> None:
+async def _make_admin(app: App, uow: UnitOfWork, user_id: int) -> None:
     """``--admin``: the operator grants the role, as ``dcc-bot admins add`` does (audited)."""
     from handlers.acting import Acting
     from handlers.admin.operations import grant_role
-    from storage.uow import UnitOfWork
 
-    assert isinstance(uow, UnitOfWork)
     acting = Acting(None, "cli", uow, app.dispatcher.translations, app.clock.now(), app.settings.tz)
     await grant_role(acting, user_id, "admin")
 

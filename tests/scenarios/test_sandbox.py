@@ -5,9 +5,17 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.sandbox.terminal import run_sandbox
 from tests.conftest import PROJECT
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The sandbox runs on its own SQLite file (its log beside it), whatever the bot's."""
+    return f"sqlite+aiosqlite:///{tmp_path / 'dcc.sqlite3'}"
 
 
 async def test_the_english_demo_script_signs_a_member_up(settings: Settings) -> None:
