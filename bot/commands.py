@@ -214,13 +214,19 @@ def suggest_tags(text: str, as_json: bool) -> int:
 
 
 async def seed_demo(settings: Settings) -> int:
-    from bot.demo import seed_demo_company, seed_demo_content, seed_demo_members
+    from bot.demo import (
+        seed_demo_activity,
+        seed_demo_company,
+        seed_demo_content,
+        seed_demo_members,
+    )
     from storage.members import utc_now
 
     async with _unit_of_work(settings) as uow:
         added = await seed_demo_members(uow)
         company = await seed_demo_company(uow, utc_now(), settings.tz)
         await seed_demo_content(uow, utc_now(), settings.tz)
+        await seed_demo_activity(uow, utc_now(), settings.tz)
         await uow.commit()
     jobs = "a demo company with three jobs added" if company else "the demo company was there"
     print(f"Demo data ready ({added} member(s) added; {jobs}).")

@@ -23,7 +23,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sqlalchemy.engine import make_url
 
@@ -301,8 +301,10 @@ async def run_sandbox(
     out: TextIO | None = None,
     database_url: str = SANDBOX_DATABASE,
     admin: bool = False,
+    prompt_io: dict[str, Any] | None = None,
 ) -> int:
-    """Chat as ``user_id``: the lines of ``script``, else what is typed in the terminal."""
+    """Chat as ``user_id``: the lines of ``script``, else what is typed in the terminal
+    (``prompt_io``: the prompt's ``input`` and ``output`` a test gives instead)."""
     if script is None and not sys.stdin.isatty():
         raise ConfigError(
             "standard input is not a terminal: pass --script FILE to play inputs from a file"
@@ -335,7 +337,7 @@ async def run_sandbox(
                         f" The bot's log: {log}. {HELP}",
                         file=sandbox.out,
                     )
-                    await interactive(sandbox)
+                    await interactive(sandbox, **(prompt_io or {}))
                 finally:
                     if console is not None:
                         await console.stop()

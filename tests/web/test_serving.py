@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import queue
 import re
 import socket
 import sys
@@ -20,6 +19,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
+from prompt_toolkit.input import PipeInput, create_pipe_input
+from prompt_toolkit.output import DummyOutput
 from yarl import URL
 
 from bot.app import App, build_app
@@ -168,20 +169,16 @@ def test_the_cli_says_so_in_one_line(
 
 # -- the sandbox --------------------------------------------------------------------------------
 class Terminal:
-    """Standard input as a terminal: the lines a test types, one at a time."""
+    """Standard input as a terminal: the lines a test types, one at a time, as keys."""
 
-    def __init__(self) -> None:
-        self.lines: queue.Queue[str | None] = queue.Queue()
+    def __init__(self, keys: PipeInput) -> None:
+        self.keys = keys
 
     def isatty(self) -> bool:
         return True
 
     def type(self, line: str | None) -> None:
-        self.lines.put(line)
-
-    def __iter__(self) -> Iterator[str]:
-        while (line := self.lines.get()) is not None:
-            yield line
+        self.keys.send_text("\x04" if line is None else line.replace("\n", "\r"))
 
 
 class Screen(io.StringIO):
@@ -200,10 +197,11 @@ class Screen(io.StringIO):
 
 
 @pytest.fixture
-def terminal(monkeypatch: pytest.MonkeyPatch) -> Terminal:
-    typed = Terminal()
-    monkeypatch.setattr(sys, "stdin", typed)
-    return typed
+def terminal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Terminal]:
+    with create_pipe_input() as keys:
+        typed = Terminal(keys)
+        monkeypatch.setattr(sys, "stdin", typed)
+        yield typed
 
 
 async def chat_in_sandbox(
@@ -214,6 +212,7 @@ async def chat_in_sandbox(
         run_sandbox(
             settings, 4242, "en", None, screen,
             database_url=f"sqlite+aiosqlite:///{tmp_path / 'sandbox.sqlite3'}",
+            prompt_io={"input": terminal.keys, "output": DummyOutput()},
         )
     )  # fmt: skip
     await asyncio.wait_for(screen.shown.wait(), 30)
