@@ -82,8 +82,9 @@ DEMO_JOBS: tuple[dict[str, Any], ...] = (
      "customers move to the cloud. Two years of Linux experience; Khmer and English.",
      "tags": ["cloud", "cybersecurity"], "location": "phnom-penh", "job_type": "full-time",
      "apply_url": None},
-    {"title": "អ្នកហាត់ការ ដំណើរការភាសាខ្មែរ (Khmer NLP intern)", "description":
-     "ជួយបង្កើតឧបករណ៍កាត់ពាក្យខ្មែរ និងស្វែងរកអត្ថបទ។ Python; three months, remote.",
+    {"title": "អ្នកហាត់ការផ្នែកដំណើរការភាសាខ្មែរ", "description":
+     "ជួយបង្កើតឧបករណ៍កាត់ពាក្យខ្មែរ និងស្វែងរកអត្ថបទ ដោយប្រើ Python។ រយៈពេលបីខែ "
+     "ធ្វើការពីចម្ងាយ។",
      "tags": ["ai", "khmer-computing"], "location": "remote", "job_type": "internship",
      "apply_url": None},
     {"title": "Web developer", "description": "Build customer dashboards in TypeScript.",
@@ -111,13 +112,14 @@ async def seed_demo_company(uow: UnitOfWork, now: datetime, tz: ZoneInfo) -> boo
 
 
 DEMO_CONTENT: tuple[dict[str, Any], ...] = (
-    {"kind": "policy", "titles": ("គោលនយោបាយសេដ្ឋកិច្ចឌីជីថល ២០២៥-២០៣៥",
-     "Digital Economy and Society Policy Framework 2025-2035"),
-     "summaries": ("ក្របខ័ណ្ឌសម្រាប់ការអភិវឌ្ឍសេដ្ឋកិច្ច និងសង្គមឌីជីថលនៅកម្ពុជា។",
-                   "The framework for Cambodia's digital economy and society."),
+    {"kind": "policy", "titles": ("គោលនយោបាយរដ្ឋាភិបាលឌីជីថល ២០២២-២០៣៥",
+     "Digital Government Policy 2022-2035"),
+     "summaries": ("ផែនការរបស់រាជរដ្ឋាភិបាលសម្រាប់សេវាសាធារណៈឌីជីថលនៅកម្ពុជា។",
+                   "The government's plan for digital public services in Cambodia."),
      "tags": ["policy", "digital-gov"]},
-    {"kind": "event", "titles": ("សិក្ខាសាលាសន្តិសុខអ៊ីនធឺណិត", "Cybersecurity workshop"),
-     "summaries": (None, "Protect your accounts and your organisation's data."),
+    {"kind": "event", "titles": ("សិក្ខាសាលាសន្តិសុខសាយប័រ", "Cybersecurity workshop"),
+     "summaries": ("ការពារគណនីរបស់អ្នក និងទិន្នន័យរបស់ស្ថាប័នអ្នក។",
+                   "Protect your accounts and your organisation's data."),
      "tags": ["cybersecurity"], "days_ahead": 7},
 )  # fmt: skip
 

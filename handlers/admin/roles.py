@@ -35,7 +35,11 @@ async def show_roles(ctx: Ctx) -> None:
         member = await ctx.session.members.get(staff.telegram_id)
         who = escape(member.full_name or "") if member and member.full_name else "—"
         role = ctx._(ROLE_NAMES.get(staff.role, staff.role))
-        lines.append(f"{role}: {who} ({staff.telegram_id})")
+        lines.append(
+            ctx._(N_("{role}: {name} ({telegram_id})")).format(
+                role=role, name=who, telegram_id=staff.telegram_id
+            )
+        )
         buttons.append(
             REVOKE.button(
                 "✖️ " + ctx._(N_("Revoke")) + f" {role} {staff.telegram_id}",

@@ -95,7 +95,8 @@ async def send_export(ctx: Ctx) -> None:
         out.getvalue().encode("utf-8-sig"),  # a BOM, so spreadsheets read Khmer right
         ctx._(
             N_(
-                "{count} member(s), as the README's member CSV. Keep this file safe: it holds personal data."
+                "{count} member(s). Keep this file safe: it holds personal data. Edited, it imports "
+                "back in the web console: Members, then Import CSV."
             )
         ).format(count=ctx.t.number(count)),
     )

@@ -58,7 +58,8 @@ def render_card(
         (_(N_("Phone")), escape(draft.get("phone") or _(N_("Not shared")))),
     ]
     lines += extra or []
-    return "\n".join(f"<b>{label}:</b> {value}" for label, value in lines)
+    line = _(N_("<b>{label}:</b> {value}"))  # Khmer writes ៖ where English writes a colon
+    return "\n".join(line.format(label=label, value=value) for label, value in lines)
 
 
 async def skill_names(ctx: Ctx, slugs: list[str]) -> list[str]:

@@ -397,10 +397,10 @@ async def test_a_member_hidden_by_a_moderator_cannot_show_themselves_again(
     await scenario.press(SREY, "✏️ ឈ្មោះ")  # saving another field keeps the decision
     assert await scenario.say(SREY, "Srey Neang")
     assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
-    await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
+    await scenario.press(SREY, "✏️ បញ្ជីឈ្មោះសមាជិក")
     replies = await scenario.press(SREY, "បាទ/ចាស")
     assert replies[0] == HIDDEN_STAYS_KM
-    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> ទេ" in "\n".join(replies)
+    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក៖</b> ទេ" in "\n".join(replies)
     assert [m.directory_visible for m in await stored(scenario, Member) if m.id == srey] == [False]
     replies = await search_everyone(scenario, DARA)
     assert replies[0].startswith("<b>0 member(s) found")
@@ -494,15 +494,15 @@ async def test_a_moderator_undoes_a_hide_and_the_member_chooses_again(scenario: 
     await scenario.app.run_due_work()
     assert scenario.last(SREY).text == (
         "អ្នកសម្របសម្រួលបានពិនិត្យប្រវត្តិរូបរបស់អ្នកម្ដងទៀត៖ "
-        "អ្នកអាចបង្ហាញវាក្នុងបញ្ជីឈ្មោះសមាជិកម្ដងទៀតបាន (/profile រួចចុច បញ្ជីសមាជិក)។"
+        "អ្នកអាចបង្ហាញវាក្នុងបញ្ជីឈ្មោះសមាជិកម្ដងទៀតបាន (/profile រួចចុច «បញ្ជីឈ្មោះសមាជិក»)។"
     )
     visible = {m.id: m.directory_visible for m in await stored(scenario, Member)}
     assert visible[srey] is False  # nobody is put into the directory by someone else
 
     await scenario.say(SREY, "/profile")
-    await scenario.press(SREY, "✏️ បញ្ជីសមាជិក")
+    await scenario.press(SREY, "✏️ បញ្ជីឈ្មោះសមាជិក")
     replies = await scenario.press(SREY, "បាទ/ចាស")
-    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក:</b> បាទ/ចាស" in "\n".join(replies)
+    assert "<b>បង្ហាញក្នុងបញ្ជីឈ្មោះសមាជិក៖</b> បាទ/ចាស" in "\n".join(replies)
     replies = await search_everyone(scenario, DARA)
     assert replies[0].startswith("<b>2 member(s) found")
 
