@@ -62,6 +62,9 @@ async def test_an_admin_chooses_paid_sees_the_estimate_sends_and_follows_it_as_p
             select(AuditEntry.detail).where(AuditEntry.action == "broadcast-created")
         )
     assert detail["paid"] is True
+    await scenario.say(ADMIN, "/admin")
+    (listed,) = await scenario.press(ADMIN, "Broadcasts")
+    assert listed.splitlines()[1].endswith(" · delivered 7 of 7 · ⚡ Paid (fast)")
 
 
 async def test_paid_pressed_twice_is_free_again_and_scheduling_keeps_the_choice(

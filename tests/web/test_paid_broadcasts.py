@@ -58,6 +58,8 @@ async def test_an_admin_ticks_paid_fast_sees_the_estimate_and_the_broadcast_is_p
     assert '⚡ Paid (fast)</th><td id="paid">Yes</td>' in shown
     shown = await (await world.client.get("/broadcasts/2")).text()
     assert '<td id="paid">No</td>' in shown
+    listed = await (await world.client.get("/broadcasts")).text()
+    assert listed.count('<span class="paid" title="Paid (fast)">⚡</span>') == 1
     copy = await (await world.client.get("/broadcasts/new?from=1")).text()
     assert CHECKBOX + ">" in copy  # spending Stars is chosen anew
 

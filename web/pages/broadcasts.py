@@ -234,6 +234,7 @@ async def listing(request: web.Request) -> list[dict[str, Any]]:
                 **figures(t, broadcast, delivery),
                 "when": broadcast.send_at,
                 "audience": describe(t, Audience.from_json(broadcast.audience), tags),
+                "paid": broadcast.paid,
                 "text": clip(broadcast.text_km if t.language == "km" else broadcast.text_en, 80),
             }
         )
