@@ -320,8 +320,9 @@ async def show_preview(ctx: Ctx) -> None:
 
 
 def paid_estimate(ctx: Ctx, counts: dict[str, int]) -> str:
-    """ "⚡ Paid (fast): about 12,400 Stars, about 2 minutes instead of 1 hour 23 minutes" for
-    the audience counted (``counts``, by language) and the messages each recipient gets."""
+    """The estimate's line, "⚡ Paid (fast): about 12,400 Stars, about 2 minutes instead of
+    1 hour 23 minutes", for the audience counted (``counts``, by language) and the messages
+    each recipient gets."""
     d = ctx.data
     parts = parts_by_language(ctx.translators, d["km"], d["en"], d.get("file") is not None)
     return "⚡ " + estimate_text(ctx.t, estimate(counts, parts, rates(ctx.extras)))
