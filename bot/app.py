@@ -25,6 +25,8 @@ from handlers import all_routers
 from handlers.acting import Acting
 from handlers.admin.operations import grant_role
 from handlers.admin.web_console import EXTRAS_KEY as WEB_URL_KEY
+from handlers.broadcast.paid import EXTRAS_KEY as RATES_KEY
+from handlers.broadcast.paid import Rates
 from handlers.help import fallback
 from handlers.limits import Limits
 from handlers.outreach.share import EXTRAS_KEY as USERNAME_KEY
@@ -294,6 +296,8 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
     dispatcher.extras["qa"] = qa
     dispatcher.extras[ERASURE_KEY] = erasure_key(settings.token)  # handlers.profile.cooldown
     dispatcher.extras[WEB_URL_KEY] = settings.web_base_url  # /admin → Web console's links
+    # /broadcast's Paid (fast) estimate: how long at each rate
+    dispatcher.extras[RATES_KEY] = Rates(settings.send_rate, settings.paid_send_rate)
     dispatcher.extras["limits"] = Limits(
         questions_waiting=settings.questions_waiting,
         questions_per_day=settings.questions_per_day,

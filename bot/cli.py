@@ -145,6 +145,15 @@ def parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--protect", action="store_true", help="members cannot forward or save it")
     create.add_argument("--pin", action="store_true", help="pinned in each member's chat")
+    create.add_argument(
+        "--paid",
+        action="store_true",
+        help="paid (fast): up to DCC_PAID_SEND_RATE messages a second, for the bot's Telegram"
+        " Stars; prints the estimate and sends only with --yes",
+    )
+    create.add_argument(
+        "--yes", action="store_true", help="confirm the cost of a --paid broadcast and send it"
+    )
     cancel = broadcast.add_parser("cancel", help="call off a scheduled broadcast")
     cancel.add_argument(
         "broadcast_id", type=lambda raw: _row_number(raw, "broadcast"), metavar="ID"
@@ -357,6 +366,7 @@ async def _command(args: argparse.Namespace, settings: Settings) -> int:
             return await commands.create_broadcast(
                 settings, args.text_km, args.text_en, args.text, args.link, args.audience, args.at,
                 args.category, poster_file(args.photo, args.document), args.protect, args.pin,
+                args.paid, args.yes,
             )  # fmt: skip
         case "broadcast" if args.broadcast_command == "cancel":
             return await commands.cancel_broadcast(settings, args.broadcast_id)

@@ -419,13 +419,28 @@ async def create_broadcast(
     poster: FileRef | tuple[str, str] | None = None,
     protect: bool = False,
     pin: bool = False,
+    paid: bool = False,
+    confirmed: bool = False,
 ) -> int:
     """Queue (or schedule) a broadcast with /broadcast's operation; the running bot
     delivers it, or the next one started. The count printed leaves out the members who
     switched its category off. ``poster``: a photo or document by Telegram's file_id (or a
-    local file's kind and path, uploaded by the bot on the first send), the text its caption; ``protect``: no forwarding or saving; ``pin``: pinned in each chat."""
+    local file's kind and path, uploaded by the bot on the first send), the text its caption; ``protect``: no forwarding or saving; ``pin``: pinned in each chat.
+
+    ``paid``: sent fast, for the bot's Stars. The command runs without a terminal to ask
+    in (cron, CI), so the cost is confirmed on the command line: without ``confirmed``
+    (``--yes``) nothing is written and the estimate comes back as the one-line error
+    (exit 2), to be run again with ``--yes``; with it, the estimate is printed with the
+    broadcast's number."""
     from handlers.broadcast import operations
     from handlers.broadcast.audience import parse_audience
+    from handlers.broadcast.paid import (
+        STARS_PER_MESSAGE,
+        Rates,
+        estimate,
+        estimate_text,
+        parts_by_language,
+    )
     from handlers.invalid import Invalid
 
     if not (text_km or text) or not (text_en or text):  # which options to give
@@ -446,14 +461,29 @@ async def create_broadcast(
                 operator(settings, uow), text_km or text, text_en or text, link, audience,
                 send_at, category.strip().lower(),
                 poster if isinstance(poster, FileRef) else None, protect, pin,
-                poster if isinstance(poster, tuple) else None,
+                poster if isinstance(poster, tuple) else None, paid,
             )  # fmt: skip
         except Invalid as error:
             raise refused(settings, error) from None
         counts = await uow.broadcasts.count_by_language(audience, broadcast.category)
+        cost = ""
+        if paid:
+            translations = Translations(settings.locales_dir)
+            parts = parts_by_language(
+                translations, broadcast.text_km, broadcast.text_en, poster is not None
+            )
+            found = estimate(counts, parts, Rates(settings.send_rate, settings.paid_send_rate))
+            cost = (
+                f"{estimate_text(translations.for_language('en'), found)} (messages:"
+                f" {found.messages:,}, at most {STARS_PER_MESSAGE} Stars each)"
+            )
+            if not confirmed:  # leaving without a commit writes nothing
+                raise CommandError(f"{cost}; nothing is sent: add --yes to send it paid")
         await uow.commit()
     when = "now" if send_at is None else f"at {send_at:%Y-%m-%d %H:%M} ({settings.timezone})"
     print(broadcast.id)
+    if paid:
+        print(cost, file=sys.stderr)
     print(
         f"Broadcast {broadcast.id} to {sum(counts.values()):,} member(s)"
         f" ({counts.get('km', 0):,} in Khmer, {counts.get('en', 0):,} in English) is queued"

@@ -166,13 +166,15 @@ class BroadcastRepository:
         protect: bool = False,
         pin: bool = False,
         upload: tuple[str, str] | None = None,
+        paid: bool = False,
     ) -> Broadcast:
         """``file``: its kind (``photo`` or ``document``) and Telegram's file_id; ``upload``:
-        its kind and the path of a local file, uploaded on the first send (``keep_file_id``)."""
+        its kind and the path of a local file, uploaded on the first send (``keep_file_id``);
+        ``paid``: sent fast with Telegram's paid broadcasts (``Broadcast.paid``)."""
         kind = upload[0] if upload else file[0] if file else None
         broadcast = Broadcast(
             text_km=text_km, text_en=text_en, link_url=link_url, audience=audience.to_json(),
-            category=category, left_out=0, protect=protect, pin=pin,
+            category=category, left_out=0, protect=protect, pin=pin, paid=paid,
             file_kind=kind, file_id=file[1] if file else None,
             file_path=upload[1] if upload else None,
             status=SCHEDULED, send_at=send_at, expanded=False, expanded_to=0, total=0,

@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -25,6 +25,7 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractResource
 
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations, Translator
+from handlers.broadcast.paid import Rates
 from storage.models import WebSession
 from storage.uow import UnitOfWork
 from storage.web_console import SESSION_IDLE, WebConsoleRepository
@@ -52,6 +53,8 @@ class Console:
     timezone: ZoneInfo
     base_url: str  # the address in sign-in links (DCC_WEB_URL)
     bot_token: str = ""  # Telegram Login's key; empty: no Telegram Login
+    # DCC_SEND_RATE and DCC_PAID_SEND_RATE, for the Paid (fast) estimate of a broadcast
+    broadcast_rates: Rates = field(default_factory=Rates)
 
     @property
     def secure(self) -> bool:

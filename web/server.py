@@ -12,6 +12,7 @@ from aiohttp import web
 
 from bot.config import ConfigError, Settings
 from bot.core.i18n import Translations
+from handlers.broadcast.paid import Rates
 from storage.uow import UnitOfWork
 from web.console import Console, console_application, console_route_at
 
@@ -31,6 +32,7 @@ def console_for(
         timezone=settings.tz,
         base_url=settings.web_base_url,
         bot_token=settings.token,
+        broadcast_rates=Rates(settings.send_rate, settings.paid_send_rate),
     )
 
 

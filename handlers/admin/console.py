@@ -26,6 +26,7 @@ from handlers.admin.buttons import (
 from handlers.admin.pending import counts
 from handlers.admin.web_console import console_button
 from handlers.broadcast import operations as broadcast_operations
+from handlers.broadcast.message import PAID
 from handlers.competitions.buttons import RANKING
 from handlers.competitions.cards import listing_entry
 from handlers.content import operations as content_operations
@@ -76,6 +77,7 @@ async def show_broadcasts(ctx: Ctx) -> None:
                 sent=ctx.t.number(delivery.sent),
                 total=ctx.t.number(delivery.total),
             )
+            + (" · ⚡ " + ctx._(PAID) if broadcast.paid else "")
             + "\n   "
             + escape(clip(broadcast.text_en, 60))
         )

@@ -13,6 +13,8 @@ from storage.broadcasts import Delivery
 from storage.models import Broadcast
 
 TEXT_MAX = 3500  # UTF-16 units (an emoji 2), as Telegram counts: the heading still fits one message
+# a broadcast sent with Telegram's paid broadcasts (handlers.broadcast.paid)
+PAID = N_("Paid (fast)")
 
 
 def broadcast_message(
@@ -33,13 +35,15 @@ def text_for(broadcast: Broadcast, language: str) -> str:
 
 
 def progress_text(t: Translator, broadcast: Broadcast, delivery: Delivery, now: datetime) -> str:
-    """Sent, failed, left, rate, time left: edited in place while the broadcast goes out."""
+    """Sent, failed, left, rate, time left: edited in place while the broadcast goes out
+    (a paid one says so under its title: its admin knows the Stars are being spent)."""
     elapsed = (now - (broadcast.started_at or now)).total_seconds()
     rate = delivery.done / elapsed if elapsed > 0 else 0.0
     lines = [
         "📤 <b>"
         + t.gettext(N_("Broadcast #{number} is being sent")).format(number=broadcast.id)
         + "</b>",
+        *paid_line(t, broadcast),
         t.gettext(N_("Sent: {count}")).format(count=t.number(delivery.sent)),
         t.gettext(N_("Not delivered: {count}")).format(
             count=t.number(delivery.unreachable + delivery.failed)
@@ -58,7 +62,8 @@ def progress_text(t: Translator, broadcast: Broadcast, delivery: Delivery, now: 
 
 def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
     """The final report: what reached whom, once the broadcast is done or stopped; the
-    members left out because they switched its category off are counted apart."""
+    members left out because they switched its category off are counted apart; a paid one
+    says so under its title."""
     title = (
         N_("Broadcast #{number} was stopped.")
         if broadcast.status == "stopped"
@@ -66,6 +71,7 @@ def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
     )
     lines = [
         "✅ <b>" + t.gettext(title).format(number=broadcast.id) + "</b>",
+        *paid_line(t, broadcast),
         t.gettext(N_("Delivered: {count}")).format(count=t.number(delivery.sent)),
         t.gettext(N_("Blocked the bot: {count}")).format(count=t.number(delivery.unreachable)),
         t.gettext(N_("Failed after retries: {count}")).format(count=t.number(delivery.failed)),
@@ -79,6 +85,10 @@ def report_text(t: Translator, broadcast: Broadcast, delivery: Delivery) -> str:
     if delivery.stopped:
         lines.append(t.gettext(N_("Not sent: {count}")).format(count=t.number(delivery.stopped)))
     return "\n".join(lines)
+
+
+def paid_line(t: Translator, broadcast: Broadcast) -> list[str]:
+    return ["⚡ " + t.gettext(PAID)] if broadcast.paid else []
 
 
 def stop_keyboard(t: Translator, broadcast: Broadcast) -> InlineKeyboard:

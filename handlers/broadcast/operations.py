@@ -40,6 +40,7 @@ async def create(
     protect: bool = False,
     pin: bool = False,
     upload: tuple[str, str] | None = None,
+    paid: bool = False,
 ) -> Broadcast:
     """A broadcast of a text in each language (within TEXT_MAX as Telegram counts), with an
     optional link button, to ``audience`` (known roles, provinces and skills, events that
@@ -50,8 +51,11 @@ async def create(
     each language's text its caption (a text too long for a caption follows the file in
     messages of its own); ``protect``: no forwarding or saving; ``pin``: pinned
     in each member's chat. ``upload`` (the command line): a file's kind and local path
-    instead, uploaded by the first message sent and then sent by the file_id it gets."""
-    await acting.require("admin")
+    instead, uploaded by the first message sent and then sent by the file_id it gets.
+    ``paid``: sent fast, up to DCC_PAID_SEND_RATE a second, with Telegram's paid broadcasts,
+    which spend the bot's Stars (``handlers.broadcast.paid``): administrators only, as every
+    broadcast, and audited ``"paid": true``."""
+    await acting.require("admin")  # a paid broadcast spends the bot's Stars: never a lesser role
     km, en = broadcast_text(text_km), broadcast_text(text_en)
     url = parse_web_address(link) if link else None
     check_audience(audience)
@@ -63,7 +67,7 @@ async def create(
     moment = acting.now if send_at is None else still_to_come(send_at, acting.now)
     broadcast = await acting.uow.broadcasts.add(
         km, en, url, audience, moment, acting.person, acting.now, category,
-        (file.kind, file.file_id) if file else None, protect, pin, upload,
+        (file.kind, file.file_id) if file else None, protect, pin, upload, paid,
     )  # fmt: skip
     details = {
         "broadcast": broadcast.id, "send_at": moment.isoformat(),
@@ -72,6 +76,8 @@ async def create(
     kind = file.kind if file else upload[0] if upload else None
     if kind is not None or protect or pin:
         details |= {"file": kind, "protect": protect, "pin": pin}
+    if paid:
+        details["paid"] = True
     await acting.audit("broadcast-created", details)
     return broadcast
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Page, expect
+from playwright.async_api import Dialog, Page, expect
 from sqlalchemy import select
 
 from bot.config import Settings
@@ -161,6 +161,38 @@ async def test_a_broadcast_composed_counted_scheduled_and_cancelled(
     for action in ("broadcast-created", "broadcast-cancelled"):
         (line,) = await served.audit(action)
         assert (line.actor_telegram_id, line.channel) == (ADMIN.id, "web"), action
+
+
+async def test_a_paid_broadcast_shows_its_estimate_and_asks_with_it_before_sending(
+    served: Served, browser_page: Page
+) -> None:
+    page = browser_page
+    await served.sign_in(page, ADMIN.id)
+    await page.goto(served.url + "/broadcasts/new")
+    await page.get_by_label("Text in Khmer").fill("ការព្រមានអំពីទឹកជំនន់")
+    await page.get_by_label("Text in English").fill("Flood warning")
+    estimate = page.locator("#paid-estimate")
+    await expect(estimate).to_have_text(
+        "Paid (fast): about 0.4 Stars, about 1 second instead of 1 second"
+    )
+    await page.get_by_text("By province").click()
+    await page.get_by_label("Kep", exact=True).check()  # the script counts again
+    await expect(estimate).to_contain_text("about 0.2 Stars")
+    await page.get_by_label("Paid (fast)").check()
+    asked: list[str] = []
+
+    async def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", answer)
+    await page.get_by_role("button", name="Send now").click()
+    await expect(page.locator("#paid")).to_have_text("Yes")
+    kep = "Paid (fast): about 0.2 Stars, about 1 second instead of 1 second"  # two members
+    assert asked == [f"Send this broadcast now?\n{kep}"]
+    async with served.uow() as uow:
+        (stored,) = (await uow.session.scalars(select(Broadcast))).all()
+    assert stored.paid and stored.audience["provinces"] == ["kep"]
 
 
 # -- an expert application ---------------------------------------------------------------------

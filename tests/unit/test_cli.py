@@ -364,6 +364,43 @@ def test_broadcast_create_with_a_poster_protected_and_pinned(
         run(capsys, "broadcast", "create", "--text", "x", "--photo", poster_id, "--document", "B")
 
 
+def test_broadcast_create_paid_prints_the_estimate_and_sends_only_with_yes(
+    env: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No terminal to ask in: --paid alone writes nothing and answers the estimate as its
+    one-line error (exit 2); --paid --yes sends it paid and prints the estimate."""
+    monkeypatch.setenv("DCC_SEND_RATE", "0.05")  # the six demo members: 2 minutes free
+    assert run(capsys, "seed-demo")[0] == 0
+    before = audited(env)
+    code, out, err = run(capsys, "broadcast", "create", "--text", "Flood warning", "--paid")
+    estimate = (
+        "Paid (fast): about 0.6 Stars, about 1 second instead of 2 minutes"
+        " (messages: 6, at most 0.1 Stars each)"
+    )
+    assert (code, out) == (2, "")
+    assert err == f"dcc-bot: error: {estimate}; nothing is sent: add --yes to send it paid\n"
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        assert db.execute("SELECT count(*) FROM broadcasts").fetchone() == (0,)
+    assert audited(env) == before
+    code, out, err = run(
+        capsys, "broadcast", "create", "--text", "Flood warning", "--paid", "--yes"
+    )
+    assert (code, out) == (0, "1\n") and err.startswith(estimate + "\n")
+    # a poster whose text does not fit its caption: two messages a member
+    code, out, err = run(
+        capsys, "broadcast", "create", "--text", "Flood " * 200, "--photo", "AgACAgIAAxkB-1",
+        "--paid", "--yes",
+    )  # fmt: skip
+    assert (code, out) == (0, "2\n") and "about 1.2 Stars" in err and "messages: 12," in err
+    code, out, _ = run(capsys, "broadcast", "create", "--text", "Free", "--yes")
+    assert (code, out) == (0, "3\n")  # --yes alone confirms nothing: a free broadcast
+    with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:
+        paid = db.execute("SELECT id, paid FROM broadcasts ORDER BY id").fetchall()
+    assert paid == [(1, 1), (2, 1), (3, 0)]
+    created = [detail for action, detail in audited(env) if action == "broadcast-created"]
+    assert [detail.get("paid") for detail in created] == [True, True, None]
+
+
 def switch_off_events(env: Path) -> None:
     """One member switches events off (as /subscriptions writes it)."""
     with contextlib.closing(sqlite3.connect(env / "cli.sqlite3")) as db:

@@ -15,6 +15,7 @@ def test_an_empty_environment_gives_the_defaults() -> None:
     assert settings.engine == "ptb"
     assert settings.timezone == "Asia/Phnom_Penh"
     assert settings.send_rate == 25.0
+    assert settings.paid_send_rate == 1000.0
     assert settings.token == ""
     assert settings.admin_ids == ()
     assert (settings.locales_dir / "km" / "LC_MESSAGES" / "messages.po").is_file()
@@ -32,6 +33,7 @@ def test_values_are_read_and_trimmed() -> None:
             "DCC_ENGINE": "PTB",
             "DCC_TIMEZONE": "Asia/Tokyo",
             "DCC_SEND_RATE": "2.5",
+            "DCC_PAID_SEND_RATE": " 500 ",
             "DCC_WEBHOOK_URL": " https://bot.example/hook ",
         }
     )
@@ -39,6 +41,7 @@ def test_values_are_read_and_trimmed() -> None:
     assert settings.engine == "ptb"
     assert settings.tz.key == "Asia/Tokyo"
     assert settings.send_rate == 2.5
+    assert settings.paid_send_rate == 500.0
     assert settings.webhook_url == "https://bot.example/hook"
 
 

@@ -1,6 +1,7 @@
 """Broadcasts: compose one (both languages, the link, its category, the audience with the
 bot's criteria), see it as members will and how many it reaches (members who switched its
-category off are not counted), send it now or at a time in Cambodia;
+category off are not counted), send it now or at a time in Cambodia, free or Paid (fast)
+with its cost estimate (``handlers.broadcast.paid``, as /broadcast shows it);
 follow the broadcasts going out, stop or cancel one, read a broadcast's report and download
 the recipients it could not reach; duplicate an old one into a new draft.
 
@@ -37,6 +38,7 @@ from handlers.broadcast.message import (
     report_text,
     text_for,
 )
+from handlers.broadcast.paid import estimate, estimate_text, parts_by_language
 from handlers.broadcast.rules import check_audience, check_category
 from handlers.categories import CATEGORIES, OFFICIAL, category_name
 from handlers.invalid import Invalid
@@ -80,6 +82,7 @@ class Draft:
     companies: bool = False
     category: str = OFFICIAL
     send_at: str = ""  # as <input type="datetime-local"> sends it: 2026-12-25T18:00
+    paid: bool = False  # Paid (fast); a Duplicate starts free: spending Stars is chosen anew
 
     @classmethod
     def of(cls, values: MultiMapping[Any]) -> Draft:
@@ -95,6 +98,7 @@ class Draft:
             roles=chosen("role"), provinces=chosen("province"), tags=chosen("tag"),
             experts=bool(text("experts")), companies=bool(text("companies")),
             category=text("category").strip() or OFFICIAL, send_at=text("send_at").strip(),
+            paid=bool(text("paid")),
         )  # fmt: skip
 
     @classmethod
@@ -191,6 +195,15 @@ def reach_text(t: Translator, counts: dict[str, int]) -> str:
     )
 
 
+def paid_text(request: web.Request, draft: Draft, counts: dict[str, int]) -> str:
+    """The Paid (fast) estimate for the audience counted (the console sends no poster: one
+    message a recipient)."""
+    translations = console_of(request).translations
+    parts = parts_by_language(translations, clean_text(draft.km), clean_text(draft.en), False)
+    found = estimate(counts, parts, console_of(request).broadcast_rates)
+    return estimate_text(translator_of(request), found)
+
+
 def figures(t: Translator, broadcast: Broadcast, delivery: Delivery) -> dict[str, Any]:
     """A broadcast's line on the list (and in the progress the script polls)."""
     return {
@@ -221,6 +234,7 @@ async def listing(request: web.Request) -> list[dict[str, Any]]:
                 **figures(t, broadcast, delivery),
                 "when": broadcast.send_at,
                 "audience": describe(t, Audience.from_json(broadcast.audience), tags),
+                "paid": broadcast.paid,
                 "text": clip(broadcast.text_km if t.language == "km" else broadcast.text_en, 80),
             }
         )
@@ -259,6 +273,7 @@ async def compose_page(
         error=error,
         choices=choices(t, await uow.tags.all()),
         reach=reach_text(t, counts),
+        paid_estimate=paid_text(request, draft, counts),
         previews=shown,
         link_error=link_error,
         limit=TEXT_MAX,
@@ -313,10 +328,11 @@ async def new_broadcast(request: web.Request) -> web.Response:
 @page("/broadcasts/count", None, "admin")
 async def count(request: web.Request) -> web.Response:
     """How many members the audience of the query reaches, leaving out those who switched
-    its category off (the compose page's script)."""
+    its category off, and the Paid (fast) estimate for them (the compose page's script)."""
     t = translator_of(request)
+    draft = Draft.of(request.query)
     try:
-        counts = await Draft.of(request.query).counts(request)
+        counts = await draft.counts(request)
     except Invalid as error:
         return json_response({"error": refusal_text(request, error)}, status=400)
     return json_response(
@@ -325,6 +341,7 @@ async def count(request: web.Request) -> web.Response:
             "km": counts.get("km", 0),
             "en": counts.get("en", 0),
             "text": reach_text(t, counts),
+            "paid": paid_text(request, draft, counts),
         }
     )
 
@@ -360,7 +377,7 @@ async def create(request: web.Request) -> web.Response:
         send_at = moment_of(draft.send_at, request) if action == "schedule" else None
         broadcast = await operations.create(
             acting(request), draft.km, draft.en, draft.link or None, draft.audience, send_at,
-            draft.category,
+            draft.category, paid=draft.paid,
         )  # fmt: skip
     except NotAllowed:
         return await refuse(request, "role")

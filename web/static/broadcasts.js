@@ -16,6 +16,8 @@
   if (form) {
     var previews = document.getElementById("previews");
     var reach = document.getElementById("reach");
+    var paidEstimate = document.getElementById("paid-estimate");  // administrators only
+    var paid = form.querySelector('input[name="paid"]');
     var audienceFields = ["role", "province", "tag", "experts", "companies", "category"];
 
     var refreshPreview = debounce(function () {
@@ -37,7 +39,10 @@
       });
       fetch("/broadcasts/count?" + query.toString(), { credentials: "same-origin" })
         .then(function (response) { return response.json(); })
-        .then(function (data) { reach.textContent = data.text || data.error || ""; })
+        .then(function (data) {
+          reach.textContent = data.text || data.error || "";
+          if (paidEstimate && data.paid) { paidEstimate.textContent = data.paid; }
+        })
         .catch(function () {});
     }, 200);
 
@@ -53,7 +58,11 @@
     });
     form.addEventListener("submit", function (event) {
       var button = event.submitter;
-      if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      var question = button && button.dataset.confirm;
+      if (question && paid && paid.checked && paidEstimate) {
+        question += "\n" + paidEstimate.textContent;  // the cost, again, before it is spent
+      }
+      if (question && !window.confirm(question)) {
         event.preventDefault();
       }
     });
