@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handlers.questions import tagging  # noqa: E402
-from handlers.questions.tagging import seed_tag_terms, suggest_tags  # noqa: E402
-from tests.tagging_accuracy import (  # noqa: E402
+from handlers.questions import tagging
+from handlers.questions.tagging import seed_tag_terms, suggest_tags
+from tests.tagging_accuracy import (
     LANGUAGES,
     PARTS,
     Preselect,
