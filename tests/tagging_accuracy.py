@@ -77,7 +77,11 @@ def judge(
 ) -> tuple[bool, bool, list[str]]:
     """(top-1 right, top-3 right, the pre-selected tags) for one question."""
     slugs = [slug for slug, _ in suggested]
-    return (bool(slugs) and slugs[0] in row.tags, any(slug in row.tags for slug in slugs[:3]), preselect(suggested))
+    return (
+        bool(slugs) and slugs[0] in row.tags,
+        any(slug in row.tags for slug in slugs[:3]),
+        preselect(suggested),
+    )
 
 
 def accuracy(rows: Iterable[Labelled], tags: Sequence[TagTerms], preselect: Preselect) -> Accuracy:
