@@ -25,9 +25,7 @@ async def tag_keyboard(
     return InlineKeyboard.of([*ctx.keyboard(buttons, 2).rows, (ctx.button(done_label, DONE),)])
 
 
-async def toggle(
-    ctx: Ctx, chosen: list[str], done_label: str, first: Sequence[str] = ()
-) -> None:
+async def toggle(ctx: Ctx, chosen: list[str], done_label: str, first: Sequence[str] = ()) -> None:
     """Add or remove the pressed tag and redraw the keyboard in place (same order)."""
     if ctx.value in chosen:
         chosen.remove(ctx.value)
