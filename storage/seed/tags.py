@@ -1,7 +1,10 @@
 """The seed tag taxonomy: slugs (an interface: CLI, CSV, audiences), names and keywords.
 
 Keywords feed auto-tagging of questions; a keyword of several words (English, or Khmer as the
-segmenter cuts it) counts as a phrase.
+segmenter cuts it) counts as a phrase, its words alone count nothing. ``~word`` marks a weak
+keyword (half weight: a hint, often about something else, such as "bank"), ``!word`` a strong
+one (twice: it settles the topic, such as "hacked"); see handlers/questions/tagging.py. Check a
+change with ``bench/tag_accuracy.py`` (tests/data/README.md says how not to fool it).
 """
 
 from __future__ import annotations
