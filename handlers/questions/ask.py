@@ -22,6 +22,7 @@ from handlers.questions.knowledge import send_thread, similar_questions, suggest
 from handlers.questions.offers import close_question, route_new_question
 from handlers.questions.routing import LAST_EXPERT_ROUND, MODERATOR_ROUND
 from handlers.questions.settings import QUESTION_MAX, QUESTION_MIN_WORDS, qa_settings
+from handlers.questions.tagging import preselected
 from handlers.questions.thread import STATUS_NAMES
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import Question
@@ -106,7 +107,9 @@ async def receive_text(ctx: Ctx) -> None:
         )
         return
     ctx.data["text"] = text
-    ctx.data["tags"] = [slug for slug, _ in await suggest(ctx, text)]
+    suggestions = await suggest(ctx, text)
+    ctx.data["suggested"] = [slug for slug, _ in suggestions]  # offered first
+    ctx.data["tags"] = preselected(suggestions)  # ticked: the first, when clearly ahead
     similar = await similar_questions(ctx, text)
     if similar:
         ctx.data["similar"] = similar
@@ -148,14 +151,18 @@ def send_label(ctx: Ctx) -> str:
 
 async def ask_tags(ctx: Ctx) -> None:
     chosen = ctx.data.setdefault("tags", [])
-    prompt = (
-        N_(
-            "Which topics is your question about? I picked the likely ones; change them if needed, then press Send."
+    suggested = ctx.data.get("suggested", [])
+    if chosen:
+        prompt = N_(
+            "Which topics is your question about? I ticked the most likely one and put the likely ones first; change them if needed, then press Send."
         )
-        if chosen
-        else N_("Which topics is your question about? Tap one or more, then press Send.")
-    )
-    await ctx.reply(ctx._(prompt), await tag_keyboard(ctx, chosen, send_label(ctx)))
+    elif suggested:
+        prompt = N_(
+            "Which topics is your question about? The likely ones come first: tap one or more, then press Send."
+        )
+    else:
+        prompt = N_("Which topics is your question about? Tap one or more, then press Send.")
+    await ctx.reply(ctx._(prompt), await tag_keyboard(ctx, chosen, send_label(ctx), suggested))
 
 
 async def tag_chosen(ctx: Ctx) -> None:
@@ -170,7 +177,7 @@ async def tag_chosen(ctx: Ctx) -> None:
     if ctx.value not in SLUGS:
         await ctx.reprompt()
         return
-    await toggle(ctx, chosen, send_label(ctx))
+    await toggle(ctx, chosen, send_label(ctx), ctx.data.get("suggested", []))
 
 
 async def post(ctx: Ctx) -> None:

@@ -107,7 +107,7 @@ async def test_a_follow_up_goes_to_the_same_expert_and_a_report_can_hide_the_ans
     await add_member(scenario, moderator, staff="moderator")
     await add_member(scenario, ASKER)
     await scenario.say(ASKER, "/ask")
-    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.say(ASKER, "How do I make my website load faster? The images are huge.")
     await scenario.press(ASKER, "Send my question")
     await scenario.app.run_due_work()  # type: ignore[union-attr]
     await scenario.press(expert, "Answer")
@@ -188,7 +188,7 @@ async def test_an_admin_removes_an_expert_whose_offer_then_moves_on(
         mine.anonymous, mine.offered, mine.answered = True, 7, 5  # a long-standing expert
         await uow.commit()
     await scenario.say(ASKER, "/ask")
-    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.say(ASKER, "How do I make my website load faster? The images are huge.")
     await scenario.press(ASKER, "Send my question")
     await scenario.app.run_due_work()
     offer = scenario.find_button(KHMER_EXPERT, km.gettext("Answer"))[0]
@@ -274,7 +274,7 @@ async def test_an_expert_removed_after_answering_still_replies_to_the_follow_up(
     await add_member(scenario, expert, expert_tags=("web",))
     await add_member(scenario, ASKER)
     await scenario.say(ASKER, "/ask")
-    await scenario.say(ASKER, "How do I make my website load faster on slow mobile data?")
+    await scenario.say(ASKER, "How do I make my website load faster? The images are huge.")
     await scenario.press(ASKER, "Send my question")
     await scenario.app.run_due_work()
     await scenario.press(expert, "Answer")

@@ -21,6 +21,8 @@ async def ask(scenario: Scenario, text: str = QUESTION, asker: EmuUser = ASKER) 
     await scenario.say(asker, text)
     if any(b.startswith("➡️") for b in scenario.buttons(asker)):
         await scenario.press(asker, "None of these helps")
+    if not any(b.startswith("✅") for b in scenario.buttons(asker)):  # none ticked
+        await scenario.press(asker, scenario.buttons(asker)[0])  # the likeliest, first
     await scenario.press(asker, "Send my question")
     await scenario.app.run_due_work()  # type: ignore[union-attr]
 

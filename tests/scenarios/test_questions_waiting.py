@@ -15,7 +15,7 @@ from tests.scenarios.test_questions import offers_to
 ASKER = EmuUser(1301, "Asker")
 EXPERT = EmuUser(1302, "Expert")
 MODERATOR = EmuUser(1303, "Moderator")
-QUESTION = "How do I make my website load faster on slow mobile data?"
+QUESTION = "How do I make my website load faster? The images are huge."
 
 
 async def ask(scenario: Scenario, text: str = QUESTION) -> list[str]:

@@ -1,134 +1,103 @@
 """Suggesting topic tags for questions members ask in Khmer, English or both.
 
-Each example is a question as a member would type it, with the tags a person would pick,
-the first being the one they would pick first. On these 44 examples the person's first tag is
-the top suggestion 41 times (93 % top-1) and always among the top three (100 % top-3). The
-three top-1 misses are fair arguments: a Figma question about "mobile app screens" (mobile,
-then design), an ISP licence question that names a ministry (digital-gov, then policy), and
-hosting a website on AWS (web and cloud tie). "ម៉ាស៊ីនមេក្លោដ" (cloud server), which the
-segmenter cuts as ម៉ាស៊ីន|មេក្លោ|ដ, is found because Khmer keywords are also looked for in the
-unsegmented text.
+The questions with the tags a person would pick are in ``tests/data/labelled_questions.csv``
+(see ``tests/data/README.md``): a tuning part, which the keywords and weights were fitted to,
+and a held-out part, which they were not. ``bench/tag_accuracy.py`` prints the figures; the
+floors below sit a little under them, so a change that makes suggestions worse fails here.
+The held-out floor is lower: it is what the rules do on questions they were not fitted to.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from handlers.questions.tagging import TagTerms, seed_tag_terms, suggest_tags, tag_terms
+from handlers.questions.tagging import (
+    TagTerms,
+    preselected,
+    seed_tag_terms,
+    suggest_tags,
+    tag_terms,
+)
 from handlers.text_search.tokens import tokens
+from storage.seed.tags import SLUGS
+from tests.tagging_accuracy import (
+    LANGUAGES,
+    PARTS,
+    Labelled,
+    accuracy,
+    labelled_questions,
+    part_by_rule,
+)
 
-Example = tuple[str, tuple[str, ...]]
-
-KHMER: list[Example] = [
-    ("តើខ្ញុំគួររៀនសរសេរកូដភាសាអ្វីមុនគេ?", ("software-dev",)),
-    (
-        "ខ្ញុំភ្លេចពាក្យសម្ងាត់គណនីហ្វេសប៊ុក ហើយគេលួចចូលគណនីខ្ញុំ។ តើត្រូវធ្វើដូចម្តេច?",
-        ("cybersecurity",),
-    ),
-    ("តើការបង្កើតគេហទំព័រសម្រាប់ហាងតូចមួយត្រូវចំណាយប៉ុន្មាន?", ("web", "ecommerce")),
-    ("អ៊ីនធឺណិតនៅផ្ទះខ្ញុំយឺតណាស់ តើត្រូវប្តូររ៉ោតទ័រឬទេ?", ("networking",)),
-    ("តើបញ្ញាសិប្បនិម្មិតនឹងជំនួសការងាររបស់មនុស្សដែរឬទេ?", ("ai",)),
-    ("តើមានវគ្គសិក្សាឥតគិតថ្លៃសម្រាប់រៀនជំនាញឌីជីថលនៅភ្នំពេញទេ?", ("education",)),
-    ("ខ្ញុំចង់វិភាគទិន្នន័យលក់ប្រចាំខែ តើគួរប្រើកម្មវិធីអ្វី?", ("data",)),
-    ("តើហាងលក់អនឡាញអាចទទួលការទូទាត់តាមបាគងដោយរបៀបណា?", ("ecommerce",)),
-    (
-        "ពុម្ពអក្សរខ្មែរនៅលើកុំព្យូទ័ររបស់ខ្ញុំបង្ហាញខុស តើត្រូវដំឡើងយូនីកូដយ៉ាងម៉េច?",
-        ("khmer-computing",),
-    ),
-    ("តើច្បាប់ស្តីពីការការពារទិន្នន័យផ្ទាល់ខ្លួននៅកម្ពុជាចូលជាធរមាននៅពេលណា?", ("policy", "data")),
-    ("តើខ្ញុំអាចស្នើសុំសេវាសាធារណៈរបស់ក្រសួងតាមអនឡាញបានទេ?", ("digital-gov",)),
-    ("ខ្ញុំចង់បង្កើតអាជីវកម្មថ្មី តើរកអ្នកវិនិយោគនៅឯណា?", ("startups",)),
-    ("តើការផ្សព្វផ្សាយតាមបណ្តាញសង្គមសម្រាប់ផលិតផលថ្មីគួរចាប់ផ្តើមពីណា?", ("digital-marketing",)),
-    ("តើម៉ាស៊ីនមេក្លោដណាដែលល្អសម្រាប់ដាក់គេហទំព័រ?", ("cloud", "web")),
-    (
-        "តើខ្ញុំគួរការពារម៉ាស៊ីនមេក្លោដ និងអ៊ីមែលរបស់ក្រុមហ៊ុនយ៉ាងដូចម្តេច?",
-        ("cloud", "cybersecurity"),
-    ),
-    (
-        "តើការរចនាចំណុចប្រទាក់អ្នកប្រើសម្រាប់កម្មវិធីទូរស័ព្ទគួរចាប់ផ្តើមយ៉ាងដូចម្តេច?",
-        ("design", "mobile"),
-    ),
-    ("តើប្លុកឆេនអាចប្រើក្នុងវិស័យកសិកម្មបានទេ?", ("blockchain",)),
-    ("ខ្ញុំចង់បង្កើតប្រព័ន្ធស្រោចទឹកស្វ័យប្រវត្តិដោយប្រើសេនស័រសំណើមដី", ("iot",)),
-]
-
-ENGLISH: list[Example] = [
-    ("What's the best way to learn Python as a complete beginner?", ("software-dev",)),
-    (
-        "Someone hacked my Telegram account and changed the password. How do I get it back?",
-        ("cybersecurity",),
-    ),
-    (
-        "Which hosting provider is cheapest for a small WordPress website in Cambodia?",
-        ("web", "cloud"),
-    ),
-    (
-        "Our office wifi keeps dropping every afternoon, could the router be the problem?",
-        ("networking",),
-    ),
-    ("Is there a good course on machine learning that explains the math?", ("ai", "education")),
-    ("How can I accept KHQR payments on my online shop?", ("ecommerce",)),
-    (
-        "Which database should I use for a school attendance app: MySQL or PostgreSQL?",
-        ("data", "software-dev"),
-    ),
-    ("Is Figma better than Adobe XD for designing mobile app screens?", ("design", "mobile")),
-    ("What sensors do I need to monitor temperature in a fish farm with an Arduino?", ("iot",)),
-    (
-        "Do I need a license from the ministry to run a small internet service provider?",
-        ("policy", "networking"),
-    ),
-    ("How do I set up a Docker container and deploy it to AWS?", ("cloud",)),
-    (
-        "Can I renew my business registration online through the government portal?",
-        ("digital-gov",),
-    ),
-    ("What is a smart contract and how is it different from a normal contract?", ("blockchain",)),
-    ("How do I grow my Facebook page followers without paying for ads?", ("digital-marketing",)),
-    (
-        "Looking for a co-founder with tech skills for my agritech startup, where should I pitch?",
-        ("startups",),
-    ),
-    ("How do I type Khmer Unicode on a Mac keyboard?", ("khmer-computing",)),
-    ("Should I build my app with Flutter or native Kotlin for Android?", ("mobile",)),
-]
-
-MIXED: list[Example] = [
-    ("តើខ្ញុំគួររៀន Python ឬ JavaScript មុនគេ?", ("software-dev",)),
-    ("ខ្ញុំចង់ដាក់ website របស់ខ្ញុំលើ AWS តើត្រូវចំណាយប៉ុន្មានក្នុងមួយខែ?", ("cloud", "web")),
-    ("តើ ChatGPT អាចសរសេរជាភាសាខ្មែរបានល្អទេ?", ("ai", "khmer-computing")),
-    ("តើការទូទាត់តាម KHQR សម្រាប់ហាងអនឡាញត្រូវបង់កម្រៃប៉ុន្មាន?", ("ecommerce",)),
-    ("Router Wi-Fi របស់ខ្ញុំចេញសញ្ញាខ្សោយណាស់ ជួយណែនាំផង", ("networking",)),
-    ("ខ្ញុំចង់រៀន UX/UI design តើមានវគ្គសិក្សានៅភ្នំពេញទេ?", ("design", "education")),
-    ("តើ SQL និង Excel មួយណាល្អសម្រាប់វិភាគទិន្នន័យ?", ("data",)),
-    ("Phishing link ក្នុង Telegram ធ្វើឲ្យគណនីខ្ញុំត្រូវគេហេគ", ("cybersecurity",)),
-    ("តើ startup នៅកម្ពុជាអាចរកដើមទុនពីណា?", ("startups",)),
-]
-
-EXAMPLES = KHMER + ENGLISH + MIXED
 SEED_TAGS = seed_tag_terms()
+LABELLED = labelled_questions()
+ISSUE = [row for row in LABELLED if row.id.startswith("issue-")]
+WRONGLY_PRESELECTED = {  # what the issue saw ticked for these questions
+    "issue-1": {"ai"},
+    "issue-2": {"ecommerce"},
+    "issue-3": {"digital-marketing", "policy"},
+    "issue-4": {"khmer-computing"},
+}
 
 
 def first_slugs(text: str, tags: list[TagTerms] = SEED_TAGS, limit: int = 3) -> list[str]:
     return [slug for slug, _score in suggest_tags(text, tags, limit)]
 
 
-# -- the examples --------------------------------------------------------------------------
-def test_the_examples_cover_each_language_and_every_seed_tag() -> None:
-    assert len(KHMER) >= 12 and len(ENGLISH) >= 12 and len(MIXED) >= 6
-    assert {tags[0] for _, tags in EXAMPLES} == {tag.slug for tag in SEED_TAGS}
+# -- the labelled questions ----------------------------------------------------------------
+def test_the_labelled_questions_are_many_in_every_language_and_cover_every_tag() -> None:
+    assert len(LABELLED) >= 150
+    assert len({row.id for row in LABELLED}) == len(LABELLED)
+    for part in PARTS:
+        rows = [row for row in LABELLED if row.part == part]
+        assert {row.language for row in rows} == set(LANGUAGES)
+    assert {row.tags[0] for row in LABELLED} == set(SLUGS)
+    assert all(row.tags and set(row.tags) <= set(SLUGS) and row.source for row in LABELLED)
 
 
-@pytest.mark.parametrize(("question", "picked"), EXAMPLES, ids=[q[:40] for q, _ in EXAMPLES])
-def test_the_tag_a_person_picks_first_is_among_the_top_three(
-    question: str, picked: tuple[str, ...]
+def test_each_question_is_in_the_part_the_split_rule_puts_it_in() -> None:
+    assert [row.part for row in LABELLED] == [part_by_rule(row.id) for row in LABELLED]
+    held_out = sum(row.part == "held-out" for row in LABELLED) / len(LABELLED)
+    assert 0.2 <= held_out <= 0.4
+    assert len(ISSUE) == 4 and all(row.part == "tuning" for row in ISSUE)
+
+
+def test_the_language_column_says_which_scripts_the_question_uses() -> None:
+    for row in LABELLED:
+        khmer = any("\u1780" <= c <= "\u17ff" for c in row.question)
+        latin = any(c.isascii() and c.isalpha() for c in row.question)
+        assert row.language == ("mixed" if khmer and latin else "km" if khmer else "en"), row.id
+
+
+@pytest.mark.parametrize(
+    ("part", "top1", "top3", "wrong"),
+    [("tuning", 0.94, 0.98, 0.03), ("held-out", 0.85, 0.93, 0.08)],
+)
+def test_accuracy_stays_above_its_floor(part: str, top1: float, top3: float, wrong: float) -> None:
+    """Figures when written: tuning 97% / 100% / 1%, held-out 93% / 98% / 3%."""
+    found = accuracy(labelled_questions(part), SEED_TAGS, preselected)
+    assert found.share(found.top1) >= top1
+    assert found.share(found.top3) >= top3
+    assert found.share(found.wrong_preselected) <= wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_of_the_tuning_part_gets_the_right_top_tag_most_of_the_time(
+    language: str,
 ) -> None:
-    assert picked[0] in first_slugs(question)
+    rows = [row for row in labelled_questions("tuning") if row.language == language]
+    found = accuracy(rows, SEED_TAGS, preselected)
+    assert found.share(found.top1) >= 0.9
 
 
-def test_most_of_the_time_it_is_the_top_suggestion() -> None:
-    hits = sum(first_slugs(q, limit=1) == [picked[0]] for q, picked in EXAMPLES)
-    assert hits / len(EXAMPLES) >= 0.85  # 41 of 44 when written
+@pytest.mark.parametrize("row", ISSUE, ids=[row.id for row in ISSUE])
+def test_the_issues_questions_get_the_right_topic_first_and_no_wrong_one_ticked(
+    row: Labelled,
+) -> None:
+    suggestions = suggest_tags(row.question, SEED_TAGS)
+    assert suggestions[0][0] in row.tags
+    assert set(preselected(suggestions)) <= set(row.tags)
+    assert not WRONGLY_PRESELECTED[row.id] & {slug for slug, _ in suggestions[:1]}
 
 
 # -- normalisation -------------------------------------------------------------------------
@@ -210,12 +179,55 @@ def test_suggestions_come_best_first_with_positive_scores() -> None:
     assert {slug for slug, _ in suggestions} == {"cybersecurity", "networking"}
 
 
-def test_a_phrase_counts_more_than_its_words_apart() -> None:
+def test_the_words_of_a_phrase_count_only_together() -> None:
     tags = [tag_terms("ai", ["AI"], ["machine learning"]), tag_terms("edu", ["Education"], [])]
-    together = suggest_tags("machine learning", tags)
-    apart = suggest_tags("learning about a machine", tags)
-    assert together[0][0] == apart[0][0] == "ai"
-    assert together[0][1] > apart[0][1]
+    assert first_slugs("machine learning", tags) == ["ai"]
+    assert first_slugs("learning about a machine", tags) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please write a short description for the subscription page",
+        "I need a transcript of my grades",
+        "Can someone help me write a script that renames files?",
+        "JavaScript or TypeScript for a website?",
+    ],
+)
+def test_an_english_word_containing_script_is_not_khmer_script(text: str) -> None:
+    assert "khmer-computing" not in first_slugs(text)
+    assert first_slugs("How do I type Khmer script on Windows?")[0] == "khmer-computing"
+
+
+def test_a_weak_keyword_counts_half_and_a_strong_one_twice() -> None:
+    tags = [
+        tag_terms("shop", ["Shop"], ["~bank", "payment"]),
+        tag_terms("edu", ["Education"], ["scholarship"]),
+        tag_terms("security", ["Security"], ["!hacked"]),
+        tag_terms("ads", ["Ads"], ["facebook", "page"]),
+    ]
+    assert first_slugs("scholarship money in the bank", tags) == ["edu", "shop"]
+    scores = dict(suggest_tags("bank payment scholarship", tags))
+    assert scores["shop"] == pytest.approx(scores["edu"] * 1.5, rel=1e-3)
+    assert first_slugs("my facebook page was hacked", tags)[0] == "security"
+
+
+def test_a_khmer_keyword_found_whole_counts_once_not_again_as_a_phrase() -> None:
+    tags = [
+        tag_terms("security", ["Security"], ["ពាក្យសម្ងាត់"]),
+        tag_terms("web", ["Web"], ["វេបសាយ"]),
+    ]
+    [(_, phrase)] = suggest_tags("ពាក្យសម្ងាត់", tags)
+    [(_, word)] = suggest_tags("វេបសាយ", tags)
+    assert phrase == word
+
+
+def test_only_a_clear_first_suggestion_is_ticked() -> None:
+    assert preselected([]) == []
+    assert preselected([("web", 5.9), ("software-dev", 1.5)]) == ["web"]
+    assert preselected([("web", 2.9), ("cloud", 2.9)]) == []  # a tie: the asker chooses
+    assert preselected([("web", 4.0), ("cloud", 3.0)]) == []  # not far enough ahead
+    assert preselected([("mobile", 1.2)]) == []  # too little evidence
 
 
 def test_a_khmer_keyword_the_segmenter_cuts_across_words_is_still_found() -> None:
