@@ -42,7 +42,7 @@ from handlers.competitions.operations import (
 )
 from handlers.competitions.rules import ENTRY_LIMITS, open_for_changes
 from handlers.context import Ctx, acting, is_admin, refuse, signing_up
-from handlers.dates import MOMENT_FORMAT, parse_moment
+from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, MOMENT_TOO_FAR, read_moment, still_to_come
 from handlers.invalid import Invalid
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate
@@ -52,6 +52,12 @@ from storage.seed.tags import SLUGS
 JUDGES_PAGE = 20
 NO_JUDGES = N_(
     "No administrator or expert has signed up as a member yet, so nobody could judge. Ask them to sign up with /start first."
+)
+DEADLINE_PASSED = N_(
+    "The deadline you sent, {moment}, has passed. Please send a date and time still to come."
+)
+DEADLINE_TOO_FAR = N_(
+    "The deadline you sent, {moment}, is more than a year ahead. Please send a nearer date and time."
 )
 NEXT = {
     "title_km": "title_en", "title_en": "rules_km", "rules_km": "rules_en",
@@ -148,13 +154,30 @@ async def ask_deadline(ctx: Ctx) -> None:
 
 
 async def receive_deadline(ctx: Ctx) -> None:
+    """The deadline typed; one refused for its moment says the date and time it was read
+    as, so the administrator sees which part (often the time) to change."""
     try:
-        moment = parse_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
+        moment = read_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
     except Invalid as error:
         await ctx.reply(ctx._(error.message).format(**error.params))
         return
+    try:
+        still_to_come(moment, ctx.clock.now())
+    except Invalid as error:
+        await ctx.reply(deadline_refused(ctx, error, moment))
+        return
     ctx.data["deadline"] = moment.isoformat()
     await ctx.goto(following(ctx, "deadline"))
+
+
+def deadline_refused(ctx: Ctx, error: Invalid, moment: datetime) -> str:
+    """Why a deadline is refused, with the date and time read (not the date alone)."""
+    shown = local_moment(ctx.t, moment, ctx.timezone)
+    if error.message == MOMENT_TOO_FAR:
+        return ctx._(DEADLINE_TOO_FAR).format(moment=shown)
+    if error.message == MOMENT_PAST:
+        return ctx._(DEADLINE_PASSED).format(moment=shown)
+    return ctx._(error.message).format(**error.params)
 
 
 async def ask_entries(ctx: Ctx) -> None:
@@ -372,7 +395,11 @@ async def create(ctx: Ctx) -> None:
             return
         if step == "judges":
             ctx.data["judges"] = []
-        await ctx.reply(ctx._(error.message).format(**error.params))
+        if step == "deadline":
+            typed = datetime.fromisoformat(ctx.data["deadline"])
+            await ctx.reply(deadline_refused(ctx, error, typed))
+        else:
+            await ctx.reply(ctx._(error.message).format(**error.params))
         await ctx.goto(step)
         return
     ctx.end_flow()

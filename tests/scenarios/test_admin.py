@@ -166,7 +166,7 @@ async def test_the_menu_counts_what_waits_and_lists_broadcasts_and_content(
     assert "#1 Hackathon &lt;2026&gt;" in replies[0]
     await scenario.press(ADMIN, "Hide #1")
     assert scenario.toasts()[-1] == "Hidden."
-    assert await scenario.say(ADMIN, "/news") == ["Nothing has been published yet."]
+    assert await scenario.say(ADMIN, "/news") == ["No news or announcement has been published yet."]
     await scenario.say(ADMIN, "/admin")
     replies = await scenario.press(ADMIN, "Broadcasts")
     assert "No broadcast yet." in replies[0]

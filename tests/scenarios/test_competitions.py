@@ -63,6 +63,15 @@ async def create_competition(scenario: Scenario) -> None:
     assert await scenario.say(ADMIN, "next week") == [
         "Please send the date and the time, for example 31/12/2026 18:00."
     ]
+    # a refused deadline says the date and the time it was read as
+    assert await scenario.say(ADMIN, "25/11/2026 08:30") == [
+        "The deadline you sent, 25 November 2026 08:30, has passed."
+        " Please send a date and time still to come."
+    ]
+    assert await scenario.say(ADMIN, "10/12/2027 18:00") == [
+        "The deadline you sent, 10 December 2027 18:00, is more than a year ahead."
+        " Please send a nearer date and time."
+    ]
     await scenario.say(ADMIN, "10/12/2026 ៦:០០ ល្ងាច")
     await scenario.say(ADMIN, "1st: 2,000,000 riel; 2nd: a laptop")
     await scenario.send(ADMIN, "sticker")  # not a button: asked again
@@ -193,7 +202,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     await scenario.press(ANNA, "No file")
     scenario.clock.current = DEADLINE + timedelta(minutes=1)
     assert await scenario.press(ANNA, "Send") == [
-        "Sorry, the deadline has passed: your entry was not saved."
+        "Sorry, the deadline (10 December 2026 18:00) has passed: your entry was not saved."
     ]
     entries = {e.member_id: e for e in await stored(scenario, CompetitionEntry)}
     assert entries[dara].text == DARA_ENTRY and len(entries) == 2
