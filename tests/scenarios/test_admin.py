@@ -248,7 +248,7 @@ async def test_the_console_shows_profile_reports_and_competitions_with_their_ran
         reported.directory_visible = True
         await uow.community.add_report(admin, member, "spam <links>", now)
         await uow.competitions.add(
-            ("ការប្រកួត", "Hackathon"), ("ច្បាប់", "Rules"), "Laptops", now - timedelta(days=1),
+            ("ការប្រកួត", "Hackathon"), ("ច្បាប់", "Rules"), ("កុំព្យូទ័រ", "Laptops"), now - timedelta(days=1),
             1, ["ai"], [admin], [], admin, now - timedelta(days=10),
         )  # fmt: skip
         await uow.commit()
