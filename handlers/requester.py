@@ -17,13 +17,21 @@ def has_left(member: Member | None) -> bool:
     return member is None or member.deleted_at is not None or member.telegram_id is None
 
 
-def asked_by(t: Translator, member: Member | None) -> str:
-    """HTML, one line: "Asked by Sok Dara · @sokdara · Telegram id 5551234"."""
+def who(t: Translator, member: Member | None) -> str | None:
+    """Plain text: "Sok Dara · @sokdara · Telegram id 5551234"; None for one who has left."""
     if member is None or has_left(member):
-        return t.gettext(LEFT)
-    parts = [escape(member.full_name or "—")]
+        return None
+    parts = [member.full_name or "—"]
     if member.username:
-        parts.append("@" + escape(member.username))
+        parts.append("@" + member.username)
     # the id as digits to copy (into /admin's roles, a search), not a number to read
     parts.append(t.gettext(N_("Telegram id")) + f" {member.telegram_id}")
-    return t.gettext(N_("Asked by {name}")).format(name=" · ".join(parts))
+    return " · ".join(parts)
+
+
+def asked_by(t: Translator, member: Member | None) -> str:
+    """HTML, one line: "Asked by Sok Dara · @sokdara · Telegram id 5551234"."""
+    name = who(t, member)
+    if name is None:
+        return t.gettext(LEFT)
+    return t.gettext(N_("Asked by {name}")).format(name=escape(name))
