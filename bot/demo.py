@@ -155,7 +155,8 @@ DEMO_COMPETITION: dict[str, Any] = {
     "titles": ("ការប្រកួតកម្មវិធីឌីជីថលសម្រាប់សហគមន៍", "Digital solutions for communities"),
     "rules": ("ស្នើគំនិតកម្មវិធីឌីជីថលមួយ ដែលជួយសហគមន៍របស់អ្នក (ច្រើនបំផុត ៥០០ពាក្យ)។",
               "Propose one digital solution that helps your community (at most 500 words)."),
-    "prizes": "1st: 1,000 USD; 2nd: 500 USD; 3rd: 250 USD",
+    "prizes": ("លេខ១៖ ១,០០០ ដុល្លារ · លេខ២៖ ៥០០ ដុល្លារ · លេខ៣៖ ២៥០ ដុល្លារ",
+               "1st: 1,000 USD · 2nd: 500 USD · 3rd: 250 USD"),
     "tags": ("startups", "digital-gov"), "judge": 9004, "days_ahead": 30,
 }  # fmt: skip
 DEMO_MEETUP: dict[str, Any] = {

@@ -106,6 +106,13 @@ def read_date(value: str, today: date, format_message: str) -> date:
 def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A date and a time of day in ``tz`` ("25/12/2026 18:00", "៧ មករា ៩:៣០ ព្រឹក"), in
     the future and at most a year ahead; returned timezone-aware in ``tz``."""
+    return still_to_come(read_moment(text, now, tz), now)
+
+
+def read_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """The date and time of day typed, timezone-aware in ``tz``, whether or not it is still
+    to come (``still_to_come`` checks that): a refusal can then say which moment it read.
+    Without a year, the next such day from ``now``."""
     value = normalised(text)
     times = list(_TIME.finditer(value))
     if len(times) != 1:
@@ -125,7 +132,7 @@ def parse_moment(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     rest = value[: found.start()] + " " + value[found.end() :]
     local_now = now.astimezone(tz)
     day = read_date(rest, local_now.date(), MOMENT_FORMAT)
-    return still_to_come(datetime.combine(day, time(hour, minute), tz), now)
+    return datetime.combine(day, time(hour, minute), tz)
 
 
 def still_to_come(moment: datetime, now: datetime) -> datetime:

@@ -85,7 +85,7 @@ class CompetitionRepository:
         self,
         titles: tuple[str, str],
         rules: tuple[str, str],
-        prizes: str,
+        prizes: tuple[str, str],
         deadline_at: datetime,
         entries_allowed: int,
         tags: Collection[str],
@@ -96,8 +96,8 @@ class CompetitionRepository:
     ) -> Competition:
         competition = Competition(
             title_km=titles[0], title_en=titles[1], rules_km=rules[0], rules_en=rules[1],
-            prizes=prizes, deadline_at=deadline_at, entries_allowed=entries_allowed,
-            created_by=created_by, created_at=now,
+            prizes_km=prizes[0], prizes_en=prizes[1], deadline_at=deadline_at,
+            entries_allowed=entries_allowed, created_by=created_by, created_at=now,
         )  # fmt: skip
         self.session.add(competition)
         await self.session.flush()
@@ -116,7 +116,7 @@ class CompetitionRepository:
         now: datetime,
         titles: tuple[str, str],
         rules: tuple[str, str],
-        prizes: str,
+        prizes: tuple[str, str],
         deadline_at: datetime,
         entries_allowed: int,
         tags: Collection[str],
@@ -138,8 +138,8 @@ class CompetitionRepository:
             )
             .values(
                 title_km=titles[0], title_en=titles[1], rules_km=rules[0], rules_en=rules[1],
-                prizes=prizes, deadline_at=deadline_at, entries_allowed=entries_allowed,
-                revision=Competition.revision + 1,
+                prizes_km=prizes[0], prizes_en=prizes[1], deadline_at=deadline_at,
+                entries_allowed=entries_allowed, revision=Competition.revision + 1,
             )
             .execution_options(synchronize_session=False)
         )  # fmt: skip

@@ -372,6 +372,14 @@ class JobRepository:
         )
         return application if await self._insert_once(application) else None
 
+    async def applied_at(self, job_id: int, member_id: int) -> datetime | None:
+        """When the member applied for the job, or None."""
+        return await self.session.scalar(
+            select(JobApplication.created_at).where(
+                JobApplication.job_id == job_id, JobApplication.member_id == member_id
+            )
+        )
+
     async def has_applied(self, job_id: int, member_id: int) -> bool:
         found = await self.session.scalar(
             select(JobApplication.id).where(

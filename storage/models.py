@@ -656,7 +656,8 @@ class Competition(Base):
     title_en: Mapped[str] = mapped_column(String(400))
     rules_km: Mapped[str] = mapped_column(Text)
     rules_en: Mapped[str] = mapped_column(Text)
-    prizes: Mapped[str] = mapped_column(Text)
+    prizes_km: Mapped[str] = mapped_column(Text)
+    prizes_en: Mapped[str] = mapped_column(Text)
     deadline_at: Mapped[datetime] = mapped_column(index=True)
     entries_allowed: Mapped[int] = mapped_column(Integer, default=1)
     judging_at: Mapped[datetime | None] = mapped_column()
@@ -670,6 +671,9 @@ class Competition(Base):
 
     def rules(self, language: str) -> str:
         return self.rules_km if language == "km" else self.rules_en
+
+    def prizes(self, language: str) -> str:
+        return self.prizes_km if language == "km" else self.prizes_en
 
 
 class CompetitionTag(Base):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.core import typed
 from bot.core.buttons import FLOW_PREFIX, ROW
 from bot.core.events import Event, EventKind, FileRef
 from bot.core.html import CALLBACK_ANSWER_MAX, split_caption, split_message
@@ -74,6 +75,8 @@ class Context(Generic[S, M]):
     load_member: Callable[[int], Awaitable[M | None]] = _no_member
     strict_flows: bool = False  # tests: a step a flow does not declare raises
     albums: dict[int, str] = field(default_factory=dict)  # the dispatcher's, see take_album
+    typed_press: bool = False  # a label typed as text, routed as its button (bot.core.typed)
+    replies: int = 0  # messages this update has replied with so far
     _member: M | None = field(default=None, init=False, repr=False)
     _member_loaded: bool = field(default=False, init=False, repr=False)
 
@@ -105,6 +108,8 @@ class Context(Generic[S, M]):
         """Send HTML ``text`` to the member once the update has committed (escape their input).
         A text longer than Telegram takes goes as several messages (``split_message``), the
         keyboard under the last."""
+        self._remember(keyboard)
+        self.replies += 1
         parts = split_message(text, self.t)
         for part in parts[:-1]:
             await self.messenger.send_message(self.event.chat_id, part, None)
@@ -115,12 +120,19 @@ class Context(Generic[S, M]):
     ) -> None:
         """Send a photo or document by its file_id with an HTML caption, once the update
         has committed; what a caption cannot hold follows as messages of its own."""
+        self._remember(keyboard)
+        self.replies += 1
         parts = split_caption(caption, self.t) if caption else [""]
         keys = keyboard if len(parts) == 1 else None
         await self.messenger.send_file(self.event.chat_id, file, parts[0] or None, keys)
         for number, part in enumerate(parts[1:], 2):
             last = keyboard if number == len(parts) else None
             await self.messenger.send_message(self.event.chat_id, part, last)
+
+    def _remember(self, keyboard: Keyboard | None) -> None:
+        """The step's buttons, so that typing a label works like pressing it."""
+        if isinstance(keyboard, InlineKeyboard):
+            typed.remember(self.conversation, keyboard)
 
     def take_album(self) -> bool:
         """This update's file is the first taken of an album: the album's other files are
@@ -135,7 +147,12 @@ class Context(Generic[S, M]):
 
     async def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once); Telegram shows a spinner until we do. The text
-        (a toast, or an alert) is clipped to the 200 units Telegram takes."""
+        (a toast, or an alert) is clipped to the 200 units Telegram takes. For a label typed
+        instead of a press there is nothing to answer: the text comes as a message."""
+        if self.typed_press:
+            if text:
+                await self.reply(text)
+            return
         if self.event.kind is EventKind.CALLBACK and not self.callback_answered:
             self.callback_answered = True
             shown = clip_units(text, CALLBACK_ANSWER_MAX) if text else text

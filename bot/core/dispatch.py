@@ -16,11 +16,12 @@ import asyncio
 import copy
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
+from bot.core import typed
 from bot.core.buttons import Buttons
 from bot.core.context import Context, parse_flow_callback
 from bot.core.events import Event, EventKind
@@ -109,6 +110,7 @@ class Dispatcher:
         # user → the album a handler took its first file from: the album's other files
         # (each its own update, moments later) are passed over quietly
         self._albums: dict[int, str] = {}
+        self._twins: typed.LabelTwins | None = None  # built on the first label typed
 
     def include(self, router: Router) -> None:
         tables: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -235,6 +237,8 @@ class Dispatcher:
             await command.handler(ctx)
         elif event.kind is EventKind.CALLBACK:
             await self._route_button(ctx)
+        elif ctx.step is not None and event.kind is EventKind.TEXT and await self._typed(ctx):
+            pass
         elif ctx.step is not None:
             step = ctx.step
             handler = {
@@ -250,6 +254,26 @@ class Dispatcher:
         elif self.fallback is not None:
             await self.fallback(ctx)
         await ctx.answer()
+
+    async def _typed(self, ctx: Context[Any, Any]) -> bool:
+        """A text that is the label of one of the step's buttons (``bot.core.typed``) is
+        handled as its press, by the same route; True when it was one. A press that
+        replied nothing (a toggle that edits its keyboard in place) asks the step again,
+        so the member sees what it did."""
+        if self._twins is None:
+            self._twins = typed.LabelTwins(self.translations.pairs())
+        data = typed.pressed(ctx.conversation, ctx.event.text, self._twins)
+        if data is None:
+            return False
+        ctx.event = replace(
+            ctx.event, kind=EventKind.CALLBACK, callback_data=data, callback_id="", message_id=None
+        )
+        ctx.typed_press, ctx.callback_answered = True, True
+        place, replies = (ctx.conversation.token, ctx.conversation.step), ctx.replies
+        await self._route_button(ctx)
+        if ctx.replies == replies and (ctx.conversation.token, ctx.conversation.step) == place:
+            await ctx.reprompt()
+        return True
 
     async def _route_button(self, ctx: Context[Any, Any]) -> None:
         event = ctx.event

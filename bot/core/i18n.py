@@ -83,6 +83,16 @@ class Translations:
             language = DEFAULT_LANGUAGE
         return Translator(language, self._catalogs[language], self._strict)
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every (message, its translation) of the languages other than the source: what
+        ``bot.core.typed`` matches a label typed in either language with."""
+        return [
+            (source, translated)
+            for catalog in self._catalogs.values()
+            for source, translated in getattr(catalog, "_catalog", {}).items()
+            if isinstance(source, str) and source and translated
+        ]
+
 
 def _load(locales_dir: Path, language: str) -> gettext.NullTranslations:
     po_path = locales_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"

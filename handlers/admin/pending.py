@@ -44,11 +44,12 @@ async def show_pending(ctx: Ctx) -> None:
         + "</b>"
     )
     for company in companies[:SHOWN]:
-        await ctx.reply(*company_request(ctx.t, company))
+        requester = await ctx.session.members.by_id(company.created_by)
+        await ctx.reply(*company_request(ctx.t, company, requester))
     tags = await ctx.session.tags.all()
     for application in applications[:SHOWN]:
         member = await ctx.session.members.by_id(application.member_id)
-        if member is not None:
+        if member is not None:  # an erased member's application is withdrawn, not listed
             slugs = [s for s in application.tags.split(",") if s]
             await ctx.reply(*application_message(ctx.t, application, member, tags, slugs))
 

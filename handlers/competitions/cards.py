@@ -54,7 +54,7 @@ def competition_card(
         + t.gettext(N_("Deadline: {moment} (Cambodia time)")).format(
             moment=local_moment(t, c.deadline_at, tz)
         ),
-        "🎁 " + t.gettext(N_("Prizes: {prizes}")).format(prizes=escape(c.prizes)),
+        "🎁 " + t.gettext(N_("Prizes: {prizes}")).format(prizes=escape(c.prizes(t.language))),
         "✍️ "
         + t.gettext(N_("Entries a member may send: {count}")).format(
             count=entries_allowed_name(t, c.entries_allowed)
@@ -86,7 +86,7 @@ def listing_entry(
         )
     else:
         when = "⏳ " + local_moment(t, c.deadline_at, tz)
-    prizes = "🎁 " + escape(clip(clean_line(c.prizes), 60))
+    prizes = "🎁 " + escape(clip(clean_line(c.prizes(t.language)), 60))
     count = "📥 " + t.gettext(N_("Entries: {count}")).format(count=t.number(entries))
     return f"{title}\n{when} · {prizes} · {count}"
 

@@ -1,7 +1,7 @@
 """/newcompetition: an administrator creates a competition in a conversation.
 
 Steps (flow ``newcomp``): title_km → title_en → rules_km → rules_en → tags → deadline →
-prizes → entries (1, 3 or no limit) → judges (administrators and experts, at least one) →
+prizes_km → prizes_en → entries (1, 3 or no limit) → judges (administrators and experts, at least one) →
 preview, with an edit button a field; an edited field goes back to the preview. Being an
 administrator is checked at the start and again at Create (by the operation,
 ``handlers.competitions.operations``), and so are the deadline (still to come) and the
@@ -20,6 +20,7 @@ Reminders not yet begun follow the new deadline; the members who entered are tol
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
@@ -42,7 +43,7 @@ from handlers.competitions.operations import (
 )
 from handlers.competitions.rules import ENTRY_LIMITS, open_for_changes
 from handlers.context import Ctx, acting, is_admin, refuse, signing_up
-from handlers.dates import MOMENT_FORMAT, parse_moment
+from handlers.dates import MOMENT_FORMAT, MOMENT_PAST, MOMENT_TOO_FAR, read_moment, still_to_come
 from handlers.invalid import Invalid
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.competitions import JudgeCandidate
@@ -53,9 +54,16 @@ JUDGES_PAGE = 20
 NO_JUDGES = N_(
     "No administrator or expert has signed up as a member yet, so nobody could judge. Ask them to sign up with /start first."
 )
+DEADLINE_PASSED = N_(
+    "The deadline you sent, {moment}, has passed. Please send a date and time still to come."
+)
+DEADLINE_TOO_FAR = N_(
+    "The deadline you sent, {moment}, is more than a year ahead. Please send a nearer date and time."
+)
 NEXT = {
     "title_km": "title_en", "title_en": "rules_km", "rules_km": "rules_en",
-    "rules_en": "tags", "tags": "deadline", "deadline": "prizes", "prizes": "entries",
+    "rules_en": "tags", "tags": "deadline", "deadline": "prizes_km",
+    "prizes_km": "prizes_en", "prizes_en": "entries",
     "entries": "judges", "judges": "preview",
 }  # fmt: skip
 EDIT_BUTTONS = (
@@ -65,7 +73,8 @@ EDIT_BUTTONS = (
     ("rules_en", N_("English rules")),
     ("tags", N_("Topics")),
     ("deadline", N_("Deadline")),
-    ("prizes", N_("Prizes")),
+    ("prizes_km", N_("Khmer prizes")),
+    ("prizes_en", N_("English prizes")),
     ("entries", N_("Entries per member")),
     ("judges", N_("Judges")),
 )
@@ -148,13 +157,30 @@ async def ask_deadline(ctx: Ctx) -> None:
 
 
 async def receive_deadline(ctx: Ctx) -> None:
+    """The deadline typed; one refused for its moment says the date and time it was read
+    as, so the administrator sees which part (often the time) to change."""
     try:
-        moment = parse_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
+        moment = read_moment(ctx.event.text, ctx.clock.now(), ctx.timezone)
     except Invalid as error:
         await ctx.reply(ctx._(error.message).format(**error.params))
         return
+    try:
+        still_to_come(moment, ctx.clock.now())
+    except Invalid as error:
+        await ctx.reply(deadline_refused(ctx, error, moment))
+        return
     ctx.data["deadline"] = moment.isoformat()
     await ctx.goto(following(ctx, "deadline"))
+
+
+def deadline_refused(ctx: Ctx, error: Invalid, moment: datetime) -> str:
+    """Why a deadline is refused, with the date and time read (not the date alone)."""
+    shown = local_moment(ctx.t, moment, ctx.timezone)
+    if error.message == MOMENT_TOO_FAR:
+        return ctx._(DEADLINE_TOO_FAR).format(moment=shown)
+    if error.message == MOMENT_PAST:
+        return ctx._(DEADLINE_PASSED).format(moment=shown)
+    return ctx._(error.message).format(**error.params)
 
 
 async def ask_entries(ctx: Ctx) -> None:
@@ -249,7 +275,8 @@ def draft(ctx: Ctx) -> Competition:
     d = ctx.data
     return Competition(
         id=0, title_km=d["title_km"], title_en=d["title_en"], rules_km=d["rules_km"],
-        rules_en=d["rules_en"], prizes=d["prizes"], entries_allowed=d["entries"],
+        rules_en=d["rules_en"], prizes_km=prizes_of(d)[0], prizes_en=prizes_of(d)[1],
+        entries_allowed=d["entries"],
         deadline_at=datetime.fromisoformat(d["deadline"]), created_at=ctx.clock.now(),
     )  # fmt: skip
 
@@ -271,7 +298,8 @@ async def change_pressed(ctx: Ctx, competition_id: int) -> None:
         "newcomp", "preview",
         {
             "competition": c.id, "title_km": c.title_km, "title_en": c.title_en,
-            "rules_km": c.rules_km, "rules_en": c.rules_en, "prizes": c.prizes,
+            "rules_km": c.rules_km, "rules_en": c.rules_en, "prizes_km": c.prizes_km,
+            "prizes_en": c.prizes_en,
             "tags": await ctx.session.competitions.tags_of(c.id),
             "deadline": c.deadline_at.isoformat(), "entries": c.entries_allowed,
             "judges": judges, "judge_page": 0, "revision": c.revision,
@@ -339,12 +367,18 @@ async def preview_pressed(ctx: Ctx) -> None:
         await ctx.reprompt()
 
 
+def prizes_of(d: dict[str, Any]) -> tuple[str, str]:
+    """The Khmer and English prizes of the form (one opened before the prizes had two
+    languages holds ``prizes``: both, until changed)."""
+    return (d.get("prizes_km", d.get("prizes", "")), d.get("prizes_en", d.get("prizes", "")))
+
+
 def terms(ctx: Ctx) -> CompetitionTerms:
     """The form's answers, for the operation that creates or edits the competition."""
     d = ctx.data
     return CompetitionTerms(
         titles=(d["title_km"], d["title_en"]), rules=(d["rules_km"], d["rules_en"]),
-        prizes=d["prizes"], deadline_at=datetime.fromisoformat(d["deadline"]),
+        prizes=prizes_of(d), deadline_at=datetime.fromisoformat(d["deadline"]),
         entries_allowed=d["entries"], tags=d["tags"], judges=d["judges"],
     )  # fmt: skip
 
@@ -372,7 +406,11 @@ async def create(ctx: Ctx) -> None:
             return
         if step == "judges":
             ctx.data["judges"] = []
-        await ctx.reply(ctx._(error.message).format(**error.params))
+        if step == "deadline":
+            typed = datetime.fromisoformat(ctx.data["deadline"])
+            await ctx.reply(deadline_refused(ctx, error, typed))
+        else:
+            await ctx.reply(ctx._(error.message).format(**error.params))
         await ctx.goto(step)
         return
     ctx.end_flow()
@@ -402,7 +440,8 @@ new_competition_flow = Flow(
         "rules_en": text_step("rules_en", N_("The rules in English?"), N_("Please type the English rules."), RULES_MAX),
         "tags": Step(ask_tags, N_("Please tap the topics, then press Done."), on_button=tag_pressed, next=goes("tags")),
         "deadline": Step(ask_deadline, MOMENT_FORMAT, on_text=receive_deadline, next=goes("deadline")),
-        "prizes": text_step("prizes", N_("The prizes? For example: 1st place 1,000,000 riel, 2nd place a laptop."), N_("Please type the prizes."), PRIZES_MAX),
+        "prizes_km": text_step("prizes_km", N_("The prizes in Khmer? For example: 1st place 1,000,000 riel, 2nd place a laptop."), N_("Please type the Khmer prizes."), PRIZES_MAX),
+        "prizes_en": text_step("prizes_en", N_("The prizes in English?"), N_("Please type the English prizes."), PRIZES_MAX),
         "entries": Step(ask_entries, N_("Please choose with one of the buttons."), on_button=entries_chosen, next=goes("entries")),
         "judges": Step(ask_judges, N_("Please tap the judges, then press Done."), on_button=judge_pressed, next=goes("judges"), ends=True),
         "preview": Step(show_preview, N_("Please answer with one of the buttons."), on_button=preview_pressed, next=tuple(NEXT), ends=True),

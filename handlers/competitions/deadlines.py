@@ -70,7 +70,7 @@ def reminder_message(
         lines.append(
             "🎁 "
             + t.gettext(N_("Prizes: {prizes}")).format(
-                prizes=escape(clip(clean_line(competition.prizes), 200))
+                prizes=escape(clip(clean_line(competition.prizes(t.language)), 200))
             )
         )
     return "\n".join(lines), open_button(t, competition.id)

@@ -307,7 +307,14 @@ async def confirm_pressed(ctx: Ctx) -> None:
     d = ctx.data
     ctx.end_flow()
     if member is None or competition is None or state_of(ctx, competition) != OPEN:
-        await ctx.reply(ctx._(N_("Sorry, the deadline has passed: your entry was not saved.")))
+        if competition is None:
+            await ctx.reply(ctx._(CLOSED))
+            return
+        await ctx.reply(
+            ctx._(
+                N_("Sorry, the deadline ({moment}) has passed: your entry was not saved.")
+            ).format(moment=local_moment(ctx.t, competition.deadline_at, ctx.timezone))
+        )
         return
     now = ctx.clock.now()
     entry: CompetitionEntry | None

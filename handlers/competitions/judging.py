@@ -456,7 +456,7 @@ def winner_notice(
             place=t.number(entry.place or 0),
         )
         + "\n🎁 "
-        + t.gettext(N_("Prizes: {prizes}")).format(prizes=escape(competition.prizes))
+        + t.gettext(N_("Prizes: {prizes}")).format(prizes=escape(competition.prizes(t.language)))
         + "\n\n"
         + t.gettext(N_("The ministry will contact you about your prize."))
     )

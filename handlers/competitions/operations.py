@@ -3,7 +3,7 @@ while its entries are open (today /newcompetition's flow and the card's [Edit th
 competition], next the web console).
 
 Each checks the administrator role first, then the terms as the flow does: both titles and
-both rules, the prizes, at least one topic, a deadline still to come (at most a year ahead),
+both rules, both prizes, at least one topic, a deadline still to come (at most a year ahead),
 the entries per member (1, 3 or no limit), and at least one judge who is still an
 administrator or an expert. An ``Invalid`` names the term refused in ``params["field"]``
 (the flow's step for it), so the chat can ask for that term again. The caller commits.
@@ -46,7 +46,7 @@ class CompetitionTerms:
 
     titles: tuple[str, str]  # Khmer, English
     rules: tuple[str, str]  # Khmer, English
-    prizes: str
+    prizes: tuple[str, str]  # Khmer, English
     deadline_at: datetime  # timezone-aware
     entries_allowed: int  # 1, 3 or 0: no limit (rules.ENTRY_LIMITS)
     tags: Sequence[str]  # topic slugs
@@ -116,7 +116,8 @@ def _entrants_terms(c: Competition) -> tuple[object, ...]:
         c.title_en,
         c.rules_km,
         c.rules_en,
-        c.prizes,
+        c.prizes_km,
+        c.prizes_en,
         c.entries_allowed,
     )
 
@@ -131,7 +132,9 @@ async def _checked(acting: Acting, terms: CompetitionTerms) -> CompetitionTerms:
     rules_km, rules_en = (
         _text(clean_text(v), RULES_MAX, f) for v, f in zip(t.rules, RULES, strict=True)
     )
-    prizes = _text(clean_text(t.prizes), PRIZES_MAX, "prizes")
+    prizes_km, prizes_en = (
+        _text(clean_text(v), PRIZES_MAX, f) for v, f in zip(t.prizes, PRIZES, strict=True)
+    )
     tags = [slug for slug in dict.fromkeys(t.tags) if slug in SLUGS]
     if not tags:
         raise Invalid(CHOOSE_A_TOPIC, {"field": "tags"})
@@ -146,12 +149,14 @@ async def _checked(acting: Acting, terms: CompetitionTerms) -> CompetitionTerms:
     if not judges:
         raise Invalid(CHOOSE_A_JUDGE, {"field": "judges"})
     return replace(
-        t, titles=(title_km, title_en), rules=(rules_km, rules_en), prizes=prizes, tags=tags,
+        t, titles=(title_km, title_en), rules=(rules_km, rules_en), prizes=(prizes_km, prizes_en),
+        tags=tags,
         judges=judges,
     )  # fmt: skip
 
 
 TITLES, RULES = ("title_km", "title_en"), ("rules_km", "rules_en")
+PRIZES = ("prizes_km", "prizes_en")
 
 
 def _text(value: str, limit: int, field: str) -> str:

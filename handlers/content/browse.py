@@ -27,7 +27,7 @@ TITLES = {
     "events": N_("Coming events ({total})"),
 }
 EMPTY = {
-    "news": N_("Nothing has been published yet."),
+    "news": N_("No news or announcement has been published yet."),
     "policies": N_("No policy has been published yet."),
     "opportunities": N_("No open opportunity right now."),
     "events": N_("No event is coming up right now."),
@@ -52,7 +52,7 @@ async def show_list(ctx: Ctx) -> None:
     )
     if not items and page == 0:
         ctx.end_flow()
-        await ctx.reply(ctx._(EMPTY[name]))
+        await ctx.reply(await empty_list(ctx, name))
         return
     lines = ["<b>" + ctx._(TITLES[name]).format(total=ctx.t.number(total)) + "</b>"]
     lines += ["\n" + item_entry(ctx.t, item, tz) for item in items]
@@ -64,6 +64,23 @@ async def show_list(ctx: Ctx) -> None:
         paging.append(ctx.button(ctx._(N_("Next")) + " »", "next"))
     rows = [*ctx.keyboard(buttons, 5).rows, tuple(paging)]
     await ctx.reply("\n".join(lines), InlineKeyboard.of(rows))
+
+
+async def empty_list(ctx: Ctx, name: str) -> str:
+    """An empty list says so, and what the other lists hold instead, each with its count
+    and command ("Policies (3) /policies"), so a member is not left thinking nothing exists."""
+    now = ctx.clock.now()
+    elsewhere = []
+    for other, kinds in BROWSE.items():
+        if other != name:
+            _items, total = await ctx.session.content.browse(kinds, now, 0, 0)
+            if total:
+                title = ctx._(TITLES[other]).format(total=ctx.t.number(total))
+                elsewhere.append(f"• {title} /{other}")
+    text = ctx._(EMPTY[name])
+    if elsewhere:
+        text += "\n\n" + ctx._(N_("You will find these instead:")) + "\n" + "\n".join(elsewhere)
+    return text
 
 
 async def list_pressed(ctx: Ctx) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from bot.core.context import row_id
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import Button, InlineKeyboard
@@ -28,6 +29,7 @@ from storage.seed.tags import SLUGS
 
 PAGE = 5
 ANY = "any"
+BACK = "back-"
 
 
 async def jobs_command(ctx: Ctx) -> None:
@@ -92,7 +94,12 @@ async def list_pressed(ctx: Ctx) -> None:
         await ctx.goto("province")
     elif value.startswith("job-") and value[4:].isdecimal():
         await ctx.answer()
-        await send_job(ctx, int(value[4:]))
+        await send_job(ctx, int(value[4:]), from_list=True)
+    elif value.startswith(BACK):
+        # a job's [Back to the list]: the page it was opened from (garbled: the first)
+        ctx.data["page"] = row_id(value[len(BACK) :])
+        await ctx.answer()
+        await ctx.reprompt()
     else:
         await ctx.reprompt()
 
@@ -129,7 +136,9 @@ async def province_chosen(ctx: Ctx) -> None:
     await ctx.goto("list")
 
 
-async def send_job(ctx: Ctx, job_id: int) -> None:
+async def send_job(ctx: Ctx, job_id: int, from_list: bool = False) -> None:
+    """The job's card. A member who has applied reads when, and is not offered Apply again;
+    opened from /jobs (``from_list``), it has [Back to the list], to the page it came from."""
     job = await ctx.session.jobs.job(job_id)
     if job is None or job.status != "open" or job.deadline_at <= ctx.clock.now():
         await ctx.reply(ctx._(N_("This job is closed.")))
@@ -141,13 +150,24 @@ async def send_job(ctx: Ctx, job_id: int) -> None:
         tag_names=", ".join(tags.get(s, s) for s in await ctx.session.jobs.job_tags(job.id)),
         location=job.location, job_type=job.job_type, deadline=job.deadline, apply_url=job.apply_url,
     )  # fmt: skip
-    button = (
-        Button("🔗 " + ctx._(N_("Open the application page")), url=job.apply_url)
-        if job.apply_url
-        else APPLY.button("📨 " + ctx._(N_("Apply")), job.id)
-    )
+    member = await ctx.member()
+    applied = None if member is None else await ctx.session.jobs.applied_at(job.id, member.id)
+    rows: list[list[Button]] = []
+    if applied is not None:
+        text += "\n\n✅ " + ctx._(N_("You applied for this job on {date}.")).format(
+            date=ctx.t.date(applied.astimezone(ctx.timezone))
+        )
+    elif job.apply_url:
+        rows.append([Button("🔗 " + ctx._(N_("Open the application page")), url=job.apply_url)])
+    else:
+        rows.append([APPLY.button("📨 " + ctx._(N_("Apply")), job.id)])
     share = share_button(ctx, "job", job.id, job.title)
-    await ctx.reply(text, InlineKeyboard.of([[button], [share] if share else []]))
+    if share:
+        rows.append([share])
+    if from_list:
+        page = ctx.data.get("page", 0)
+        rows.append([ctx.button("« " + ctx._(N_("Back to the list")), f"{BACK}{page}")])
+    await ctx.reply(text, InlineKeyboard.of(rows) if rows else None)
 
 
 # -- applying --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from functools import partial
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_, Translator
 from bot.core.keyboards import InlineKeyboard
-from bot.core.text import clean_line, clean_text, clip, escape, too_long
+from bot.core.text import clean_line, clean_text, clip, escape, too_long, western_digits
 from handlers.acting import NotAllowed
 from handlers.context import Ctx, acting, refuse
 from handlers.invalid import Invalid
@@ -99,6 +99,8 @@ def text_step(key: str, question: str, hint: str, skippable: bool = False) -> St
                 ctx._(N_("Please send 1 to {limit} characters.")).format(limit=LIMITS[key])
             )
             return
+        if key == "regno":  # "គ.ក ១២៣៤៥" is stored "គ.ក 12345": one number, however typed
+            value = western_digits(value)
         if key == "website":
             try:
                 value = parse_web_address(value)
@@ -170,7 +172,7 @@ async def confirm(ctx: Ctx) -> None:
         await ctx.reply(ctx._(COMPANY_PENDING))
         return
     await notify_staff(
-        ctx.session, ctx.translators, "admin", partial(company_request, company=company), now,
+        ctx.session, ctx.translators, "admin", partial(company_request, company=company, member=member), now,
         f"company:{company.id}",
     )  # fmt: skip
     ctx.end_flow()
@@ -220,9 +222,9 @@ async def ask_who(ctx: Ctx) -> None:
 
 
 async def receive_who(ctx: Ctx) -> None:
-    raw = clean_line(ctx.event.text).lstrip("@")
-    member = (
-        await ctx.session.members.get(int(raw))
+    raw = western_digits(clean_line(ctx.event.text)).lstrip("@")
+    member = (  # an id too long for any Telegram id is looked up as nobody, never as a number
+        (await ctx.session.members.get(int(raw)) if len(raw) <= 18 else None)
         if raw.isdecimal()
         else await ctx.session.jobs.member_by_username(raw)
     )

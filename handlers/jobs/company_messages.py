@@ -17,7 +17,8 @@ from handlers.jobs.buttons import (
     POST,
     REJECT_COMPANY,
 )
-from storage.models import Company
+from handlers.requester import asked_by
+from storage.models import Company, Member
 
 
 def company_buttons(t: Translator, company: Company) -> InlineKeyboard:
@@ -32,9 +33,14 @@ def company_buttons(t: Translator, company: Company) -> InlineKeyboard:
     )  # fmt: skip
 
 
-def company_request(t: Translator, company: Company) -> tuple[str, InlineKeyboard]:
+def company_request(
+    t: Translator, company: Company, member: Member | None
+) -> tuple[str, InlineKeyboard]:
+    """The card administrators decide on; ``member``: who sent it (None, or erased: they
+    have left, and the card says so)."""
     text = (
         "🏢 <b>" + t.gettext(N_("A company asks to be verified:")) + "</b>\n"
+        + asked_by(t, member) + "\n"
         + f"{escape(company.name)} · " + t.gettext(N_("Company number {number}")).format(number=company.id) + "\n"
         + t.gettext(N_("Registration number: {value}")).format(value=escape(company.registration_no)) + "\n"
         + t.gettext(N_("Sector: {value}")).format(value=escape(company.sector)) + "\n"

@@ -9,6 +9,7 @@ from bot.core.text import escape
 from handlers.context import Ctx
 from handlers.profile.fields import draft
 from handlers.profile.labels import frequency_name, location_name, role_name, yes_no
+from storage.seed.provinces import ABROAD
 
 # Field → the button label that edits it (country and alert frequency ride along).
 EDIT_BUTTONS = (
@@ -36,6 +37,11 @@ def render_card(
     frequency = frequency_name(t, draft.get("freq"))
     if not draft.get("open"):
         jobs = _(N_("No"))
+    elif draft.get("area") and draft.get("freq") != "off" and draft.get("province") == ABROAD:
+        # "jobs abroad", never "jobs in Abroad: Japan": the filter is abroad, any country
+        jobs = _(N_("Yes ({frequency}; jobs abroad and remote jobs only)")).format(
+            frequency=frequency
+        )
     elif draft.get("area") and draft.get("freq") != "off":
         place = location_name(t, draft.get("province"), draft.get("country"))
         jobs = _(N_("Yes ({frequency}; jobs in {place} and remote jobs only)")).format(

@@ -29,6 +29,7 @@ from handlers.profile.rules import (
     parse_country,
     parse_name,
     parse_organisation,
+    parse_phone,
     parse_years,
 )
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
@@ -264,12 +265,21 @@ FREQUENCY = Step(
 async def ask_area(ctx: Ctx) -> None:
     d = draft(ctx)
     place = escape(location_name(ctx.t, d.get("province"), d.get("country")))
-    await ctx.reply(
+    question = (
         ctx._(
+            N_(
+                "Which jobs should the alerts bring: jobs from anywhere, or only jobs abroad and remote jobs?"
+            )
+        )
+        if d.get("province") == ABROAD
+        else ctx._(
             N_(
                 "Which jobs should the alerts bring: jobs from anywhere, or only jobs in your area ({place}) and remote jobs?"
             )
-        ).format(place=place),
+        ).format(place=place)
+    )
+    await ctx.reply(
+        question,
         ctx.keyboard(
             [
                 ctx.button(ctx._(N_("From anywhere")), "any"),
@@ -332,7 +342,7 @@ async def ask_phone(ctx: Ctx) -> None:
     await ctx.reply(
         ctx._(
             N_(
-                "You may share your phone number with the button below. It is optional: a company sees it only when you apply for one of its jobs."
+                "You may share your phone number with the button below, or type it (for example 012 345 678). It is optional: a company sees it only when you apply for one of its jobs."
             )
         ),
         share,
@@ -347,8 +357,29 @@ async def receive_contact(ctx: Ctx) -> None:
     if ctx.event.contact_user_id != ctx.user_id:  # someone else's card, or no Telegram user
         await ctx.reply(ctx._(N_("Please share your own number with the button, or press Skip.")))
         return
-    draft(ctx)["phone"] = ctx.event.contact_phone[:32]
+    shared = ctx.event.contact_phone
+    try:  # Telegram sends "85512345678" or "+855…": stored as a typed one is
+        phone = parse_phone(shared if shared.startswith("+") else "+" + shared)
+    except Invalid:
+        phone = shared[:32]
+    draft(ctx)["phone"] = phone
     await ctx.reply(ctx._(N_("Thank you, your phone number is saved.")), RemoveKeyboard())
+    await field_done(ctx)
+
+
+async def receive_phone_text(ctx: Ctx) -> None:
+    """A number typed instead of shared: checked (``rules.parse_phone``) and stored in
+    E.164; anything else is refused with the forms to send."""
+    try:
+        phone = parse_phone(ctx.event.text)
+    except Invalid as error:
+        await ctx.reply(ctx._(error.message))
+        return
+    draft(ctx)["phone"] = phone
+    await ctx.reply(
+        ctx._(N_("Thank you, your phone number {phone} is saved.")).format(phone=phone),
+        RemoveKeyboard(),
+    )
     await field_done(ctx)
 
 
@@ -364,7 +395,8 @@ async def skip_phone(ctx: Ctx) -> None:
 
 PHONE = Step(
     ask_phone,
-    N_("Please press “Share my phone number” below, or Skip."),
+    N_("Please press “Share my phone number” below, type your number, or press Skip."),
+    on_text=receive_phone_text,
     on_button=skip_phone,
     on_contact=receive_contact,
 )

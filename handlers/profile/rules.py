@@ -123,3 +123,42 @@ def parse_quiet_hours(text: str) -> tuple[str, str]:
     if start_h > 23 or end_h > 23 or start_m > 59 or end_m > 59:
         raise Invalid(N_("Please send the hours as from-to, for example 21:00-07:00."))
     return f"{start_h:02d}:{start_m:02d}", f"{end_h:02d}:{end_m:02d}"
+
+
+# -- phone numbers ---------------------------------------------------------------------------
+PHONE_FORMAT = N_(
+    "Please send a phone number, for example 012 345 678 or +855 12 345 678 (a number abroad with + and its country code), or press Skip."
+)
+CAMBODIA = "855"
+_PHONE_MARKS = regex.compile(r"[\s\-.()\u00a0]")  # written between digit groups
+
+
+def parse_phone(text: str) -> str:
+    """A phone number typed as text, stored in E.164 (``+85512345678``).
+
+    Cambodian forms: ``012 345 678``, ``0XX…`` (0 and 8 or 9 digits), ``855…`` and
+    ``+855 12 345 678`` (8 or 9 digits after 855, the first not 0), with spaces, dashes,
+    dots or brackets between groups, Khmer digits welcome. Another country: ``+`` (or
+    ``00``) and 8 to 15 digits in all, the first not 0. Anything else: ``Invalid``.
+    """
+    value = _PHONE_MARKS.sub("", western_digits(clean_line(text)))
+    if value.startswith("00"):
+        value = "+" + value[2:]
+    international = value.startswith("+")
+    digits = value[1:] if international else value
+    if not regex.fullmatch(r"[0-9]+", digits):
+        raise Invalid(PHONE_FORMAT)
+    if not international and digits.startswith("0"):  # Cambodian, national form
+        digits = CAMBODIA + digits[1:]
+    elif not international and not digits.startswith(CAMBODIA):
+        raise Invalid(PHONE_FORMAT)
+    if digits.startswith(CAMBODIA):
+        national = digits[len(CAMBODIA) :]
+        if national.startswith("0"):  # "+855 (0)12 345 678": the trunk 0 kept by habit
+            national = national[1:]
+            digits = CAMBODIA + national
+        if not regex.fullmatch(r"[1-9][0-9]{7,8}", national):
+            raise Invalid(PHONE_FORMAT)
+    elif not regex.fullmatch(r"[1-9][0-9]{7,14}", digits):
+        raise Invalid(PHONE_FORMAT)
+    return "+" + digits

@@ -21,6 +21,7 @@ from handlers.notices import notify_staff
 from handlers.questions.buttons import APPROVE, REJECT
 from handlers.questions.offers import tag_names
 from handlers.questions.operations import Decided, decide_application
+from handlers.requester import asked_by
 from handlers.tag_keyboard import DONE, tag_keyboard, toggle
 from storage.models import ExpertApplication, Member, Tag
 from storage.seed.tags import SLUGS
@@ -139,7 +140,7 @@ def application_message(
 ) -> tuple[str, InlineKeyboard]:
     text = (
         "🎓 <b>" + t.gettext(N_("Expert application #{number}")).format(number=application.id) + "</b>\n"
-        + t.gettext(N_("From: {name}")).format(name=escape(member.full_name or "—")) + "\n"
+        + asked_by(t, member) + "\n"
         + t.gettext(N_("Topics: {tags}")).format(tags=escape(tag_names(tags, slugs, t.language)))
         + "\n\n"
         + escape(clip(application.note, 600))

@@ -166,7 +166,7 @@ async def test_the_menu_counts_what_waits_and_lists_broadcasts_and_content(
     assert "#1 Hackathon &lt;2026&gt;" in replies[0]
     await scenario.press(ADMIN, "Hide #1")
     assert scenario.toasts()[-1] == "Hidden."
-    assert await scenario.say(ADMIN, "/news") == ["Nothing has been published yet."]
+    assert await scenario.say(ADMIN, "/news") == ["No news or announcement has been published yet."]
     await scenario.say(ADMIN, "/admin")
     replies = await scenario.press(ADMIN, "Broadcasts")
     assert "No broadcast yet." in replies[0]
@@ -248,7 +248,7 @@ async def test_the_console_shows_profile_reports_and_competitions_with_their_ran
         reported.directory_visible = True
         await uow.community.add_report(admin, member, "spam <links>", now)
         await uow.competitions.add(
-            ("ការប្រកួត", "Hackathon"), ("ច្បាប់", "Rules"), "Laptops", now - timedelta(days=1),
+            ("ការប្រកួត", "Hackathon"), ("ច្បាប់", "Rules"), ("កុំព្យូទ័រ", "Laptops"), now - timedelta(days=1),
             1, ["ai"], [admin], [], admin, now - timedelta(days=10),
         )  # fmt: skip
         await uow.commit()

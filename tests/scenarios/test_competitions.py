@@ -35,6 +35,7 @@ ADMIN_TWO = EmuUser(1609, "Admin Sokha")
 TITLE_KM = "ការប្រកួតប្រជែង <AI> សម្រាប់ភាសាខ្មែរ"
 TITLE_EN = "AI for <Khmer> challenge"
 DEADLINE = datetime(2026, 12, 10, 11, 0, tzinfo=UTC)  # 18:00 in Phnom Penh
+PRIZES_KM = "លេខ១៖ ២ ០០០ ០០០ រៀល លេខ២៖ កុំព្យូទ័រយួរដៃ"
 DARA_ENTRY = "កម្មវិធីអានអក្សរខ្មែរពីរូបភាព ដោយប្រើ Tesseract និងទិន្នន័យថ្មី។"
 ANNA_ENTRY = "A Khmer spell checker for <textarea> fields & chat apps."
 
@@ -63,7 +64,19 @@ async def create_competition(scenario: Scenario) -> None:
     assert await scenario.say(ADMIN, "next week") == [
         "Please send the date and the time, for example 31/12/2026 18:00."
     ]
-    await scenario.say(ADMIN, "10/12/2026 ៦:០០ ល្ងាច")
+    # a refused deadline says the date and the time it was read as
+    assert await scenario.say(ADMIN, "25/11/2026 08:30") == [
+        "The deadline you sent, 25 November 2026 08:30, has passed."
+        " Please send a date and time still to come."
+    ]
+    assert await scenario.say(ADMIN, "10/12/2027 18:00") == [
+        "The deadline you sent, 10 December 2027 18:00, is more than a year ahead."
+        " Please send a nearer date and time."
+    ]
+    assert await scenario.say(ADMIN, "10/12/2026 ៦:០០ ល្ងាច") == [
+        "The prizes in Khmer? For example: 1st place 1,000,000 riel, 2nd place a laptop."
+    ]
+    assert await scenario.say(ADMIN, PRIZES_KM) == ["The prizes in English?"]
     await scenario.say(ADMIN, "1st: 2,000,000 riel; 2nd: a laptop")
     await scenario.send(ADMIN, "sticker")  # not a button: asked again
     await scenario.press(ADMIN, "1")
@@ -80,11 +93,13 @@ async def create_competition(scenario: Scenario) -> None:
     assert replies[0].startswith("As members reading ខ្មែរ will see it:\n\n🏆 <b>")
     assert "ការប្រកួតប្រជែង &lt;AI&gt; សម្រាប់ភាសាខ្មែរ" in replies[0]
     assert "បញ្ញាសិប្បនិម្មិត" in replies[0]  # the tag's Khmer name
+    assert PRIZES_KM in replies[0] and "riel" not in replies[0]  # each reader's prizes
+    assert "🎁 Prizes: 1st: 2,000,000 riel; 2nd: a laptop" in replies[1]
     assert "🏆 <b>AI for &lt;Khmer&gt; challenge</b> · open for entries" in replies[1]
     assert "Deadline: 10 December 2026 18:00 (Cambodia time)" in replies[1]
     assert "Entries a member may send: 1" in replies[1]
     assert replies[2] == ("Judges: Judge Vuthy, វិចារណ៍\n\nCreate this competition?")
-    await scenario.press(ADMIN, "Prizes")  # edit a field from the preview
+    await scenario.press(ADMIN, "English prizes")  # edit a field from the preview
     replies = await scenario.say(ADMIN, "1st: 2,000,000 riel; 2nd: a laptop; 3rd: a book")
     assert "Prizes: 1st: 2,000,000 riel; 2nd: a laptop; 3rd: a book" in replies[1]
     assert await scenario.press(ADMIN, "Create") == [
@@ -147,7 +162,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     ]
 
     replies = await scenario.say(DARA, "/competitions")
-    assert "<b>កំពុងទទួលស្នាដៃ</b>" in replies[0] and "2,000,000 riel" in replies[0]
+    assert "<b>កំពុងទទួលស្នាដៃ</b>" in replies[0] and PRIZES_KM in replies[0]
     await enter(scenario, DARA, DARA_ENTRY, "github.com/dara/khmer-ocr", km)
     assert scenario.last(DARA).text == km.gettext(
         "Your entry №{number} is in. You can edit it until {moment}."
@@ -184,6 +199,10 @@ async def test_a_competition_from_creation_to_announced_winners(
     assert "closes in 24 hours" in one and "🎁 Prizes: 1st: 2,000,000 riel" in one
     assert "You can still edit your entry until then." in reminders_to(scenario, ANNA)[0]
     assert "ការប្រកួតប្រជែង &lt;AI&gt; សម្រាប់ភាសាខ្មែរ" in reminders_to(scenario, DARA)[0]
+    [stored_competition] = await stored(scenario, Competition)
+    assert (stored_competition.prizes_km, stored_competition.prizes_en) == (
+        PRIZES_KM, "1st: 2,000,000 riel; 2nd: a laptop; 3rd: a book",
+    )  # fmt: skip
 
     # an edit started before the deadline and sent after it is not saved
     await scenario.press(ANNA, "#1")
@@ -193,7 +212,7 @@ async def test_a_competition_from_creation_to_announced_winners(
     await scenario.press(ANNA, "No file")
     scenario.clock.current = DEADLINE + timedelta(minutes=1)
     assert await scenario.press(ANNA, "Send") == [
-        "Sorry, the deadline has passed: your entry was not saved."
+        "Sorry, the deadline (10 December 2026 18:00) has passed: your entry was not saved."
     ]
     entries = {e.member_id: e for e in await stored(scenario, CompetitionEntry)}
     assert entries[dara].text == DARA_ENTRY and len(entries) == 2
@@ -246,7 +265,7 @@ async def test_a_competition_from_creation_to_announced_winners(
             number=1, title="<b>ការប្រកួតប្រជែង &lt;AI&gt; សម្រាប់ភាសាខ្មែរ</b>", place=1
         )
     )
-    assert "2,000,000 riel" in won_km
+    assert PRIZES_KM in won_km  # the winner reads the prizes in their language
     assert (scenario.last(ANNA).text or "").startswith(
         "🏆 Congratulations! Your entry №2 to <b>AI for &lt;Khmer&gt; challenge</b> won place 2."
     )
@@ -280,7 +299,7 @@ async def make_judged_competition(scenario: Scenario) -> tuple[int, int]:
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         competition = await uow.competitions.add(
-            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", now + timedelta(days=1), 1,
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(days=1), 1,
             ["ai"], [judge], [], ADMIN.id, now,
         )  # fmt: skip
         entry = await uow.competitions.add_entry(competition.id, dara, "Dara's work", None, now)
@@ -328,7 +347,7 @@ async def test_a_judge_never_scores_their_own_entry(scenario: Scenario) -> None:
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         competition = await uow.competitions.add(
-            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", now + timedelta(hours=2),
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(hours=2),
             0, ["ai"], [judge], [], ADMIN.id, now,
         )  # fmt: skip
         own = await uow.competitions.add_entry(competition.id, judge, "Mine", None, now)
@@ -356,7 +375,7 @@ async def test_a_competition_without_entries_ends_at_its_deadline(scenario: Scen
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         await uow.competitions.add(
-            ("ការប្រកួត", "Quiet contest"), ("វិធាន", "Rules"), "A prize",
+            ("ការប្រកួត", "Quiet contest"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"),
             now + timedelta(hours=1), 1, ["ai"], [judge], [], ADMIN.id, now,
         )  # fmt: skip
         await uow.commit()
@@ -384,11 +403,11 @@ async def test_mydata_lists_entries_and_deleteme_withdraws_the_open_ones(
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         closed = await uow.competitions.add(
-            ("ការប្រកួត", "Closed"), ("វិធាន", "Rules"), "A prize", now + timedelta(hours=1),
+            ("ការប្រកួត", "Closed"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(hours=1),
             1, ["ai"], [dara], [], ADMIN.id, now,
         )  # fmt: skip
         still_open = await uow.competitions.add(
-            ("ការប្រកួត", "Open"), ("វិធាន", "Rules"), "A prize", now + timedelta(days=9),
+            ("ការប្រកួត", "Open"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(days=9),
             1, ["ai"], [anna], [], ADMIN.id, now,
         )  # fmt: skip
         judged = await uow.competitions.add_entry(closed.id, anna, "Judged work", None, now)
@@ -438,7 +457,7 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         added = await uow.competitions.add(
-            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", DEADLINE, 1, ["ai"],
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), DEADLINE, 1, ["ai"],
             [judge], reminder_due_times(DEADLINE, now), ADMIN.id, now,
         )  # fmt: skip
         await uow.competitions.add_entry(added.id, dara, "Dara's work", None, now)
@@ -509,7 +528,7 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
         await scenario.say(admin, "/competitions")
         await scenario.press(admin, "#1")
         await scenario.press(admin, "Edit the competition")
-    await scenario.press(ADMIN_TWO, "✏️ Prizes")
+    await scenario.press(ADMIN_TWO, "✏️ English prizes")
     await scenario.say(ADMIN_TWO, "Two prizes")
     await scenario.press(ADMIN_TWO, "Save")
     await scenario.press(ADMIN, "✏️ Deadline")
@@ -519,13 +538,15 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
         " was saved. Open it again in /competitions to see their changes."
     ]
     [competition] = await stored(scenario, Competition)
-    assert (competition.prizes, competition.deadline_at) == ("Two prizes", new_deadline)
+    assert (competition.prizes_km, competition.prizes_en, competition.deadline_at) == (
+        "រង្វាន់", "Two prizes", new_deadline,
+    )  # fmt: skip
 
     # a form left open past the deadline saves nothing; the card's button then refuses
     await scenario.say(ADMIN, "/competitions")
     await scenario.press(ADMIN, "#1")
     await scenario.press(ADMIN, "Edit the competition")
-    await scenario.press(ADMIN, "✏️ Prizes")
+    await scenario.press(ADMIN, "✏️ English prizes")
     await scenario.say(ADMIN, "A bigger prize")
     scenario.clock.current = new_deadline + timedelta(minutes=1)
     closed = (
@@ -534,6 +555,6 @@ async def test_an_administrator_edits_an_open_competition_and_the_entrants_are_t
     )
     assert await scenario.press(ADMIN, "Save") == [closed]
     [competition] = await stored(scenario, Competition)
-    assert competition.prizes == "Two prizes"
+    assert competition.prizes_en == "Two prizes"
     await scenario.press_data(ADMIN, f"cp:change:{competition.id}")
     assert scenario.toasts()[-1] == closed

@@ -123,7 +123,7 @@ async def test_an_entrys_file_reaches_the_judges_with_the_entry(
     now = scenario.clock.now()
     async with scenario.app.unit_of_work() as uow:
         await uow.competitions.add(
-            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A prize", now + timedelta(days=1), 1,
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(days=1), 1,
             ["ai"], [judge], [], CHAIR.id, now,
         )  # fmt: skip
         await uow.commit()

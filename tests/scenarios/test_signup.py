@@ -186,11 +186,12 @@ async def test_summary_edit_buttons_change_one_field_and_return(scenario: Scenar
     await scenario.press(DARA, "Yes")
     replies = await scenario.press(DARA, "As they come")
     assert replies == [
-        "Which jobs should the alerts bring: jobs from anywhere, or only jobs in your area"
-        " (Abroad: Australia) and remote jobs?"
+        "Which jobs should the alerts bring: jobs from anywhere, or only jobs abroad and"
+        " remote jobs?"
     ]
     replies = await scenario.press(DARA, "My area and remote")
-    assert "Yes (As they come; jobs in Abroad: Australia and remote jobs only)" in replies[-1]
+    assert "Yes (As they come; jobs abroad and remote jobs only)" in replies[-1]
+    assert "jobs in Abroad" not in replies[-1]
     await scenario.press(DARA, "Confirm")
     member, _ = await stored_member(scenario, DARA.id)
     assert member is not None

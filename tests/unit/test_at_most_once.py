@@ -119,7 +119,7 @@ async def test_an_answer_is_accepted_once_though_two_were_pressed(uow_factory: F
 async def competition(uow_factory: Factory, allowed: int) -> int:
     async with uow_factory() as uow:
         found = await uow.competitions.add(
-            ("ប្រកួត", "Contest"), ("ច្បាប់", "Rules"), "A prize", NOW + timedelta(days=3),
+            ("ប្រកួត", "Contest"), ("ច្បាប់", "Rules"), ("រង្វាន់", "A prize"), NOW + timedelta(days=3),
             allowed, ["web"], [], [], None, NOW,
         )  # fmt: skip
         await uow.commit()

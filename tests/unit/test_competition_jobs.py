@@ -52,7 +52,7 @@ async def members(factory: Factory, count: int, skills: list[str], first: int = 
 async def competition(factory: Factory, judges: list[int], deadline: datetime = DEADLINE) -> int:
     async with factory() as uow:
         created = await uow.competitions.add(
-            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), "A laptop", deadline, 1, ["ai"],
+            ("ការប្រកួត", "Contest"), ("វិធាន", "Rules"), ("កុំព្យូទ័រ", "A laptop"), deadline, 1, ["ai"],
             judges, reminder_due_times(deadline, NOW), 1, NOW,
         )  # fmt: skip
         await uow.commit()

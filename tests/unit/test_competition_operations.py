@@ -72,7 +72,7 @@ async def member_id(uow: UnitOfWork, telegram_id: int) -> int:
 async def terms(uow: UnitOfWork, **changes: Any) -> CompetitionTerms:
     base = CompetitionTerms(
         titles=("ការប្រកួត AI", "AI contest"), rules=("សរសេរកម្មវិធី", "Write a program"),
-        prizes="A laptop", deadline_at=DEADLINE, entries_allowed=1, tags=["ai"],
+        prizes=("កុំព្យូទ័រយួរដៃ", "A laptop"), deadline_at=DEADLINE, entries_allowed=1, tags=["ai"],
         judges=[await member_id(uow, ADMIN)],
     )  # fmt: skip
     return replace(base, **changes)
@@ -160,7 +160,8 @@ async def test_an_administrator_creates_it_audited_with_its_reminders(
         ({"titles": ("", "AI")}, "Please send 1 to {limit} characters.", "title_km"),
         ({"titles": ("ក", "A" * 121)}, "Please send 1 to {limit} characters.", "title_en"),
         ({"rules": ("ក", "\u200b")}, "Please send 1 to {limit} characters.", "rules_en"),
-        ({"prizes": "🎁" * 251}, "Please send 1 to {limit} characters.", "prizes"),
+        ({"prizes": ("🎁" * 251, "A")}, "Please send 1 to {limit} characters.", "prizes_km"),
+        ({"prizes": ("ក", " ")}, "Please send 1 to {limit} characters.", "prizes_en"),
         ({"tags": ["quantum"]}, "Please choose at least one topic.", "tags"),
         ({"deadline_at": NOW}, MOMENT_PAST, "deadline"),
         ({"deadline_at": NOW + timedelta(days=367)}, MOMENT_TOO_FAR, "deadline"),

@@ -154,7 +154,7 @@ async def test_send_pressed_twice_at_two_processes_takes_one_entry(
     now = clock.now()
     async with uow(processes, clock) as session:
         competition = await session.competitions.add(
-            ("ប្រកួត", "Contest"), ("ច្បាប់", "Rules"), "A prize", now + timedelta(days=3),
+            ("ប្រកួត", "Contest"), ("ច្បាប់", "Rules"), ("រង្វាន់", "A prize"), now + timedelta(days=3),
             1, ["web"], [], [], None, now,
         )  # fmt: skip
         await session.save_conversation(

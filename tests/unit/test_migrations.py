@@ -106,3 +106,41 @@ async def test_answers_given_before_the_upgrade_take_their_experts_anonymity(
         )
     await engine.dispose()
     assert [(i, bool(a)) for i, a in found] == [(1, True), (2, False), (3, False)]
+
+
+async def test_a_competitions_prizes_written_once_reach_both_languages_and_back(
+    tmp_path: Path,
+) -> None:
+    """0022: the one ``prizes`` becomes the Khmer prizes and is copied to the English
+    ones; the downgrade keeps the Khmer."""
+    from alembic import command
+
+    from storage.migrate import alembic_config
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'prizes.sqlite3'}")
+    await upgrade(engine, "0021")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO competitions (title_km, title_en, rules_km, rules_en, prizes,"
+                " deadline_at, entries_allowed, created_at, revision) VALUES ('ក', 'A', 'ច',"
+                " 'R', 'A laptop', '2026-12-10', 1, '2026-11-01', 0)"
+            )
+        )
+    await upgrade(engine, "0022")
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(text("SELECT prizes_km, prizes_en FROM competitions"))
+        ).one()
+    assert tuple(row) == ("A laptop", "A laptop")
+
+    def downgrade(connection: object) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0021")
+
+    async with engine.begin() as connection:
+        await connection.run_sync(downgrade)
+    async with engine.connect() as connection:
+        assert await connection.scalar(text("SELECT prizes FROM competitions")) == "A laptop"
+    await engine.dispose()

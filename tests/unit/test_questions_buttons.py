@@ -44,7 +44,7 @@ def test_the_buttons_carry_the_data_they_always_did(translations: Translations) 
     assert data(report_message(t, report, "spam")[1]) == [["qa:hide:5", "qa:keep:5"]]
 
     application: Any = SimpleNamespace(id=9, note="I teach.")
-    member: Any = SimpleNamespace(full_name="Dara")
+    member: Any = SimpleNamespace(full_name="Dara", username=None, telegram_id=7, deleted_at=None)
     _, decide = application_message(t, application, member, [], ["ai"])
     assert data(decide) == [["qa:ok:9", "qa:no:9"]]
     assert PAGE.data(0) == "qa:m:0" and PAGE.data(10) == "qa:m:10"

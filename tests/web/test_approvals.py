@@ -87,6 +87,7 @@ async def test_the_page_shows_who_asked_escaped(world: World) -> None:
     assert (
         "Asked by Dara" in html and "Topics: Artificial intelligence" in html and "Student" in html
     )
+    assert f"Asked by Dara · Telegram id {DARA}" in html  # as the bot's card says who asked
     assert 'name="csrf"' in html
 
 

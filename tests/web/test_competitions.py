@@ -18,7 +18,8 @@ world = test_console.world  # the console's signed-in test world, a fixture
 
 TERMS = {
     "title_km": "ប្រកួតកម្មវិធី", "title_en": "App contest", "rules_km": "ច្បាប់\nទីពីរ",
-    "rules_en": "Build an app.", "prizes": "1st place: a laptop", "deadline": "2026-12-10T17:00",
+    "rules_en": "Build an app.", "prizes_km": "លេខ១៖ កុំព្យូទ័រយួរដៃ", "prizes_en": "1st place: a laptop",
+    "deadline": "2026-12-10T17:00",
     "entries": "3",
 }  # fmt: skip
 
@@ -116,7 +117,11 @@ async def test_a_refused_term_is_named_with_its_message_and_the_values_are_kept(
     ids = await judges(world)
     csrf = await world.sign_in(ADMIN)
     for changes, judge_ids, said in (
-        ({"prizes": "  "}, [ids[str(ADMIN)]], "Prizes: Please send 1 to 500 characters."),
+        (
+            {"prizes_en": "  "},
+            [ids[str(ADMIN)]],
+            "English prizes: Please send 1 to 500 characters.",
+        ),
         ({"deadline": "2026-11-25T08:00"}, [ids[str(ADMIN)]], "Deadline: That moment has passed."),
         ({"deadline": "soon"}, [ids[str(ADMIN)]], "Deadline: Write a date and a time"),
         ({}, [ids["902"]], "Judges: Please choose at least one judge."),
@@ -146,7 +151,7 @@ async def test_an_edit_over_a_revision_saved_meanwhile_is_refused(world: World) 
     )  # fmt: skip
     assert saved.status == 303 and saved.headers["Location"] == "/competitions?id=1&done=saved"
     late = await world.client.post(
-        "/competitions/edit", data=edit + form(csrf, [admin], prizes="A phone")
+        "/competitions/edit", data=edit + form(csrf, [admin], prizes_en="A phone")
     )
     page = await late.text()
     assert late.status == 400 and "Another administrator has changed this competition" in page
@@ -154,7 +159,7 @@ async def test_an_edit_over_a_revision_saved_meanwhile_is_refused(world: World) 
     async with world.uow() as uow:
         competition = await uow.competitions.get(1)
         assert competition is not None
-        assert (competition.title_en, competition.prizes, competition.revision) == (
+        assert (competition.title_en, competition.prizes_en, competition.revision) == (
             "App contest 2026", "1st place: a laptop", 1,
         )  # fmt: skip
         edits = (await uow.session.scalars(select(AuditEntry.channel).where(

@@ -24,6 +24,7 @@ from handlers.jobs.operations import approve_company, reject_company
 from handlers.profile.summary import Summary
 from handlers.questions.offers import tag_names
 from handlers.questions.operations import decide_application
+from handlers.requester import who
 from storage.models import Company, ExpertApplication
 from web.acting import acting, refusal_text
 from web.console import page, translator_of, uow_of
@@ -69,9 +70,7 @@ async def _page(request: web.Request, error: str = "", status: int = 200) -> web
     companies = []
     for company in await uow.jobs.pending_companies():
         member = await uow.members.by_id(company.created_by)
-        left = member is None or member.deleted_at is not None
-        name = None if member is None or left else (member.full_name or "—")
-        companies.append(CompanyRequest(company, name))
+        companies.append(CompanyRequest(company, who(t, member)))  # as the bot's card says
     done = request.query.get("done", "")
     return render(
         request,

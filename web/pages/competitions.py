@@ -36,7 +36,10 @@ from web.form_values import MOMENT_TYPED, local_moment, picker_moment, row_numbe
 from web.rendering import render, see_other
 
 LABELS = dict(EDIT_BUTTONS)  # the form's fields, named as the bot's edit buttons name them
-TEXTS = ("title_km", "title_en", "rules_km", "rules_en", "prizes", "deadline", "entries")
+TEXTS = (
+    "title_km", "title_en", "rules_km", "rules_en", "prizes_km", "prizes_en", "deadline",
+    "entries",
+)  # fmt: skip
 NO_SUCH_COMPETITION = N_("There is no competition #{number}.")
 DONE = {
     "created": N_("Competition #{number} is open for entries; members find it in /competitions."),
@@ -121,7 +124,8 @@ async def _competition_page(
         form["typed"] = {
             "id": str(c.id), "revision": str(c.revision), "title_km": c.title_km,
             "title_en": c.title_en, "rules_km": c.rules_km, "rules_en": c.rules_en,
-            "prizes": c.prizes, "deadline": picker_moment(c.deadline_at, console.timezone),
+            "prizes_km": c.prizes_km, "prizes_en": c.prizes_en,
+            "deadline": picker_moment(c.deadline_at, console.timezone),
             "entries": str(c.entries_allowed), "tags": await uow.competitions.tags_of(c.id),
             "judges": [str(j.id) for j in judges],
         }  # fmt: skip
@@ -154,7 +158,7 @@ def _summary(t: Translator, c: Competition, entries: int, now: datetime) -> dict
         "title": c.title(t.language),
         "state": t.gettext(STATE_NAMES[competition_state(now, c.deadline_at, c.decided_at)]),
         "deadline_at": c.deadline_at,
-        "prizes": c.prizes,
+        "prizes": c.prizes(t.language),
         "entries_allowed": entries_allowed_name(t, c.entries_allowed),
         "entries": t.number(entries),
         "decided_at": c.decided_at,
@@ -230,7 +234,7 @@ def _terms(request: web.Request, typed: dict[str, Any]) -> CompetitionTerms:
     return CompetitionTerms(
         titles=(typed["title_km"], typed["title_en"]),
         rules=(typed["rules_km"], typed["rules_en"]),
-        prizes=typed["prizes"],
+        prizes=(typed["prizes_km"], typed["prizes_en"]),
         deadline_at=deadline,
         entries_allowed=-1 if entries is None else entries,
         tags=typed["tags"],

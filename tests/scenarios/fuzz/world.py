@@ -104,7 +104,7 @@ async def _seed(scenario: Scenario) -> World:
 
         c = uow.competitions
         competition = await c.add(
-            ("ការប្រកួត AI", "AI challenge"), ("ច្បាប់", "Rules"), "1,000 USD",
+            ("ការប្រកួត AI", "AI challenge"), ("ច្បាប់", "Rules"), ("១ ០០០ ដុល្លារ", "1,000 USD"),
             now + timedelta(days=10), 1, ["ai"], [expert_b], [], admin, now,
         )  # fmt: skip
         entry = await c.add_entry(competition.id, moderator, "My entry", None, now)
