@@ -93,9 +93,9 @@ async def send_export(ctx: Ctx) -> None:
         ctx.event.chat_id,
         f"dcc-members-{ctx.clock.now().astimezone(ctx.timezone):%Y-%m-%d}.csv",
         out.getvalue().encode("utf-8-sig"),  # a BOM, so spreadsheets read Khmer right
-        ctx._(
-            N_(
-                "{count} member(s), as the README's member CSV. Keep this file safe: it holds personal data."
-            )
+        ctx.ngettext(
+            "{count} member. Keep this file safe: it holds personal data.",
+            "{count} members. Keep this file safe: it holds personal data.",
+            count,
         ).format(count=ctx.t.number(count)),
     )

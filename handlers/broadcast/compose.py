@@ -300,9 +300,11 @@ async def show_preview(ctx: Ctx) -> None:
         t = ctx.translators.for_language(language)
         text, keyboard = broadcast_message(t, ctx.data[language], ctx.data.get("link"))
         await ctx.reply(
-            ctx._(N_("As {count} member(s) reading {language} will see it:")).format(
-                count=ctx.t.number(counts.get(language, 0)), language=label
-            )
+            ctx.ngettext(
+                "As {count} member reading {language} will see it:",
+                "As {count} members reading {language} will see it:",
+                counts.get(language, 0),
+            ).format(count=ctx.t.number(counts.get(language, 0)), language=label)
         )
         if file is None:
             await ctx.reply(text, keyboard)
@@ -333,9 +335,9 @@ async def ask_send(ctx: Ctx) -> None:
     switch on and off; pressing one shows this message again, not the whole preview)."""
     category = category_of(ctx)
     counts = await ctx.session.broadcasts.count_by_language(audience_of(ctx), category)
-    question = ctx._(N_("Send it to {count} member(s)?")).format(
-        count=ctx.t.number(sum(counts.values()))
-    )
+    total = sum(counts.values())
+    question = ctx.ngettext("Send it to {count} member?", "Send it to {count} members?", total)
+    question = question.format(count=ctx.t.number(total))
     left_out = await ctx.session.broadcasts.count_by_language(audience_of(ctx))
     shown = ctx._(N_("Category: {category}")).format(category=category_name(ctx.t, category))
     if category != OFFICIAL:

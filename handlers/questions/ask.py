@@ -203,22 +203,30 @@ async def post(ctx: Ctx) -> None:
     )
     ctx.end_flow()
     if question.round == 1 and sent:
-        text = N_(
-            "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+        text = ctx.ngettext(
+            "Your question #{number} was sent to {count} expert. Their answers will come here; /myquestions shows its status.",
+            "Your question #{number} was sent to {count} experts. Their answers will come here; /myquestions shows its status.",
+            sent,
         )
     elif question.round == 1:
-        text = N_(
-            "Your question #{number} is saved. The experts for these topics are busy right now; it will reach one as soon as one is free. /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. The experts for these topics are busy right now; it will reach one as soon as one is free. /myquestions shows its status."
+            )
         )
     elif sent:
-        text = N_(
-            "Your question #{number} is saved. No expert is free for these topics right now, so the community's moderators will look for an answer; /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. No expert is free for these topics right now, so the community's moderators will look for an answer; /myquestions shows its status."
+            )
         )
     else:
-        text = N_(
-            "Your question #{number} is saved. No expert is free for these topics right now; it will be offered again later. /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. No expert is free for these topics right now; it will be offered again later. /myquestions shows its status."
+            )
         )
-    await ctx.reply(ctx._(text).format(number=question.id, count=ctx.t.number(sent)))
+    await ctx.reply(text.format(number=question.id, count=ctx.t.number(sent)))
 
 
 router.flow(
