@@ -249,7 +249,7 @@ async def import_members(settings: Settings, path: Path) -> int:
             raise CommandError(f"{path}: {error}") from None
         if report.unknown_columns:
             print(
-                f"dcc-bot: warning: {path}: ignoring the unknown column(s) "
+                f"dcc-bot: warning: {path}: ignoring the unknown columns "
                 f"{', '.join(report.unknown_columns)} (the columns are {', '.join(COLUMNS)})",
                 file=sys.stderr,
             )

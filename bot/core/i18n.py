@@ -88,13 +88,13 @@ class Message(str):
 
     translator: Translator
 
-    def format(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+    def format(self, *args: Any, **kwargs: Any) -> str:
         shown = self.translator.shown
         return str.format(
             self, *(shown(a) for a in args), **{k: shown(v) for k, v in kwargs.items()}
         )
 
-    def format_map(self, mapping: Any) -> str:  # type: ignore[override]
+    def format_map(self, mapping: Any) -> str:
         return self.format(**mapping)
 
 
@@ -190,7 +190,7 @@ def _load(locales_dir: Path, language: str) -> gettext.NullTranslations:
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language)
     for message in list(catalog):
-        if message.id and message.pluralizable and not any(message.string):
+        if message.id and message.pluralizable and not any(message.string or ()):
             del catalog[message.id]  # English's own plurals: no empty forms in the .mo
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)

@@ -263,7 +263,7 @@ async def ask_events(ctx: Ctx) -> None:
     buttons = [
         ctx.button(
             ("✅ " if item.id in chosen else "")
-            + f"#{item.id} {clip(in_language(ctx.t, item.title_km, item.title_en)[0], 30)} ({ctx.t.number(count)})",
+            + f"#{ctx.t.digits(str(item.id))} {clip(in_language(ctx.t, item.title_km, item.title_en)[0], 30)} ({ctx.t.number(count)})",
             str(item.id),
         )
         for item, count in events

@@ -118,7 +118,9 @@ async def receive_text(ctx: Ctx) -> None:
 async def show_similar(ctx: Ctx) -> None:
     buttons = []
     for number, excerpt in ctx.data.get("similar", []):
-        buttons.append(ctx.button(f"📖 #{number} {clip(excerpt, 40)}", f"read-{number}"))
+        buttons.append(
+            ctx.button(f"📖 #{ctx.t.digits(str(number))} {clip(excerpt, 40)}", f"read-{number}")
+        )
     buttons.append(ctx.button("➡️ " + ctx._(N_("None of these helps: continue")), "go"))
     await ctx.reply(
         ctx._(
@@ -287,7 +289,7 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
     for q in questions:
         answers = counts.get(q.id, 0)
         lines.append(
-            f"\n<b>#{q.id}</b> · {await status_of(ctx, q)} · "
+            f"\n<b>#{ctx.t.digits(str(q.id))}</b> · {await status_of(ctx, q)} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
             + f" · {ctx.t.date(q.created_at.astimezone(ctx.timezone), 'medium')}"
             + f"\n{escape(clip(q.text, 120))}"

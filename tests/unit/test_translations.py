@@ -27,7 +27,7 @@ def catalog(language: str) -> Catalog:
 
 def messages() -> list[str]:
     """Every msgid; a plural message by its singular (the catalog's key for it)."""
-    return [m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog("km") if m.id]
+    return [str(m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog("km") if m.id]
 
 
 def test_the_catalogs_hold_every_message_in_the_source(tmp_path: Path) -> None:
@@ -49,8 +49,12 @@ def test_the_catalogs_hold_every_message_in_the_source(tmp_path: Path) -> None:
 def test_khmer_translation_is_complete_and_keeps_placeholders(msgid: str) -> None:
     message = catalog("km")[msgid]
     assert not message.fuzzy, "fuzzy translation"
-    english = list(message.id) if isinstance(message.id, tuple) else [message.id]
-    forms = list(message.string) if isinstance(message.string, tuple) else [message.string]
+    english = [str(i) for i in message.id] if isinstance(message.id, tuple) else [str(message.id)]
+    forms = (
+        [str(s) for s in message.string]
+        if isinstance(message.string, tuple)
+        else [str(message.string or "")]
+    )
     if message.pluralizable:  # Khmer has one form, whatever the count
         assert len(forms) == 1, "Khmer plurals have one form (nplurals=1)"
     for translated in forms:
@@ -78,5 +82,3 @@ def test_a_missing_khmer_string_fails_instead_of_falling_back() -> None:
     assert Translations(LOCALES).for_language("km").gettext("Unknown") == "Unknown"
     lenient = Translations(LOCALES).for_language("km")
     assert lenient.ngettext("{count} thing", "{count} things", 2).format(count=2) == "២ things"
-
-
