@@ -280,8 +280,9 @@ async def test_the_daily_digest_lists_every_new_match_once_in_one_message(
     newest = await post_job(f, clock, company, ["data"], title="Data scientist")
     assert await send_digests(f, translations, "daily", clock.now(), TZ) == 1
     last = (await outbox(f))[-1]
-    assert last.chat_id == 1 and f"#{newest}" in last.text
-    assert f"#{older}" not in last.text and f"#{newer}" not in last.text
+    assert last.chat_id == 1 and f"#{km.digits(str(newest))}" in last.text
+    assert f"#{km.digits(str(older))}" not in last.text
+    assert f"#{km.digits(str(newer))}" not in last.text
 
 
 async def test_an_empty_digest_is_not_sent(
