@@ -81,10 +81,7 @@ async def test_export_sends_every_member_as_csv_that_spreadsheets_read(
     await scenario.say(ADMIN, "/export")
     document = scenario.emulator.last(ADMIN.id)
     assert document.kind == "document" and (document.filename or "").endswith(".csv")
-    assert (
-        document.text
-        == "2 member(s), as the README's member CSV. Keep this file safe: it holds personal data."
-    )
+    assert document.text == "2 members. Keep this file safe: it holds personal data."
     raw = document.document or b""
     assert raw.startswith("\ufeff".encode())  # a byte order mark for spreadsheets
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))

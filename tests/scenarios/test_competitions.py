@@ -229,8 +229,8 @@ async def test_a_competition_from_creation_to_announced_winners(
 
     # the ranking (names for the admin only), the winners, the announcement
     replies = await scenario.press(ADMIN, "Ranking")
-    assert "1. Entry №1 · ដារា: average 8.5 from 2 score(s)" in replies[0]
-    assert "2. Entry №2 · Anna &lt;Lee&gt;: average 6.5 from 2 score(s)" in replies[0]
+    assert "1. Entry №1 · ដារា: average 8.5 from 2 scores" in replies[0]
+    assert "2. Entry №2 · Anna &lt;Lee&gt;: average 6.5 from 2 scores" in replies[0]
     assert "Judges who have scored every entry: 2 of 2" in replies[0]
     assert scenario.buttons(ADMIN)[:2] == ["✅ №1", "✅ №2"]  # the top places preselected
     await scenario.press(ADMIN, "№2")

@@ -332,7 +332,7 @@ async def test_talent_search_shows_no_contact_until_the_member_accepts(
     await scenario.press(REP, "Find talent")
     await scenario.press(REP, "Web")
     replies = await scenario.press(REP, "Anywhere")
-    assert "1 member(s) with Web · Anywhere" in replies[0]
+    assert "1 member with Web · Anywhere" in replies[0]
     assert "Instant" in replies[1] and "@instant_dev" not in replies[1]  # no contact yet
     await scenario.press(REP, "Request an introduction")
     await scenario.app.run_due_work()

@@ -107,8 +107,8 @@ async def members(request: web.Request) -> web.Response:
         rows=rows,
         chosen=chosen,
         choices=choices,
-        total=t.number(total),
-        page_number=t.number(number),
+        total=total,
+        page_number=number,
         newer=link(number - 1) if number > 1 else None,
         older=link(number + 1) if number * PAGE_SIZE < total else None,
     )
