@@ -66,7 +66,7 @@ async def test_a_member_with_three_questions_waiting_is_told_in_khmer_to_wait_or
 
     replies = await scenario.say(SREYNEANG, "/ask")
     assert replies == [km.gettext(QUESTIONS_WAITING).format(count=3)]
-    assert "សំណួរចំនួន 3 ដែលកំពុងរង់ចាំចម្លើយដំបូង" in replies[0]
+    assert "សំណួរចំនួន ៣ ដែលកំពុងរង់ចាំចម្លើយដំបូង" in replies[0]
     assert await count(scenario, Question) == 3
 
     await scenario.say(SREYNEANG, "/myquestions")
