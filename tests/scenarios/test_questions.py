@@ -105,7 +105,7 @@ async def test_a_khmer_question_reaches_three_experts_one_passes_one_answers_and
 
     # the asker rereads it from /myquestions; nobody else can through that button
     replies = await scenario.say(SOPHEA, "/myquestions")
-    assert f"<b>#1</b> · {km.gettext('Closed')} · " in replies[0]
+    assert f"<b>#១</b> · {km.gettext('Closed')} · " in replies[0]
     assert scenario.buttons(SOPHEA) == ["📖 " + km.gettext("Read #{number}").format(number=1)]
     replies = await scenario.press(SOPHEA, km.gettext("Read #{number}").format(number=1))
     assert km.gettext("Question #{number}").format(number=1) in replies[0]
@@ -136,7 +136,7 @@ async def test_an_unanswered_question_escalates_twice_and_reaches_a_moderator(
     assert len([e for e in EXPERTS if offers_to(scenario, e)]) == 5  # round 2: the next ones
     replies = await scenario.say(SOPHEA, "/myquestions")
     where = km.gettext("with experts, round {round} of {rounds}").format(round=2, rounds=2)
-    assert f"<b>#1</b> · {km.gettext('Waiting for answers')} ({where}) · " in replies[0]
+    assert f"<b>#១</b> · {km.gettext('Waiting for answers')} ({where}) · " in replies[0]
     assert not offers_to(scenario, MODERATOR)
     await scenario.app.run_due_work()  # type: ignore[union-attr]  # running again sends nothing twice
     assert len(await stored(scenario, Assignment)) == 5
