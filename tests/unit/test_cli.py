@@ -97,11 +97,11 @@ def test_export_imports_back_unchanged_and_reimport_updates(
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{env / 'other.sqlite3'}")
     assert main(["db", "upgrade"]) == 0
     code, out, _ = run(capsys, "members", "import", str(exported))
-    assert code == 0 and "Imported 6 new and updated 0" in out
+    assert code == 0 and "Imported 6 new members, updated 0 members" in out
     assert run(capsys, "members", "export")[1] == first
 
     code, out, _ = run(capsys, "members", "import", str(exported))
-    assert "Imported 0 new and updated 6" in out
+    assert "Imported 0 new members, updated 6 members" in out
     assert run(capsys, "members", "export")[1] == first
 
 
