@@ -196,6 +196,11 @@ async def remove_expert(settings: Settings, telegram_id: int) -> int:
     return 0
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 row", "2 rows": the command line's English, which has no catalog."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
 def suggest_tags(text: str, as_json: bool) -> int:
     """Suggestions from the seed taxonomy (no database needed)."""
     import json
@@ -257,7 +262,7 @@ async def import_members(settings: Settings, path: Path) -> int:
             raise CommandError(f"{path}: {error}") from None
         if report.unknown_columns:
             print(
-                f"dcc-bot: warning: {path}: ignoring the unknown column(s) "
+                f"dcc-bot: warning: {path}: ignoring the unknown columns "
                 f"{', '.join(report.unknown_columns)} (the columns are {', '.join(COLUMNS)})",
                 file=sys.stderr,
             )
@@ -284,8 +289,8 @@ async def import_members(settings: Settings, path: Path) -> int:
     for line, reason in report.errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
     print(
-        f"Imported {report.inserted} new and updated {report.updated} member(s); "
-        f"{len(report.errors)} row(s) skipped."
+        f"Imported {counted(report.inserted, 'new member')}, updated "
+        f"{counted(report.updated, 'member')}; {counted(len(report.errors), 'row')} skipped."
     )
     return 1 if report.errors else 0
 
@@ -320,8 +325,8 @@ async def import_jobs(settings: Settings, path: Path, company_id: int) -> int:
     for line, reason in errors:
         print(f"{path}:{line}: {reason}", file=sys.stderr)
     print(
-        f"Imported {len(imported.jobs)} job(s) for {imported.company.name}; "
-        f"{len(errors)} row(s) skipped."
+        f"Imported {counted(len(imported.jobs), 'job')} for {imported.company.name}; "
+        f"{counted(len(errors), 'row')} skipped."
     )
     return 1 if errors else 0
 
@@ -485,7 +490,7 @@ async def create_broadcast(
     if paid:
         print(cost, file=sys.stderr)
     print(
-        f"Broadcast {broadcast.id} to {sum(counts.values()):,} member(s)"
+        f"Broadcast {broadcast.id} to {counted(sum(counts.values()), 'member')}"
         f" ({counts.get('km', 0):,} in Khmer, {counts.get('en', 0):,} in English) is queued"
         f" for {when}; the running bot delivers it.",
         file=sys.stderr,
@@ -515,8 +520,8 @@ async def broadcast_status(settings: Settings, broadcast_id: int) -> int:
         delivery = await uow.broadcasts.delivery(broadcast)
     when = broadcast.send_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     print(
-        f"Broadcast {broadcast.id}: {broadcast.status} (from {when}); {delivery.total:,}"
-        f" recipient(s) so far: {delivery.sent:,} delivered, {delivery.unreachable:,} blocked"
+        f"Broadcast {broadcast.id}: {broadcast.status} (from {when}); "
+        f" {counted(delivery.total, 'recipient')} so far: {delivery.sent:,} delivered, {delivery.unreachable:,} blocked"
         f" the bot, {delivery.failed:,} failed after retries, {delivery.stopped:,} stopped,"
         f" {delivery.left:,} left; {broadcast.category}: {delivery.left_out:,} left out by"
         " their choice."
@@ -556,7 +561,7 @@ async def list_feeds(settings: Settings) -> int:
             else ""
         )
         print(
-            f"{feed.id}\t{feed.kind}\t{feed.language}\t{feed.url}\tread {last}, {feed.items} item(s){paused}{error}"
+            f"{feed.id}\t{feed.kind}\t{feed.language}\t{feed.url}\tread {last}, {counted(feed.items, 'item')}{paused}{error}"
         )
     return 0
 
@@ -653,7 +658,7 @@ async def export_members(settings: Settings) -> int:
     async with _unit_of_work(settings) as uow:
         count = await export_members(operator(settings, uow), sys.stdout)
         await uow.commit()
-    print(f"{count} member(s) exported.", file=sys.stderr)
+    print(f"{counted(count, 'member')} exported.", file=sys.stderr)
     return 0
 
 

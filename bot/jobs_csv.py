@@ -78,7 +78,7 @@ def read_jobs(
         raise BadJobRow(str(error)) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise BadJobRow(f"the header lacks the column(s) {', '.join(missing)}")
+        raise BadJobRow(f"the header lacks {', '.join(missing)}")
     for record in records:
         try:
             if record.problem:

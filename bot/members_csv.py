@@ -200,11 +200,11 @@ def read_rows(
         raise _bad(HEADER_PROBLEMS, error.problem, line=error.line) from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise BadRow(N_("the header lacks the column(s) {columns}"), columns=", ".join(missing))
+        raise BadRow(N_("the header lacks {columns}"), columns=", ".join(missing))
     repeated = [c for i, c in enumerate(header) if c and c in header[:i]]
     if repeated:
         raise BadRow(
-            N_("the header names the column(s) {columns} twice"),
+            N_("the header names {columns} twice"),
             columns=", ".join(dict.fromkeys(repeated)),
         )
     report.columns = tuple(c for c in header if c in COLUMNS)

@@ -57,7 +57,10 @@ async def month_standings(
 
 def standing_line(t: Translator, standing: Standing, contributor: Contributor) -> str:
     medal = MEDALS.get(standing.place, f"{t.number(standing.place)}.")
-    return t.gettext(N_("{place} {name}: {points} points")).format(
+    points = t.ngettext(
+        "{place} {name}: {points} point", "{place} {name}: {points} points", standing.points
+    )
+    return points.format(
         place=medal, name=display_name(t, contributor), points=t.number(standing.points)
     )
 
@@ -92,18 +95,20 @@ async def leaderboard_command(ctx: Ctx) -> None:
         elif found.index(mine) >= SHOWN:
             lines += [
                 "",
-                ctx._(N_("Your place: {place}, with {points} points.")).format(
-                    place=ctx.t.number(mine.place), points=ctx.t.number(mine.points)
-                ),
+                ctx.ngettext(
+                    "Your place: {place}, with {points} point.",
+                    "Your place: {place}, with {points} points.",
+                    mine.points,
+                ).format(place=ctx.t.number(mine.place), points=ctx.t.number(mine.points)),
             ]
     await ctx.reply("\n".join(lines))
 
 
 def thanks_message(t: Translator, month: date, standing: Standing) -> tuple[str, None]:
-    return "🏅 " + t.gettext(
-        N_(
-            "Thank you! In {month} you were number {place} among the community's top contributors, with {points} points. Your answers help members across Cambodia."
-        )
+    return "🏅 " + t.ngettext(
+        "Thank you! In {month} you were number {place} among the community's top contributors, with {points} point. Your answers help members across Cambodia.",
+        "Thank you! In {month} you were number {place} among the community's top contributors, with {points} points. Your answers help members across Cambodia.",
+        standing.points,
     ).format(
         month=month_name(t, month), place=t.number(standing.place), points=t.number(standing.points)
     ), None

@@ -73,12 +73,14 @@ async def show_results(ctx: Ctx) -> None:
             item = await ctx.session.content.get(-number)
             if item is not None:
                 lines.append("\n" + item_entry(ctx.t, item, tz, summary=140))
-                buttons.append(ctx.button(f"📰 #{item.id}", f"item-{item.id}"))
+                buttons.append(ctx.button(ctx.t.digits(f"📰 #{item.id}"), f"item-{item.id}"))
             continue
         question = await ctx.session.questions.question(number)
         if question is not None:
-            lines.append(f"\n<b>❓ #{number}</b> {escape(clip(question.text, 140))}")
-            buttons.append(ctx.button(f"📖 #{number}", f"read-{number}"))
+            lines.append(
+                f"\n<b>❓ #{ctx.t.digits(str(number))}</b> {escape(clip(question.text, 140))}"
+            )
+            buttons.append(ctx.button(ctx.t.digits(f"📖 #{number}"), f"read-{number}"))
     paging = []
     if page > 0:
         paging.append(ctx.button("« " + ctx._(N_("Previous")), "prev"))

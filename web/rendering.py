@@ -85,6 +85,7 @@ def render(
     staff: Staff | None = signed_in(request)
     body = ENVIRONMENT.get_template(template).render(
         _=t.gettext,
+        ngettext=t.ngettext,
         t=t,
         lang=t.language,
         title=title,

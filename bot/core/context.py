@@ -91,6 +91,10 @@ class Context(Generic[S, M]):
     def _(self, message: str) -> str:
         return self.t.gettext(message)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The message's form for ``n`` of something (see ``Translator.ngettext``)."""
+        return self.t.ngettext(singular, plural, n)
+
     async def member(self) -> M | None:
         """The signed-up member who sent this update, None for someone not signed up (or who
         erased their data). Read on first use and kept for the update: an update that never

@@ -4,6 +4,12 @@ Catalogs live in ``locales/<lang>/LC_MESSAGES/messages.po``; they are compiled i
 loaded (no .mo files to keep in step). English is the source language. A Khmer string that
 is missing is logged and shown in English in production; with ``strict=True`` (the tests)
 it raises, so a missing translation fails the tests instead of falling back silently.
+
+Numbers, dates and plurals are written here, in one place, the way each language writes them:
+Khmer screens in Khmer digits (០១២៣៤៥៦៧៨៩, which Babel cannot produce: it formats, then the
+digits are translated) and Khmer dates ("ថ្ងៃទី១២ ខែធ្នូ ឆ្នាំ២០២៦ ម៉ោង ០៩:០០"); English
+dates day first, as Cambodia writes them ("5 December 2026"); a count's noun through
+``ngettext`` (km has one plural form, English two).
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import gettext
 import io
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date, format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
@@ -40,6 +48,56 @@ class MissingTranslation(KeyError):
     pass
 
 
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+# Babel's named date formats give "December 5, 2026" in English and "5 ធ្នូ 2026" in Khmer:
+# these are the ways the ministry writes a date. Other patterns go to Babel as given.
+_DATE_PATTERNS = {
+    "en": {
+        "full": "EEEE d MMMM y",
+        "long": "d MMMM y",
+        "medium": "d MMM y",
+        "short": "dd/MM/y",
+    },
+    "km": {
+        "full": "'ថ្ងៃ'EEEE 'ទី'd 'ខែ'MMMM 'ឆ្នាំ'y",
+        "long": "'ថ្ងៃទី'd 'ខែ'MMMM 'ឆ្នាំ'y",
+        "medium": "'ថ្ងៃទី'd 'ខែ'MMMM 'ឆ្នាំ'y",
+        "short": "dd/MM/y",
+        "MMMM y": "'ខែ'MMMM 'ឆ្នាំ'y",
+    },
+}
+_MOMENT_PATTERNS = {
+    "en": "d MMMM y HH:mm",
+    "km": "'ថ្ងៃទី'd 'ខែ'MMMM 'ឆ្នាំ'y 'ម៉ោង' HH:mm",
+}
+
+
+class Message(str):
+    """A translated message whose placeholders write numbers in the reader's digits.
+
+    ``Translator.gettext`` and ``ngettext`` return one for a language with digits of its
+    own (Khmer), so that ``ctx._("… {count} …").format(count=n)`` reads "… ៣ …" on a Khmer
+    screen without every call site formatting its numbers: an ``int``, ``float`` or
+    ``Decimal`` argument (never a ``bool``) is written as ``str()`` writes it, in Khmer
+    digits. A number that must stay typable as it is (a /command's argument, a date in the
+    format to type back, an id in a link or in button data) is passed as a ``str``, which is
+    left alone; so is every text, a member's typed digits included. Formatting gives a
+    plain ``str``; so does anything else done to the message (``+``, ``escape``).
+    """
+
+    translator: Translator
+
+    def format(self, *args: Any, **kwargs: Any) -> str:
+        shown = self.translator.shown
+        return str.format(
+            self, *(shown(a) for a in args), **{k: shown(v) for k, v in kwargs.items()}
+        )
+
+    def format_map(self, mapping: Any) -> str:
+        return self.format(**mapping)
+
+
 class Translator:
     def __init__(
         self, language: str, catalog: gettext.NullTranslations, strict: bool = False
@@ -47,28 +105,67 @@ class Translator:
         self.language = language
         self._catalog = catalog
         self._strict = strict and language != DEFAULT_LANGUAGE
+        self._digits = KHMER_DIGITS if language == "km" else None
 
     def gettext(self, message: str) -> str:
         translated = self._catalog.gettext(message)
         if translated == message and self.language != DEFAULT_LANGUAGE and message:
-            if self._strict:
-                raise MissingTranslation(f"no {self.language} translation for {message!r}")
-            log.warning("missing %s translation: %r", self.language, message)
-        return translated
+            self._missing(message)
+        return self._message(translated)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of a message for ``n`` of something: "{count} member" for 1 and
+        "{count} members" otherwise in English, Khmer's one form whatever ``n``. Format
+        the count into it (``.format(count=n)``): it is written in the reader's digits."""
+        translated = self._catalog.ngettext(singular, plural, n)
+        if translated in (singular, plural) and self.language != DEFAULT_LANGUAGE:
+            self._missing(singular)
+        return self._message(translated)
+
+    def _missing(self, message: str) -> None:
+        if self._strict:
+            raise MissingTranslation(f"no {self.language} translation for {message!r}")
+        log.warning("missing %s translation: %r", self.language, message)
+
+    def _message(self, text: str) -> str:
+        if self._digits is None:
+            return text
+        message = Message(text)
+        message.translator = self
+        return message
+
+    def digits(self, text: str) -> str:
+        """``text``'s Western digits in the reader's digits (Khmer digits on a Khmer screen):
+        for a number written by code, such as "1/3"; never for a member's own text."""
+        return text if self._digits is None else text.translate(self._digits)
+
+    def shown(self, value: object) -> object:
+        """A placeholder's value as a Khmer screen shows it (see ``Message``)."""
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return self.digits(str(value))
+        return value
 
     def date(self, value: date | datetime, format: str = "long") -> str:
-        return format_date(value, format=format, locale=self.language)
+        """A date: "5 December 2026", "ថ្ងៃទី៥ ខែធ្នូ ឆ្នាំ២០២៦" (``format`` "long");
+        "medium", "short", "full", or a Babel pattern such as "MMMM y" or "d MMM"."""
+        pattern = _DATE_PATTERNS.get(self.language, {}).get(format, format)
+        return self.digits(format_date(value, format=pattern, locale=self.language))
 
-    def number(self, value: float) -> str:
-        return format_decimal(value, locale=self.language)
+    def number(self, value: float | Decimal) -> str:
+        """A number grouped as the language groups it: "1,234,567", "១,២៣៤,៥៦៧"."""
+        return self.digits(format_decimal(value, locale=self.language))
 
     def moment(self, value: datetime) -> str:
-        """A date and a 24-hour time, in the time zone ``value`` carries."""
-        return format_datetime(value, "d MMMM y HH:mm", tzinfo=value.tzinfo, locale=self.language)
+        """A date and a 24-hour time, in the time zone ``value`` carries:
+        "5 December 2026 09:00", "ថ្ងៃទី៥ ខែធ្នូ ឆ្នាំ២០២៦ ម៉ោង ០៩:០០"."""
+        pattern = _MOMENT_PATTERNS.get(self.language, _MOMENT_PATTERNS["en"])
+        moment = format_datetime(value, pattern, tzinfo=value.tzinfo, locale=self.language)
+        return self.digits(moment)
 
     def duration(self, seconds: float) -> str:
-        """About how long: "3 minutes", "2 ម៉ោង"."""
-        return format_timedelta(timedelta(seconds=seconds), threshold=1.1, locale=self.language)
+        """About how long: "3 minutes", "២ ម៉ោង"."""
+        duration = timedelta(seconds=seconds)
+        return self.digits(format_timedelta(duration, threshold=1.1, locale=self.language))
 
 
 class Translations:
@@ -102,6 +199,9 @@ def _load(locales_dir: Path, language: str) -> gettext.NullTranslations:
         raise FileNotFoundError(po_path)
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language)
+    for message in list(catalog):
+        if message.id and message.pluralizable and not any(message.string or ()):
+            del catalog[message.id]  # English's own plurals: no empty forms in the .mo
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)

@@ -110,7 +110,7 @@ async def show_content(ctx: Ctx) -> None:
     buttons = []
     for item in await ctx.session.content.latest(ITEMS_SHOWN):
         shown = ctx._(N_("hidden")) if item.hidden else ""
-        lines.append(f"#{item.id} {title_of(ctx.t, item)} {shown}".rstrip())
+        lines.append(f"#{ctx.t.digits(str(item.id))} {title_of(ctx.t, item)} {shown}".rstrip())
         if not item.hidden:
             buttons.append(HIDE_ITEM.button("🙈 " + ctx._(N_("Hide")) + f" #{item.id}", item.id))
     if len(lines) == 1:

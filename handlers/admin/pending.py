@@ -34,12 +34,13 @@ async def show_pending(ctx: Ctx) -> None:
         return
     await ctx.reply(
         "<b>"
-        + ctx._(
-            N_(
-                "Waiting for a decision: {companies} company(ies), {applications} expert application(s)."
-            )
-        ).format(
-            companies=ctx.t.number(len(companies)), applications=ctx.t.number(len(applications))
+        + ctx._(N_("Waiting for a decision: {companies}, {applications}.")).format(
+            companies=ctx.ngettext("{count} company", "{count} companies", len(companies)).format(
+                count=ctx.t.number(len(companies))
+            ),
+            applications=ctx.ngettext(
+                "{count} expert application", "{count} expert applications", len(applications)
+            ).format(count=ctx.t.number(len(applications))),
         )
         + "</b>"
     )

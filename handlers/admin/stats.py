@@ -93,10 +93,11 @@ async def send_export(ctx: Ctx) -> None:
         ctx.event.chat_id,
         f"dcc-members-{ctx.clock.now().astimezone(ctx.timezone):%Y-%m-%d}.csv",
         out.getvalue().encode("utf-8-sig"),  # a BOM, so spreadsheets read Khmer right
-        ctx._(
-            N_(
-                "{count} member(s). Keep this file safe: it holds personal data. Edited, it imports "
-                "back in the web console: Members, then Import CSV."
-            )
+        ctx.ngettext(
+            "{count} member. Keep this file safe: it holds personal data. Edited, it imports "
+            "back in the web console: Members, then Import CSV.",
+            "{count} members. Keep this file safe: it holds personal data. Edited, it imports "
+            "back in the web console: Members, then Import CSV.",
+            count,
         ).format(count=ctx.t.number(count)),
     )

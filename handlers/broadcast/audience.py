@@ -68,7 +68,7 @@ def describe(t: Translator, audience: Audience, tags: list[Tag]) -> str:
     if audience.attended:
         parts.append(
             t.gettext(N_("attended event {events}")).format(
-                events=", ".join(f"#{number}" for number in audience.attended)
+                events=", ".join(t.digits(f"#{number}") for number in audience.attended)
             )
         )
     if audience.experts:

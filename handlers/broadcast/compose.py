@@ -271,7 +271,7 @@ async def ask_events(ctx: Ctx) -> None:
     buttons = [
         ctx.button(
             ("✅ " if item.id in chosen else "")
-            + f"#{item.id} {clip(in_language(ctx.t, item.title_km, item.title_en)[0], 30)} ({ctx.t.number(count)})",
+            + f"#{ctx.t.digits(str(item.id))} {clip(in_language(ctx.t, item.title_km, item.title_en)[0], 30)} ({ctx.t.number(count)})",
             str(item.id),
         )
         for item, count in events
@@ -308,9 +308,11 @@ async def show_preview(ctx: Ctx) -> None:
         t = ctx.translators.for_language(language)
         text, keyboard = broadcast_message(t, ctx.data[language], ctx.data.get("link"))
         await ctx.reply(
-            ctx._(N_("As {count} member(s) reading {language} will see it:")).format(
-                count=ctx.t.number(counts.get(language, 0)), language=label
-            )
+            ctx.ngettext(
+                "As {count} member reading {language} will see it:",
+                "As {count} members reading {language} will see it:",
+                counts.get(language, 0),
+            ).format(count=ctx.t.number(counts.get(language, 0)), language=label)
         )
         if file is None:
             await ctx.reply(text, keyboard)
@@ -354,9 +356,9 @@ async def ask_send(ctx: Ctx) -> None:
     admin = await ctx.session.staff.has_role(ctx.user_id, "admin")
     if not admin:  # not offered, and not kept from before a change of role
         ctx.data.pop(FAST, None)
-    question = ctx._(N_("Send it to {count} member(s)?")).format(
-        count=ctx.t.number(sum(counts.values()))
-    )
+    total = sum(counts.values())
+    question = ctx.ngettext("Send it to {count} member?", "Send it to {count} members?", total)
+    question = question.format(count=ctx.t.number(total))
     left_out = await ctx.session.broadcasts.count_by_language(audience_of(ctx))
     shown = ctx._(N_("Category: {category}")).format(category=category_name(ctx.t, category))
     if category != OFFICIAL:

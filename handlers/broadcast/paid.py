@@ -95,7 +95,7 @@ def span(t: Translator, seconds: float) -> str:
     shown = format_timedelta(timedelta(hours=hours), threshold=1, locale=t.language)
     if minutes:
         shown += " " + format_timedelta(timedelta(minutes=minutes), threshold=1, locale=t.language)
-    return shown
+    return t.digits(shown)
 
 
 def estimate_text(t: Translator, found: PaidEstimate) -> str:

@@ -139,11 +139,14 @@ async def show_results(ctx: Ctx) -> None:
 def _heading(ctx: Ctx, tags: list[Tag], total: int) -> str:
     names = {t.slug: t.name(ctx.language) for t in tags}
     tag, province, role = ctx.data.get("tag"), ctx.data.get("province"), ctx.data.get("role")
-    return ctx._(N_("{count} member(s) found · {skill} · {place} · {role}")).format(
-        count=ctx.t.number(total),
-        skill=escape(names.get(tag, tag)) if tag else ctx._(N_("Any skill")),
-        place=escape(job_location_name(ctx.t, province)) if province else ctx._(N_("Anywhere")),
-        role=role_name(ctx.t, role) if role else ctx._(N_("Any role")),
+    found = ctx.ngettext("{count} member found", "{count} members found", total)
+    return " · ".join(
+        [
+            found.format(count=ctx.t.number(total)),
+            escape(names.get(tag, tag)) if tag else ctx._(N_("Any skill")),
+            escape(job_location_name(ctx.t, province)) if province else ctx._(N_("Anywhere")),
+            role_name(ctx.t, role) if role else ctx._(N_("Any role")),
+        ]
     )
 
 

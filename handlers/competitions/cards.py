@@ -78,7 +78,7 @@ def listing_entry(
 ) -> str:
     """One competition in /competitions: its number, title, deadline, prizes, entries."""
     c = competition
-    title = f"<b>#{c.id}</b> {escape(clip(c.title(t.language), 80))}"
+    title = f"<b>#{t.digits(str(c.id))}</b> {escape(clip(c.title(t.language), 80))}"
     state = competition_state(now, c.deadline_at, c.decided_at)
     if state == DECIDED and c.decided_at is not None:
         when = "✅ " + t.gettext(N_("Decided on {date}")).format(

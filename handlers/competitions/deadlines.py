@@ -154,10 +154,10 @@ async def expand_reminder(
 
 # -- deadlines -------------------------------------------------------------------------------
 def judge_notice(t: Translator, competition: Competition, count: int) -> tuple[str, InlineKeyboard]:
-    text = "⚖️ " + t.gettext(
-        N_(
-            "{title} is closed with {count} entries. As a judge, please score each from 1 to 10; entries come without their authors' names."
-        )
+    text = "⚖️ " + t.ngettext(
+        "{title} is closed with {count} entry. As a judge, please score it from 1 to 10; entries come without their authors' names.",
+        "{title} is closed with {count} entries. As a judge, please score each from 1 to 10; entries come without their authors' names.",
+        count,
     ).format(title=f"<b>{escape(competition.title(t.language))}</b>", count=t.number(count))
     return text, InlineKeyboard.of(
         [[SCORE.button("⚖️ " + t.gettext(N_("Score entries")), competition.id)]]
@@ -172,10 +172,10 @@ def closed_notice(
         return "🏆 " + t.gettext(
             N_("{title} is closed without any entry, so it ends without winners.")
         ).format(title=title), None
-    return "🏆 " + t.gettext(
-        N_(
-            "{title} is closed with {count} entries and the judges are told. Open the ranking to follow their scores and decide the winners."
-        )
+    return "🏆 " + t.ngettext(
+        "{title} is closed with {count} entry and the judges are told. Open the ranking to follow their scores and decide the winners.",
+        "{title} is closed with {count} entries and the judges are told. Open the ranking to follow their scores and decide the winners.",
+        count,
     ).format(title=title, count=t.number(count)), ranking_button(t, competition.id)
 
 

@@ -69,7 +69,7 @@ async def competitions_command(ctx: Ctx) -> None:
             lines += ["", f"<b>{ctx._(title)}</b>"]
             lines += [listing_entry(ctx.t, c, counts.get(c.id, 0), now, tz) for c in part[:SHOWN]]
             shown += part[:SHOWN]
-    buttons = [OPEN_CARD.button(f"#{c.id}", c.id) for c in shown]
+    buttons = [OPEN_CARD.button(ctx.t.digits(f"#{c.id}"), c.id) for c in shown]
     await ctx.reply(
         "🏆 <b>" + ctx._(N_("Competitions")) + "</b>\n" + "\n".join(lines),
         InlineKeyboard.columns(buttons, 5),
@@ -111,7 +111,7 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
         for entry in mine:
             label = ctx._(N_("Edit my entry"))
             if len(mine) > 1:
-                label += f" №{entry.number}"
+                label += f" №{ctx.t.digits(str(entry.number))}"
             rows.append([EDIT_ENTRY.button("✏️ " + label, entry.id)])
     if member is not None and state == JUDGING:
         if await ctx.session.competitions.is_judge(c.id, member.id):

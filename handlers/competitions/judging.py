@@ -260,8 +260,10 @@ def ranking_text(
         if r.entry.average is None:
             line = t.gettext(N_("{place}. Entry №{number} · {name}: no score yet"))
         else:
-            line = t.gettext(
-                N_("{place}. Entry №{number} · {name}: average {average} from {count} score(s)")
+            line = t.ngettext(
+                "{place}. Entry №{number} · {name}: average {average} from {count} score",
+                "{place}. Entry №{number} · {name}: average {average} from {count} scores",
+                len(r.entry.scores),
             )
         lines.append(
             line.format(
@@ -276,9 +278,11 @@ def ranking_text(
         lines.append(t.gettext(N_("No entries.")))
     if len(ranked) > RANKED_SHOWN:
         lines.append(
-            t.gettext(N_("And {count} more entries with lower scores.")).format(
-                count=t.number(len(ranked) - RANKED_SHOWN)
-            )
+            t.ngettext(
+                "And {count} more entry with a lower score.",
+                "And {count} more entries with lower scores.",
+                len(ranked) - RANKED_SHOWN,
+            ).format(count=t.number(len(ranked) - RANKED_SHOWN))
         )
     lines += ["", t.gettext(N_("Equal averages share a place."))]
     return "\n".join(lines)

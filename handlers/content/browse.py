@@ -56,7 +56,7 @@ async def show_list(ctx: Ctx) -> None:
         return
     lines = ["<b>" + ctx._(TITLES[name]).format(total=ctx.t.number(total)) + "</b>"]
     lines += ["\n" + item_entry(ctx.t, item, tz) for item in items]
-    buttons = [ctx.button(f"#{item.id}", f"open-{item.id}") for item in items]
+    buttons = [ctx.button(ctx.t.digits(f"#{item.id}"), f"open-{item.id}") for item in items]
     paging = []
     if page > 0:
         paging.append(ctx.button("« " + ctx._(N_("Previous")), "prev"))

@@ -65,7 +65,7 @@ def item_card(t: Translator, item: ContentItem, tags: str, tz: ZoneInfo) -> str:
 def item_entry(t: Translator, item: ContentItem, tz: ZoneInfo, summary: int = 160) -> str:
     """One item in a list or a digest: its number, title, date and a short summary."""
     lines = [
-        f"{KIND_ICONS.get(item.kind, '•')} <b>#{item.id} · {title_of(t, item)}</b>",
+        f"{KIND_ICONS.get(item.kind, '•')} <b>#{t.digits(str(item.id))} · {title_of(t, item)}</b>",
         dates_of(t, item, tz),
     ]
     text = summary_of(t, item, summary)

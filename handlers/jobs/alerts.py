@@ -49,7 +49,7 @@ def job_entry(t: Translator, job: Job, company_name: str, tag_names: str) -> str
 
     It names the job by its number (#12), not by a /job_12 command: the bot has none."""
     lines = [
-        f"💼 <b>#{job.id} · {escape(clip(job.title, TITLE_MAX))}</b>",
+        f"💼 <b>#{t.digits(str(job.id))} · {escape(clip(job.title, TITLE_MAX))}</b>",
         f"🏢 {escape(clip(company_name, COMPANY_MAX))}",
         f"📍 {escape(job_location_name(t, job.location))} · {job_type_name(t, job.job_type)}",
         f"🏷 {escape(tag_names)}",

@@ -58,10 +58,10 @@ async def show_list(ctx: Ctx) -> None:
     for job in jobs:
         company = await ctx.session.jobs.company(job.company_id)
         lines.append(
-            f"\n<b>#{job.id}</b> {escape(clip(job.title, 80))} · {escape(clip(company.name if company else '', 40))}"
+            f"\n<b>#{ctx.t.digits(str(job.id))}</b> {escape(clip(job.title, 80))} · {escape(clip(company.name if company else '', 40))}"
             f"\n📍 {job_location_name(ctx.t, job.location)} · ⏳ {ctx.t.date(job.deadline, 'medium')}"
         )
-        buttons.append(ctx.button(f"#{job.id}", f"job-{job.id}"))
+        buttons.append(ctx.button(ctx.t.digits(f"#{job.id}"), f"job-{job.id}"))
     if not jobs:
         lines.append("\n" + ctx._(N_("No open job matches. Try other filters.")))
     rows = list(ctx.keyboard(buttons, 5).rows)

@@ -349,7 +349,7 @@ async def my_jobs(ctx: Ctx, company_id: int) -> None:
         )  # fmt: skip
         deadline = ctx._(N_("Apply by {date}")).format(date=ctx.t.date(job.deadline))
         await ctx.reply(
-            f"#{job.id} <b>{escape(clip(job.title, 100))}</b> · {state} · {count}\n⏳ {deadline}",
+            f"#{ctx.t.digits(str(job.id))} <b>{escape(clip(job.title, 100))}</b> · {state} · {count}\n⏳ {deadline}",
             keyboard,
         )
 

@@ -79,7 +79,7 @@ async def show_results(ctx: Ctx) -> None:
         else ctx._(N_("Anywhere"))
     )
     await ctx.reply(
-        "<b>" + ctx._(N_("{count} member(s) with {skill} · {place}")).format(
+        "<b>" + ctx.ngettext("{count} member with {skill} · {place}", "{count} members with {skill} · {place}", total).format(
             count=ctx.t.number(total), skill=escape(names.get(ctx.data["tag"], "")), place=escape(place)
         ) + "</b>"
     )  # fmt: skip

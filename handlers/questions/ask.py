@@ -121,7 +121,9 @@ async def receive_text(ctx: Ctx) -> None:
 async def show_similar(ctx: Ctx) -> None:
     buttons = []
     for number, excerpt in ctx.data.get("similar", []):
-        buttons.append(ctx.button(f"📖 #{number} {clip(excerpt, 40)}", f"read-{number}"))
+        buttons.append(
+            ctx.button(f"📖 #{ctx.t.digits(str(number))} {clip(excerpt, 40)}", f"read-{number}")
+        )
     buttons.append(ctx.button("➡️ " + ctx._(N_("None of these helps: continue")), "go"))
     await ctx.reply(
         ctx._(
@@ -210,22 +212,30 @@ async def post(ctx: Ctx) -> None:
     )
     ctx.end_flow()
     if question.round == 1 and sent:
-        text = N_(
-            "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+        text = ctx.ngettext(
+            "Your question #{number} was sent to {count} expert. Their answers will come here; /myquestions shows its status.",
+            "Your question #{number} was sent to {count} experts. Their answers will come here; /myquestions shows its status.",
+            sent,
         )
     elif question.round == 1:
-        text = N_(
-            "Your question #{number} is saved. The experts for these topics are busy right now; it will reach one as soon as one is free. /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. The experts for these topics are busy right now; it will reach one as soon as one is free. /myquestions shows its status."
+            )
         )
     elif sent:
-        text = N_(
-            "Your question #{number} is saved. No expert is free for these topics right now, so the community's moderators will look for an answer; /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. No expert is free for these topics right now, so the community's moderators will look for an answer; /myquestions shows its status."
+            )
         )
     else:
-        text = N_(
-            "Your question #{number} is saved. No expert is free for these topics right now; it will be offered again later. /myquestions shows its status."
+        text = ctx._(
+            N_(
+                "Your question #{number} is saved. No expert is free for these topics right now; it will be offered again later. /myquestions shows its status."
+            )
         )
-    await ctx.reply(ctx._(text).format(number=question.id, count=ctx.t.number(sent)))
+    await ctx.reply(text.format(number=question.id, count=ctx.t.number(sent)))
 
 
 router.flow(
@@ -286,7 +296,7 @@ async def show_page(ctx: Ctx, offset: int, edit: bool) -> None:
     for q in questions:
         answers = counts.get(q.id, 0)
         lines.append(
-            f"\n<b>#{q.id}</b> · {await status_of(ctx, q)} · "
+            f"\n<b>#{ctx.t.digits(str(q.id))}</b> · {await status_of(ctx, q)} · "
             + ctx._(N_("answers: {count}")).format(count=ctx.t.number(answers))
             + f" · {ctx.t.date(q.created_at.astimezone(ctx.timezone), 'medium')}"
             + f"\n{escape(clip(q.text, 120))}"

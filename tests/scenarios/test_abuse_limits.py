@@ -68,7 +68,7 @@ async def test_a_member_with_three_questions_waiting_is_told_in_khmer_to_wait_or
 
     replies = await scenario.say(SREYNEANG, "/ask")
     assert replies == [km.gettext(QUESTIONS_WAITING).format(count=3)]
-    assert "សំណួរចំនួន 3 ដែលកំពុងរង់ចាំចម្លើយដំបូង" in replies[0]
+    assert "សំណួរចំនួន ៣ ដែលកំពុងរង់ចាំចម្លើយដំបូង" in replies[0]
     assert await count(scenario, Question) == 3
 
     await scenario.say(SREYNEANG, "/myquestions")
@@ -110,16 +110,19 @@ async def test_one_member_cannot_fill_the_experts_and_another_members_question_r
         await add_member(scenario, expert, expert_tags=EVERY_TAG)  # cap 3 each
 
     replies = await ask(scenario, DARA, QUESTIONS[0])
-    assert "was sent to 3 expert(s)" in replies[-1]
+    assert "was sent to 3 experts" in replies[-1]
     for text in QUESTIONS[1:3]:  # each expert already holds one of Dara's questions
         replies = await ask(scenario, DARA, text)
         assert BUSY in replies[-1]
     assert all(len(offers_to(scenario, e)) == 1 for e in EXPERTS)
 
     replies = await ask(scenario, SREYNEANG, QUESTIONS[3], km.gettext("Send my question"))
-    assert replies[-1] == km.gettext(
-        "Your question #{number} was sent to {count} expert(s). Their answers will come here; /myquestions shows its status."
+    assert replies[-1] == km.ngettext(
+        "Your question #{number} was sent to {count} expert. Their answers will come here; /myquestions shows its status.",
+        "Your question #{number} was sent to {count} experts. Their answers will come here; /myquestions shows its status.",
+        3,
     ).format(number=4, count=3)
+    assert "#៤" in replies[-1] and " ៣ " in replies[-1]  # Khmer digits on a Khmer screen
     assert all(len(offers_to(scenario, e)) == 2 for e in EXPERTS)
     assert await count(scenario, Assignment, Assignment.question_id == 4) == 3
     assert await count(scenario, Assignment, Assignment.question_id.in_([2, 3])) == 0

@@ -82,7 +82,7 @@ async def test_export_sends_every_member_as_csv_that_spreadsheets_read(
     document = scenario.emulator.last(ADMIN.id)
     assert document.kind == "document" and (document.filename or "").endswith(".csv")
     assert document.text == (
-        "2 member(s). Keep this file safe: it holds personal data. Edited, it imports back in "
+        "2 members. Keep this file safe: it holds personal data. Edited, it imports back in "
         "the web console: Members, then Import CSV."
     )
     raw = document.document or b""

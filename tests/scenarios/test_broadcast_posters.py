@@ -56,7 +56,7 @@ async def test_a_poster_broadcast_reaches_members_as_a_protected_pinned_photo(
     replies = await scenario.press(ADMIN, "Protect")
     assert replies == [
         "Category: Official announcements\n🖼 Poster: a photo\n"
-        "🔒 Protected: members cannot forward or save it\n\nSend it to 7 member(s)?"
+        "🔒 Protected: members cannot forward or save it\n\nSend it to 7 members?"
     ]
     replies = await scenario.press(ADMIN, "Pin")
     assert "📌 Pinned in each member's chat" in replies[0]

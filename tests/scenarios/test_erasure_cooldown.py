@@ -55,7 +55,7 @@ async def test_in_khmer_signing_up_again_waits_a_day_after_erasing(
 
     scenario.clock.advance(minutes=1)
     assert await scenario.say(BOPHA, "/start") == [refusal(km, erased)]
-    assert "26 វិច្ឆិកា 2026 09:00" in refusal(km, erased)
+    assert "ថ្ងៃទី២៦ ខែវិច្ឆិកា ឆ្នាំ២០២៦ ម៉ោង ០៩:០០" in refusal(km, erased)
     scenario.clock.advance(hours=23, minutes=58)  # a minute before the day is over
     assert await scenario.say(BOPHA, "/start") == [refusal(km, erased)]
     assert (await stored_member(scenario, BOPHA.id))[0] is None

@@ -38,7 +38,7 @@ async def test_a_cv_reaches_the_companys_representatives_with_the_application(
     await register_company(scenario)
     await post_job(scenario)
     await scenario.say(SEEKER, "/jobs")
-    await scenario.press(SEEKER, "#1")
+    await scenario.press(SEEKER, "#១")
     await scenario.press(SEEKER, km.gettext("Apply"))
 
     refused = await scenario.send(
@@ -88,7 +88,7 @@ async def test_mydata_lists_the_cv_and_erasing_forgets_it(
     await register_company(scenario)
     await post_job(scenario)
     await scenario.say(SEEKER, "/jobs")
-    await scenario.press(SEEKER, "#1")
+    await scenario.press(SEEKER, "#១")
     await scenario.press(SEEKER, km.gettext("Apply"))
     await scenario.send(
         SEEKER, "document", data=CV_PDF, filename="cv.pdf", mime_type="application/pdf"
@@ -128,7 +128,7 @@ async def test_an_entrys_file_reaches_the_judges_with_the_entry(
         )  # fmt: skip
         await uow.commit()
     await scenario.say(DARA, "/competitions")
-    await scenario.press(DARA, "#1")
+    await scenario.press(DARA, "#១")
     await scenario.press(DARA, km.gettext("Enter"))
     await scenario.say(DARA, "កម្មវិធីអានអក្សរខ្មែរពីរូបភាព។")
     await scenario.press(DARA, km.gettext("No link"))

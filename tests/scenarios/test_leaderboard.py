@@ -99,7 +99,8 @@ async def test_the_leaderboard_and_the_monthly_thanks(
     replies = await scenario.say(HELPERS[0], "/leaderboard")
     assert replies[0].endswith("Helper 8: 4 points")  # in the list: no extra line
     replies = await scenario.say(HELPERS[KHMER_HELPER], "/leaderboard")
-    assert km.gettext("Top contributors of {month}").format(month="វិច្ឆិកា 2026") in replies[0]
+    heading = km.gettext("Top contributors of {month}").format(month="ខែវិច្ឆិកា ឆ្នាំ២០២៦")
+    assert heading == "អ្នករួមចំណែកឆ្នើមប្រចាំខែវិច្ឆិកា ឆ្នាំ២០២៦" and heading in replies[0]
     assert km.gettext("An expert") in replies[0]
 
     # the bot has run since October ended: its top three are thanked (a catch-up), once
@@ -124,8 +125,10 @@ async def test_the_leaderboard_and_the_monthly_thanks(
     assert thanks_to(scenario, EXPERT) == []  # fourth in November
     assert thanks_to(scenario, HELPERS[KHMER_HELPER]) == [
         "🏅 "
-        + km.gettext(
-            "Thank you! In {month} you were number {place} among the community's top contributors, with {points} points. Your answers help members across Cambodia."
+        + km.ngettext(
+            "Thank you! In {month} you were number {place} among the community's top contributors, with {points} point. Your answers help members across Cambodia.",
+            "Thank you! In {month} you were number {place} among the community's top contributors, with {points} points. Your answers help members across Cambodia.",
+            15,
         ).format(month=km.date(date(2026, 11, 1), "MMMM y"), place=2, points=15)
     ]
     replies = await scenario.say(HELPERS[0], "/leaderboard")

@@ -126,7 +126,7 @@ async def test_members_signed_up_in_khmer_and_english_survive_export_and_import(
     fresh = scenario.settings.with_(database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
     assert await commands.db_upgrade(fresh) == 0
     assert await commands.import_members(fresh, exported) == 0
-    assert "Imported 2 new and updated 0 member(s); 0 row(s) skipped." in capsys.readouterr().out
+    assert "Imported 2 new members, updated 0 members; 0 rows skipped." in capsys.readouterr().out
 
     assert await export(fresh, capsys) == first  # byte for byte
     imported = await members(fresh.database_url)

@@ -67,7 +67,7 @@ async def test_a_member_who_switched_off_events_gets_official_broadcasts_only(
     replies = await broadcast(scenario, "Hackathon on Saturday", "Events")
     assert "Recipients: 2" in replies[0]  # the admin and Anna: Sophea switched events off
     assert replies[-1] == (
-        "Category: Events\nLeft out, by their choice: 1\n\nSend it to 2 member(s)?"
+        "Category: Events\nLeft out, by their choice: 1\n\nSend it to 2 members?"
     )
     await scenario.press(ADMIN, "Send now")
     await deliver(scenario)
@@ -81,7 +81,7 @@ async def test_a_member_who_switched_off_events_gets_official_broadcasts_only(
 
     replies = await broadcast(scenario, "The ministry's new policy", "Official")
     assert "Recipients: 3" in replies[0]
-    assert replies[-1] == "Category: Official announcements\n\nSend it to 3 member(s)?"
+    assert replies[-1] == "Category: Official announcements\n\nSend it to 3 members?"
     await scenario.press(ADMIN, "Send now")
     await deliver(scenario)
     [got] = broadcasts_to(scenario, SOPHEA.id)

@@ -52,7 +52,7 @@ async def test_an_empty_news_list_says_what_the_other_lists_hold(
     km = translations.for_language("km")
     [khmer] = await scenario.say(KHMER, "/news")
     assert khmer.startswith(km.gettext("No news or announcement has been published yet."))
-    assert km.gettext("Policies ({total})").format(total="3") + " /policies" in khmer
+    assert km.gettext("Policies ({total})").format(total="៣") + " /policies" in khmer
     assert "/opportunities" not in khmer  # nothing there: not offered
     replies = await scenario.say(SEEKER, "/opportunities")
     assert replies[0].startswith("No open opportunity right now.\n\nYou will find these instead:")

@@ -82,7 +82,7 @@ async def test_a_reminder_reaches_its_audience_in_batches_once_even_after_a_cras
         f"cp-remind:{competition_id}:3d:{m}" for m in followers
     )
     assert all(m.keyboard and m.priority == 1 for m in sent)
-    assert "នឹងបិទក្នុងរយៈពេល 3 ថ្ងៃ" in sent[1].text  # the second member reads Khmer
+    assert "នឹងបិទក្នុងរយៈពេល ៣ ថ្ងៃ" in sent[1].text  # the second member reads Khmer
     assert "closes in 3 days" in sent[0].text
 
 
@@ -111,7 +111,7 @@ async def test_after_a_long_outage_only_the_latest_reminder_goes_out(
     assert await run_competitions(uow_factory, translations, at, TZ) == 2
     sent = await outbox(uow_factory)
     assert [":1d:" in (m.dedupe_key or "") for m in sent] == [True, True]
-    assert "closes in 24 hours" in sent[0].text and "24 ម៉ោង" in sent[1].text
+    assert "closes in 24 hours" in sent[0].text and "២៤ ម៉ោង" in sent[1].text
     async with uow_factory() as uow:
         done = list(await uow.session.scalars(select(CompetitionReminder)))
     assert all(r.done_at is not None for r in done)

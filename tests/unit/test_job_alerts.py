@@ -188,11 +188,11 @@ async def test_an_instant_alert_reaches_only_the_members_the_job_is_for(
     assert other_skill not in {member for member, _ in await alerted(f)}
     khmer = next(m.text for m in messages if m.dedupe_key == f"job:{dara}:{job}")
     assert "ការងារថ្មី" in khmer and "ភ្នំពេញ" in khmer and "ពេញម៉ោង" in khmer
-    assert f"#{job}" in khmer and "/job_" not in khmer
+    assert f"#{translations.for_language('km').digits(str(job))}" in khmer and "/job_" not in khmer
     assert "Web &lt;dev&gt; &amp; co" in khmer
     english = next(m.text for m in messages if m.dedupe_key == f"job:{elsewhere}:{remote}")
     assert "A new job matches your skills" in english and "Remote" in english
-    assert "Apply by December 31, 2026" in english and "/jobs" in english
+    assert "Apply by 31 December 2026" in english and "/jobs" in english
     async with f() as uow:
         done = await uow.session.scalars(select(Job.instant_alerts_done))
         assert all(done)
@@ -261,8 +261,11 @@ async def test_the_daily_digest_lists_every_new_match_once_in_one_message(
     khmer = next(m for m in digests if m.chat_id == 1)
     assert khmer.dedupe_key == f"digest:{sophea}:{day}:1"
     assert translations.for_language("km").gettext("New jobs that match your skills") in khmer.text
-    assert khmer.text.index(f"#{newer}") < khmer.text.index(f"#{older}")  # newest first
-    assert f"#{told_at_once}" not in khmer.text
+    km = translations.for_language("km")
+    assert khmer.text.index(f"#{km.digits(str(newer))}") < khmer.text.index(
+        f"#{km.digits(str(older))}"
+    )  # newest first
+    assert f"#{km.digits(str(told_at_once))}" not in khmer.text
     english = next(m for m in digests if m.chat_id == 2)
     assert f"#{for_anna}" in english.text and "Abroad" in english.text
     assert await alerted(f) == {
@@ -277,8 +280,9 @@ async def test_the_daily_digest_lists_every_new_match_once_in_one_message(
     newest = await post_job(f, clock, company, ["data"], title="Data scientist")
     assert await send_digests(f, translations, "daily", clock.now(), TZ) == 1
     last = (await outbox(f))[-1]
-    assert last.chat_id == 1 and f"#{newest}" in last.text
-    assert f"#{older}" not in last.text and f"#{newer}" not in last.text
+    assert last.chat_id == 1 and f"#{km.digits(str(newest))}" in last.text
+    assert f"#{km.digits(str(older))}" not in last.text
+    assert f"#{km.digits(str(newer))}" not in last.text
 
 
 async def test_an_empty_digest_is_not_sent(
@@ -315,12 +319,12 @@ async def test_a_long_digest_is_split_between_entries_and_counts_the_rest(
     newest_first = list(reversed(jobs))[:DIGEST_MOST]
     text = "\n".join(m.text for m in messages)
     for job in newest_first:
-        assert text.count(f"💼 <b>#{job} · ") == 1
+        assert text.count(f"💼 <b>#{translations.for_language('km').digits(str(job))} · ") == 1
     for message in messages:  # whole entries only: each ends with its deadline
         entries = message.text.split("\n\n")[1:]
-        assert all(entry.endswith("2026") for entry in entries[:-1])
+        assert all(entry.endswith("ឆ្នាំ២០២៦") for entry in entries[:-1])
     more = messages[-1].text.rsplit("\n\n", 1)[-1]
-    assert "5" in more and more.endswith("/jobs")
+    assert "៥" in more and more.endswith("/jobs")  # the member reads Khmer
     assert await alerted(uow_factory) == {(member, job) for job in newest_first}
 
     # the five left out come in the next digest
@@ -420,10 +424,10 @@ def test_a_job_entry_escapes_and_clips_what_members_typed(translations: Translat
     )  # fmt: skip
     khmer = job_entry(translations.for_language("km"), job, "A&B <Co>", "Web, AI")
     assert "<script>" not in khmer and "A&amp;B &lt;Co&gt;" in khmer
-    assert "#42" in khmer and "សៀមរាប" in khmer and "កម្មសិក្សា" in khmer
+    assert "#៤២" in khmer and "សៀមរាប" in khmer and "កម្មសិក្សា" in khmer
     assert len(khmer) <= 1000 and khmer.count("<b>") == khmer.count("</b>") == 1
     english = job_entry(translations.for_language("en"), job, "Co", "Web")
-    assert "Siem Reap · Internship" in english and "December 1, 2026" in english
+    assert "Siem Reap · Internship" in english and "1 December 2026" in english
 
 
 # -- the repository --------------------------------------------------------------------------

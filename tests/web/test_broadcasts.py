@@ -399,7 +399,10 @@ async def test_the_broadcast_pages_in_khmer(world: World) -> None:
     listed = await (await world.client.get("/broadcasts")).text()
     assert "ការផ្សាយ" in listed and "ចម្លង" in listed  # Broadcasts, Duplicate
     count = await (await world.client.get("/broadcasts/count")).json()
-    assert count["text"].startswith("អ្នកទទួល៖ 5")
+    assert count["text"].startswith("អ្នកទទួល៖ ៥")  # Khmer digits on a Khmer page
+    number = str(broadcast.id).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+    assert f'<a href="/broadcasts/{broadcast.id}">{number}</a>' in listed  # the link stays
+    assert "ថ្ងៃទី" in listed and "ឆ្នាំ២០២៦ ម៉ោង " in listed  # the date, the Khmer way
 
 
 # -- the category ----------------------------------------------------------------------------

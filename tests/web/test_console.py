@@ -351,19 +351,19 @@ async def test_the_audit_log_filters_and_shows_the_channel(world: World) -> None
         await uow.commit()
     await world.sign_in(ADMIN)  # audited too, through the web
     page = await (await world.client.get("/audit")).text()
-    assert "62 line(s) found" in page and "Older" in page and "Command line" in page
+    assert "62 lines found" in page and "Older" in page and "Command line" in page
     filtered = await (
         await world.client.get("/audit", params={"action": "members-exported"})
     ).text()
-    assert "1 line(s) found" in filtered and "the command line" in filtered
+    assert "1 line found" in filtered and "the command line" in filtered
     person = await (await world.client.get("/audit", params={"person": str(ADMIN)})).text()
-    assert "61 line(s) found" in person and "Web console" in person
+    assert "61 lines found" in person and "Web console" in person
     second = await (
         await world.client.get("/audit", params={"person": str(ADMIN), "page": "2"})
     ).text()
     assert "Newer" in second and "Older" not in second
     none = await (await world.client.get("/audit", params={"to": "2020-01-01"})).text()
-    assert "0 line(s) found" in none
+    assert "0 lines found" in none
     bad = await world.client.get("/audit", params={"person": "abc", "from": "yesterday"})
     assert bad.status == 200 and "digits only" in await bad.text()
     async with world.uow() as uow:

@@ -234,5 +234,5 @@ async def test_a_feeds_last_read_items_and_error_are_shown(world: World) -> None
         await uow.commit()
     await world.sign_in(ADMIN)
     page = await (await world.client.get("/content/feeds")).text()
-    assert "HTTP 503" in page and "2 failed attempt(s) in a row" in page and ">12<" in page
+    assert "HTTP 503" in page and "2 failed attempts in a row" in page and ">12<" in page
     assert "10:30" in page  # the last good read, in Cambodia time

@@ -79,8 +79,8 @@ async def audit_log(request: web.Request) -> web.Response:
         errors=errors,
         actions=await log.actions(),
         chosen=kept,
-        total=t.number(total),
+        total=total,
         newer=link(number - 1) if number > 1 else None,
         older=link(number + 1) if number * PAGE_SIZE < total else None,
-        page_number=t.number(number),
+        page_number=number,
     )

@@ -113,8 +113,8 @@ async def _content_page(
         error=error,
         done=_done(request),
         items=[_row(t, item, [names.get(s, s) for s in tags.get(item.id, [])]) for item in items],
-        total=t.number(total),
-        page_number=t.number(number),
+        total=total,
+        page_number=number,
         newer=f"/content?page={number - 1}" if number > 1 else None,
         older=f"/content?page={number + 1}" if number * PAGE_SIZE < total else None,
     )
@@ -198,7 +198,7 @@ async def _feeds_page(
             "last_ok_at": f.last_ok_at,
             "item_count": t.number(f.items),
             "last_error": f.last_error,
-            "failures": t.number(f.failures),
+            "failures": f.failures,
             "paused_at": f.paused_at,
         }
         for f in await uow_of(request).content.feeds()

@@ -107,8 +107,8 @@ async def members(request: web.Request) -> web.Response:
         rows=rows,
         chosen=chosen,
         choices=choices,
-        total=t.number(total),
-        page_number=t.number(number),
+        total=total,
+        page_number=number,
         newer=link(number - 1) if number > 1 else None,
         older=link(number + 1) if number * PAGE_SIZE < total else None,
     )
@@ -244,14 +244,16 @@ async def import_file(request: web.Request) -> web.Response:
         error=None,
         limit=_size(t),
         report={
-            "summary": t.gettext(
-                N_(
-                    "Imported {inserted} new and updated {updated} member(s); {skipped} row(s) skipped."
-                )
-            ).format(
-                inserted=t.number(importing.inserted),
-                updated=t.number(importing.updated),
-                skipped=t.number(len(report.errors)),
+            "summary": t.gettext(N_("Imported: {inserted}, {updated}, {skipped}.")).format(
+                inserted=t.ngettext(
+                    "{count} new member", "{count} new members", importing.inserted
+                ).format(count=t.number(importing.inserted)),
+                updated=t.ngettext(
+                    "{count} member updated", "{count} members updated", importing.updated
+                ).format(count=t.number(importing.updated)),
+                skipped=t.ngettext(
+                    "{count} row skipped", "{count} rows skipped", len(report.errors)
+                ).format(count=t.number(len(report.errors))),
             ),
             "unknown": ", ".join(report.unknown_columns),
             "skipped": [(t.number(line), why.text(t)) for line, why in report.errors],
