@@ -13,7 +13,6 @@ unknown commands and unexpected input into a clear message while the flow stays 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -26,7 +25,14 @@ from bot.core.context import Context, parse_flow_callback
 from bot.core.events import Event, EventKind
 from bot.core.flow import Flow, Handler
 from bot.core.i18n import N_, Translations, language_for
-from bot.core.ports import Clock, Conversation, Messenger, SystemClock, UpdateSession
+from bot.core.ports import (
+    Clock,
+    Conversation,
+    Messenger,
+    SystemClock,
+    UpdateSession,
+    copy_json,
+)
 from bot.core.replies import DeferredReplies
 from bot.core.text import clip, escape
 
@@ -171,7 +177,7 @@ class Dispatcher:
                 return None
             state, member_language = await session.load_user(event.user.id)
             stored = state is not None
-            conversation = Conversation(event.user.id, **copy.deepcopy(state or {}))
+            conversation = Conversation(event.user.id, **copy_json(state or {}))
             language = (
                 member_language or conversation.language or language_for(event.user.language_code)
             )
