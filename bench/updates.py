@@ -165,7 +165,7 @@ async def drive(
     try:
         for member in members:
             emulator.register(member.user)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), process_cpu()
         turn = 0
         while time.perf_counter() - started < seconds:
             if rate is None:
@@ -183,6 +183,7 @@ async def drive(
                     turn += offset + 1
                     break
         elapsed, answers = time.perf_counter() - started, len(latencies)
+        cpu = process_cpu() - cpu
         while any(m.waiting for m in members):  # the last answers: the next part starts quiet
             answered.clear()
             try:
@@ -195,9 +196,17 @@ async def drive(
         "updates": len(latencies),
         "calls_per_update": calls / len(latencies) if latencies else 0.0,
         "per_second": answers / elapsed,
+        "cpu_ms": cpu * 1000 / answers if answers else 0.0,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
         "p95_ms": statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 20 else 0.0,
     }
+
+
+def process_cpu() -> float:
+    """Seconds of CPU this process has used (its threads too: SQLite's, the emulator's). Per
+    update, it compares bots run while other work shares the cores, which updates/s cannot."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 async def measure(
@@ -215,6 +224,7 @@ async def measure(
     result = {
         "per_second": full["per_second"],
         "calls_per_update": full["calls_per_update"],
+        "cpu_ms": full["cpu_ms"],
         "updates": full["updates"] + steady["updates"],
         "steady_per_second": steady["per_second"],
         "p50_ms": steady["p50_ms"],
@@ -472,6 +482,7 @@ async def run_processes(
                     process.send_signal(signal.SIGTERM)
                 out, _ = await process.communicate()
                 peaks += [float(n) for n in out.decode().split() if n.replace(".", "").isdigit()]
+    del result["cpu_ms"]  # the emulator's: the bots' own CPU is in their processes
     return {**result, "peak_mb": sum(peaks)}
 
 
@@ -505,13 +516,14 @@ async def wait_healthy(ports: list[int], seconds: float = 60) -> None:
 
 
 def line(result: dict[str, Any]) -> str:
+    cpu = f", {result['cpu_ms']:.2f} ms CPU" if "cpu_ms" in result else ""
     handling = (
         f"  handling p50 {result['handling_p50_ms']:4.1f} ms p95 {result['handling_p95_ms']:4.1f} ms"
         if "handling_p50_ms" in result
         else ""
     )
     return (
-        f"{result['per_second']:6.1f} updates/s ({result['calls_per_update']:.1f} calls each)  at {result['steady_per_second']:5.1f}/s:"
+        f"{result['per_second']:6.1f} updates/s ({result['calls_per_update']:.1f} calls{cpu} each)  at {result['steady_per_second']:5.1f}/s:"
         f" end to end p50 {result['p50_ms']:5.1f} ms p95 {result['p95_ms']:5.1f} ms{handling}"
         f"  peak {result['peak_mb']:4.0f} MB"
     )
