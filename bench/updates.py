@@ -234,9 +234,12 @@ async def measure(
 
 
 async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
+    import bot.app
     from bot.app import build_app, prepare_serving_process
     from bot.config import Settings
 
+    if args.group:  # how many updates share a transaction at most (1: no group commit)
+        bot.app.UPDATE_GROUP = args.group
     async with BotApiEmulator() as emulator:
         if args.echo:
             return await run_echo(args, emulator)
@@ -540,6 +543,7 @@ def parser() -> argparse.ArgumentParser:
         help="also run DCC Bot by webhook as 1 and as this many processes on PostgreSQL",
     )  # fmt: skip
     p.add_argument("--engine", default="ptb", help=argparse.SUPPRESS)
+    p.add_argument("--group", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     p.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
