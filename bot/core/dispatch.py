@@ -206,6 +206,7 @@ class Dispatcher:
         members' turns in the same order); None, with nothing kept, when one failed."""
         session = self.session_factory()
         results: dict[int, DeferredReplies | None] = {}
+        albums = {e.user.id: self._albums.get(e.user.id) for e in events}  # see take_album
         try:
             for event in sorted(events, key=lambda e: e.user.id):
                 replies = DeferredReplies(self.messenger)
@@ -215,6 +216,11 @@ class Dispatcher:
         except Exception:
             log.info("an update of a group failed", exc_info=True)
             await session.rollback()
+            for user_id, album in albums.items():  # the updates run again: as if never run
+                if album is None:
+                    self._albums.pop(user_id, None)
+                else:
+                    self._albums[user_id] = album
             return None
         finally:
             await session.close()

@@ -13,7 +13,16 @@ import pytest
 
 from bot.core.context import Context, flow_callback
 from bot.core.dispatch import Dispatcher, Router
-from bot.core.events import Event, EventKind, MalformedUpdate, User, checked, parse_command
+from bot.core.events import (
+    PHOTO,
+    Attachment,
+    Event,
+    EventKind,
+    MalformedUpdate,
+    User,
+    checked,
+    parse_command,
+)
 from bot.core.flow import Flow, Step
 from bot.core.i18n import Translations
 from bot.core.keyboards import Button, InlineKeyboard
@@ -355,6 +364,35 @@ async def test_a_failing_update_of_a_group_loses_nothing_of_the_others(
         (vanna.id, ASK_NAME),
     ]  # fmt: skip  (the failed one's half-done reply never goes out)
     assert bot.dispatcher.processed == 3
+
+
+async def test_an_album_file_taken_in_a_failed_group_is_taken_again_alone(
+    bot: Bot, translations: Translations
+) -> None:
+    """The first file of an album marks the album taken (in memory, not in the database):
+    when its group is rolled back and the file runs again alone, it is taken again, not
+    passed over as another file of a taken album."""
+    sophea, vanna = User(2002, "Sophea"), User(1500, "Vanna")  # Vanna's update runs first
+
+    async def keep_file(ctx: Context[Any, Any]) -> None:
+        ctx.take_album()
+        await ctx.reply("file kept")
+
+    bot.dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), bot.messenger, translations, fallback=keep_file,
+        concurrency=1,
+        group=8,
+    )  # fmt: skip
+    bot.dispatcher.include(build_router(bot))
+    photo = Attachment(PHOTO, "file-1", "unique-1", media_group_id="album-1")
+    await while_the_turn_is_held(
+        bot,
+        Event(2, EventKind.MEDIA, vanna, vanna.id, attachment=photo),
+        command(3, "boom", sophea),
+    )
+    assert sorted((s.chat_id, s.text) for s in bot.messenger.sent) == [
+        (vanna.id, "file kept"), (sophea.id, APOLOGY),
+    ]  # fmt: skip
 
 
 async def test_a_group_of_one_update_is_handled_alone(bot: Bot, translations: Translations) -> None:
