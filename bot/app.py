@@ -47,6 +47,10 @@ UPDATE_MEMORY = timedelta(days=7)
 # Updates using the database at once: SQLite has one writer, so there they take turns;
 # PostgreSQL's pool holds 5 connections and 10 more on demand.
 CONCURRENT_UPDATES = {"sqlite": 1, "postgresql": 8}
+# Updates that wait for a turn are handled together and committed at once, this many at most
+# (bot.core.group_commit): the transaction's own cost is paid once for them. More would make
+# the first of a group wait for the last before its replies go out.
+UPDATE_GROUP = 8
 
 
 async def open_database(settings: Settings, migrate: bool) -> AsyncEngine:
@@ -283,6 +287,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         timezone=settings.tz,
         fallback=fallback,
         concurrency=CONCURRENT_UPDATES.get(database.dialect.name, 8),
+        group=UPDATE_GROUP,
         strict_flows=settings.strict_flows,
     )
     engine.attach(dispatcher.feed)

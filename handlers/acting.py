@@ -71,7 +71,5 @@ class Acting:
 
 async def staff_role(staff: StaffRepository, telegram_id: int) -> str | None:
     """The strongest staff role someone has ("admin", "moderator"), or None."""
-    for role in ("admin", "moderator"):
-        if await staff.has_role(telegram_id, role):
-            return role
-    return None
+    held = await staff.roles(telegram_id)
+    return next((role for role in ("admin", "moderator") if role in held), None)

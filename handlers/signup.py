@@ -173,7 +173,7 @@ async def edit_or_confirm(ctx: Ctx) -> None:
         return
     member = stored
     ctx.remember_member(member)
-    await ctx.session.members.set_skills(member.id, profile["skills"])
+    await ctx.session.members.set_skills(member.id, profile["skills"], new=True)
     ctx.end_flow()
     ctx.conversation.language = None  # the member row holds it from now on
     await ctx.clear_buttons()

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnDefault, case, delete, false, func, insert, select, update
+from sqlalchemy import ColumnDefault, case, delete, false, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -57,12 +57,19 @@ class MemberRepository:
         )
         return list(rows)
 
-    async def set_skills(self, member_id: int, slugs: Sequence[str]) -> None:
-        await self.session.execute(delete(MemberSkill).where(MemberSkill.member_id == member_id))
-        if slugs:
-            tag_ids = await self.session.scalars(select(Tag.id).where(Tag.slug.in_(slugs)))
+    async def set_skills(self, member_id: int, slugs: Sequence[str], new: bool = False) -> None:
+        """The member's skills are ``slugs`` (unknown ones left out); ``new``: a member just
+        stored, who has none to remove. The tags' ids are looked up by the INSERT itself."""
+        if not new:
             await self.session.execute(
-                insert(MemberSkill), [{"member_id": member_id, "tag_id": t} for t in tag_ids]
+                delete(MemberSkill).where(MemberSkill.member_id == member_id)
+            )
+        if slugs:
+            await self.session.execute(
+                insert(MemberSkill).from_select(
+                    ["member_id", "tag_id"],
+                    select(literal(member_id), Tag.id).where(Tag.slug.in_(list(slugs))),
+                )
             )
 
     async def personal_data(self, member: Member) -> dict[str, Any]:

@@ -26,6 +26,13 @@ class StaffRepository:
     async def has_role(self, telegram_id: int, role: str) -> bool:
         return await self.session.get(StaffRole, (telegram_id, role)) is not None
 
+    async def roles(self, telegram_id: int) -> set[str]:
+        """Every staff role someone has, in one read (most people have none)."""
+        rows = await self.session.scalars(
+            select(StaffRole.role).where(StaffRole.telegram_id == telegram_id)
+        )
+        return set(rows)
+
     async def grant(self, telegram_id: int, role: str, granted_by: int | None) -> bool:
         """Give the role; False when the person already had it."""
         if role not in STAFF_ROLES:

@@ -12,12 +12,19 @@ from storage.seed.tags import TAGS
 class TagRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._all: list[Tag] | None = None
 
     async def all(self) -> list[Tag]:
-        return list(await self.session.scalars(select(Tag).order_by(Tag.position, Tag.id)))
+        """The tags in their order, read once a unit of work: an update may show them
+        several times (a question's suggestions, then its routing and notices), and they
+        change only when the seed is synced at start-up."""
+        if self._all is None:
+            self._all = list(await self.session.scalars(select(Tag).order_by(Tag.position, Tag.id)))
+        return list(self._all)
 
     async def sync_seed(self) -> None:
         """Insert or refresh the seed tags; tags added by admins are left alone."""
+        self._all = None
         existing = {t.slug: t for t in await self.session.scalars(select(Tag))}
         for position, seed in enumerate(TAGS):
             tag = existing.get(seed.slug) or Tag(slug=seed.slug)

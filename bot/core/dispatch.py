@@ -4,18 +4,19 @@ Dispatch does the cross-cutting work once, so handlers don't: it drops redeliver
 (by update id, in the same transaction as the handler's writes), serialises each user's
 updates with a lock (both engines hand updates over concurrently, two quick taps must not
 overwrite each other; across processes the session's ``claim_update`` takes the user's turn
-in the database first thing in the transaction), bounds how many updates use the database at once (``concurrency``:
-SQLite has one writer, so there updates take turns), picks the translator, loads the
-conversation (and saves it only when the update changed it), and turns stale buttons,
-unknown commands and unexpected input into a clear message while the flow stays put.
+in the database first thing in the transaction), bounds how many updates use the database at
+once (``concurrency``: SQLite has one writer, so there updates take turns), lets the updates
+waiting for a turn share one transaction (``group``: bot.core.group_commit), picks the
+translator, loads the conversation (and saves it only when the update changed it), and turns
+stale buttons, unknown commands and unexpected input into a clear message while the flow
+stays put.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from weakref import WeakValueDictionary
@@ -26,8 +27,16 @@ from bot.core.buttons import Buttons
 from bot.core.context import Context, parse_flow_callback
 from bot.core.events import Event, EventKind
 from bot.core.flow import Flow, Handler
+from bot.core.group_commit import GroupCommit
 from bot.core.i18n import N_, Translations, language_for
-from bot.core.ports import Clock, Conversation, Messenger, SystemClock, UpdateSession
+from bot.core.ports import (
+    Clock,
+    Conversation,
+    Messenger,
+    SystemClock,
+    UpdateSession,
+    copy_json,
+)
 from bot.core.replies import DeferredReplies
 from bot.core.text import clip, escape
 
@@ -91,6 +100,7 @@ class Dispatcher:
         concurrency: int = 8,
         timezone: ZoneInfo | None = None,
         strict_flows: bool = False,
+        group: int = 1,
     ) -> None:
         self.session_factory = session_factory
         self.strict_flows = strict_flows  # ctx.goto to an undeclared step raises (tests)
@@ -104,7 +114,11 @@ class Dispatcher:
         self.callbacks: dict[str, Handler] = {}
         self.flows: dict[str, Flow] = {}
         self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
-        self._sessions = asyncio.Semaphore(concurrency)
+        # Updates waiting for one of the ``concurrency`` database turns are handled
+        # together, ``group`` at most, in one transaction (bot.core.group_commit).
+        self._group: GroupCommit[Event, DeferredReplies | None] = GroupCommit(
+            self._handle, self._handle_together, concurrency, group
+        )
         self._processed = 0
         self._idle = asyncio.Condition()
         # user → the album a handler took its first file from: the album's other files
@@ -137,6 +151,11 @@ class Dispatcher:
 
     # -- running updates -----------------------------------------------------------------
     @property
+    def grouped(self) -> int:
+        """How many groups of several updates were committed together (tests, the bench)."""
+        return self._group.groups
+
+    @property
     def processed(self) -> int:
         """How many updates have been fully handled (tests and the sandbox wait on it)."""
         return self._processed
@@ -151,8 +170,7 @@ class Dispatcher:
             lock = self._locks[event.user.id] = asyncio.Lock()
         try:
             async with lock:
-                async with self._sessions:
-                    replies = await self._handle(event)
+                replies = await self._group.submit(event) if event.chat_is_private else None
                 if replies is not None:  # sent in order, without holding a database turn
                     await replies.flush()
         finally:
@@ -161,56 +179,98 @@ class Dispatcher:
                 self._idle.notify_all()
 
     async def _handle(self, event: Event) -> DeferredReplies | None:
-        """Run the update in one transaction; the replies it made, to send once committed."""
-        if not event.chat_is_private:
-            return None  # the bot talks to members one to one
+        """Run the update in a transaction of its own; the replies it made, to send once
+        committed (None: nothing to send, or the apology for a failure went out)."""
         session = self.session_factory()
         replies = DeferredReplies(self.messenger)
-        ctx: Context[Any, Any] | None = None
+        made: list[Context[Any, Any]] = []
         try:
-            if not await session.claim_update(event.update_id, event.user.id):
-                log.info("update %s already processed, skipped", event.update_id)
-                return None
-            state, member_language = await session.load_user(event.user.id)
-            stored = state is not None
-            conversation = Conversation(event.user.id, **copy.deepcopy(state or {}))
-            language = (
-                member_language or conversation.language or language_for(event.user.language_code)
-            )
-            ctx = Context(
-                event=event,
-                t=self.translations.for_language(language),
-                messenger=replies,
-                session=session,
-                conversation=conversation,
-                clock=self.clock,
-                flows=self.flows,
-                translators=self.translations,
-                menu=self.menu,
-                extras=self.extras,
-                timezone=self.timezone,
-                load_member=session.load_member,
-                strict_flows=self.strict_flows,
-                albums=self._albums,
-            )
-            await self._route(ctx)
-            if ctx.conversation_deleted:
-                if stored:
-                    await session.delete_conversation(event.user.id)
-            elif conversation.state() != (state or EMPTY_CONVERSATION):  # changed
-                await session.save_conversation(event.user.id, conversation.state())
+            handled = await self._run(session, event, replies, made)
             await session.commit()
         except Exception:
             log.exception("update %s failed", event.update_id)
             replies.discard()
             await session.rollback()
-            if ctx is not None:
+            if made:
+                ctx = made[0]
                 ctx.messenger, ctx.callback_answered = self.messenger, False
                 await self._apologise(ctx)
             return None
         finally:
             await session.close()
-        return replies
+        return replies if handled else None
+
+    async def _handle_together(
+        self, events: Sequence[Event]
+    ) -> list[DeferredReplies | None] | None:
+        """Run several members' updates one after the other in one transaction, committed
+        once (``bot.core.group_commit``, ordered by member so that two processes take the
+        members' turns in the same order); None, with nothing kept, when one failed."""
+        session = self.session_factory()
+        results: dict[int, DeferredReplies | None] = {}
+        albums = {e.user.id: self._albums.get(e.user.id) for e in events}  # see take_album
+        try:
+            for event in sorted(events, key=lambda e: e.user.id):
+                replies = DeferredReplies(self.messenger)
+                handled = await self._run(session, event, replies, [])
+                results[event.update_id] = replies if handled else None
+            await session.commit()
+        except Exception:
+            log.info("an update of a group failed", exc_info=True)
+            await session.rollback()
+            for user_id, album in albums.items():  # the updates run again: as if never run
+                if album is None:
+                    self._albums.pop(user_id, None)
+                else:
+                    self._albums[user_id] = album
+            return None
+        finally:
+            await session.close()
+        return [results[event.update_id] for event in events]
+
+    async def _run(
+        self,
+        session: UpdateSession,
+        event: Event,
+        replies: DeferredReplies,
+        made: list[Context[Any, Any]],
+    ) -> bool:
+        """The update's work inside the transaction ``session`` has open: claimed (False
+        when it was handled before), routed, its conversation written if it changed. The
+        context it made goes in ``made`` (for an apology, should it fail)."""
+        if not await session.claim_update(event.update_id, event.user.id):
+            log.info("update %s already processed, skipped", event.update_id)
+            return False
+        state, member_language = await session.load_user(event.user.id)
+        stored = state is not None
+        conversation = Conversation(event.user.id, **copy_json(state or {}))
+        language = (
+            member_language or conversation.language or language_for(event.user.language_code)
+        )
+        ctx: Context[Any, Any] = Context(
+            event=event,
+            t=self.translations.for_language(language),
+            messenger=replies,
+            session=session,
+            conversation=conversation,
+            clock=self.clock,
+            flows=self.flows,
+            translators=self.translations,
+            menu=self.menu,
+            extras=self.extras,
+            timezone=self.timezone,
+            load_member=session.load_member,
+            strict_flows=self.strict_flows,
+            albums=self._albums,
+        )
+        made.append(ctx)
+        await self._route(ctx)
+        if ctx.conversation_deleted:
+            if stored:
+                await session.delete_conversation(event.user.id)
+        elif conversation.state() != (state or EMPTY_CONVERSATION):  # changed
+            await session.save_conversation(event.user.id, conversation.state())
+        return True
 
     async def _apologise(self, ctx: Context[Any, Any]) -> None:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -157,9 +157,22 @@ class Conversation:
     language: str | None = None
 
     def state(self) -> dict[str, Any]:
-        state = asdict(self)
-        del state["user_id"]
-        return state
+        """What is stored, as it is now: ``data`` itself, not a copy (dispatch compares it
+        with the state it loaded, and the session writes it at once)."""
+        return {
+            "flow": self.flow, "step": self.step, "token": self.token, "data": self.data,
+            "language": self.language,
+        }  # fmt: skip
+
+
+def copy_json(value: Any) -> Any:
+    """A copy of a JSON value (dicts, lists and scalars), as ``copy.deepcopy`` makes one but
+    without its bookkeeping: every update copies the conversation it loaded."""
+    if isinstance(value, dict):
+        return {key: copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_json(item) for item in value]
+    return value
 
 
 class UpdateSession(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import Any, ClassVar
 
 from aiogram import Bot, Dispatcher, methods
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -21,12 +21,12 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
 )
+from aiogram.methods.base import TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
     BotCommandScopeDefault,
     BufferedInputFile,
-    LinkPreviewOptions,
     Update,
 )
 
@@ -46,7 +46,6 @@ from bot.engines.bot_api import (
     to_event,
 )
 
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 HTML = "HTML"
 CONCURRENT_UPDATES = 256  # taken at once, as python-telegram-bot's concurrent_updates(True)
 STOP_WAIT = 30.0  # seconds the updates being handled get to finish when the bot stops
@@ -55,16 +54,67 @@ STOP_WAIT = 30.0  # seconds the updates being handled get to finish when the bot
 # model, and pydantic keeps those in a weak cache only: whenever the collector freed one, the
 # next call built it again (milliseconds each, a fifth of a busy bot's time in the profile).
 # Held here, the ones this engine calls are built once.
-_RESPONSES = tuple(
-    methods.Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (
-        methods.GetUpdates, methods.GetMe, methods.SetWebhook, methods.DeleteWebhook,
-        methods.SendMessage, methods.EditMessageText, methods.EditMessageReplyMarkup,
-        methods.AnswerCallbackQuery, methods.SendDocument, methods.SendPhoto,
-        methods.PinChatMessage,
-        methods.SetMyCommands, methods.DeleteMyCommands,
-    )
+_RESPONSES = (
+    methods.Response[Any],  # RawCall's answers
+    *(
+        methods.Response[method.__returning__]  # type: ignore[name-defined]
+        for method in (
+            methods.GetUpdates, methods.GetMe, methods.SetWebhook, methods.DeleteWebhook,
+            methods.SendMessage, methods.EditMessageText, methods.EditMessageReplyMarkup,
+            methods.AnswerCallbackQuery, methods.SendDocument, methods.SendPhoto,
+            methods.PinChatMessage,
+            methods.SetMyCommands, methods.DeleteMyCommands,
+        )
+    ),
 )  # fmt: skip
+
+
+class RawCall(TelegramMethod[Any]):
+    """A Bot API call made with the parameters as Telegram's JSON and answered as JSON.
+
+    aiogram's own methods validate every parameter into its models (a keyboard of provinces:
+    27 button objects, their defaults deep-copied) and turn them back into JSON to send, then
+    validate the answer into a ``Message`` again with its keyboard, of which only the id is
+    read: two thirds of a call's cost with such a keyboard. The calls an update makes (send,
+    edit, answer a press) go this way; aiogram still sends them, with its session, errors
+    and middlewares. The parameters are fields pydantic keeps as given (``extra="allow"``)."""
+
+    __returning__: ClassVar[Any] = Any
+    __api_method__: ClassVar[str] = ""
+
+    @classmethod
+    def to(cls, endpoint: str, **params: Any) -> RawCall:
+        call = RAW_CALLS[endpoint].model_construct()
+        call.__pydantic_extra__ = {k: v for k, v in params.items() if v is not None}
+        return call
+
+
+class SendMessageRaw(RawCall):
+    __api_method__ = "sendMessage"
+
+
+class EditMessageTextRaw(RawCall):
+    __api_method__ = "editMessageText"
+
+
+class EditMessageReplyMarkupRaw(RawCall):
+    __api_method__ = "editMessageReplyMarkup"
+
+
+class AnswerCallbackQueryRaw(RawCall):
+    __api_method__ = "answerCallbackQuery"
+
+
+RAW_CALLS: dict[str, type[RawCall]] = {
+    call.__api_method__: call
+    for call in (
+        SendMessageRaw,
+        EditMessageTextRaw,
+        EditMessageReplyMarkupRaw,
+        AnswerCallbackQueryRaw,
+    )
+}
+NO_PREVIEW_JSON = {"is_disabled": True}
 
 
 def refusal(error: Exception) -> Refusal | None:
@@ -96,12 +146,15 @@ class AiogramMessenger:
         self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
     ) -> int:
         message = await self.api.make(
-            self.bot.send_message(
-                chat_id, text, parse_mode=HTML, reply_markup=_markup(keyboard),
-                link_preview_options=NO_PREVIEW, protect_content=protect or None,
+            self.bot(
+                RawCall.to(
+                    "sendMessage", chat_id=chat_id, text=text, parse_mode=HTML,
+                    reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW_JSON,
+                    protect_content=protect or None,
+                )
             )
         )  # fmt: skip
-        return int(message.message_id)
+        return int(message["message_id"])
 
     async def send_file(
         self,
@@ -154,9 +207,12 @@ class AiogramMessenger:
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboard | None = None
     ) -> None:
         await self.api.edit(
-            self.bot.edit_message_text(
-                text=text, chat_id=chat_id, message_id=message_id, parse_mode=HTML,
-                reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW,
+            self.bot(
+                RawCall.to(
+                    "editMessageText", text=text, chat_id=chat_id, message_id=message_id,
+                    parse_mode=HTML, reply_markup=_markup(keyboard),
+                    link_preview_options=NO_PREVIEW_JSON,
+                )
             )
         )  # fmt: skip
 
@@ -164,8 +220,13 @@ class AiogramMessenger:
         self, chat_id: int, message_id: int, keyboard: InlineKeyboard | None
     ) -> None:
         await self.api.edit(
-            self.bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            self.bot(
+                RawCall.to(
+                    "editMessageReplyMarkup",
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=_markup(keyboard),
+                )
             )
         )
 
@@ -173,7 +234,15 @@ class AiogramMessenger:
         self, callback_id: str, text: str | None = None, alert: bool = False
     ) -> None:
         await self.api.answer(
-            self.bot.answer_callback_query(callback_id, text=text, show_alert=alert), callback_id
+            self.bot(
+                RawCall.to(
+                    "answerCallbackQuery",
+                    callback_query_id=callback_id,
+                    text=text,
+                    show_alert=alert or None,
+                )
+            ),
+            callback_id,
         )
 
     async def send_document(

@@ -13,7 +13,16 @@ import pytest
 
 from bot.core.context import Context, flow_callback
 from bot.core.dispatch import Dispatcher, Router
-from bot.core.events import Event, EventKind, MalformedUpdate, User, checked, parse_command
+from bot.core.events import (
+    PHOTO,
+    Attachment,
+    Event,
+    EventKind,
+    MalformedUpdate,
+    User,
+    checked,
+    parse_command,
+)
 from bot.core.flow import Flow, Step
 from bot.core.i18n import Translations
 from bot.core.keyboards import Button, InlineKeyboard
@@ -96,6 +105,7 @@ class Bot:
     trace: list[tuple[int, str]] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     members: list[str | None] = field(default_factory=list)
+    gate: asyncio.Event = field(default_factory=asyncio.Event)  # /hold waits for it
 
     async def feed(self, *events: Event) -> None:
         for event in events:
@@ -143,6 +153,10 @@ def build_router(bot: Bot) -> Router:
         bot.trace.append((ctx.event.update_id, "in"))
         await asyncio.sleep(0)
         bot.trace.append((ctx.event.update_id, "out"))
+
+    @router.command("hold")
+    async def hold(ctx: Context[Any, Any]) -> None:
+        await bot.gate.wait()
 
     @router.command("boom")
     async def boom(ctx: Context[Any, Any]) -> None:
@@ -288,6 +302,103 @@ async def test_with_one_database_turn_users_take_turns_but_replies_do_not_hold_i
     gate.set()
     await first
     assert bot.messenger.texts == [ASK_NAME]
+
+
+# -- group commit: the updates waiting for the turn share one transaction -------------------
+def grouped(bot: Bot, translations: Translations) -> Dispatcher:
+    """SQLite's dispatcher: one database turn, the updates waiting for it handled together."""
+    dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), bot.messenger, translations, concurrency=1, group=8
+    )
+    dispatcher.include(build_router(bot))
+    return dispatcher
+
+
+async def while_the_turn_is_held(bot: Bot, *events: Event) -> None:
+    """Dara's /hold takes the one turn; ``events`` arrive meanwhile and wait for it."""
+    holding = asyncio.create_task(bot.dispatcher.feed(command(1, "hold")))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    waiting = [asyncio.create_task(bot.dispatcher.feed(event)) for event in events]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    bot.gate.set()
+    await asyncio.gather(holding, *waiting)
+
+
+async def test_updates_waiting_for_the_turn_are_committed_together(
+    bot: Bot, translations: Translations
+) -> None:
+    sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
+    bot.dispatcher = grouped(bot, translations)
+    await while_the_turn_is_held(bot, command(2, "start", sophea), command(3, "start", vanna))
+    assert bot.dispatcher.grouped == 1
+    assert bot.store.calls == ["commit", "close", "save", "save", "commit", "close"]
+    assert set(bot.store.conversations) == {sophea.id, vanna.id}
+    assert bot.store.seen == {1, 2, 3}
+    assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [
+        (sophea.id, ASK_NAME), (vanna.id, ASK_NAME),
+    ]  # fmt: skip
+
+
+async def test_a_failing_update_of_a_group_loses_nothing_of_the_others(
+    bot: Bot, translations: Translations
+) -> None:
+    sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
+    bot.dispatcher = grouped(bot, translations)
+    await while_the_turn_is_held(bot, command(2, "boom", sophea), command(3, "start", vanna))
+    # the group is rolled back whole, then each of its updates runs alone
+    assert bot.store.calls[2:] == [
+        "rollback",
+        "close",
+        "rollback",
+        "close",
+        "save",
+        "commit",
+        "close",
+    ]
+    assert set(bot.store.conversations) == {vanna.id}
+    assert bot.store.seen == {1, 3}  # the failed update is not claimed: Telegram may retry it
+    assert sorted((s.chat_id, s.text) for s in bot.messenger.sent) == [
+        (sophea.id, APOLOGY),
+        (vanna.id, ASK_NAME),
+    ]  # fmt: skip  (the failed one's half-done reply never goes out)
+    assert bot.dispatcher.processed == 3
+
+
+async def test_an_album_file_taken_in_a_failed_group_is_taken_again_alone(
+    bot: Bot, translations: Translations
+) -> None:
+    """The first file of an album marks the album taken (in memory, not in the database):
+    when its group is rolled back and the file runs again alone, it is taken again, not
+    passed over as another file of a taken album."""
+    sophea, vanna = User(2002, "Sophea"), User(1500, "Vanna")  # Vanna's update runs first
+
+    async def keep_file(ctx: Context[Any, Any]) -> None:
+        ctx.take_album()
+        await ctx.reply("file kept")
+
+    bot.dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), bot.messenger, translations, fallback=keep_file,
+        concurrency=1,
+        group=8,
+    )  # fmt: skip
+    bot.dispatcher.include(build_router(bot))
+    photo = Attachment(PHOTO, "file-1", "unique-1", media_group_id="album-1")
+    await while_the_turn_is_held(
+        bot,
+        Event(2, EventKind.MEDIA, vanna, vanna.id, attachment=photo),
+        command(3, "boom", sophea),
+    )
+    assert sorted((s.chat_id, s.text) for s in bot.messenger.sent) == [
+        (vanna.id, "file kept"), (sophea.id, APOLOGY),
+    ]  # fmt: skip
+
+
+async def test_a_group_of_one_update_is_handled_alone(bot: Bot, translations: Translations) -> None:
+    bot.dispatcher = grouped(bot, translations)
+    await bot.feed(command(1, "start"), text(2, "Dara"))
+    assert bot.store.calls == ["save", "commit", "close", "save", "commit", "close"]
 
 
 # -- input the current step does not expect ---------------------------------------------------

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import CONCURRENT_UPDATES, UPDATE_GROUP
 from bot.core.context import flow_callback
 from bot.core.dispatch import Dispatcher
 from bot.core.events import Event, EventKind, User
@@ -26,7 +27,7 @@ from handlers import all_routers
 from handlers.help import fallback
 from handlers.questions.settings import QaSettings
 from storage.db import make_engine, make_sessionmaker
-from storage.models import CompetitionEntry, Member, ReputationGrant
+from storage.models import CompetitionEntry, Member, ProcessedUpdate, ReputationGrant
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock, postgres_database
 from tests.fakes import RecordingMessenger
@@ -66,6 +67,7 @@ async def processes(
         dispatcher = Dispatcher(
             lambda s=sessionmaker: UnitOfWork(s, clock.now),  # type: ignore[misc]
             messenger, translations, clock, fallback, timezone=ZoneInfo("Asia/Phnom_Penh"),
+            concurrency=CONCURRENT_UPDATES["postgresql"], group=UPDATE_GROUP,
         )  # fmt: skip
         for router in all_routers():
             dispatcher.include(router)
@@ -186,6 +188,25 @@ async def test_the_turn_is_the_members_alone(processes: list[Process], clock: Fa
         for session in (first, second, other):
             await session.rollback()
             await session.close()
+
+
+async def test_updates_reaching_both_processes_at_once_are_handled_once_in_groups(
+    processes: list[Process], clock: FakeClock
+) -> None:
+    """Forty members' updates, each delivered to both processes at once (a webhook retried
+    while the first delivery was still being handled): the processes handle them in groups,
+    a transaction of several updates each, and every update is acted on once."""
+    members = [User(7200 + n, f"M{n}", language_code="en") for n in range(40)]
+    events = [
+        Event(next(_updates), EventKind.COMMAND, m, m.id, True, "/help", "help") for m in members
+    ]
+    await asyncio.gather(*(p.dispatcher.feed(e) for e in events for p in processes))
+    helped = sorted(sent.chat_id for p in processes for sent in p.messenger.sent)
+    assert helped == [m.id for m in members]  # one /help answer each, from one process
+    assert all(p.dispatcher.grouped > 0 for p in processes)  # both took groups
+    async with uow(processes, clock) as session:
+        claimed = await session.session.scalar(select(func.count()).select_from(ProcessedUpdate))
+    assert claimed == len(events)
 
 
 def test_fold_keeps_ids_in_32_bits() -> None:

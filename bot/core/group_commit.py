@@ -1,0 +1,95 @@
+"""Group commit: the updates that wait for a database turn are handled together, in one
+transaction, and committed at once.
+
+Every update is one transaction (its id claimed, the conversation read, the handler's
+writes, the conversation written, the commit), and when members keep the bot busy several
+updates wait for a turn (SQLite has one writer: one turn). A runner takes all the waiting
+updates (up to ``most``) and hands them to ``together``, which runs them one after the other
+on one connection and commits once: the begin, the commit and their trips to the database
+are paid once for the group, not once an update.
+
+The guarantees stay an update's own:
+- exactly once: each update's id is claimed inside the group's transaction, before its
+  handler runs, and is kept only if the group commits;
+- durability: no reply of the group goes out before the group's commit (the replies are
+  returned to each update's ``feed``, which sends them);
+- one update failing loses nothing of the others: ``together`` then keeps nothing (the
+  transaction is rolled back) and answers None, and each update of the group runs again
+  alone (``alone``), in a transaction of its own, as without groups; the failing one gets
+  its apology there.
+
+Dispatch's per-member lock keeps two updates of one member out of the same group (the
+second needs what the first wrote). A group of one is run by ``alone`` directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E")  # an update
+R = TypeVar("R")  # what handling it gives back (its replies, to send)
+
+Alone = Callable[[E], Awaitable[R]]
+Together = Callable[[Sequence[E]], Awaitable[list[R] | None]]
+
+
+class GroupCommit(Generic[E, R]):
+    """Updates handed in by ``submit``, handled in groups by at most ``runners`` at once
+    (the database turns: 1 on SQLite), each group at most ``most`` updates."""
+
+    def __init__(self, alone: Alone[E, R], together: Together[E, R], runners: int, most: int):
+        if runners < 1 or most < 1:
+            raise ValueError("a group commit needs at least one runner and one update a group")
+        self.alone, self.together = alone, together
+        self.runners, self.most = runners, most
+        self._waiting: list[tuple[E, asyncio.Future[R]]] = []
+        self._running = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.groups = 0  # groups of more than one committed together (tests, the bench)
+
+    async def submit(self, update: E) -> R:
+        """Handle ``update`` in the next group; what ``alone`` or ``together`` gave for it."""
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((update, done))
+        if self._running < self.runners:
+            self._running += 1
+            task = asyncio.create_task(self._run(), name="group-commit")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return await done
+
+    async def _run(self) -> None:
+        """Take the waiting updates a group at a time until none is left."""
+        try:
+            while self._waiting:
+                group = self._waiting[: self.most]
+                del self._waiting[: self.most]
+                try:
+                    results = await self._handle([update for update, _ in group])
+                except BaseException as error:  # cancelled while stopping, or a bug
+                    for _, done in group:
+                        if not done.done():
+                            done.set_exception(error)
+                    if not isinstance(error, Exception):
+                        raise
+                    continue
+                for (_, done), result in zip(group, results, strict=True):
+                    if not done.done():  # its feed was cancelled: nobody waits
+                        done.set_result(result)
+        finally:
+            self._running -= 1
+
+    async def _handle(self, updates: list[E]) -> list[R]:
+        if len(updates) == 1:
+            return [await self.alone(updates[0])]
+        results = await self.together(updates)
+        if results is not None:
+            self.groups += 1
+            return results
+        log.info("a group of %d updates was rolled back; each runs alone", len(updates))
+        return [await self.alone(update) for update in updates]
