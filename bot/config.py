@@ -18,6 +18,8 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///dcc-bot.sqlite3"
 DEFAULT_TIMEZONE = "Asia/Phnom_Penh"
 DEFAULT_SEND_RATE = 25.0  # messages a second, Telegram's broadcast limit is about 30
+# A paid broadcast's messages a second (allow_paid_broadcast): Telegram allows up to 1,000
+DEFAULT_PAID_SEND_RATE = 1000.0
 DEFAULT_LEADER_CHECK = 15.0  # seconds: a dead leader's jobs move to another process this fast
 DEFAULT_OUTBOX_RETENTION_DAYS = 30  # sent messages are deleted from the outbox after this
 MIN_OUTBOX_RETENTION_DAYS = 2  # an event reminder's key is read back for a day
@@ -39,6 +41,7 @@ class Settings:
     admin_ids: tuple[int, ...] = ()
     timezone: str = DEFAULT_TIMEZONE
     send_rate: float = DEFAULT_SEND_RATE
+    paid_send_rate: float = DEFAULT_PAID_SEND_RATE
     experts_per_round: int = 3
     escalate_after_hours: float = 24.0
     webhook_url: str = ""
@@ -116,6 +119,9 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         admin_ids=_ids(env.get("DCC_ADMIN_IDS", "")),
         timezone=timezone,
         send_rate=_positive(env.get("DCC_SEND_RATE", ""), "DCC_SEND_RATE", DEFAULT_SEND_RATE),
+        paid_send_rate=_positive(
+            env.get("DCC_PAID_SEND_RATE", ""), "DCC_PAID_SEND_RATE", DEFAULT_PAID_SEND_RATE
+        ),
         experts_per_round=_whole(env.get("DCC_EXPERTS_PER_ROUND", ""), "DCC_EXPERTS_PER_ROUND", 3),
         escalate_after_hours=_positive(
             env.get("DCC_ESCALATE_AFTER", ""), "DCC_ESCALATE_AFTER", 24.0

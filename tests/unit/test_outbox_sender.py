@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
 from bot.core.ports import Rejected, RetryLater, Unreachable
 from scheduler.outbox import MAX_ATTEMPTS, OutboxSender
+from scheduler.pacing import MARGIN
 from storage.db import make_sessionmaker
 from storage.models import Member, OutboxMessage
 from storage.uow import UnitOfWork
@@ -66,13 +67,19 @@ def sender(
     return OutboxSender(factory, messenger, clock, rate, 1.0, time.monotonic, time.sleep)
 
 
-async def test_the_global_rate_spaces_messages(uow_factory, clock: FakeClock) -> None:
+async def test_the_global_rate_holds_in_every_rolling_second(uow_factory, clock: FakeClock) -> None:
+    """Five in a second, spread; the sixth a second (and the margin) after the first's
+    answer (here at once), the next ones likewise."""
     time = FakeTime()
     messenger = recording(time)
-    await enqueue(uow_factory, clock, *range(1, 11))
-    assert await sender(uow_factory, clock, time, messenger, rate=5).drain(limit=10) == 10
-    moments = [sent.at for sent in messenger.sent]
-    assert [round(b - a, 6) for a, b in pairwise(moments)] == [0.2] * 9
+    await enqueue(uow_factory, clock, *range(1, 13))
+    assert await sender(uow_factory, clock, time, messenger, rate=5).drain(limit=12) == 12
+    moments = [round(sent.at - 100.0, 6) for sent in messenger.sent]
+    spread = [0.0, 0.1, 0.2, 0.3, 0.4]  # 1/(SPREAD × rate) apart
+    second = 1.0 + MARGIN
+    expected = spread + [second + s for s in spread] + [2 * second + s for s in spread[:2]]
+    assert moments == pytest.approx(expected)
+    assert all(b - a > 1.0 for a, b in zip(moments, moments[5:], strict=False))
     assert set((await statuses(uow_factory)).values()) == {"sent"}
 
 
@@ -202,10 +209,78 @@ async def test_after_flood_control_the_rate_drops_then_climbs_back(
     await enqueue(uow_factory, clock, *range(1, 40))
     outbox = sender(uow_factory, clock, time, messenger, rate=10)
     await outbox.drain()
-    assert outbox.rate == 8.0  # 80% of what was asked
+    assert outbox.rate == 8.0  # a 429 with two calls in the second: down by a fifth at most
     time.now += 1
     rates = []
     for _ in range(5):
         await outbox.drain()
         rates.append(outbox.rate)
     assert rates == [8.5, 9.0, 9.5, 10.0, 10.0]  # back to DCC_SEND_RATE, never above
+
+
+class LimitedTelegram(RecordingMessenger):
+    """Telegram's flood control on the sender's clock: at most ``limit`` accepted sends in
+    any rolling second, 429 (retry after 1 s) beyond."""
+
+    def __init__(self, time: FakeTime, limit: int) -> None:
+        super().__init__(now=time.monotonic)
+        self.time, self.limit = time, limit
+        self.accepted: deque[float] = deque()
+        self.floods = 0
+
+    async def _call(self, chat_id: int) -> None:
+        now = self.time.monotonic()
+        while self.accepted and now - self.accepted[0] >= 1.0:
+            self.accepted.popleft()
+        if len(self.accepted) >= self.limit:
+            self.floods += 1
+            raise RetryLater(1)
+        self.accepted.append(now)
+        await super()._call(chat_id)
+
+
+async def send_everything(
+    outbox: OutboxSender, clock: FakeClock, time: FakeTime, count: int
+) -> None:
+    """The sender's loop on the fake clocks (the community's following the sender's):
+    rounds until ``count`` are sent, pauses waited."""
+    start, began = clock.now(), time.now
+    sent = 0
+    for _ in range(count):
+        if sent >= count:
+            return
+        sent += await outbox.drain()
+        if outbox.paused():
+            time.now = outbox.free.paused_until
+        clock.current = start + timedelta(seconds=time.now - began)
+    raise AssertionError(f"{sent} of {count} sent")
+
+
+async def test_at_the_limit_the_rate_holds_with_no_flood_control(
+    uow_factory, clock: FakeClock
+) -> None:
+    time = FakeTime()
+    telegram = LimitedTelegram(time, 30)
+    await enqueue(uow_factory, clock, *range(1, 601))
+    outbox = sender(uow_factory, clock, time, telegram, rate=30)
+    await send_everything(outbox, clock, time, 600)
+    moments = [sent.at for sent in telegram.sent]
+    assert telegram.floods == 0 and len(moments) == 600
+    assert (600 - 1) / (moments[-1] - moments[0]) >= 29.5
+
+
+async def test_under_a_lower_limit_the_rate_settles_just_under_it(
+    uow_factory, clock: FakeClock
+) -> None:
+    """DCC_SEND_RATE 30 against a limit of 20: two 429s to learn it, then at least 90% of
+    it, one 429 each PROBE_AFTER rounds at most (trying whether it rose again)."""
+    time = FakeTime()
+    telegram = LimitedTelegram(time, 20)
+    await enqueue(uow_factory, clock, *range(1, 1201))
+    outbox = sender(uow_factory, clock, time, telegram, rate=30)
+    await send_everything(outbox, clock, time, 1200)
+    moments = [sent.at for sent in telegram.sent]
+    settled = [at for at in moments if at >= moments[0] + 5]  # after the first 429s
+    assert len(settled) / (settled[-1] - settled[0]) >= 18
+    assert telegram.floods <= 4
+    assert 19 <= outbox.rate <= 20
