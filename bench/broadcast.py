@@ -80,15 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 class Bot:
     """``dcc-bot run`` as a child process; its peak RSS read before it goes."""
 
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env, self.workdir = env, workdir
+    def __init__(self, env: dict[str, str], workdir: Path, profile: str = "") -> None:
+        self.env, self.workdir, self.profile = env, workdir, profile
         self.process: asyncio.subprocess.Process | None = None
         self.peak_kb = 0
         self.log = b""
 
     async def start(self) -> None:
+        profiled = ["-m", "cProfile", "-o", self.profile] if self.profile else []
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", env=self.env, cwd=self.workdir,
+            sys.executable, *profiled, "-m", "bot.cli", "run", env=self.env, cwd=self.workdir,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
 
@@ -126,12 +127,12 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         await mark_paid(url)
     results: dict[str, Any] = {}
     async with BotApiEmulator() as emulator:
-        emulator.limit_rate(args.limit, retry_after=1, paid_per_second=args.paid_limit)
         for chat in chats:
             emulator.register(EmuUser(chat, "Member"))
-        if args.paid:
+        if args.paid:  # the machine's limit: no limit of Telegram's in the way
             results["reference"] = await reference(emulator, args)
             emulator.calls.clear()
+        emulator.limit_rate(args.limit, retry_after=1, paid_per_second=args.paid_limit)
         moments: list[float] = []
         emulator.listeners.append(
             lambda method, params, _result: (
@@ -143,6 +144,7 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         bot = Bot(
             env | {"TELEGRAM_BOT_TOKEN": emulator.token, "TELEGRAM_API_URL": emulator.url},
             workdir,
+            args.profile,
         )
         await bot.start()
         rate = args.paid_rate if args.paid else args.rate
@@ -237,12 +239,13 @@ def report(
         f" {lost} lost, {duplicated} duplicated, peak RSS of the bot {peak_mb:.0f} MB"
     )
     problems = []
-    if args.paid:
-        share = achieved / results["reference"]
+    if args.paid:  # a reference above Telegram's limit: the limit is what can be reached
+        reachable = min(results["reference"], args.paid_limit, args.paid_rate)
+        share = achieved / reachable
         print(
-            f"reference (a bare aiohttp client, {args.reference_concurrency} at once):"
-            f" {results['reference']:.0f} messages/s; the bot: {share:.0%} of it;"
-            f" {results['paid_calls']:,} calls with allow_paid_broadcast"
+            f"reference (a bare aiohttp client, {args.reference_concurrency} at once, no"
+            f" limit): {results['reference']:.0f} messages/s; the bot: {share:.0%} of"
+            f" {reachable:.0f}; {results['paid_calls']:,} calls with allow_paid_broadcast"
         )
         if share < 0.70:
             problems.append(f"{share:.0%} of the reference is under 70%")
@@ -319,6 +322,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--kill-at", type=int, default=0, help="SIGKILL after N messages")
     parser.add_argument("--database-url", default="", help="an empty database (default SQLite)")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL")
+    parser.add_argument("--profile", default="", help="cProfile the bot into this file")
     parser.add_argument("--reference-client", nargs=5, help=argparse.SUPPRESS)
     return parser
 

@@ -40,6 +40,7 @@ import contextlib
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,11 +61,17 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=5)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
-MAX_IN_FLIGHT = 64  # free calls waiting for Telegram at once, whatever the rate
-# Paid calls in flight: rate × Telegram's answer time (a round trip from Cambodia is up to
-# about 0.2 s), within the HTTP clients' connection pools (python-telegram-bot's 256)
-PAID_IN_FLIGHT = (64, 200)
-ANSWER_TIME = 0.2  # seconds
+# Calls waiting for Telegram at once: twice the rate times Telegram's answer time, within
+# these bounds: few where Telegram answers fast, up to 200 (the HTTP clients' pools:
+# python-telegram-bot's holds 256) where a round trip takes 0.1 s at 1,000 a second. The
+# answer time is the fastest of the last ANSWERS calls: the average grows with our own
+# queue (more calls at once, each waiting longer in the HTTP client), which then asked
+# for more calls at once, up to 200; and more than needed costs: httpcore's pool looks at
+# every connection for every request, so 200 to a local server made a call 5 times as dear.
+IN_FLIGHT = (4, 200)
+FIRST_ANSWER_TIME = 0.01  # seconds, until calls are measured
+ANSWERS = 256
+LOOK_EVERY = 32  # answers
 MAX_CLAIM = 1000  # rows a claim: a round of the paid lane at 1,000 a second
 IDLE_WAIT = 0.5  # seconds before looking at an empty (or paused) outbox again
 ANSWER_WAIT = 0.05  # seconds between looks at a window waiting for an answer
@@ -103,13 +110,6 @@ class _Extras:
         return cls(file, bool(row.protect), bool(row.pin), poster, bool(row.paid))
 
 
-def paid_in_flight(rate: float) -> int:
-    """Paid calls waiting for Telegram at once: enough for the rate at Telegram's answer
-    time, within the bounds of ``PAID_IN_FLIGHT``."""
-    low, high = PAID_IN_FLIGHT
-    return min(high, max(low, math.ceil(rate * ANSWER_TIME)))
-
-
 @dataclass(frozen=True, slots=True)
 class _Claimed:
     """A claimed row, read out of its session."""
@@ -130,15 +130,29 @@ class _Lane:
     (DCC_PAID_SEND_RATE), each with its rolling window, its adaptive rate, its calls in
     flight and its flood-control pause (Telegram counts the two apart)."""
 
-    def __init__(self, paid: bool, rate: float, in_flight: int) -> None:
+    def __init__(self, paid: bool, rate: float) -> None:
         self.paid = paid
         self.pace = AdaptiveRate(rate)
         self.window = RollingWindow(math.ceil(rate))
-        self.in_flight = asyncio.Semaphore(in_flight)
+        self.in_flight = 0  # calls waiting for their answer
+        self.answers: deque[float] = deque(maxlen=ANSWERS)  # the last calls' answer times
+        self.answer_time = FIRST_ANSWER_TIME  # the fastest of them, looked at now and then
+        self.unlooked = 0  # answers since
         self.turn = asyncio.Lock()  # one start decided at a time
-        self.answered = asyncio.Event()  # a call of the lane was answered
+        self.answer = asyncio.Event()  # a call of the lane was answered
         self.paused_until = 0.0
         self.floods = 0  # how often Telegram asked this lane to slow down
+
+    def most_in_flight(self) -> int:
+        """Enough calls at once for the rate at Telegram's answer time (Little's law)."""
+        low, high = IN_FLIGHT
+        return min(high, max(low, math.ceil(2 * self.pace.rate * self.answer_time)))
+
+    def answered(self, seconds: float) -> None:
+        self.answers.append(seconds)
+        self.unlooked += 1
+        if self.unlooked >= LOOK_EVERY or len(self.answers) == 1:
+            self.answer_time, self.unlooked = min(self.answers), 0
 
     def claim_size(self) -> int:
         """A round: one second's worth at the rate allowed now."""
@@ -163,8 +177,8 @@ class OutboxSender:
         self.per_chat_interval = per_chat_interval
         self.monotonic = monotonic
         self.sleep = sleep
-        self.free = _Lane(False, rate, MAX_IN_FLIGHT)
-        self.paid = _Lane(True, paid_rate, paid_in_flight(paid_rate))
+        self.free = _Lane(False, rate)
+        self.paid = _Lane(True, paid_rate)
         # chat → when its last call ended (inf while one is in flight), oldest first
         self._last_to_chat: dict[int, float] = {}
         # outcomes of calls not written yet: row id → (status, error, chat)
@@ -253,18 +267,18 @@ class OutboxSender:
             if self._too_soon(row.chat_id):
                 later.append(row.id)
                 continue
-            await lane.in_flight.acquire()
+            while lane.in_flight >= lane.most_in_flight():
+                await self._answer_from(lane)
             call = await self._start(lane)
             if self._paused(lane):  # a call of this round met flood control
-                self._end(lane, call)
-                lane.in_flight.release()
+                self._end(lane, call, made=False)
                 await self._put_back([r.id for r in claimed[index:]])
                 break
             if self._too_soon(row.chat_id):  # the other lane's meanwhile
-                self._end(lane, call)
-                lane.in_flight.release()
+                self._end(lane, call, made=False)
                 later.append(row.id)
                 continue
+            lane.in_flight += 1
             self._calling(row.chat_id)
             calls.append(asyncio.create_task(self._send(lane, row, call)))
             await asyncio.sleep(0)  # let the call start now, at its moment
@@ -290,17 +304,25 @@ class OutboxSender:
                     continue
                 wait = lane.window.delay(now, lane.pace.allowed, lane.pace.span)
                 if wait is None:  # the call that decides has not been answered yet
-                    lane.answered.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(lane.answered.wait(), ANSWER_WAIT)
+                    await self._answer_from(lane)
                 elif wait > 0:
                     await self.sleep(wait)
                 else:
                     return lane.window.start(now)
 
-    def _end(self, lane: _Lane, call: Call) -> None:
-        lane.window.end(call, self.monotonic())
-        lane.answered.set()
+    async def _answer_from(self, lane: _Lane) -> None:
+        """Until a call of the lane is answered (or ANSWER_WAIT: a look again)."""
+        lane.answer.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lane.answer.wait(), ANSWER_WAIT)
+
+    def _end(self, lane: _Lane, call: Call, made: bool = True) -> None:
+        """A call answered (``made``: False, a place in the window not used after all)."""
+        now = self.monotonic()
+        lane.window.end(call, now)
+        if made:
+            lane.answered(now - call.started)
+        lane.answer.set()
 
     async def _send(self, lane: _Lane, row: _Claimed, call: Call) -> bool:
         try:
@@ -323,7 +345,8 @@ class OutboxSender:
             self._note(row.id, SENT)
             return True
         finally:
-            lane.in_flight.release()
+            lane.in_flight -= 1
+            lane.answer.set()
             self._called(row.chat_id)
         return False
 

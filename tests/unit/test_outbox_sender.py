@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
@@ -284,3 +284,108 @@ async def test_under_a_lower_limit_the_rate_settles_just_under_it(
     assert len(settled) / (settled[-1] - settled[0]) >= 18
     assert telegram.floods <= 4
     assert 19 <= outbox.rate <= 20
+
+
+async def make_paid(factory, *chats: int) -> None:
+    async with factory() as uow:
+        await uow.session.execute(
+            update(OutboxMessage).where(OutboxMessage.chat_id.in_(chats)).values(paid=True)
+        )
+        await uow.commit()
+
+
+async def test_claims_take_paid_and_free_rows_apart(uow_factory, clock: FakeClock) -> None:
+    await enqueue(uow_factory, clock, 1, 2, 3, 4)
+    await make_paid(uow_factory, 2, 4)
+    async with uow_factory() as uow:
+        paid = await uow.outbox.claim_due(clock.now(), 10, paid=True)
+        free = await uow.outbox.claim_due(clock.now(), 10, paid=False)
+        await uow.commit()
+    assert [row.chat_id for row in paid] == [2, 4]
+    assert [row.chat_id for row in free] == [1, 3]
+
+
+async def test_outcomes_are_written_one_statement_a_status_and_error(
+    uow_factory, clock: FakeClock, database: AsyncEngine
+) -> None:
+    await enqueue(uow_factory, clock, *range(1, 8))
+    async with uow_factory() as uow:
+        ids = [row.id for row in await uow.outbox.claim_due(clock.now(), 10)]
+        await uow.commit()
+    updates: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE"):
+            updates.append(statement)
+
+    event.listen(database.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with uow_factory() as uow:
+            await uow.outbox.finish_many(
+                [(i, "sent", None) for i in ids[:5]]
+                + [(ids[5], "failed", "Bad Request"), (ids[6], "failed", "Bad Request")],
+                clock.now(),
+            )
+            await uow.commit()
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", seen)
+    assert len(updates) == 2
+    assert list((await statuses(uow_factory)).values()) == ["sent"] * 5 + ["failed"] * 2
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert all(row.sent_at == clock.now() for row in rows[:5])
+    assert [row.last_error for row in rows[5:]] == ["Bad Request"] * 2
+
+
+async def test_a_round_writes_its_outcomes_in_a_few_transactions(
+    uow_factory, clock: FakeClock
+) -> None:
+    """Group commit: the outcomes of calls that end while one write runs go in the next."""
+    commits = 0
+
+    def counting() -> UnitOfWork:
+        nonlocal commits
+        uow = uow_factory()
+        commit = uow.commit
+
+        async def counted() -> None:
+            nonlocal commits
+            commits += 1
+            await commit()
+
+        uow.commit = counted
+        return uow
+
+    await enqueue(uow_factory, clock, *range(1, 101))
+    time = FakeTime()
+    messenger = recording(time)
+    outbox = OutboxSender(counting, messenger, clock, 1000, 0.0, time.monotonic, time.sleep)
+    assert await outbox.drain(limit=100) == 100
+    assert set((await statuses(uow_factory)).values()) == {"sent"}
+    assert commits < 40  # claims (2) and recovery (1) included; one a message would be 103
+
+
+async def test_a_paid_broadcasts_rows_go_with_allow_paid_broadcast_in_a_lane_of_their_own(
+    uow_factory, clock: FakeClock
+) -> None:
+    """DCC_SEND_RATE 5 holds back neither: 60 paid rows go in one round of the paid lane,
+    and the notice and free rows in the free one, at once, the notice first of them."""
+    await enqueue(uow_factory, clock, *range(100, 160))
+    await make_paid(uow_factory, *range(100, 160))
+    async with uow_factory() as uow:
+        for chat in range(1, 5):
+            await uow.outbox.enqueue(chat, "bulk", None, clock.now(), priority=1)
+        await uow.outbox.enqueue(9, "an offer to an expert", None, clock.now())
+        await uow.commit()
+    time = FakeTime()
+    messenger = recording(time)
+    outbox = OutboxSender(
+        uow_factory, messenger, clock, 5, 1.0, time.monotonic, time.sleep, paid_rate=1000
+    )
+    assert await outbox.drain() == 65
+    paid = [sent for sent in messenger.sent if sent.chat_id >= 100]
+    free = [sent for sent in messenger.sent if sent.chat_id < 100]
+    assert len(paid) == 60 and all(sent.paid for sent in paid)
+    assert [sent.chat_id for sent in free] == [9, 1, 2, 3, 4]
+    assert not any(sent.paid for sent in free)
+    assert free[0].at == 100.0  # the notice at once, however many paid rows are due
