@@ -4,6 +4,7 @@ text too long for a caption split (the rest following as messages), protection k
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -236,4 +237,4 @@ async def test_the_parts_of_one_message_go_to_the_chat_a_second_apart(
     assert await sender.drain() == 1
     assert [sent.text for sent in messenger.sent] == parts
     moments = [sent.at for sent in messenger.sent]
-    assert all(b - a >= 1.0 for a, b in zip(moments, moments[1:], strict=False))
+    assert all(b - a >= 1.0 for a, b in pairwise(moments))
