@@ -148,7 +148,8 @@ async def run(args: argparse.Namespace, workdir: Path) -> int:
         )
         await bot.start()
         rate = args.paid_rate if args.paid else args.rate
-        budget = args.members / min(rate, args.paid_limit if args.paid else args.limit) * 2 + 60
+        # time enough at a tenth of the rate: "lost" is what never came, not a slow bot
+        budget = args.members / min(rate, args.paid_limit if args.paid else args.limit) * 10 + 60
         try:
             if args.kill_at:
                 await emulator.wait_until(lambda: len(moments) >= args.kill_at, budget)
