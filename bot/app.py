@@ -316,6 +316,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         dispatch_clock,
         settings.send_rate,
         per_chat_interval=settings.per_chat_interval,
+        paid_rate=settings.paid_send_rate,
     )
     return App(settings, database, sessionmaker, dispatcher, engine, dispatch_clock, outbox, qa)
 

@@ -1,22 +1,30 @@
 """The one sender of proactive messages: drains the outbox within Telegram's limits.
 
-- a global rate (DCC_SEND_RATE messages a second): sends *start* 1/rate seconds apart and
-  overlap while Telegram answers, so the rate holds however slow the network is;
-- at most one message a second to a chat (a chat sent to less than a second ago waits for
-  the next round, so other chats go first);
+- two paces, each its own lane: free messages at DCC_SEND_RATE a second, a paid broadcast's
+  (``allow_paid_broadcast``) at DCC_PAID_SEND_RATE; in each, a call starts when the last
+  N starts leave room in a rolling second (``scheduler.pacing.RollingWindow``: Telegram's
+  own rule, kept on our side), and calls overlap while Telegram answers, so the rate holds
+  however slow the network is;
+- at most one message a second to a chat: a chat sent to less than a second ago waits for
+  a later round, so other chats go first; the parts of one row (a poster, then the rest of
+  a long text) go a second apart;
 - notices (priority 0: offers, answers, decisions) go before bulk messages (broadcasts and
-  digests, priority 1), so a large broadcast never keeps an expert waiting for a question;
-- flood control (``RetryLater``) pauses the whole sender for the time Telegram asks, puts
-  the round's unsent rows back untouched, and lowers the rate for a while (the limit may be
-  under DCC_SEND_RATE);
+  digests, priority 1) in the free lane, and a paid broadcast, in its own lane, never
+  holds them up;
+- flood control (``RetryLater``) pauses the lane for the time Telegram asks, puts its
+  unsent rows back untouched, and lowers its rate (``scheduler.pacing.AdaptiveRate``: the
+  limit may be under the configured rate);
 - ``Unreachable`` (blocked, chat gone, user deactivated) marks the member unreachable, the
   row too; later audiences leave them out;
 - ``Rejected`` (Telegram refused the message itself) fails the row at once;
 - anything else (network, 5xx) is retried with exponential backoff, up to MAX_ATTEMPTS.
 
-Each round's rows are committed as ``sending`` before any call and each as ``sent`` after
-its call, so a crash re-sends at most the rows of the round in progress: one second's worth
-(DCC_SEND_RATE messages) is the bound on duplicates after a SIGKILL; nothing is lost.
+Each round's rows are claimed (one guarded UPDATE … RETURNING) and committed as ``sending``
+before any call; outcomes are written as calls end, all those that ended while the last
+write ran in one transaction (a group commit: one UPDATE a status), so at 1,000 messages a
+second the database does a few writes a second, not a thousand. A SIGKILL re-sends only
+the rows whose call had started and whose outcome was not written yet: the calls in flight
+and those of the write under way; nothing is lost.
 
 When the sender's own bookkeeping fails (the database locked or gone for a moment) the
 running sender mends it, without waiting for a restart: an outcome it could not write is
@@ -28,17 +36,22 @@ and sent again (``recover_stuck``, looked for every ``RECOVER_EVERY`` by the bot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.config import DEFAULT_PAID_SEND_RATE
 from bot.core.events import FileRef
 from bot.core.keyboards import Keyboard, keyboard_from_json
 from bot.core.ports import Clock, Messenger, Rejected, RetryLater, Unreachable
+from scheduler.pacing import AdaptiveRate, Call, RollingWindow
 from storage.models import OutboxMessage
 from storage.outbox import FAILED, FOLLOWS, SENT, UNREACHABLE
 from storage.uow import UnitOfWork
@@ -48,12 +61,20 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=5)
 PER_CHAT_INTERVAL = 1.0  # seconds between two messages to one chat
-MAX_IN_FLIGHT = 64  # calls waiting for Telegram at once, whatever the rate
+# Calls waiting for Telegram at once: twice the rate times Telegram's answer time, within
+# these bounds: few where Telegram answers fast, up to 200 (the HTTP clients' pools:
+# python-telegram-bot's holds 256) where a round trip takes 0.1 s at 1,000 a second. The
+# answer time is the fastest of the last ANSWERS calls: the average grows with our own
+# queue (more calls at once, each waiting longer in the HTTP client), which then asked
+# for more calls at once, up to 200; and more than needed costs: httpcore's pool looks at
+# every connection for every request, so 200 to a local server made a call 5 times as dear.
+IN_FLIGHT = (4, 200)
+FIRST_ANSWER_TIME = 0.01  # seconds, until calls are measured
+ANSWERS = 256
+LOOK_EVERY = 32  # answers
+MAX_CLAIM = 1000  # rows a claim: a round of the paid lane at 1,000 a second
 IDLE_WAIT = 0.5  # seconds before looking at an empty (or paused) outbox again
-# Telegram's real limit is not published exactly and varies: after flood control the rate
-# drops to 80%, and each round without it adds half a message a second, up to DCC_SEND_RATE.
-FLOOD_SLOWDOWN = 0.8
-RATE_STEP = 0.5
+ANSWER_WAIT = 0.05  # seconds between looks at a window waiting for an answer
 STUCK_AFTER = timedelta(minutes=5)  # a row ``sending`` this long lost its outcome
 RECOVER_EVERY = timedelta(minutes=1)
 
@@ -69,12 +90,14 @@ class _PartlySent(Exception):
 
 @dataclass(frozen=True, slots=True)
 class _Extras:
-    """What a row carries besides its text: a file to send by file_id, protection, a pin."""
+    """What a row carries besides its text: a file to send by file_id, protection, a pin,
+    and whether it is a paid broadcast's (sent with ``allow_paid_broadcast``)."""
 
     file: FileRef | None = None
     protect: bool = False
     pin: bool = False
     poster: tuple[int, str] | None = None  # a broadcast's local file: (broadcast, kind)
+    paid: bool = False
 
     @classmethod
     def of(cls, row: OutboxMessage) -> _Extras:
@@ -84,7 +107,56 @@ class _Extras:
             if row.file_kind and not row.file_id and row.broadcast_id is not None
             else None
         )
-        return cls(file, bool(row.protect), bool(row.pin), poster)
+        return cls(file, bool(row.protect), bool(row.pin), poster, bool(row.paid))
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    """A claimed row, read out of its session."""
+
+    id: int
+    chat_id: int
+    text: str
+    keyboard: Any
+    extras: _Extras
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> _Claimed:
+        return cls(row.id, row.chat_id, row.text, row.keyboard, _Extras.of(row))
+
+
+class _Lane:
+    """One pace of the sender: free messages (DCC_SEND_RATE), or paid ones
+    (DCC_PAID_SEND_RATE), each with its rolling window, its adaptive rate, its calls in
+    flight and its flood-control pause (Telegram counts the two apart)."""
+
+    def __init__(self, paid: bool, rate: float) -> None:
+        self.paid = paid
+        self.pace = AdaptiveRate(rate)
+        self.window = RollingWindow(math.ceil(rate))
+        self.in_flight = 0  # calls waiting for their answer
+        self.answers: deque[float] = deque(maxlen=ANSWERS)  # the last calls' answer times
+        self.answer_time = FIRST_ANSWER_TIME  # the fastest of them, looked at now and then
+        self.unlooked = 0  # answers since
+        self.turn = asyncio.Lock()  # one start decided at a time
+        self.answer = asyncio.Event()  # a call of the lane was answered
+        self.paused_until = 0.0
+        self.floods = 0  # how often Telegram asked this lane to slow down
+
+    def most_in_flight(self) -> int:
+        """Enough calls at once for the rate at Telegram's answer time (Little's law)."""
+        low, high = IN_FLIGHT
+        return min(high, max(low, math.ceil(2 * self.pace.rate * self.answer_time)))
+
+    def answered(self, seconds: float) -> None:
+        self.answers.append(seconds)
+        self.unlooked += 1
+        if self.unlooked >= LOOK_EVERY or len(self.answers) == 1:
+            self.answer_time, self.unlooked = min(self.answers), 0
+
+    def claim_size(self) -> int:
+        """A round: one second's worth at the rate allowed now."""
+        return min(MAX_CLAIM, self.pace.allowed)
 
 
 class OutboxSender:
@@ -97,25 +169,40 @@ class OutboxSender:
         per_chat_interval: float = PER_CHAT_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        paid_rate: float = DEFAULT_PAID_SEND_RATE,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.messenger = messenger
         self.clock = clock
-        self.rate = rate  # what Telegram is asked for now: lowered after flood control
-        self.configured_rate = rate
         self.per_chat_interval = per_chat_interval
         self.monotonic = monotonic
         self.sleep = sleep
-        self.paused_until = 0.0
-        self.flood_waits = 0  # how often Telegram asked us to slow down (benchmarks read it)
+        self.free = _Lane(False, rate)
+        self.paid = _Lane(True, paid_rate)
+        # chat → when its last call ended (inf while one is in flight), oldest first
         self._last_to_chat: dict[int, float] = {}
-        self._next_slot = 0.0
-        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
-        # outcomes a call had that could not be written yet: row id → (status, error, chat)
-        self._unwritten: dict[int, tuple[str, str | None, int | None]] = {}
+        # outcomes of calls not written yet: row id → (status, error, chat)
+        self._outcomes: dict[int, tuple[str, str | None, int | None]] = {}
+        self._writing: asyncio.Task[None] | None = None
         self._next_recovery: datetime | None = None
         self._poster_ids: dict[int, str] = {}  # broadcast → the file_id its upload was given
         self._uploading: dict[int, asyncio.Lock] = {}
+
+    @property
+    def rate(self) -> float:
+        """The free lane's rate now: DCC_SEND_RATE, or under it after flood control."""
+        return self.free.pace.rate
+
+    @property
+    def flood_waits(self) -> int:
+        """How often Telegram asked us to slow down (benchmarks and tests read it)."""
+        return self.free.floods + self.paid.floods
+
+    def paused(self) -> bool:
+        return self._paused(self.free)
+
+    def _paused(self, lane: _Lane) -> bool:
+        return self.monotonic() < lane.paused_until
 
     async def resume_after_crash(self) -> None:
         async with self.unit_of_work() as uow:
@@ -125,99 +212,178 @@ class OutboxSender:
             log.warning("%s message(s) were in flight at the last stop: sending them again", count)
 
     async def run(self) -> None:
-        """Drain for as long as the bot runs: each round starts when the last one ends, so
-        the rate holds; with nothing due (or while paused) it looks again in a moment."""
+        """Drain for as long as the bot runs, each lane on its own."""
+        await asyncio.gather(self._run(self.free), self._run(self.paid))
+
+    async def _run(self, lane: _Lane) -> None:
+        """Round after round: each starts when the last one ends (the window lets a
+        round make up the moments between two); with nothing due (or while paused) it
+        looks again in a moment."""
         while True:
-            if self.paused():  # flood control: start again the moment the pause ends
-                await self.sleep(self.paused_until - self.monotonic())
+            if self._paused(lane):  # flood control: start again the moment the pause ends
+                await self.sleep(lane.paused_until - self.monotonic())
                 continue
             try:
-                sent = await self.drain()
+                sent = await self._round(lane)
             except Exception:
                 log.exception("the outbox round failed; the next one starts in a moment")
                 sent = 0
-            if sent == 0 and not self.paused():
+            if sent == 0 and not self._paused(lane):
                 await self.sleep(IDLE_WAIT)
 
-    def paused(self) -> bool:
-        return self.monotonic() < self.paused_until
-
     async def drain(self, limit: int | None = None) -> int:
-        """Send what is due now, one round of at most ``limit`` (default: one second's
-        worth); how many were sent."""
-        if self.paused():
-            return 0
+        """Send what is due now: one round of each lane at once, at most ``limit`` rows
+        each (default: one second's worth); how many were sent."""
         await self._mend()
+        lanes = [lane for lane in (self.free, self.paid) if not self._paused(lane)]
+        claims = [(lane, await self._claim(lane, limit)) for lane in lanes]
+        rounds = await asyncio.gather(*(self._send_all(lane, rows) for lane, rows in claims))
+        return sum(rounds)
+
+    async def _round(self, lane: _Lane) -> int:
+        await self._mend()
+        return await self._send_all(lane, await self._claim(lane))
+
+    async def _claim(self, lane: _Lane, limit: int | None = None) -> list[_Claimed]:
+        """The lane's due rows, marked ``sending`` and committed before any call."""
         async with self.unit_of_work() as uow:
-            rows = await uow.outbox.claim_due(self.clock.now(), limit or max(int(self.rate), 1))
-            claimed = [(r.id, r.chat_id, r.text, r.keyboard, _Extras.of(r)) for r in rows]
+            rows = await uow.outbox.claim_due(
+                self.clock.now(), limit or lane.claim_size(), paid=lane.paid
+            )
+            claimed = [_Claimed.of(row) for row in rows]
             await uow.commit()
+        return claimed
+
+    async def _send_all(self, lane: _Lane, claimed: list[_Claimed]) -> int:
+        """Start the claimed rows' calls in the lane's window, chats sent to a moment ago
+        put back for later; when they have all ended (outcomes written), how many were sent."""
+        self._forget_quiet_chats()
+        if not claimed:
+            return 0
         calls: list[asyncio.Task[bool]] = []
-        floods = self.flood_waits
-        for index, (row_id, chat_id, text, keyboard, extras) in enumerate(claimed):
-            if self._too_soon(chat_id):
-                later = self.clock.now() + timedelta(seconds=self.per_chat_interval)
-                await self._put_back([row_id], later)
+        later: list[int] = []  # to a chat sent to a moment ago
+        floods = lane.floods
+        for index, row in enumerate(claimed):
+            if self._too_soon(row.chat_id):
+                later.append(row.id)
                 continue
-            await self._wait_for_slot()
-            if self.paused():  # a call of this round met flood control
-                await self._put_back([row[0] for row in claimed[index:]])
+            while lane.in_flight >= lane.most_in_flight():
+                await self._answer_from(lane)
+            call = await self._start(lane)
+            if self._paused(lane):  # a call of this round met flood control
+                self._end(lane, call, made=False)
+                await self._put_back([r.id for r in claimed[index:]])
                 break
-            self._last_to_chat[chat_id] = self.monotonic()
-            await self._in_flight.acquire()
-            calls.append(asyncio.create_task(self._send(row_id, chat_id, text, keyboard, extras)))
-            await asyncio.sleep(0)  # let the call start now, at its slot
+            if self._too_soon(row.chat_id):  # the other lane's meanwhile
+                self._end(lane, call, made=False)
+                later.append(row.id)
+                continue
+            lane.in_flight += 1
+            self._calling(row.chat_id)
+            calls.append(asyncio.create_task(self._send(lane, row, call)))
+            await asyncio.sleep(0)  # let the call start now, at its moment
+        if later:
+            await self._put_back(
+                later, self.clock.now() + timedelta(seconds=self.per_chat_interval)
+            )
         sent = sum(await asyncio.gather(*calls))
-        if self.flood_waits == floods and sent:  # a round without flood control: speed up
-            self.rate = min(self.configured_rate, self.rate + RATE_STEP)
+        await self._settle()
+        if lane.floods == floods and sent:  # a round without flood control: speed up
+            lane.pace.calm_round()
         return sent
 
-    async def _send(
-        self, row_id: int, chat_id: int, text: str, keyboard: Any, extras: _Extras
-    ) -> bool:
+    async def _start(self, lane: _Lane, through_pauses: bool = False) -> Call:
+        """Wait until the lane's window has room for one more call, take it (the caller
+        ends it, ``_end``). ``through_pauses``: a flood-control pause is waited out too (a
+        row's next part)."""
+        async with lane.turn:
+            while True:
+                now = self.monotonic()
+                if through_pauses and now < lane.paused_until:
+                    await self.sleep(lane.paused_until - now)
+                    continue
+                wait = lane.window.delay(now, lane.pace.allowed, lane.pace.span)
+                if wait is None:  # the call that decides has not been answered yet
+                    await self._answer_from(lane)
+                elif wait > 0:
+                    await self.sleep(wait)
+                else:
+                    return lane.window.start(now)
+
+    async def _answer_from(self, lane: _Lane) -> None:
+        """Until a call of the lane is answered (or ANSWER_WAIT: a look again)."""
+        lane.answer.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lane.answer.wait(), ANSWER_WAIT)
+
+    def _end(self, lane: _Lane, call: Call, made: bool = True) -> None:
+        """A call answered (``made``: False, a place in the window not used after all)."""
+        now = self.monotonic()
+        lane.window.end(call, now)
+        if made:
+            lane.answered(now - call.started)
+        lane.answer.set()
+
+    async def _send(self, lane: _Lane, row: _Claimed, call: Call) -> bool:
         try:
             try:
-                await self._call(chat_id, text, keyboard_from_json(keyboard), extras)
+                await self._call(lane, row, call)
             except _PartlySent as partly:
-                await self._keep_the_rest(row_id, partly.rest)
+                await self._keep_the_rest(row.id, partly.rest)
                 raise partly.cause from None
         except RetryLater as flood:
-            self.paused_until = max(self.paused_until, self.monotonic() + flood.seconds)
-            self.flood_waits += 1
-            self.rate = max(1.0, self.rate * FLOOD_SLOWDOWN)
-            log.warning("flood control: the sender pauses %s s", flood.seconds)
-            await self._put_back([row_id])
+            self._flooded(lane, call.started, flood.seconds)
+            await self._put_back([row.id])
         except Unreachable as error:
-            await self._finish(row_id, UNREACHABLE, str(error), chat_id)
+            self._note(row.id, UNREACHABLE, str(error), row.chat_id)
         except Rejected as error:
-            log.error("outbox message %s refused by Telegram: %s", row_id, error)
-            await self._finish(row_id, FAILED, str(error))
+            log.error("outbox message %s refused by Telegram: %s", row.id, error)
+            self._note(row.id, FAILED, str(error))
         except Exception as error:  # network trouble, 5xx: try again later
-            await self._retry(row_id, error)
+            await self._retry(row.id, error)
         else:
-            await self._finish(row_id, SENT)
+            self._note(row.id, SENT)
             return True
         finally:
-            self._in_flight.release()
+            lane.in_flight -= 1
+            lane.answer.set()
+            self._called(row.chat_id)
         return False
 
-    async def _call(
-        self, chat_id: int, text: str, keyboard: Keyboard | None, extras: _Extras
-    ) -> None:
+    def _flooded(self, lane: _Lane, started: float, seconds: float) -> None:
+        """Flood control: the lane pauses as long as Telegram asks, and its rate goes under
+        what was refused (``AdaptiveRate.flood``)."""
+        now = self.monotonic()
+        lane.paused_until = max(lane.paused_until, now + seconds)
+        lane.floods += 1
+        crowded = lane.window.crowded(started, lane.pace.span)
+        if lane.pace.flood(started, crowded, now):
+            log.warning(
+                "flood control (%s calls in its second): the %s sender pauses %s s and sends %.1f a second from now",
+                crowded, "paid" if lane.paid else "free", seconds, lane.pace.rate,
+            )  # fmt: skip
+
+    async def _call(self, lane: _Lane, row: _Claimed, call: Call) -> None:
         """The row's call: a text, or a photo or document by its file_id with the text as
         its caption. A text too long for a caption was split when queued (``FOLLOWS`` between
-        the parts): the first part goes as the caption, the rest follow as messages, the
+        the parts): the first part goes as the caption, the rest follow as messages, a
+        second apart (Telegram's limit for one chat) and each in the lane's window, the
         keyboard under the last and each protected like the file; once the first message is
         out a failure keeps only what is left (``_PartlySent``), so nothing goes twice. The
         first message is pinned, if asked (a pin refused is logged: the message is sent)."""
-        first, *following = text.split(FOLLOWS)
+        chat_id, extras = row.chat_id, row.extras
+        keyboard = keyboard_from_json(row.keyboard)
+        first, *following = row.text.split(FOLLOWS)
         last_keyboard = None if following else keyboard
-        if extras.file is None and extras.poster is None:
-            message_id = await self.messenger.send_message(
-                chat_id, first, last_keyboard, extras.protect
-            )
-        else:
-            message_id = await self._send_file(chat_id, extras, first or None, last_keyboard)
+        try:
+            if extras.file is None and extras.poster is None:
+                message_id = await self.messenger.send_message(
+                    chat_id, first, last_keyboard, extras.protect, extras.paid
+                )
+            else:
+                message_id = await self._send_file(chat_id, extras, first or None, last_keyboard)
+        finally:
+            self._end(lane, call)
         if extras.pin:
             try:
                 await self.messenger.pin_message(chat_id, message_id)
@@ -226,9 +392,14 @@ class OutboxSender:
         for number, part in enumerate(following, 1):
             last = number == len(following)
             try:
-                await self.messenger.send_message(
-                    chat_id, part, keyboard if last else None, extras.protect
-                )
+                await self.sleep(self.per_chat_interval)
+                part_call = await self._start(lane, through_pauses=True)
+                try:
+                    await self.messenger.send_message(
+                        chat_id, part, keyboard if last else None, extras.protect, extras.paid
+                    )
+                finally:
+                    self._end(lane, part_call)
             except Exception as error:
                 raise _PartlySent(FOLLOWS.join(following[number - 1 :]), error) from None
 
@@ -241,7 +412,7 @@ class OutboxSender:
         if extras.poster is None:
             assert extras.file is not None
             return await self.messenger.send_file(
-                chat_id, extras.file, caption, keyboard, extras.protect
+                chat_id, extras.file, caption, keyboard, extras.protect, extras.paid
             )
         broadcast_id, kind = extras.poster
         async with self._uploading.setdefault(broadcast_id, asyncio.Lock()):
@@ -260,8 +431,9 @@ class OutboxSender:
                 except OSError as error:
                     raise Rejected(f"the poster {path} cannot be read: {error}") from None
                 message_id, file_id = await self.messenger.upload_file(
-                    chat_id, kind, content, Path(path).name, caption, keyboard, extras.protect
-                )
+                    chat_id, kind, content, Path(path).name, caption, keyboard, extras.protect,
+                    extras.paid,
+                )  # fmt: skip
                 self._poster_ids[broadcast_id] = file_id
                 try:
                     async with self.unit_of_work() as uow:
@@ -271,7 +443,9 @@ class OutboxSender:
                     log.exception("could not keep the file_id of broadcast %s", broadcast_id)
                 return message_id
         file = FileRef(kind, file_id)
-        return await self.messenger.send_file(chat_id, file, caption, keyboard, extras.protect)
+        return await self.messenger.send_file(
+            chat_id, file, caption, keyboard, extras.protect, extras.paid
+        )
 
     async def _keep_the_rest(self, row_id: int, rest: str) -> None:
         try:
@@ -284,16 +458,22 @@ class OutboxSender:
     async def _mend(self) -> None:
         """Write the outcomes kept in memory, then (every RECOVER_EVERY) put back the rows
         stuck in ``sending``. A failure here fails the round; the next one tries again."""
-        for row_id, (status, error, chat_id) in list(self._unwritten.items()):
-            await self._write_outcome(row_id, status, error, chat_id)
-            del self._unwritten[row_id]
+        if self._writing is not None:
+            await self._writing
+        if self._outcomes:
+            batch, self._outcomes = self._outcomes, {}
+            try:
+                await self._write(batch)
+            except Exception:
+                self._outcomes = batch | self._outcomes
+                raise
         now = self.clock.now()
         if self._next_recovery is not None and now < self._next_recovery:
             return
+        self._next_recovery = now + RECOVER_EVERY
         async with self.unit_of_work() as uow:
             count = await uow.outbox.recover_stuck(now - STUCK_AFTER)
             await uow.commit()
-        self._next_recovery = now + RECOVER_EVERY
         if count:
             log.warning("%s message(s) were left sending: sending them again", count)
 
@@ -301,12 +481,24 @@ class OutboxSender:
         last = self._last_to_chat.get(chat_id)
         return last is not None and self.monotonic() - last < self.per_chat_interval
 
-    async def _wait_for_slot(self) -> None:
-        """The global rate: one call starts every 1/rate seconds."""
-        now = self.monotonic()
-        if self._next_slot > now:
-            await self.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + 1.0 / self.rate
+    def _calling(self, chat_id: int) -> None:
+        self._last_to_chat.pop(chat_id, None)
+        self._last_to_chat[chat_id] = math.inf  # nothing else to this chat meanwhile
+
+    def _called(self, chat_id: int) -> None:
+        """The chat's call ended: its next message a second from now. Counted from the end,
+        not the start: Telegram had the call by then, however long its way there took."""
+        self._last_to_chat.pop(chat_id, None)
+        self._last_to_chat[chat_id] = self.monotonic()
+
+    def _forget_quiet_chats(self) -> None:
+        """Drop the chats whose last call ended more than a second ago (oldest first: each
+        call moves its chat to the end), so memory stays flat over a large broadcast."""
+        quiet_before = self.monotonic() - self.per_chat_interval
+        for chat_id, ended in list(self._last_to_chat.items()):
+            if ended >= quiet_before:
+                break
+            del self._last_to_chat[chat_id]
 
     async def _put_back(self, ids: list[int], not_before: datetime | None = None) -> None:
         try:
@@ -316,22 +508,43 @@ class OutboxSender:
         except Exception:  # left ``sending``: recover_stuck puts them back later
             log.exception("could not put %s outbox message(s) back", len(ids))
 
-    async def _finish(
+    def _note(
         self, row_id: int, status: str, error: str | None = None, chat_id: int | None = None
     ) -> None:
-        try:
-            await self._write_outcome(row_id, status, error, chat_id)
-        except Exception:  # written again at the start of the next rounds
-            log.exception("could not record outbox message %s as %s; trying again", row_id, status)
-            self._unwritten[row_id] = (status, error, chat_id)
+        """A call's outcome, written with the others that ended meanwhile (``_write_noted``)."""
+        self._outcomes[row_id] = (status, error, chat_id)
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_noted())
 
-    async def _write_outcome(
-        self, row_id: int, status: str, error: str | None, chat_id: int | None
-    ) -> None:
+    async def _write_noted(self) -> None:
+        """Write the outcomes noted so far in one transaction, then those noted while it
+        ran, until none is left (a group commit). A write that fails keeps its outcomes in
+        memory; the next round writes them (``_mend``)."""
+        while self._outcomes:
+            batch, self._outcomes = self._outcomes, {}
+            try:
+                await self._write(batch)
+            except Exception:
+                log.exception("could not record %s outbox outcome(s); trying again", len(batch))
+                self._outcomes = batch | self._outcomes
+                return
+
+    async def _settle(self) -> None:
+        """The end of a round: its outcomes written, or kept for the next (never raises)."""
+        if self._writing is not None:
+            await self._writing
+        if self._outcomes:
+            await self._write_noted()
+
+    async def _write(self, batch: dict[int, tuple[str, str | None, int | None]]) -> None:
         async with self.unit_of_work() as uow:
-            await uow.outbox.finish(row_id, status, self.clock.now(), error)
-            if chat_id is not None and status == UNREACHABLE:
-                await uow.outbox.mark_unreachable(chat_id)
+            await uow.outbox.finish_many(
+                [(row_id, status, error) for row_id, (status, error, _) in batch.items()],
+                self.clock.now(),
+            )
+            gone = {chat for status, _, chat in batch.values() if status == UNREACHABLE and chat}
+            if gone:
+                await uow.outbox.mark_unreachable(*gone)
             await uow.commit()
 
     async def _retry(self, row_id: int, error: Exception) -> None:

@@ -264,7 +264,8 @@ class BroadcastRepository:
         now: datetime,
     ) -> None:
         """One outbox row a recipient (text and keyboard of their language, the broadcast's
-        file with the text as its caption, its protection and pin), one statement;
+        file with the text as its caption, its protection, pin and whether it is paid),
+        one statement;
         a recipient queued before (a batch redone after a crash) is skipped by its key.
         ``expanded_to`` is the caller's to move (past members left out too)."""
         if recipients:
@@ -285,6 +286,7 @@ class BroadcastRepository:
                         "file_id": broadcast.file_id,
                         "protect": broadcast.protect,
                         "pin": broadcast.pin,
+                        "paid": broadcast.paid,
                     }
                     for member_id, telegram_id, language in recipients
                 ],

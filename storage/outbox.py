@@ -28,6 +28,7 @@ FOLLOWS = "<!--follows-->"
 """Between the parts of one row sent as several messages: a file's caption, then the rest of
 a text too long for a caption (broadcasts, ``handlers.broadcast.delivery``). Escaped member
 text never holds a ``<``, so the mark is never part of what someone wrote."""
+IDS_A_STATEMENT = 5000  # ids in one IN (…): far under SQLite's and asyncpg's limits
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
 _TAG = re.compile(r"<[^<>]*>")
 
@@ -189,17 +190,22 @@ class OutboxRepository:
         )
         return {key.split(PART)[0] for key in dropped if key is not None}
 
-    async def claim_due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+    async def claim_due(
+        self, now: datetime, limit: int, paid: bool | None = None
+    ) -> list[OutboxMessage]:
         """Due pending rows, notices first then oldest, marked ``sending`` (the caller
         commits). One guarded UPDATE … WHERE status = 'pending' … RETURNING: a row another
         sender claimed meanwhile is not pending any more, so it is never handed to two
-        (on PostgreSQL the rows chosen are also locked, skipping those another sender holds)."""
+        (on PostgreSQL the rows chosen are also locked, skipping those another sender holds).
+        ``paid``: only a paid broadcast's rows (True), only the others (False), or any."""
         due = (
             select(OutboxMessage.id)
             .where(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now)
             .order_by(OutboxMessage.priority, OutboxMessage.not_before, OutboxMessage.id)
             .limit(limit)
         )
+        if paid is not None:
+            due = due.where(OutboxMessage.paid.is_(True) if paid else OutboxMessage.paid.is_(False))
         if self.session.get_bind().dialect.name == "postgresql":
             # a CTE, computed once: as ``IN (subquery)`` PostgreSQL may scan it again
             # during the UPDATE and claim more than ``limit`` rows
@@ -282,6 +288,24 @@ class OutboxRepository:
             update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
         )
 
+    async def finish_many(
+        self, outcomes: Sequence[tuple[int, str, str | None]], now: datetime
+    ) -> None:
+        """The outcomes of many calls (row id, status, error): one UPDATE for each status
+        and error, all the rows sent since the last write being one."""
+        grouped: dict[tuple[str, str | None], list[int]] = {}
+        for message_id, status, error in outcomes:
+            grouped.setdefault((status, error), []).append(message_id)
+        for (status, error), ids in grouped.items():
+            values: dict[str, Any] = {"status": status, "last_error": error}
+            if status == SENT:
+                values["sent_at"] = now
+            for start in range(0, len(ids), IDS_A_STATEMENT):
+                chunk = ids[start : start + IDS_A_STATEMENT]
+                await self.session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id.in_(chunk)).values(**values)
+                )
+
     async def attempts(self, message_id: int) -> int:
         return (
             await self.session.scalar(
@@ -311,10 +335,10 @@ class OutboxRepository:
             )
         )
 
-    async def mark_unreachable(self, chat_id: int) -> None:
-        """The member blocked the bot: later audiences leave them out."""
+    async def mark_unreachable(self, *chat_ids: int) -> None:
+        """The members blocked the bot: later audiences leave them out."""
         await self.session.execute(
-            update(Member).where(Member.telegram_id == chat_id).values(unreachable=True)
+            update(Member).where(Member.telegram_id.in_(chat_ids)).values(unreachable=True)
         )
 
     async def resume_in_flight(self) -> int:

@@ -23,6 +23,7 @@ class Sent(NamedTuple):
     at: float = 0.0  # the messenger's ``now()`` when it was sent
     file: FileRef | None = None  # a photo or document sent by file_id; ``text`` its caption
     protect: bool = False
+    paid: bool = False  # sent with allow_paid_broadcast
 
 
 class Edit(NamedTuple):
@@ -99,10 +100,15 @@ class RecordingMessenger:
             raise planned.pop(0)
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+        paid: bool = False,
     ) -> int:
         await self._call(chat_id)
-        self.sent.append(Sent(chat_id, text, keyboard, self.now(), None, protect))
+        self.sent.append(Sent(chat_id, text, keyboard, self.now(), None, protect, paid))
         return next(self._ids)
 
     async def send_file(
@@ -112,9 +118,10 @@ class RecordingMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> int:
         await self._call(chat_id)
-        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect))
+        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect, paid))
         return next(self._ids)
 
     async def upload_file(
@@ -126,12 +133,13 @@ class RecordingMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> tuple[int, str]:
         """Recorded as a send of the file by the file_id it is given (``uploaded-N``)."""
         await self._call(chat_id)
         self.uploads.append((chat_id, filename, content))
         file = FileRef(kind, f"uploaded-{len(self.uploads)}")
-        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect))
+        self.sent.append(Sent(chat_id, caption or "", keyboard, self.now(), file, protect, paid))
         return next(self._ids), file.file_id
 
     async def pin_message(self, chat_id: int, message_id: int) -> None:

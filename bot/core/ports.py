@@ -31,9 +31,16 @@ class Messenger(Protocol):
     """Everything the bot can do on Telegram. Message ids are returned where one is made."""
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+        paid: bool = False,
     ) -> int:
-        """``protect``: Telegram's content protection (no forwarding or saving)."""
+        """``protect``: Telegram's content protection (no forwarding or saving); ``paid``:
+        sent with Telegram's ``allow_paid_broadcast`` (beyond the free 30 a second, up to
+        1,000, paid in Telegram Stars: a paid broadcast's messages)."""
         ...
 
     async def send_file(
@@ -43,6 +50,7 @@ class Messenger(Protocol):
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> int:
         """A photo or document Telegram holds, again by its file_id; ``caption`` in HTML, at
         most CAPTION_MAX units once parsed."""
@@ -57,6 +65,7 @@ class Messenger(Protocol):
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> tuple[int, str]:
         """A photo or document (``kind``) uploaded from its bytes, as ``send_file`` sends one
         by file_id: the message id and the file_id Telegram gave the file, to send it again

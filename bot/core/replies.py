@@ -47,9 +47,16 @@ class DeferredReplies:
         self._calls.clear()
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+        paid: bool = False,
     ) -> int:
-        self._calls.append(lambda: self.messenger.send_message(chat_id, text, keyboard, protect))
+        self._calls.append(
+            lambda: self.messenger.send_message(chat_id, text, keyboard, protect, paid)
+        )
         return PENDING_MESSAGE_ID
 
     async def send_file(
@@ -59,9 +66,10 @@ class DeferredReplies:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> int:
         self._calls.append(
-            lambda: self.messenger.send_file(chat_id, file, caption, keyboard, protect)
+            lambda: self.messenger.send_file(chat_id, file, caption, keyboard, protect, paid)
         )
         return PENDING_MESSAGE_ID
 
@@ -74,10 +82,11 @@ class DeferredReplies:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> tuple[int, str]:
         self._calls.append(
             lambda: self.messenger.upload_file(
-                chat_id, kind, content, filename, caption, keyboard, protect
+                chat_id, kind, content, filename, caption, keyboard, protect, paid
             )
         )
         return PENDING_MESSAGE_ID, ""

@@ -143,14 +143,19 @@ class AiogramMessenger:
         self.api = Calls(refusal)
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+        paid: bool = False,
     ) -> int:
         message = await self.api.make(
             self.bot(
                 RawCall.to(
                     "sendMessage", chat_id=chat_id, text=text, parse_mode=HTML,
                     reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW_JSON,
-                    protect_content=protect or None,
+                    protect_content=protect or None, allow_paid_broadcast=paid or None,
                 )
             )
         )  # fmt: skip
@@ -163,6 +168,7 @@ class AiogramMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> int:
         """A photo or document again by its file_id: nothing is downloaded or uploaded."""
         send = self.bot.send_photo if file.kind == PHOTO else self.bot.send_document
@@ -170,6 +176,7 @@ class AiogramMessenger:
             send(
                 chat_id, file.file_id, caption=caption, parse_mode=HTML,
                 reply_markup=_markup(keyboard), protect_content=protect or None,
+                allow_paid_broadcast=paid or None,
             )
         )  # fmt: skip
         return int(message.message_id)
@@ -183,6 +190,7 @@ class AiogramMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> tuple[int, str]:
         """A photo or document uploaded from its bytes; the file_id Telegram gave it."""
         send = self.bot.send_photo if kind == PHOTO else self.bot.send_document
@@ -190,6 +198,7 @@ class AiogramMessenger:
             send(
                 chat_id, BufferedInputFile(content, filename), caption=caption, parse_mode=HTML,
                 reply_markup=_markup(keyboard), protect_content=protect or None,
+                allow_paid_broadcast=paid or None,
             )
         )  # fmt: skip
         held = message.photo[-1] if kind == PHOTO and message.photo else message.document

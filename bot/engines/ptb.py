@@ -71,13 +71,18 @@ class PtbMessenger:
         self.api = Calls(refusal)
 
     async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard | None = None, protect: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        keyboard: Keyboard | None = None,
+        protect: bool = False,
+        paid: bool = False,
     ) -> int:
         message = await self.api.make(
             self._raw(
                 "sendMessage", chat_id=chat_id, text=text, parse_mode=HTML,
                 reply_markup=_markup(keyboard), link_preview_options=NO_PREVIEW_JSON,
-                protect_content=protect or None,
+                protect_content=protect or None, allow_paid_broadcast=paid or None,
             )
         )  # fmt: skip
         return int(message["message_id"])
@@ -98,6 +103,7 @@ class PtbMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> int:
         """A photo or document again by its file_id: nothing is downloaded or uploaded."""
         send = self.bot.send_photo if file.kind == PHOTO else self.bot.send_document
@@ -105,6 +111,7 @@ class PtbMessenger:
             send(
                 chat_id, file.file_id, caption=caption, parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard), protect_content=protect or None,
+                allow_paid_broadcast=paid or None,
             )
         )  # fmt: skip
         return int(message.message_id)
@@ -118,6 +125,7 @@ class PtbMessenger:
         caption: str | None = None,
         keyboard: Keyboard | None = None,
         protect: bool = False,
+        paid: bool = False,
     ) -> tuple[int, str]:
         """A photo or document uploaded from its bytes; the file_id Telegram gave it."""
         send = self.bot.send_photo if kind == PHOTO else self.bot.send_document
@@ -125,6 +133,7 @@ class PtbMessenger:
             send(
                 chat_id, content, filename=filename, caption=caption, parse_mode=ParseMode.HTML,
                 reply_markup=_markup(keyboard), protect_content=protect or None,
+                allow_paid_broadcast=paid or None,
             )
         )  # fmt: skip
         held = message.photo[-1] if kind == PHOTO else message.document

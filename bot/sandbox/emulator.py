@@ -42,7 +42,7 @@ _INT_KEYS = frozenset(
 _BOOL_KEYS = frozenset(
     "show_alert drop_pending_updates disable_notification protect_content"
     " disable_web_page_preview allow_sending_without_reply has_spoiler"
-    " disable_content_type_detection show_caption_above_media".split()
+    " disable_content_type_detection show_caption_above_media allow_paid_broadcast".split()
 )
 _HTML_TAGS = frozenset(
     "b strong i em u ins s strike del span tg-spoiler a code pre blockquote tg-emoji".split()
@@ -221,9 +221,14 @@ class BotApiEmulator:
         self.blocked: set[int] = set()
         self.gone: set[int] = set()  # chats that answer 400 "chat not found"
         self.rate_limit: float | None = None  # sends a second before answering 429
+        self.paid_rate_limit: float | None = None  # the same for allow_paid_broadcast ones
+        self.chat_interval: float | None = None  # seconds between two sends to one chat
         self.retry_after = 1
         self.flood_answers = 0  # how many 429s were answered
+        self.chat_flood_answers = 0  # of which for a chat sent to less than a second ago
         self._recent_sends: collections.deque[float] = collections.deque()
+        self._recent_paid: collections.deque[float] = collections.deque()
+        self._last_in_chat: dict[int, float] = {}
         self.listeners: list[Listener] = []  # called as (method, params, result) after success
         self._users: dict[int, EmuUser] = {}
         self._chats: dict[int, list[SentMessage]] = {}  # known chats, all messages in order
@@ -353,15 +358,33 @@ class BotApiEmulator:
         if isinstance(chat_id, int) and chat_id in self.gone and sending:
             raise ApiError(400, "Bad Request: chat not found")
         if self.rate_limit is not None and method in ("sendMessage", "sendPhoto", "sendDocument"):
-            now = time.monotonic()
-            while self._recent_sends and now - self._recent_sends[0] >= 1.0:
-                self._recent_sends.popleft()
-            if len(self._recent_sends) >= self.rate_limit:
-                self.flood_answers += 1
-                raise ApiError(
-                    429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after
-                )
-            self._recent_sends.append(now)
+            self._check_rate(chat_id, params.get("allow_paid_broadcast") is True)
+
+    def _check_rate(self, chat_id: Any, paid: bool) -> None:
+        """Telegram's limits, as it counts them: sends accepted in any rolling second
+        (``rate_limit``; with ``allow_paid_broadcast``, ``paid_rate_limit``, counted
+        apart), and a chat's sends at least ``chat_interval`` apart; 429 above either."""
+        now = time.monotonic()
+        if self.chat_interval is not None and isinstance(chat_id, int):
+            last = self._last_in_chat.get(chat_id)
+            if last is not None and now - last < self.chat_interval:
+                self.chat_flood_answers += 1
+                self._too_many()
+        recent, limit = (
+            (self._recent_paid, self.paid_rate_limit) if paid else (self._recent_sends, None)
+        )
+        limit = limit if paid and limit is not None else self.rate_limit
+        while recent and now - recent[0] >= 1.0:
+            recent.popleft()
+        if limit is not None and len(recent) >= limit:
+            self._too_many()
+        recent.append(now)
+        if isinstance(chat_id, int):
+            self._last_in_chat[chat_id] = now
+
+    def _too_many(self) -> None:
+        self.flood_answers += 1
+        raise ApiError(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
 
     # ------------------------------------------------------------------ test controls
     def fail_next(
@@ -378,10 +401,20 @@ class BotApiEmulator:
         error = ApiError(error_code, description, retry_after)
         self._failures.append(_Failure(method.lower(), chat_id, error, times))
 
-    def limit_rate(self, per_second: float, retry_after: int = 1) -> None:
-        """Answer 429 with ``retry_after`` to sendMessage calls above ``per_second`` (over
-        any one second), as Telegram does to a bot that sends too fast."""
+    def limit_rate(
+        self,
+        per_second: float,
+        retry_after: int = 1,
+        paid_per_second: float = 1000,
+        per_chat: float | None = 1.0,
+    ) -> None:
+        """Answer 429 with ``retry_after`` to sends (messages, photos, documents) above
+        ``per_second`` in any rolling second, as Telegram does to a bot that sends too fast;
+        sends with ``allow_paid_broadcast`` are counted apart, up to ``paid_per_second``;
+        and a send to a chat that had one less than ``per_chat`` seconds ago (None: no
+        such limit)."""
         self.rate_limit, self.retry_after = per_second, retry_after
+        self.paid_rate_limit, self.chat_interval = paid_per_second, per_chat
 
     def block(self, user_id: int) -> None:
         """Every send or edit to this chat now answers 403, as for a user who blocked the bot."""

@@ -128,6 +128,23 @@ async def test_expansion_goes_a_batch_at_a_time_and_a_redone_batch_adds_nothing(
     assert count == 5
 
 
+@pytest.mark.parametrize("paid", [True, False])
+async def test_expansion_copies_whether_the_broadcast_is_paid_to_its_messages(
+    uow_factory: Factory, clock: FakeClock, translations: Translations, paid: bool
+) -> None:
+    await seed(uow_factory, clock)
+    async with uow_factory() as uow:
+        broadcast = await uow.broadcasts.add(
+            "ខ្មែរ", "English", None, Audience(), clock.now(), None, clock.now()
+        )
+        broadcast.status, broadcast.paid = "sending", paid
+        await uow.commit()
+    assert await expand(uow_factory, translations, broadcast.id, clock.now) == 5
+    async with uow_factory() as uow:
+        rows = list(await uow.session.scalars(select(OutboxMessage)))
+    assert [row.paid for row in rows] == [paid] * 5
+
+
 def test_the_cli_audience_specs_combine_and_bad_ones_are_named() -> None:
     assert parse_audience(["all"]) == Audience()
     assert parse_audience(["role:student", "province:siem-reap", "tag:ai", "experts"]) == (

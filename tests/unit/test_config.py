@@ -14,7 +14,7 @@ def test_an_empty_environment_gives_the_defaults() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///dcc-bot.sqlite3"
     assert settings.engine == "ptb"
     assert settings.timezone == "Asia/Phnom_Penh"
-    assert settings.send_rate == 25.0
+    assert settings.send_rate == 30.0
     assert settings.paid_send_rate == 1000.0
     assert settings.token == ""
     assert settings.admin_ids == ()
@@ -171,3 +171,10 @@ def test_the_web_console_settings() -> None:
     for url in ("console.mptc.gov.kh", "ftp://x", "https://x/console", "https://x/?a=1"):
         with pytest.raises(ConfigError, match="DCC_WEB_URL"):
             load_settings(env={"DCC_WEB_URL": url})
+
+
+@pytest.mark.parametrize("rate", ["0", "-5", "fast", "nan", "inf"])
+def test_a_paid_send_rate_must_be_a_positive_finite_number(rate: str) -> None:
+    with pytest.raises(ConfigError, match="DCC_PAID_SEND_RATE"):
+        load_settings(env={"DCC_PAID_SEND_RATE": rate})
+    assert load_settings(env={"DCC_PAID_SEND_RATE": "300"}).paid_send_rate == 300.0

@@ -4,6 +4,7 @@ text too long for a caption split (the rest following as messages), protection k
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from bot.core.i18n import Translations
 from handlers.notices import notify
 from scheduler.outbox import OutboxSender
 from storage.db import make_sessionmaker
+from storage.outbox import FOLLOWS
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
 from tests.fakes import RecordingMessenger
@@ -217,3 +219,22 @@ async def test_when_a_part_after_the_file_fails_only_the_rest_is_sent_again(
         ("third", None, True),
     ]
     assert messenger.pins == [(7, 1)]
+
+
+async def test_the_parts_of_one_message_go_to_the_chat_a_second_apart(
+    uow_factory, clock: FakeClock
+) -> None:
+    """A poster and the rest of its long text, one row (a broadcast's): Telegram allows one
+    message a second to a chat, so each part follows the last a second after its answer."""
+    async with uow_factory() as uow:
+        parts = ["the caption", "the rest, part 2", "the rest, part 3"]
+        file = (POSTER.kind, POSTER.file_id)
+        await uow.outbox.enqueue(7, FOLLOWS.join(parts), None, clock.now(), file=file)
+        await uow.commit()
+    time = FakeTime()
+    messenger = RecordingMessenger(now=time.monotonic)
+    sender = OutboxSender(uow_factory, messenger, clock, 30, 1.0, time.monotonic, time.sleep)
+    assert await sender.drain() == 1
+    assert [sent.text for sent in messenger.sent] == parts
+    moments = [sent.at for sent in messenger.sent]
+    assert all(b - a >= 1.0 for a, b in pairwise(moments))
