@@ -234,7 +234,7 @@ async def seed_demo(settings: Settings) -> int:
         await seed_demo_activity(uow, utc_now(), settings.tz)
         await uow.commit()
     jobs = "a demo company with three jobs added" if company else "the demo company was there"
-    print(f"Demo data ready ({added} member(s) added; {jobs}).")
+    print(f"Demo data ready ({counted(added, 'member')} added; {jobs}).")
     return 0
 
 
