@@ -45,7 +45,7 @@ LONG_KM = "សហគមន៍ឌីជីថលកម្ពុជា " * 60  # 1
 # -- the estimate ----------------------------------------------------------------------------
 def test_the_fee_is_telegrams_tenth_of_a_star_a_message() -> None:
     assert STARS_PER_MESSAGE == Decimal("0.1")
-    assert rates({}) == Rates(free=25.0, paid=1000.0)  # DCC_SEND_RATE, DCC_PAID_SEND_RATE
+    assert rates({}) == Rates(free=30.0, paid=1000.0)  # DCC_SEND_RATE, DCC_PAID_SEND_RATE
     assert rates({"broadcast_rates": Rates(30.0, 500.0)}) == Rates(30.0, 500.0)
 
 
