@@ -64,8 +64,11 @@ CYCLE: tuple[tuple[str, str], ...] = (
     ("", "/start"), ("#", "English"), ("#", "I agree"), ("", "Sok Dara"), ("#", "Student"),
     ("#", "Skip"), ("#", "Phnom Penh"), ("#", "Web"), ("#", "Done"), ("", "3"), ("#", "No"),
     ("#", "No"), ("#", "Skip"), ("#", "Confirm"), ("", "/help"), ("", "/ask"),
-    ("", "How do I protect my website and its database from attacks?"), ("#", "Send"),
+    ("", "How do I protect my company's computers from ransomware and phishing attacks?"),
+    ("#", "Send"),
 )  # fmt: skip
+# The question is one /ask ticks a topic for (cybersecurity, clearly ahead): Send then goes
+# through. A question the suggestion is unsure of is sent only once the member taps a topic.
 # After the last step the member is replaced by a newcomer (a new Telegram account), who
 # signs up in turn: the mix is sign-up, presses and /ask. (Earlier runs had each
 # member erase their account and sign up again; an erasure every twenty updates, thirty
