@@ -167,6 +167,18 @@ class Translator:
         duration = timedelta(seconds=seconds)
         return self.digits(format_timedelta(duration, threshold=1.1, locale=self.language))
 
+    def span(self, seconds: float) -> str:
+        """How long, in words, an hour or more keeping its minutes: "2 minutes", "1 hour 23
+        minutes" ("1 hour" for 83 minutes would hide a fifth of the wait)."""
+        if seconds < 3600:
+            return self.duration(seconds)
+        hours, minutes = divmod(round(seconds / 60), 60)
+        shown = format_timedelta(timedelta(hours=hours), threshold=1, locale=self.language)
+        if minutes:
+            later = format_timedelta(timedelta(minutes=minutes), threshold=1, locale=self.language)
+            shown += " " + later
+        return self.digits(shown)
+
 
 class Translations:
     """All languages' catalogs, loaded once; ``for_language`` hands out translators."""

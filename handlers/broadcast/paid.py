@@ -20,10 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
-
-from babel.dates import format_timedelta
 
 from bot.config import DEFAULT_PAID_SEND_RATE, DEFAULT_SEND_RATE
 from bot.core.html import split_caption, split_message
@@ -86,23 +83,11 @@ def parts_by_language(translations: Translations, km: str, en: str, poster: bool
     return found
 
 
-def span(t: Translator, seconds: float) -> str:
-    """How long, in words: "2 minutes", "1 hour 23 minutes" (an hour or more keeps its
-    minutes: "1 hour" for 83 minutes would hide a fifth of the wait)."""
-    if seconds < 3600:
-        return t.duration(seconds)
-    hours, minutes = divmod(round(seconds / 60), 60)
-    shown = format_timedelta(timedelta(hours=hours), threshold=1, locale=t.language)
-    if minutes:
-        shown += " " + format_timedelta(timedelta(minutes=minutes), threshold=1, locale=t.language)
-    return t.digits(shown)
-
-
 def estimate_text(t: Translator, found: PaidEstimate) -> str:
     """The estimate in words: "Paid (fast): about 12,400 Stars, about 2 minutes instead of
     1 hour 23 minutes"."""
     return t.gettext(ESTIMATE).format(
         stars=t.number(float(found.stars)),
-        paid=span(t, found.seconds),
-        free=span(t, found.free_seconds),
+        paid=t.span(found.seconds),
+        free=t.span(found.free_seconds),
     )

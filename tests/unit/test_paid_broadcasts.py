@@ -22,7 +22,6 @@ from handlers.broadcast.paid import (
     estimate_text,
     parts_by_language,
     rates,
-    span,
 )
 from storage.broadcasts import Audience, Delivery
 from storage.models import Broadcast
@@ -94,7 +93,7 @@ def test_a_poster_with_a_text_too_long_for_its_caption_is_two_messages_a_recipie
 def test_a_span_of_an_hour_or_more_keeps_its_minutes(
     translations: Translations, seconds: float, shown: str
 ) -> None:
-    assert span(translations.for_language("en"), seconds) == shown
+    assert translations.for_language("en").span(seconds) == shown
 
 
 # -- the operation ---------------------------------------------------------------------------
