@@ -35,6 +35,7 @@ from bot.engines.bot_api import (
     reply_markup,
     to_event,
 )
+from bot.engines.ptb_request import AiohttpRequest
 
 # Time periods as timedelta (python-telegram-bot's coming default): its int form warns,
 # even from inside RetryAfter's constructor, where a warning turned error loses the 429.
@@ -226,6 +227,8 @@ class PtbEngine:
             .token(token)
             .base_url(f"{api_url}/bot")
             .base_file_url(f"{api_url}/file/bot")
+            .request(AiohttpRequest())
+            .get_updates_request(AiohttpRequest(connections=1))
             .concurrent_updates(True)
             .build()
         )

@@ -1,0 +1,127 @@
+"""python-telegram-bot's Bot API calls over aiohttp instead of httpx.
+
+python-telegram-bot sends its calls through a ``BaseRequest``, and httpx is only its default
+one. Profiles of a paid broadcast (1,000 calls a second) and of busy inbound traffic put
+httpx and httpcore at the top: the connection pool looks at every connection for every
+request, and each call builds request, response and timeout objects in pure Python over
+anyio. aiohttp, already here under aiogram, does a call for a fraction of that. Everything
+above the transport stays python-telegram-bot's: the Bot's methods and defaults, how a
+refused call is read (``BaseRequest.post`` turns the HTTP status and Telegram's description
+into the same exceptions), and long polling.
+
+The wire format is the one python-telegram-bot sends through httpx: form fields, each value
+JSON where it is not a string, and multipart when a file is uploaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+CONNECTIONS = 256  # python-telegram-bot's own pool size for its calls
+TIMEOUT = 5.0  # seconds: python-telegram-bot's defaults for reading, writing and connecting
+MEDIA_WRITE_TIMEOUT = 20.0  # an upload is given longer, as python-telegram-bot gives it
+DEFAULT = BaseRequest.DEFAULT_NONE  # a timeout the caller left to the request
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session for a Bot's calls (or, with ``connections=1``, its long polls)."""
+
+    __slots__ = ("_connections", "_default_timeout", "_read_timeout", "_session")
+
+    def __init__(self, connections: int = CONNECTIONS, read_timeout: float = TIMEOUT) -> None:
+        self._connections = connections
+        self._read_timeout = read_timeout
+        self._default_timeout = self._timeout(DEFAULT, DEFAULT, DEFAULT, DEFAULT)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._connections),
+                headers={"User-Agent": self.USER_AGENT},
+            )
+
+    async def shutdown(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        if self._session is None:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        data: Any = None
+        uploading = False
+        if request_data is not None:
+            uploading = request_data.contains_files
+            data = _form(request_data) if uploading else request_data.json_parameters
+        if uploading or not all(
+            _default(t) for t in (read_timeout, write_timeout, connect_timeout, pool_timeout)
+        ):
+            timeout = self._timeout(
+                read_timeout, write_timeout, connect_timeout, pool_timeout, uploading
+            )
+        else:
+            timeout = self._default_timeout
+        try:
+            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def _timeout(
+        self, read: Any, write: Any, connect: Any, pool: Any, uploading: bool = False
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for python-telegram-bot's four (a default where not given).
+        aiohttp's connect timeout includes waiting for a free connection of the pool, so the
+        pool timeout is added to it; it has no write timeout, and a write that does not
+        finish shows as an answer not read in time, so the write timeout is added to the
+        read timeout."""
+        read = self._read_timeout if _default(read) else read
+        write = (MEDIA_WRITE_TIMEOUT if uploading else TIMEOUT) if _default(write) else write
+        connect = TIMEOUT if _default(connect) else connect
+        pool = TIMEOUT if _default(pool) else pool
+        return aiohttp.ClientTimeout(
+            total=None,
+            connect=_sum(connect, pool),
+            sock_connect=connect,
+            sock_read=_sum(read, write),
+        )
+
+
+def _default(value: Any) -> bool:
+    """Whether python-telegram-bot left a timeout to the request's default."""
+    return isinstance(value, type(DEFAULT))
+
+
+def _sum(first: float | None, second: float | None) -> float | None:
+    """Two timeouts one after the other; None (wait for ever) if either is."""
+    return None if first is None or second is None else first + second
+
+
+def _form(request_data: RequestData) -> aiohttp.FormData:
+    """A call with files: its fields, then each file part under its name."""
+    form = aiohttp.FormData(quote_fields=False)
+    for name, value in request_data.json_parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mime_type) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=filename, content_type=mime_type)
+    return form

@@ -1,0 +1,141 @@
+"""python-telegram-bot's calls over aiohttp: the same requests as over httpx, and the same
+exceptions when the network fails."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.web_request import FileField
+from telegram import Bot
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot.engines import ptb  # noqa: F401  (python-telegram-bot set up as the bot runs it)
+from bot.engines.ptb_request import AiohttpRequest
+
+TOKEN = "123:abc"
+ME = {"id": 123, "is_bot": True, "first_name": "DCC Bot", "username": "dcc_bot"}
+
+
+class FakeTelegram:
+    """Answers each call with what ``answers`` holds for its method; keeps what came."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.answers: dict[str, tuple[int, dict[str, Any]]] = {
+            "getMe": (200, {"ok": True, "result": ME}),
+        }
+        self.delay = 0.0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        fields: dict[str, Any] = {}
+        for name, value in (await request.post()).items():
+            fields[name] = (
+                (value.filename, value.file.read()) if isinstance(value, FileField) else value
+            )
+        self.calls.append((method, request.content_type, fields))
+        await asyncio.sleep(self.delay)
+        status, body = self.answers.get(method, (200, {"ok": True, "result": True}))
+        return web.json_response(body, status=status)
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[tuple[FakeTelegram, str]]:
+    fake = FakeTelegram()
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", fake.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield fake, f"http://127.0.0.1:{port}/bot"
+    await runner.cleanup()
+
+
+def make_bot(base_url: str, request: AiohttpRequest | None = None) -> Bot:
+    request = request or AiohttpRequest()
+    return Bot(TOKEN, base_url=base_url, request=request, get_updates_request=AiohttpRequest(1))
+
+
+async def test_a_call_goes_as_form_fields_and_its_answer_is_read(
+    telegram: tuple[FakeTelegram, str],
+) -> None:
+    fake, url = telegram
+    fake.answers["sendMessage"] = (
+        200,
+        {"ok": True, "result": {"message_id": 7, "date": 0, "chat": {"id": 5, "type": "private"}}},
+    )
+    async with make_bot(url) as bot:
+        message = await bot.send_message(5, "ជំរាបសួរ <b>", reply_markup=None)
+    assert message.message_id == 7
+    method, content_type, fields = fake.calls[-1]
+    assert (method, content_type) == ("sendMessage", "application/x-www-form-urlencoded")
+    assert fields["chat_id"] == "5" and fields["text"] == "ជំរាបសួរ <b>"
+
+
+async def test_an_upload_goes_as_multipart_with_its_file_name(
+    telegram: tuple[FakeTelegram, str],
+) -> None:
+    fake, url = telegram
+    fake.answers["sendDocument"] = (
+        200,
+        {
+            "ok": True,
+            "result": {
+                "message_id": 8, "date": 0, "chat": {"id": 5, "type": "private"},
+                "document": {"file_id": "F", "file_unique_id": "U"},
+            },
+        },
+    )  # fmt: skip
+    async with make_bot(url) as bot:
+        await bot.send_document(5, b"%PDF-1.4 cv", filename="cv.pdf", caption="CV")
+    method, content_type, fields = fake.calls[-1]
+    assert (method, content_type) == ("sendDocument", "multipart/form-data")
+    assert fields["document"] == ("cv.pdf", b"%PDF-1.4 cv")
+    assert fields["caption"] == "CV" and fields["chat_id"] == "5"
+
+
+async def test_telegram_refusals_raise_python_telegram_bots_own_errors(
+    telegram: tuple[FakeTelegram, str],
+) -> None:
+    fake, url = telegram
+    fake.answers["sendMessage"] = (
+        429,
+        {"ok": False, "error_code": 429, "description": "Too Many Requests",
+         "parameters": {"retry_after": 3}},
+    )  # fmt: skip
+    fake.answers["editMessageText"] = (
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: message is not modified"},
+    )
+    async with make_bot(url) as bot:
+        with pytest.raises(RetryAfter) as flood:
+            await bot.send_message(5, "hi")
+        with pytest.raises(BadRequest, match="not modified"):
+            await bot.edit_message_text("hi", chat_id=5, message_id=1)
+    assert flood.value.retry_after == timedelta(seconds=3)
+
+
+async def test_a_slow_answer_times_out(telegram: tuple[FakeTelegram, str]) -> None:
+    fake, url = telegram
+    fake.delay = 0.5
+    async with make_bot(url) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(5, "hi", read_timeout=0.1, write_timeout=0.1)
+
+
+async def test_no_server_is_a_network_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with AiohttpRequest() as request:
+        with pytest.raises(NetworkError) as error:
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    assert not isinstance(error.value, TimedOut)
