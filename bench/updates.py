@@ -151,10 +151,13 @@ async def drive(
     latencies: list[float] = []
     answered = asyncio.Event()
     calls = 0
+    sent: list[tuple[int, int]] = []  # each message sent: its characters, its buttons
 
     def listener(method: str, params: dict[str, Any], _result: Any) -> None:
         nonlocal calls
         calls += method != "getUpdates"
+        if method == "sendMessage":
+            sent.append((len(params.get("text", "")), buttons(params.get("reply_markup"))))
         chat = params.get("chat_id")  # a message or an edit in the member's chat
         member = by_chat.get(chat) if isinstance(chat, int) else None
         if member is None:
@@ -202,7 +205,19 @@ async def drive(
         "cpu_ms": cpu * 1000 / answers if answers else 0.0,
         "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
         "p95_ms": statistics.quantiles(latencies, n=20)[-1] * 1000 if len(latencies) > 20 else 0.0,
+        "reply_chars": round(statistics.mean(c for c, _ in sent)) if sent else 0,
+        "reply_buttons": round(statistics.mean(b for _, b in sent)) if sent else 0,
     }
+
+
+def buttons(markup: Any) -> int:
+    """How many buttons a message's keyboard has (the emulator keeps it as sent: JSON)."""
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    if not isinstance(markup, dict):
+        return 0
+    rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+    return sum(len(row) for row in rows)
 
 
 def process_cpu() -> float:
@@ -232,6 +247,8 @@ async def measure(
         "steady_per_second": steady["per_second"],
         "p50_ms": steady["p50_ms"],
         "p95_ms": steady["p95_ms"],
+        "reply_chars": full["reply_chars"],
+        "reply_buttons": full["reply_buttons"],
     }
     return {**result, **handled(handling)} if handling is not None else result
 
@@ -243,6 +260,10 @@ async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.group:  # how many updates share a transaction at most (1: no group commit)
         bot.app.UPDATE_GROUP = args.group
+    if args.group_seconds:  # how long a group may run before it commits
+        import bot.core.dispatch
+
+        bot.core.dispatch.GROUP_SECONDS = args.group_seconds
     async with BotApiEmulator() as emulator:
         if args.echo:
             return await run_echo(args, emulator)
@@ -291,7 +312,13 @@ def handled(durations: list[float]) -> dict[str, float]:
 async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[str, Any]:
     """The same engine adapter and nothing else: answer a text, answer a button. With a
     database, each update first takes the transaction every update of ours takes, and no
-    more: its id claimed, the member's conversation read, the commit."""
+    more: its id claimed, the member's conversation read, the commit.
+
+    With ``--same CHARS,BUTTONS`` it is the floor of what our bot does where members see
+    it, with none of its features: the transaction also writes the conversation (every step
+    of ours moves it on), a press is answered, its keyboard taken off the pressed message and
+    the next message sent (three calls, as ours), and every message is as long and has as
+    many buttons as ours on average (measured in our bot's run)."""
     from bot.app import CONCURRENT_UPDATES, _engine, open_database, prepare_serving_process
     from bot.config import Settings
     from bot.core.events import EventKind
@@ -304,7 +331,12 @@ async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[s
         database_url=args.database_url or "sqlite+aiosqlite://",
     )  # fmt: skip
     engine = _engine(settings)
-    keyboard = InlineKeyboard.of([[Button("echo", "echo")]])
+    same = args.same is not None
+    chars, count = (int(n) for n in args.same.split(",")) if same else (0, 1)
+    labels = [f"echo {n}" for n in range(max(count, 1))]
+    keyboard = InlineKeyboard.of([[Button(a, "echo") for a in labels[i : i + 2]]
+                                  for i in range(0, len(labels), 2)])  # fmt: skip
+    reply = ("Thank you. Choose what comes next, or send /cancel to stop here. " * 40)[:chars]
     database = await open_database(settings, migrate=True) if args.database_url else None
     sessionmaker = make_sessionmaker(database) if database is not None else None
     turns = asyncio.Semaphore(CONCURRENT_UPDATES.get(database.dialect.name, 8) if database else 1)
@@ -315,11 +347,21 @@ async def run_echo(args: argparse.Namespace, emulator: BotApiEmulator) -> dict[s
             async with turns, UnitOfWork(sessionmaker) as session:
                 if not await session.claim_update(event.update_id, event.user.id):
                     return
-                await session.load_user(event.user.id)
+                state, _language = await session.load_user(event.user.id)
+                if same:
+                    moved = int(((state or {}).get("data") or {}).get("steps", 0)) + 1
+                    await session.save_conversation(
+                        event.user.id,
+                        {"flow": "echo", "step": f"step{moved}", "token": "t", "language": "en",
+                         "data": {"steps": moved}},
+                    )  # fmt: skip
                 await session.commit()
+        messenger = engine.messenger
         if event.kind is EventKind.CALLBACK:
-            await engine.messenger.answer_callback(event.callback_id, "echo")
-        await engine.messenger.send_message(event.chat_id, event.text or "echo", keyboard)
+            await messenger.answer_callback(event.callback_id, None if same else "echo")
+            if same and event.message_id is not None:
+                await messenger.edit_keyboard(event.chat_id, event.message_id, None)
+        await messenger.send_message(event.chat_id, reply or event.text or "echo", keyboard)
 
     engine.attach(echo)
     await engine.start(1)
@@ -359,6 +401,7 @@ def main() -> int:
     problems: list[str] = []
     try:
         common = ["--users", str(args.users), "--seconds", str(args.seconds)]
+        common += ["--group", str(args.group), "--group-seconds", str(args.group_seconds)]
         for engine in args.engines.split(","):
             echo = spawn([*common, "--engine", engine, "--echo"])
             print(f"{engine:8} echo bot            {line(echo)}")
@@ -389,6 +432,23 @@ def main() -> int:
                     f"{engine:8} DCC Bot {database:10}  {line(found)}  ({share:.0%} of echo,"
                     f" {ours:.0%} of echo + transaction)"
                 )
+                if server is not None and database == "postgresql":
+                    asyncio.run(server.execute(f"DROP DATABASE {name}"))
+                    asyncio.run(server.execute(f"CREATE DATABASE {name}"))
+                else:
+                    url = f"sqlite+aiosqlite:///{workdir / (engine + '-same.sqlite3')}"
+                shape = f"{found['reply_chars']},{found['reply_buttons']}"
+                same = spawn(
+                    [*common, "--engine", engine, "--database-url", url, "--echo", "--same", shape]
+                )
+                share = same["per_second"] / floor["per_second"] if floor["per_second"] else 0
+                ours = found["per_second"] / same["per_second"] if same["per_second"] else 0
+                print(
+                    f"{engine:8} echo, our calls+state  {line(same)}  ({share:.0%} of echo +"
+                    f" transaction; DCC Bot: {ours:.0%} of it; messages of"
+                    f" {found['reply_chars']} characters, {found['reply_buttons']} buttons)"
+                )
+                ours = found["per_second"] / floor["per_second"] if floor["per_second"] else 0
                 if ours < 0.8:
                     problems.append(
                         f"{engine} on {database}: {ours:.0%} of echo + transaction's rate"
@@ -547,8 +607,10 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--engine", default="ptb", help=argparse.SUPPRESS)
     p.add_argument("--group", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--group-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     p.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--same", help=argparse.SUPPRESS)  # CHARS,BUTTONS: echo doing our calls
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return p
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,6 +44,9 @@ from bot.core.text import clip, escape
 log = logging.getLogger(__name__)
 
 EMPTY_CONVERSATION = Conversation(0).state()  # a user with nothing to keep: no row
+# How long a group of updates may run before it commits and leaves the rest to the next one
+# (bot.core.group_commit): what grouping adds to an update's wait at most, besides one update.
+GROUP_SECONDS = 0.010
 MENU_RANK = {None: 0, "moderator": 1, "admin": 2}  # an administrator's menu has it all
 
 
@@ -117,8 +121,9 @@ class Dispatcher:
         # Updates waiting for one of the ``concurrency`` database turns are handled
         # together, ``group`` at most, in one transaction (bot.core.group_commit).
         self._group: GroupCommit[Event, DeferredReplies | None] = GroupCommit(
-            self._handle, self._handle_together, concurrency, group
+            self._handle, self._handle_together, concurrency, group, key=lambda e: e.user.id
         )
+        self.timer = time.perf_counter  # a group's time (GROUP_SECONDS); tests move it
         self._processed = 0
         self._idle = asyncio.Condition()
         # user → the album a handler took its first file from: the album's other files
@@ -204,16 +209,20 @@ class Dispatcher:
         self, events: Sequence[Event]
     ) -> list[DeferredReplies | None] | None:
         """Run several members' updates one after the other in one transaction, committed
-        once (``bot.core.group_commit``, ordered by member so that two processes take the
-        members' turns in the same order); None, with nothing kept, when one failed."""
+        once (``bot.core.group_commit``); None, with nothing kept, when one failed. Once the
+        group has run for ``GROUP_SECONDS`` the rest are left for the next group: the
+        results are those of the updates run, in order."""
         session = self.session_factory()
-        results: dict[int, DeferredReplies | None] = {}
+        results: list[DeferredReplies | None] = []
         albums = {e.user.id: self._albums.get(e.user.id) for e in events}  # see take_album
+        started = self.timer()
         try:
-            for event in sorted(events, key=lambda e: e.user.id):
+            for event in events:
+                if results and self.timer() - started >= GROUP_SECONDS:
+                    break
                 replies = DeferredReplies(self.messenger)
                 handled = await self._run(session, event, replies, [])
-                results[event.update_id] = replies if handled else None
+                results.append(replies if handled else None)
             await session.commit()
         except Exception:
             log.info("an update of a group failed", exc_info=True)
@@ -226,7 +235,7 @@ class Dispatcher:
             return None
         finally:
             await session.close()
-        return [results[event.update_id] for event in events]
+        return results
 
     async def _run(
         self,

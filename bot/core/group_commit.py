@@ -20,6 +20,12 @@ The guarantees stay an update's own:
 
 Dispatch's per-member lock keeps two updates of one member out of the same group (the
 second needs what the first wrote). A group of one is run by ``alone`` directly.
+
+A group costs latency: no update of it is answered before the last has run. So ``together``
+may stop early, when the group has run for its time (dispatch: ``GROUP_SECONDS``), and give
+the results of the updates it ran; the others go back to the head of the queue and start
+the next group. What grouping adds to an update's wait is then at most that time and one
+update, not a group of eight with a question routed to experts among them.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +46,23 @@ Together = Callable[[Sequence[E]], Awaitable[list[R] | None]]
 
 class GroupCommit(Generic[E, R]):
     """Updates handed in by ``submit``, handled in groups by at most ``runners`` at once
-    (the database turns: 1 on SQLite), each group at most ``most`` updates."""
+    (the database turns: 1 on SQLite), each group at most ``most`` updates, in the order of
+    ``key`` (dispatch: by member, so two processes take members' turns in the same order).
 
-    def __init__(self, alone: Alone[E, R], together: Together[E, R], runners: int, most: int):
+    ``together`` runs a group and gives one result an update, or fewer: the results of the
+    first updates it ran when it stopped early (its time was up), at least one."""
+
+    def __init__(
+        self,
+        alone: Alone[E, R],
+        together: Together[E, R],
+        runners: int,
+        most: int,
+        key: Callable[[E], Any] | None = None,
+    ):
         if runners < 1 or most < 1:
             raise ValueError("a group commit needs at least one runner and one update a group")
-        self.alone, self.together = alone, together
+        self.alone, self.together, self.key = alone, together, key
         self.runners, self.most = runners, most
         self._waiting: list[tuple[E, asyncio.Future[R]]] = []
         self._running = 0
@@ -69,6 +86,9 @@ class GroupCommit(Generic[E, R]):
             while self._waiting:
                 group = self._waiting[: self.most]
                 del self._waiting[: self.most]
+                if self.key is not None and len(group) > 1:
+                    key = self.key
+                    group.sort(key=lambda waiting: key(waiting[0]))
                 try:
                     results = await self._handle([update for update, _ in group])
                 except BaseException as error:  # cancelled while stopping, or a bug
@@ -78,7 +98,8 @@ class GroupCommit(Generic[E, R]):
                     if not isinstance(error, Exception):
                         raise
                     continue
-                for (_, done), result in zip(group, results, strict=True):
+                self._waiting[:0] = group[len(results) :]  # its time was up: the next group
+                for (_, done), result in zip(group, results, strict=False):
                     if not done.done():  # its feed was cancelled: nobody waits
                         done.set_result(result)
         finally:
@@ -88,8 +109,8 @@ class GroupCommit(Generic[E, R]):
         if len(updates) == 1:
             return [await self.alone(updates[0])]
         results = await self.together(updates)
-        if results is not None:
-            self.groups += 1
+        if results:
+            self.groups += len(results) > 1
             return results
         log.info("a group of %d updates was rolled back; each runs alone", len(updates))
         return [await self.alone(update) for update in updates]

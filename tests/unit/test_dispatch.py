@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.context import Context, flow_callback
-from bot.core.dispatch import Dispatcher, Router
+from bot.core.dispatch import GROUP_SECONDS, Dispatcher, Router
 from bot.core.events import (
     PHOTO,
     Attachment,
@@ -338,6 +338,29 @@ async def test_updates_waiting_for_the_turn_are_committed_together(
     assert bot.store.seen == {1, 2, 3}
     assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [
         (sophea.id, ASK_NAME), (vanna.id, ASK_NAME),
+    ]  # fmt: skip
+
+
+async def test_a_group_whose_time_is_up_leaves_the_rest_to_the_next_group(
+    bot: Bot, translations: Translations
+) -> None:
+    """Grouping must not make an update wait for a whole group: once a group has run for
+    GROUP_SECONDS it commits, and the waiting updates form the next group."""
+    sophea, vanna, mony = User(2002, "Sophea"), User(3003, "Vanna"), User(4004, "Mony")
+    bot.dispatcher = grouped(bot, translations)
+    moments = iter([0.0, 0.0, GROUP_SECONDS, 5.0, 5.0])  # the first group: time up after two
+    bot.dispatcher.timer = lambda: next(moments)
+    await while_the_turn_is_held(
+        bot, command(2, "start", sophea), command(3, "start", vanna), command(4, "start", mony)
+    )
+    assert bot.store.calls == [
+        "commit", "close",  # Dara's /hold, alone
+        "save", "save", "commit", "close",  # Sophea and Vanna: the time was up
+        "save", "commit", "close",  # Mony, alone
+    ]  # fmt: skip
+    assert bot.dispatcher.grouped == 1
+    assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [
+        (sophea.id, ASK_NAME), (vanna.id, ASK_NAME), (mony.id, ASK_NAME),
     ]  # fmt: skip
 
 
