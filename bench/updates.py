@@ -260,6 +260,8 @@ async def run_bot(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.group:  # how many updates share a transaction at most (1: no group commit)
         bot.app.UPDATE_GROUP = args.group
+    if args.turns:  # database turns on PostgreSQL (updates in transactions at once)
+        bot.app.CONCURRENT_UPDATES["postgresql"] = args.turns
     if args.group_seconds:  # how long a group may run before it commits
         import bot.core.dispatch
 
@@ -608,6 +610,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", default="ptb", help=argparse.SUPPRESS)
     p.add_argument("--group", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--group-seconds", type=float, default=0.0, help=argparse.SUPPRESS)
+    p.add_argument("--turns", type=int, default=0, help=argparse.SUPPRESS)
     p.add_argument("--database-url", default="", help=argparse.SUPPRESS)
     p.add_argument("--echo", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--same", help=argparse.SUPPRESS)  # CHARS,BUTTONS: echo doing our calls
