@@ -46,9 +46,11 @@ class StaffRepository:
         )
         return True
 
-    async def ids_with_role(self, role: str) -> list[int]:
+    async def ids_with_role(self, *roles: str) -> list[int]:
+        """Telegram ids of those with any of ``roles`` (one read; someone with two of them
+        is listed twice)."""
         rows = await self.session.scalars(
-            select(StaffRole.telegram_id).where(StaffRole.role == role)
+            select(StaffRole.telegram_id).where(StaffRole.role.in_(roles))
         )
         return list(rows)
 
