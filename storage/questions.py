@@ -7,7 +7,7 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -28,6 +28,13 @@ from storage.models import (
 from storage.sql import update_if
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
+
+# What /search may find among questions changes with these three (``search_version``).
+SEARCH_VERSION = select(
+    select(func.max(Answer.id)).scalar_subquery(),
+    select(func.count()).select_from(Answer).where(Answer.hidden.is_(True)).scalar_subquery(),
+    select(func.count()).select_from(Question).where(Question.hidden.is_(True)).scalar_subquery(),
+)
 
 
 def open_offers_of(
@@ -310,17 +317,15 @@ class QuestionRepository:
     async def asking_load(self, asker_id: int, now: datetime) -> tuple[int, list[datetime]]:
         """The member's questions waiting for a first answer, and when they asked those of
         the last 24 hours: what the question limits are checked against."""
-        waiting = await self.session.scalar(
-            select(func.count())
-            .select_from(Question)
-            .where(Question.asker_id == asker_id, Question.status == "open")
-        )
-        asked = await self.session.scalars(
-            select(Question.created_at).where(
-                Question.asker_id == asker_id, Question.created_at > now - DAY
+        rows = await self.session.execute(
+            select(Question.status == "open", Question.created_at).where(
+                Question.asker_id == asker_id,
+                or_(Question.status == "open", Question.created_at > now - DAY),
             )
-        )
-        return waiting or 0, sorted(asked)
+        )  # one read of both: the questions waiting and those of the day (few either way)
+        found = [(bool(waiting), created_at) for waiting, created_at in rows]
+        asked = sorted(created_at for _, created_at in found if created_at > now - DAY)
+        return sum(waiting for waiting, _ in found), asked
 
     async def question(self, question_id: int) -> Question | None:
         return await self.session.get(Question, question_id)
@@ -553,13 +558,8 @@ class QuestionRepository:
 
     async def search_version(self) -> tuple[int, int, int]:
         """Changes whenever what /search may find changes (an answer, a hide)."""
-        newest = await self.session.scalar(select(func.max(Answer.id)))
-        hidden_answers = await self.session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.hidden.is_(True))
-        )
-        hidden_questions = await self.session.scalar(
-            select(func.count()).select_from(Question).where(Question.hidden.is_(True))
-        )
+        row = (await self.session.execute(SEARCH_VERSION)).one()  # one read of the three
+        newest, hidden_answers, hidden_questions = row
         return newest or 0, hidden_answers or 0, hidden_questions or 0
 
     async def mark_answered(self, member_id: int) -> None:

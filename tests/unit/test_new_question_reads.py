@@ -1,6 +1,9 @@
-"""Routing a new question reads what it needs once: its tags, who was offered it, the staff
-(moderators and admins together). Send is the costliest step members take; what it decides
-is checked by the scenario tests (test_questions*), this only how often it reads."""
+"""/ask, the question's text and Send read what they need once: the member's load of
+questions, what /search may find, the new question's tags, who was offered it, the staff
+(moderators and admins together), and take no lock read where the database has no row
+locks (SQLite). Send is the costliest step members take; what these steps decide is checked
+by the scenario tests (test_questions*) and the limits' tests, this only how often they
+read."""
 
 from __future__ import annotations
 
@@ -38,6 +41,52 @@ async def uow(database: AsyncEngine) -> AsyncIterator[UnitOfWork]:
         await setup.commit()
     async with UnitOfWork(maker, lambda: NOW) as uow:
         yield uow
+
+
+class Statements:
+    """The SQL the database is sent while the block runs."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.engine, self.seen = uow.session.get_bind(), list[str]()
+
+    def _record(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.seen.append(" ".join(statement.split()))
+
+    def __enter__(self) -> list[str]:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self.seen
+
+    def __exit__(self, *_: Any) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+
+async def test_asking_reads_the_members_load_and_search_what_can_be_found_at_once(
+    uow: UnitOfWork,
+) -> None:
+    asker = await uow.members.get(ASKER)
+    assert asker is not None
+    with Statements(uow) as seen:
+        await uow.questions.asking_load(asker.id, NOW)
+        await uow.questions.search_version()
+        await uow.content.search_version()
+    assert len(seen) == 3
+
+
+async def test_the_question_limits_lock_the_asker_only_where_rows_can_be_locked(
+    uow: UnitOfWork,
+) -> None:
+    asker = await uow.members.get(ASKER)
+    assert asker is not None
+    with Statements(uow) as seen:
+        added = await uow.questions.add_question_within(
+            asker.id, "ransomware?", "ransomwar", ["cybersecurity"], NOW, NOW, 3, 5
+        )
+    assert added is not None
+    locks = [s for s in seen if s.startswith("SELECT members.id FROM members")]
+    if uow.session.get_bind().dialect.name == "postgresql":
+        assert len(locks) == 1 and locks[0].endswith("FOR UPDATE")
+    else:
+        assert not locks
 
 
 async def statements_of_routing(uow: UnitOfWork, translations: Translations) -> list[str]:
