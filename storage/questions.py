@@ -7,7 +7,18 @@ from datetime import datetime, time
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -35,6 +46,14 @@ SEARCH_VERSION = select(
     select(func.count()).select_from(Answer).where(Answer.hidden.is_(True)).scalar_subquery(),
     select(func.count()).select_from(Question).where(Question.hidden.is_(True)).scalar_subquery(),
 )
+# Read by every question's routing, built once.
+QUESTION_TAGS = (
+    select(Tag.slug)
+    .join(QuestionTag, QuestionTag.tag_id == Tag.id)
+    .where(QuestionTag.question_id == bindparam("question_id"))
+    .order_by(Tag.position)
+)
+OFFERED_TO = select(Assignment.member_id).where(Assignment.question_id == bindparam("question_id"))
 
 
 def open_offers_of(
@@ -331,13 +350,7 @@ class QuestionRepository:
         return await self.session.get(Question, question_id)
 
     async def question_tags(self, question_id: int) -> list[str]:
-        rows = await self.session.scalars(
-            select(Tag.slug)
-            .join(QuestionTag, QuestionTag.tag_id == Tag.id)
-            .where(QuestionTag.question_id == question_id)
-            .order_by(Tag.position)
-        )
-        return list(rows)
+        return list(await self.session.scalars(QUESTION_TAGS, {"question_id": question_id}))
 
     async def questions_of(self, asker_id: int, offset: int, limit: int) -> list[Question]:
         rows = await self.session.scalars(
@@ -386,10 +399,7 @@ class QuestionRepository:
 
     # -- assignments ---------------------------------------------------------------------
     async def offered_member_ids(self, question_id: int) -> set[int]:
-        rows = await self.session.scalars(
-            select(Assignment.member_id).where(Assignment.question_id == question_id)
-        )
-        return set(rows)
+        return set(await self.session.scalars(OFFERED_TO, {"question_id": question_id}))
 
     async def add_assignment(
         self, question_id: int, member_id: int, round: int, now: datetime

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, StaffRole
 
 STAFF_ROLES = ("admin", "moderator")
+
+
+ROLES_OF = select(StaffRole.role).where(StaffRole.telegram_id == bindparam("telegram_id"))
 
 
 class StaffRepository:
@@ -28,10 +31,7 @@ class StaffRepository:
 
     async def roles(self, telegram_id: int) -> set[str]:
         """Every staff role someone has, in one read (most people have none)."""
-        rows = await self.session.scalars(
-            select(StaffRole.role).where(StaffRole.telegram_id == telegram_id)
-        )
-        return set(rows)
+        return set(await self.session.scalars(ROLES_OF, {"telegram_id": telegram_id}))
 
     async def grant(self, telegram_id: int, role: str, granted_by: int | None) -> bool:
         """Give the role; False when the person already had it."""
