@@ -82,6 +82,8 @@ async def test_the_question_limits_lock_the_asker_only_where_rows_can_be_locked(
             asker.id, "ransomware?", "ransomwar", ["cybersecurity"], NOW, NOW, 3, 5
         )
     assert added is not None
+    assert not [s for s in seen if s.startswith("SELECT tags.id")]  # found by the INSERT
+    assert await uow.questions.question_tags(added.id) == ["cybersecurity"]
     locks = [s for s in seen if s.startswith("SELECT members.id FROM members")]
     if uow.session.get_bind().dialect.name == "postgresql":
         assert len(locks) == 1 and locks[0].endswith("FOR UPDATE")
