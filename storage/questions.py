@@ -161,6 +161,14 @@ ADD_QUESTION_WITHIN = (
     )
     .returning(_QUESTIONS.c.id)
 )
+# ``asking_load``: the questions waiting and those of the day in one read (few either way).
+ASKING_LOAD = select(Question.status == "open", Question.created_at).where(
+    Question.asker_id == bindparam("asker_id", type_=Integer),
+    or_(
+        Question.status == "open",
+        Question.created_at > bindparam("since", type_=_QUESTIONS.c.created_at.type),
+    ),
+)
 # A new question's tags, their ids looked up by the INSERT itself.
 TAG_QUESTION = insert(typing.cast(Table, QuestionTag.__table__)).from_select(
     ["question_id", "tag_id"],
@@ -390,12 +398,7 @@ class QuestionRepository:
     async def asking_load(self, asker_id: int, now: datetime) -> tuple[int, list[datetime]]:
         """The member's questions waiting for a first answer, and when they asked those of
         the last 24 hours: what the question limits are checked against."""
-        rows = await self.session.execute(
-            select(Question.status == "open", Question.created_at).where(
-                Question.asker_id == asker_id,
-                or_(Question.status == "open", Question.created_at > now - DAY),
-            )
-        )  # one read of both: the questions waiting and those of the day (few either way)
+        rows = await self.session.execute(ASKING_LOAD, {"asker_id": asker_id, "since": now - DAY})
         found = [(bool(waiting), created_at) for waiting, created_at in rows]
         asked = sorted(created_at for _, created_at in found if created_at > now - DAY)
         return sum(waiting for waiting, _ in found), asked

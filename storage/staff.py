@@ -19,6 +19,9 @@ STAFF_ROLES = ("admin", "moderator")
 
 
 ROLES_OF = select(StaffRole.role).where(StaffRole.telegram_id == bindparam("telegram_id"))
+WITH_ROLES = select(StaffRole.telegram_id).where(
+    StaffRole.role.in_(bindparam("roles", expanding=True))
+)
 
 
 class StaffRepository:
@@ -49,10 +52,7 @@ class StaffRepository:
     async def ids_with_role(self, *roles: str) -> list[int]:
         """Telegram ids of those with any of ``roles`` (one read; someone with two of them
         is listed twice)."""
-        rows = await self.session.scalars(
-            select(StaffRole.telegram_id).where(StaffRole.role.in_(roles))
-        )
-        return list(rows)
+        return list(await self.session.scalars(WITH_ROLES, {"roles": list(roles)}))
 
     async def audit(
         self, actor: int | None, action: str, detail: dict[str, Any], channel: str | None = None
