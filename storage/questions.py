@@ -159,8 +159,10 @@ ADD_QUESTION_WITHIN = (
             < bindparam("per_day", type_=Integer),
         ),
     )
-    .returning(_QUESTIONS.c.id)
+    .returning(*_QUESTIONS.c)
 )
+# The same, read back as the question it stored: no second read of the row.
+ADD_QUESTION_WITHIN_READ = select(Question).from_statement(ADD_QUESTION_WITHIN)
 # ``asking_load``: the questions waiting and those of the day in one read (few either way).
 ASKING_LOAD = select(Question.status == "open", Question.created_at).where(
     Question.asker_id == bindparam("asker_id", type_=Integer),
@@ -379,8 +381,8 @@ class QuestionRepository:
         (``storage.limits``)."""
         await hold(self.session, Member.id, asker_id)
         await self.session.flush()  # questions added to the session count too
-        question_id = await self.session.scalar(
-            ADD_QUESTION_WITHIN,
+        question = await self.session.scalar(
+            ADD_QUESTION_WITHIN_READ,
             {
                 "asker_id": asker_id, "text": text, "search_tokens": search_tokens,
                 "status": "open", "round": 1, "escalate_at": escalate_at, "hidden": False,
@@ -388,12 +390,12 @@ class QuestionRepository:
                 "waiting_max": waiting_max, "per_day": per_day,
             },
         )  # fmt: skip
-        if question_id is None:
+        if question is None:
             return None
         await self.session.execute(
-            TAG_QUESTION, {"question_id": question_id, "slugs": list(slugs)}
+            TAG_QUESTION, {"question_id": question.id, "slugs": list(slugs)}
         )  # the tags' ids looked up by the INSERT itself
-        return await self.session.get(Question, question_id)
+        return question
 
     async def asking_load(self, asker_id: int, now: datetime) -> tuple[int, list[datetime]]:
         """The member's questions waiting for a first answer, and when they asked those of

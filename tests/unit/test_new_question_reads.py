@@ -83,6 +83,13 @@ async def test_the_question_limits_lock_the_asker_only_where_rows_can_be_locked(
         )
     assert added is not None
     assert not [s for s in seen if s.startswith("SELECT tags.id")]  # found by the INSERT
+    assert not [s for s in seen if s.startswith("SELECT questions.")]  # the INSERT returns it
+    assert (added.text, added.round, added.status, added.created_at) == (
+        "ransomware?",
+        1,
+        "open",
+        NOW,
+    )
     assert await uow.questions.question_tags(added.id) == ["cybersecurity"]
     locks = [s for s in seen if s.startswith("SELECT members.id FROM members")]
     if uow.session.get_bind().dialect.name == "postgresql":
