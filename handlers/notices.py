@@ -70,7 +70,7 @@ async def notify_member(
 async def staff_ids(uow: UnitOfWork, role: str) -> list[int]:
     """Telegram ids of the staff with ``role``; admins count as moderators too."""
     roles = ("moderator", "admin") if role == "moderator" else (role,)
-    return sorted({i for r in roles for i in await uow.staff.ids_with_role(r)})
+    return sorted(set(await uow.staff.ids_with_role(*roles)))
 
 
 async def staff_language(uow: UnitOfWork, telegram_id: int) -> str:

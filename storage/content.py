@@ -31,6 +31,14 @@ from storage.seed.choices import OPTIONAL_CATEGORIES
 from storage.sql import among, update_if, upsert
 
 MEMBERS = Member.metadata.tables[Member.__tablename__]  # Core updates of a batch of ids
+# What /search may find among items changes with these two (``search_version``).
+SEARCH_VERSION = select(
+    select(func.max(ContentItem.id)).scalar_subquery(),
+    select(func.count())
+    .select_from(ContentItem)
+    .where(ContentItem.hidden.is_(True))
+    .scalar_subquery(),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +183,7 @@ class ContentRepository:
 
     async def search_version(self) -> tuple[int, int]:
         """Changes whenever what /search may find among items changes (new or hidden)."""
-        newest = await self.session.scalar(select(func.max(ContentItem.id)))
-        hidden = await self.session.scalar(
-            select(func.count()).select_from(ContentItem).where(ContentItem.hidden.is_(True))
-        )
+        newest, hidden = (await self.session.execute(SEARCH_VERSION)).one()  # one read
         return newest or 0, hidden or 0
 
     async def searchable(self) -> list[tuple[int, str]]:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Collection, Sequence
 from datetime import datetime, time
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -29,9 +43,25 @@ from storage.sql import update_if
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
 
+# What /search may find among questions changes with these three (``search_version``).
+SEARCH_VERSION = select(
+    select(func.max(Answer.id)).scalar_subquery(),
+    select(func.count()).select_from(Answer).where(Answer.hidden.is_(True)).scalar_subquery(),
+    select(func.count()).select_from(Question).where(Question.hidden.is_(True)).scalar_subquery(),
+)
+# Read by every question's routing, built once.
+QUESTION_TAGS = (
+    select(Tag.slug)
+    .join(QuestionTag, QuestionTag.tag_id == Tag.id)
+    .where(QuestionTag.question_id == bindparam("question_id"))
+    .order_by(Tag.position)
+)
+OFFERED_TO = select(Assignment.member_id).where(Assignment.question_id == bindparam("question_id"))
+
 
 def open_offers_of(
-    member_id: ColumnElement[int] | InstrumentedAttribute[int] | int, asker_id: int | None = None
+    member_id: ColumnElement[int] | InstrumentedAttribute[int] | int,
+    asker_id: ColumnElement[int] | int | None = None,
 ) -> ColumnElement[int]:
     """How many open offers the member holds (of ``asker_id``'s questions only, when given):
     offers of the round their question is in, while it waits for a first answer. What an
@@ -51,6 +81,103 @@ def open_offers_of(
         .where(*conditions)
         .scalar_subquery()
     )
+
+
+def _candidates() -> tuple[Any, Any]:
+    """Routing's query (``candidates``), without and with the per-asker condition."""
+    asker = bindparam("asker_id", type_=Integer)
+    open_count = open_offers_of(Member.id)
+    askers = open_offers_of(Member.id, asker)
+    query = (
+        select(
+            Member.id, Member.telegram_id, Member.language,
+            func.aggregate_strings(Tag.slug, ","), ExpertProfile.quiet_start,
+            ExpertProfile.quiet_end, ExpertProfile.cap, open_count,
+            ExpertProfile.last_assigned_at, ExpertProfile.answered, ExpertProfile.offered,
+            askers,
+        )
+        .join(ExpertTag, ExpertTag.member_id == Member.id)
+        .join(Tag, Tag.id == ExpertTag.tag_id)
+        .join(ExpertProfile, ExpertProfile.member_id == Member.id)
+        .where(
+            Tag.slug.in_(bindparam("slugs", expanding=True)),
+            ExpertProfile.available.is_(True),
+            Member.id != asker,
+            Member.deleted_at.is_(None),
+            Member.unreachable.is_(False),
+            Member.telegram_id.is_not(None),
+        )
+        .group_by(Member.id, ExpertProfile.member_id)
+        .having(open_count < ExpertProfile.cap)
+    )  # fmt: skip
+    return query, query.having(askers < bindparam("most", type_=Integer))
+
+
+# The statements of every question's routing, built once (building them took longer than
+# running them): with bound parameters, the same SQL as when they were built per call.
+CANDIDATES, CANDIDATES_PER_ASKER = _candidates()
+EXPERTS_EXIST = (
+    select(ExpertTag.member_id)
+    .join(Tag, Tag.id == ExpertTag.tag_id)
+    .join(Member, Member.id == ExpertTag.member_id)
+    .join(ExpertProfile, ExpertProfile.member_id == Member.id)
+    .where(
+        Tag.slug.in_(bindparam("slugs", expanding=True)),
+        Member.id != bindparam("asker_id", type_=Integer),
+        Member.deleted_at.is_(None),
+        Member.unreachable.is_(False),
+        Member.telegram_id.is_not(None),
+    )
+    .limit(1)
+)
+_QUESTIONS = typing.cast(Table, Question.__table__)
+_NEW_QUESTION = (
+    "asker_id",
+    "text",
+    "search_tokens",
+    "status",
+    "round",
+    "escalate_at",
+    "hidden",
+    "created_at",
+)
+_MINE = Question.asker_id == bindparam("mine", type_=Integer)
+# ``add_question_within``: the question, inserted only while the asker is under both limits,
+# counted by the INSERT itself (``storage.limits``).
+ADD_QUESTION_WITHIN = (
+    insert(_QUESTIONS)
+    .from_select(
+        list(_NEW_QUESTION),
+        select(*(bindparam(name, type_=_QUESTIONS.c[name].type) for name in _NEW_QUESTION)).where(
+            select(func.count()).where(_MINE, Question.status == "open").scalar_subquery()
+            < bindparam("waiting_max", type_=Integer),
+            select(func.count())
+            .where(
+                _MINE, Question.created_at > bindparam("since", type_=_QUESTIONS.c.created_at.type)
+            )
+            .scalar_subquery()
+            < bindparam("per_day", type_=Integer),
+        ),
+    )
+    .returning(*_QUESTIONS.c)
+)
+# The same, read back as the question it stored: no second read of the row.
+ADD_QUESTION_WITHIN_READ = select(Question).from_statement(ADD_QUESTION_WITHIN)
+# ``asking_load``: the questions waiting and those of the day in one read (few either way).
+ASKING_LOAD = select(Question.status == "open", Question.created_at).where(
+    Question.asker_id == bindparam("asker_id", type_=Integer),
+    or_(
+        Question.status == "open",
+        Question.created_at > bindparam("since", type_=_QUESTIONS.c.created_at.type),
+    ),
+)
+# A new question's tags, their ids looked up by the INSERT itself.
+TAG_QUESTION = insert(typing.cast(Table, QuestionTag.__table__)).from_select(
+    ["question_id", "tag_id"],
+    select(bindparam("question_id", type_=Integer), Tag.id).where(
+        Tag.slug.in_(bindparam("slugs", expanding=True))
+    ),
+)
 
 
 class ExpertRow(NamedTuple):
@@ -184,35 +311,13 @@ class QuestionRepository:
         an expert (no ORM objects): with 10,000 experts this is most of a routing decision's
         time (bench/routing.py --database). The open offers are counted for each expert
         found, through the (member, status) index, so past offers are never read."""
-        open_count = open_offers_of(Member.id)
-        askers = open_offers_of(Member.id, asker_id)
         await self.session.flush()  # the Core connection does not autoflush like the session
         connection = await self.session.connection()
-        query = (
-            select(
-                Member.id, Member.telegram_id, Member.language,
-                func.aggregate_strings(Tag.slug, ","), ExpertProfile.quiet_start,
-                ExpertProfile.quiet_end, ExpertProfile.cap, open_count,
-                ExpertProfile.last_assigned_at, ExpertProfile.answered, ExpertProfile.offered,
-                askers,
-            )
-            .join(ExpertTag, ExpertTag.member_id == Member.id)
-            .join(Tag, Tag.id == ExpertTag.tag_id)
-            .join(ExpertProfile, ExpertProfile.member_id == Member.id)
-            .where(
-                Tag.slug.in_(list(slugs)),
-                ExpertProfile.available.is_(True),
-                Member.id != asker_id,
-                Member.deleted_at.is_(None),
-                Member.unreachable.is_(False),
-                Member.telegram_id.is_not(None),
-            )
-            .group_by(Member.id, ExpertProfile.member_id)
-            .having(open_count < ExpertProfile.cap)
-        )  # fmt: skip
-        if per_asker is not None:
-            query = query.having(askers < per_asker)
-        rows = await connection.execute(query)
+        values: dict[str, Any] = {"slugs": list(slugs), "asker_id": asker_id}
+        if per_asker is None:
+            rows = await connection.execute(CANDIDATES, values)
+        else:
+            rows = await connection.execute(CANDIDATES_PER_ASKER, values | {"most": per_asker})
         tag_sets: dict[str, frozenset[str]] = {}  # a few distinct ones: built once each
         return [
             ExpertRow(
@@ -231,18 +336,7 @@ class QuestionRepository:
         """Whether any reachable expert other than ``except_member_id`` is verified for one
         of ``slugs``, whether available, away or at their cap."""
         found = await self.session.scalar(
-            select(ExpertTag.member_id)
-            .join(Tag, Tag.id == ExpertTag.tag_id)
-            .join(Member, Member.id == ExpertTag.member_id)
-            .join(ExpertProfile, ExpertProfile.member_id == Member.id)
-            .where(
-                Tag.slug.in_(list(slugs)),
-                Member.id != except_member_id,
-                Member.deleted_at.is_(None),
-                Member.unreachable.is_(False),
-                Member.telegram_id.is_not(None),
-            )
-            .limit(1)
+            EXPERTS_EXIST, {"slugs": list(slugs), "asker_id": except_member_id}
         )
         return found is not None
 
@@ -286,53 +380,36 @@ class QuestionRepository:
         otherwise. Counted by the INSERT itself, behind a lock on the asker's row
         (``storage.limits``)."""
         await hold(self.session, Member.id, asker_id)
-        mine = Question.asker_id == asker_id
-        waiting = select(func.count()).where(mine, Question.status == "open").scalar_subquery()
-        today = select(func.count()).where(mine, Question.created_at > now - DAY).scalar_subquery()
-        question_id = await insert_if(
-            self.session, Question,
+        await self.session.flush()  # questions added to the session count too
+        question = await self.session.scalar(
+            ADD_QUESTION_WITHIN_READ,
             {
                 "asker_id": asker_id, "text": text, "search_tokens": search_tokens,
                 "status": "open", "round": 1, "escalate_at": escalate_at, "hidden": False,
-                "created_at": now,
+                "created_at": now, "mine": asker_id, "since": now - DAY,
+                "waiting_max": waiting_max, "per_day": per_day,
             },
-            and_(waiting < waiting_max, today < per_day),
         )  # fmt: skip
-        if question_id is None:
+        if question is None:
             return None
-        tag_ids = list(await self.session.scalars(select(Tag.id).where(Tag.slug.in_(slugs))))
-        if tag_ids:
-            await self.session.execute(
-                insert(QuestionTag), [{"question_id": question_id, "tag_id": t} for t in tag_ids]
-            )
-        return await self.session.get(Question, question_id)
+        await self.session.execute(
+            TAG_QUESTION, {"question_id": question.id, "slugs": list(slugs)}
+        )  # the tags' ids looked up by the INSERT itself
+        return question
 
     async def asking_load(self, asker_id: int, now: datetime) -> tuple[int, list[datetime]]:
         """The member's questions waiting for a first answer, and when they asked those of
         the last 24 hours: what the question limits are checked against."""
-        waiting = await self.session.scalar(
-            select(func.count())
-            .select_from(Question)
-            .where(Question.asker_id == asker_id, Question.status == "open")
-        )
-        asked = await self.session.scalars(
-            select(Question.created_at).where(
-                Question.asker_id == asker_id, Question.created_at > now - DAY
-            )
-        )
-        return waiting or 0, sorted(asked)
+        rows = await self.session.execute(ASKING_LOAD, {"asker_id": asker_id, "since": now - DAY})
+        found = [(bool(waiting), created_at) for waiting, created_at in rows]
+        asked = sorted(created_at for _, created_at in found if created_at > now - DAY)
+        return sum(waiting for waiting, _ in found), asked
 
     async def question(self, question_id: int) -> Question | None:
         return await self.session.get(Question, question_id)
 
     async def question_tags(self, question_id: int) -> list[str]:
-        rows = await self.session.scalars(
-            select(Tag.slug)
-            .join(QuestionTag, QuestionTag.tag_id == Tag.id)
-            .where(QuestionTag.question_id == question_id)
-            .order_by(Tag.position)
-        )
-        return list(rows)
+        return list(await self.session.scalars(QUESTION_TAGS, {"question_id": question_id}))
 
     async def questions_of(self, asker_id: int, offset: int, limit: int) -> list[Question]:
         rows = await self.session.scalars(
@@ -381,10 +458,7 @@ class QuestionRepository:
 
     # -- assignments ---------------------------------------------------------------------
     async def offered_member_ids(self, question_id: int) -> set[int]:
-        rows = await self.session.scalars(
-            select(Assignment.member_id).where(Assignment.question_id == question_id)
-        )
-        return set(rows)
+        return set(await self.session.scalars(OFFERED_TO, {"question_id": question_id}))
 
     async def add_assignment(
         self, question_id: int, member_id: int, round: int, now: datetime
@@ -553,13 +627,8 @@ class QuestionRepository:
 
     async def search_version(self) -> tuple[int, int, int]:
         """Changes whenever what /search may find changes (an answer, a hide)."""
-        newest = await self.session.scalar(select(func.max(Answer.id)))
-        hidden_answers = await self.session.scalar(
-            select(func.count()).select_from(Answer).where(Answer.hidden.is_(True))
-        )
-        hidden_questions = await self.session.scalar(
-            select(func.count()).select_from(Question).where(Question.hidden.is_(True))
-        )
+        row = (await self.session.execute(SEARCH_VERSION)).one()  # one read of the three
+        newest, hidden_answers, hidden_questions = row
         return newest or 0, hidden_answers or 0, hidden_questions or 0
 
     async def mark_answered(self, member_id: int) -> None:

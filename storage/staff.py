@@ -10,12 +10,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, StaffRole
 
 STAFF_ROLES = ("admin", "moderator")
+
+
+ROLES_OF = select(StaffRole.role).where(StaffRole.telegram_id == bindparam("telegram_id"))
+WITH_ROLES = select(StaffRole.telegram_id).where(
+    StaffRole.role.in_(bindparam("roles", expanding=True))
+)
 
 
 class StaffRepository:
@@ -28,10 +34,7 @@ class StaffRepository:
 
     async def roles(self, telegram_id: int) -> set[str]:
         """Every staff role someone has, in one read (most people have none)."""
-        rows = await self.session.scalars(
-            select(StaffRole.role).where(StaffRole.telegram_id == telegram_id)
-        )
-        return set(rows)
+        return set(await self.session.scalars(ROLES_OF, {"telegram_id": telegram_id}))
 
     async def grant(self, telegram_id: int, role: str, granted_by: int | None) -> bool:
         """Give the role; False when the person already had it."""
@@ -46,11 +49,10 @@ class StaffRepository:
         )
         return True
 
-    async def ids_with_role(self, role: str) -> list[int]:
-        rows = await self.session.scalars(
-            select(StaffRole.telegram_id).where(StaffRole.role == role)
-        )
-        return list(rows)
+    async def ids_with_role(self, *roles: str) -> list[int]:
+        """Telegram ids of those with any of ``roles`` (one read; someone with two of them
+        is listed twice)."""
+        return list(await self.session.scalars(WITH_ROLES, {"roles": list(roles)}))
 
     async def audit(
         self, actor: int | None, action: str, detail: dict[str, Any], channel: str | None = None

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import Tag
 from storage.seed.tags import TAGS
 
+IN_ORDER = select(Tag).order_by(Tag.position, Tag.id)
+
 
 class TagRepository:
     def __init__(self, session: AsyncSession) -> None:
@@ -19,7 +21,7 @@ class TagRepository:
         several times (a question's suggestions, then its routing and notices), and they
         change only when the seed is synced at start-up."""
         if self._all is None:
-            self._all = list(await self.session.scalars(select(Tag).order_by(Tag.position, Tag.id)))
+            self._all = list(await self.session.scalars(IN_ORDER))
         return list(self._all)
 
     async def sync_seed(self) -> None:

@@ -39,7 +39,7 @@ from storage.outbox import OutboxRepository
 from storage.outreach import OutreachRepository
 from storage.questions import QuestionRepository
 from storage.reputation import ReputationRepository
-from storage.sql import transition, upsert
+from storage.sql import transition
 from storage.staff import StaffRepository
 from storage.stats import StatsRepository
 from storage.tags import TagRepository
@@ -102,6 +102,22 @@ SAVE_CONVERSATION = (
     .where(CONVERSATIONS.c.user_id == bindparam("conversation"))
     .values({name: bindparam(f"new_{name}") for name in (*CONVERSATION_FIELDS, "updated_at")})
 )
+
+
+def _start_conversation(insert: Any) -> Any:
+    """A conversation inserted, or (two first updates at once) the other's overwritten."""
+    fields = ("user_id", *CONVERSATION_FIELDS, "updated_at")
+    statement = insert(CONVERSATIONS).values({name: bindparam(name) for name in fields})
+    return statement.on_conflict_do_update(
+        index_elements=["user_id"],
+        set_={name: statement.excluded[name] for name in fields if name != "user_id"},
+    )
+
+
+START_CONVERSATION = {
+    "postgresql": _start_conversation(pg_insert),
+    "sqlite": _start_conversation(sqlite_insert),
+}
 
 
 class UnitOfWork:
@@ -203,11 +219,8 @@ class UnitOfWork:
                 {"conversation": user_id, **{f"new_{k}": v for k, v in values.items()}},
             )
             return
-        await self.session.execute(
-            upsert(self.session, CONVERSATIONS)
-            .values(user_id=user_id, **values)
-            .on_conflict_do_update(index_elements=["user_id"], set_=values)
-        )
+        dialect = self.session.get_bind().dialect.name
+        await self.session.execute(START_CONVERSATION[dialect], {"user_id": user_id, **values})
 
     async def delete_conversation(self, user_id: int) -> None:
         await self.session.execute(

@@ -93,6 +93,14 @@ def shown_length(text: str) -> int:
     return sum(_shown(token) for token in _HTML_TOKEN.findall(text))
 
 
+def fits(text: str, limit: int) -> bool:
+    """Whether ``text`` (Telegram HTML) shows in at most ``limit`` units. The markup as
+    written is never shorter than what it shows (a tag shows nothing, an entity of four or
+    more characters one or two units), so a text whose markup fits needs no parsing: most
+    of what the bot sends is measured at C speed, not a token at a time."""
+    return units(text) <= limit or shown_length(text) <= limit
+
+
 def clip_html(text: str, limit: int, ellipsis: str = "…") -> str:
     """Telegram HTML shortened to at most ``limit`` UTF-16 units of markup and text (more
     than Telegram counts, ``shown_length``: room to spare), never cutting a
@@ -171,7 +179,7 @@ def split_html(text: str, limit: int = MESSAGE_MAX) -> list[str]:
     or a cluster (only a cluster longer than a whole message is cut, between code points).
     The tags open where a message ends are closed there and opened again, with their
     attributes, at the start of the next; the whitespace at the cut is dropped."""
-    if shown_length(text) <= limit:
+    if fits(text, limit):
         return [text]
     if limit < 2:
         raise ValueError(f"cannot split into messages of {limit} units")
@@ -208,7 +216,7 @@ def split_message(text: str, t: Translator, limit: int = MESSAGE_MAX) -> list[st
     (``split_html``), each ending with "(part 2 of 3)" in the reader's language. What a
     member wrote (an answer, a question, a follow-up) is never clipped on its way to its
     reader: it arrives whole, in parts, the heading on the first."""
-    if shown_length(text) <= limit:
+    if fits(text, limit):
         return [text]
 
     def mark(part: int, total: int) -> str:
@@ -224,7 +232,7 @@ def split_caption(text: str, t: Translator) -> list[str]:
     than Telegram's CAPTION_MAX goes with the file as far as a caption takes (ending, as
     any message in parts, with "(part 1 of N)"), the rest after it in messages of up to
     MESSAGE_MAX units. Nothing is clipped."""
-    if shown_length(text) <= CAPTION_MAX:
+    if fits(text, CAPTION_MAX):
         return [text]
 
     def mark(part: int, total: int) -> str:

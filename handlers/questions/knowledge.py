@@ -22,15 +22,30 @@ from storage.uow import UnitOfWork
 SIMILAR_MIN_SCORE = 1.0
 
 
+TagsAsStored = tuple[tuple[str, str, str, str, str], ...]
+_terms: tuple[TagsAsStored, list[TagTerms]] | None = None
+
+
 async def terms_of_tags(uow: UnitOfWork) -> list[TagTerms]:
-    return [
-        tag_terms(
-            t.slug,
-            [t.name_en, t.name_km],
-            [k for k in (t.keywords_en + "," + t.keywords_km).split(",") if k.strip()],
-        )
-        for t in await uow.tags.all()
-    ]
+    """The tags as tagging sees them. Normalising them (segmenting the Khmer names and
+    keywords) is most of a question's suggestion time, and they change only when the seed
+    is synced or an admin edits one: the terms are kept with the tags' stored names and
+    keywords, and made again when those differ (read each time, so another process's
+    change counts at once)."""
+    global _terms
+    tags = await uow.tags.all()
+    stored = tuple((t.slug, t.name_en, t.name_km, t.keywords_en, t.keywords_km) for t in tags)
+    if _terms is None or _terms[0] != stored:
+        terms = [
+            tag_terms(
+                slug,
+                [name_en, name_km],
+                [k for k in (keywords_en + "," + keywords_km).split(",") if k.strip()],
+            )
+            for slug, name_en, name_km, keywords_en, keywords_km in stored
+        ]
+        _terms = (stored, terms)
+    return list(_terms[1])
 
 
 async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:

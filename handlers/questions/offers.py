@@ -80,28 +80,27 @@ async def offer(
     now: datetime,
     tz: ZoneInfo,
     k: int,
+    slugs: list[str] | None = None,
+    offered: set[int] | None = None,
 ) -> list[Offer]:
     """Offer ``question`` to the next ``k`` experts; the offers made (maybe none). Each
     offer is written only while the expert is still under their cap and under
     ``settings.offers_per_asker`` for this asker (a concurrent offer may have taken the
     place since the candidates were read: that expert is then left out). Quiet hours are
-    read in ``tz``, the bot's time zone."""
-    slugs = await uow.questions.question_tags(question.id)
+    read in ``tz``, the bot's time zone. ``slugs`` (the question's tags) and ``offered``
+    (who was offered it before), when the caller has read them already."""
+    if slugs is None:
+        slugs = await uow.questions.question_tags(question.id)
     per_asker = settings.offers_per_asker
     rows = {
         row.member_id: row
         for row in await uow.questions.candidates(slugs, question.asker_id, per_asker)
     }
-    offers = choose_experts(
-        rows.values(),
-        slugs,
-        question.asker_id,
-        now,
-        tz,
-        k,
-        await uow.questions.offered_member_ids(question.id),
-        per_asker,
-    )
+    if offered is None:
+        offered = await uow.questions.offered_member_ids(question.id)
+    offers = choose_experts(rows.values(), slugs, question.asker_id, now, tz, k, offered, per_asker)
+    if not offers:
+        return []
     tags = await uow.tags.all()
     file = await question_file(uow, question)
     made = []
@@ -140,17 +139,42 @@ async def tell_moderators(
     question: Question,
     settings: QaSettings,
     now: datetime,
+    slugs: list[str] | None = None,
+    offered: set[int] | None = None,
 ) -> int:
     """The last round: every moderator (and admin) sees the question and may answer it.
+    ``slugs`` and ``offered`` as for ``offer``.
 
     With no staff at all, the question stays due: the job tries again after the configured
     ``settings.escalate_after``."""
-    slugs = await uow.questions.question_tags(question.id)
+    staff = await staff_ids(uow, "moderator")
+    told = 0
+    if staff:
+        if slugs is None:
+            slugs = await uow.questions.question_tags(question.id)
+        if offered is None:
+            offered = await uow.questions.offered_member_ids(question.id)
+        told = await _tell_staff(uow, translations, question, now, staff, slugs, offered)
+    if told == 0:
+        log.warning("question %s reached its last round but no moderator exists", question.id)
+        question.escalate_at = now + settings.escalate_after
+    return told
+
+
+async def _tell_staff(
+    uow: UnitOfWork,
+    translations: Translations,
+    question: Question,
+    now: datetime,
+    staff: list[int],
+    slugs: list[str],
+    offered: set[int],
+) -> int:
+    """``tell_moderators``' offers and notices to ``staff``; how many were told."""
     tags = await uow.tags.all()
-    offered = await uow.questions.offered_member_ids(question.id)
     file = await question_file(uow, question)
     told = 0
-    for telegram_id in await staff_ids(uow, "moderator"):
+    for telegram_id in staff:
         member = await uow.members.get(telegram_id)
         language = member.language if member else "en"
         names = tag_names(tags, slugs, language)
@@ -174,9 +198,6 @@ async def tell_moderators(
             now, dedupe_key=f"offer:{assignment.id}", file=file,
         )  # fmt: skip
         told += 1
-    if told == 0:
-        log.warning("question %s reached its last round but no moderator exists", question.id)
-        question.escalate_at = now + settings.escalate_after
     return told
 
 
@@ -217,17 +238,19 @@ async def route_new_question(
     """Round 1: the offers made now. When the question's experts exist but none is free
     (all at their cap or away), it stays in round 1 and is offered again every
     ``BUSY_RETRY`` (see ``offer_when_free``); only with no expert at all for its tags
-    (other than the asker) do the moderators get it at once."""
-    offers = await offer(uow, translations, question, settings, now, tz, settings.k)
+    (other than the asker) do the moderators get it at once. The question's tags and who
+    was offered it are read once for all of that (no offer made: nobody was offered it)."""
+    slugs = await uow.questions.question_tags(question.id)
+    offered = await uow.questions.offered_member_ids(question.id)
+    offers = await offer(uow, translations, question, settings, now, tz, settings.k, slugs, offered)
     if offers:
         return len(offers)
-    slugs = await uow.questions.question_tags(question.id)
     if await uow.questions.experts_exist(slugs, question.asker_id):
         question.escalate_at = min(now + BUSY_RETRY, question.created_at + settings.escalate_after)
         return 0
     question.round = 3
     question.escalate_at = None
-    return await tell_moderators(uow, translations, question, settings, now)
+    return await tell_moderators(uow, translations, question, settings, now, slugs, offered)
 
 
 async def offer_when_free(

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.core.html import MESSAGE_MAX, shown_length, split_html, split_message
+from bot.core.html import MESSAGE_MAX, fits, shown_length, split_html, split_message
 from bot.core.i18n import Translations
 from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
 from bot.core.text import (
@@ -174,6 +174,15 @@ def test_split_parts_fit_parse_and_keep_the_whole_text(text: str, limit: int) ->
     for part in shown:
         assert set(regex.findall(r"\X", part)) <= clusters  # no cluster cut in two
         assert not part.rstrip().endswith(COENG)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SEGMENTS, max_size=12).map("".join), st.integers(min_value=0, max_value=200))
+def test_the_quick_measure_agrees_with_telegrams_count(text: str, limit: int) -> None:
+    """``fits`` skips parsing when the markup itself fits: it must answer as the count does,
+    for texts whose tags and entities make the markup longer than what shows."""
+    assert fits(text, limit) == (shown_length(text) <= limit)
+    assert fits("&lt;b&gt;" * 3, 9) and not fits("&lt;b&gt;" * 3, 8)  # 27 written, 9 shown
 
 
 @settings(max_examples=200, deadline=None)
