@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 EMPTY_CONVERSATION = Conversation(0).state()  # a user with nothing to keep: no row
 # How long a group of updates may run before it commits and leaves the rest to the next one
 # (bot.core.group_commit): what grouping adds to an update's wait at most, besides one update.
-GROUP_SECONDS = 0.010
+GROUP_SECONDS = 0.025
 MENU_RANK = {None: 0, "moderator": 1, "admin": 2}  # an administrator's menu has it all
 
 
