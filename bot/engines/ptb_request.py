@@ -25,6 +25,7 @@ CONNECTIONS = 256  # python-telegram-bot's own pool size for its calls
 TIMEOUT = 5.0  # seconds: python-telegram-bot's defaults for reading, writing and connecting
 MEDIA_WRITE_TIMEOUT = 20.0  # an upload is given longer, as python-telegram-bot gives it
 DEFAULT = BaseRequest.DEFAULT_NONE  # a timeout the caller left to the request
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -68,10 +69,12 @@ class AiohttpRequest(BaseRequest):
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
         data: Any = None
+        headers = None
         uploading = False
-        if request_data is not None:
-            uploading = request_data.contains_files
-            data = _form(request_data) if uploading else request_data.json_parameters
+        if request_data is not None and request_data.contains_files:
+            data, uploading = _form(request_data), True
+        elif request_data is not None:  # encoded here: aiohttp's FormData costs more than the call
+            data, headers = request_data.url_encoded_parameters().encode(), FORM
         if uploading or not all(
             _default(t) for t in (read_timeout, write_timeout, connect_timeout, pool_timeout)
         ):
@@ -81,7 +84,9 @@ class AiohttpRequest(BaseRequest):
         else:
             timeout = self._default_timeout
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
