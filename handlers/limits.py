@@ -35,22 +35,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from handlers.context import Ctx
 
 WINDOW = timedelta(hours=24)
 
-QUESTIONS_WAITING = N_(
-    "You have {count} questions waiting for a first answer, the most a member can have at once. You can ask a new one when one of them is answered, or after you close one in /myquestions."
-)
-QUESTIONS_PER_DAY = N_(
-    "You have asked {count} questions in the last 24 hours, the most allowed. You can ask the next one from {time}."
-)
-REPORTS_PER_DAY = N_(
-    "You have sent {count} reports in the last 24 hours, the most allowed. You can report again from {time}."
-)
+
+class Limit(Enum):
+    """A limit counted in questions or reports: its refusal names the number, and an
+    operator may set it to one, so its words come in singular and plural forms."""
+
+    QUESTIONS_WAITING = "questions_waiting"
+    QUESTIONS_PER_DAY = "questions_per_day"
+    REPORTS_PER_DAY = "reports_per_day"
+
+
 APPLICATION_PENDING = N_(
     "Your expert application is still waiting for the administrators' decision. You will hear from them here, and can apply again once they have decided."
 )
@@ -77,10 +79,10 @@ def limits(extras: dict[str, object]) -> Limits:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """Why not: ``message`` is the msgid shown; ``count`` the limit; ``until`` for a daily
-    limit, when the next one is possible."""
+    """Why not: the ``limit`` reached; ``count`` its number; ``until`` for a daily limit,
+    when the next one is possible."""
 
-    message: str
+    limit: Limit
     count: int
     until: datetime | None = None
 
@@ -104,10 +106,10 @@ def may_ask(
     """None when the member may ask a question now: ``waiting`` of theirs wait for a first
     answer, ``asked_at`` are when they asked the recent ones."""
     if waiting >= rules.questions_waiting:
-        return Refused(QUESTIONS_WAITING, rules.questions_waiting)
+        return Refused(Limit.QUESTIONS_WAITING, rules.questions_waiting)
     until = next_allowed(asked_at, rules.questions_per_day, now)
     if until is not None:
-        return Refused(QUESTIONS_PER_DAY, rules.questions_per_day, until)
+        return Refused(Limit.QUESTIONS_PER_DAY, rules.questions_per_day, until)
     return None
 
 
@@ -115,13 +117,34 @@ def may_report(reported_at: Sequence[datetime], rules: Limits, now: datetime) ->
     """None when the member may file one more report now (both kinds count)."""
     until = next_allowed(reported_at, rules.reports_per_day, now)
     if until is not None:
-        return Refused(REPORTS_PER_DAY, rules.reports_per_day, until)
+        return Refused(Limit.REPORTS_PER_DAY, rules.reports_per_day, until)
     return None
 
 
 def refusal_text(ctx: Ctx, refused: Refused, timezone: ZoneInfo) -> str:
     """The refusal in the member's language, the time in the community's time zone."""
     until = refused.until.astimezone(timezone) if refused.until else None
-    return ctx._(refused.message).format(
+    return refusal_words(ctx.t, refused.limit, refused.count).format(
         count=ctx.t.number(refused.count), time=ctx.t.moment(until) if until else ""
+    )
+
+
+def refusal_words(t: Translator, limit: Limit, count: int) -> str:
+    """The refusal's words for a limit of ``count``, with ``{count}`` and ``{time}`` to fill."""
+    if limit is Limit.QUESTIONS_WAITING:
+        return t.ngettext(
+            "You have {count} question waiting for a first answer, the most a member can have at once. You can ask a new one when it is answered, or after you close it in /myquestions.",
+            "You have {count} questions waiting for a first answer, the most a member can have at once. You can ask a new one when one of them is answered, or after you close one in /myquestions.",
+            count,
+        )
+    if limit is Limit.QUESTIONS_PER_DAY:
+        return t.ngettext(
+            "You have asked {count} question in the last 24 hours, the most allowed. You can ask the next one from {time}.",
+            "You have asked {count} questions in the last 24 hours, the most allowed. You can ask the next one from {time}.",
+            count,
+        )
+    return t.ngettext(
+        "You have sent {count} report in the last 24 hours, the most allowed. You can report again from {time}.",
+        "You have sent {count} reports in the last 24 hours, the most allowed. You can report again from {time}.",
+        count,
     )

@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.i18n import Translations
 from handlers.limits import (
-    QUESTIONS_PER_DAY,
-    QUESTIONS_WAITING,
-    REPORTS_PER_DAY,
+    Limit,
     Limits,
     may_ask,
     may_report,
     next_allowed,
+    refusal_words,
 )
 from handlers.questions.routing import ExpertCandidate, choose_experts
 from storage.db import make_sessionmaker
@@ -32,18 +32,33 @@ EVERY_TAG = ["web", "cloud", "ai", "data", "cybersecurity"]
 
 
 # -- the pure rules ------------------------------------------------------------------------
+def test_a_limit_of_one_is_said_in_the_singular(translations: Translations) -> None:
+    """An operator may set a limit to one: "1 question", never "1 questions"; Khmer has one
+    form for every number."""
+    en, km = translations.for_language("en"), translations.for_language("km")
+    for limit, one, many in [
+        (Limit.QUESTIONS_WAITING, "You have 1 question waiting", "You have 3 questions waiting"),
+        (Limit.QUESTIONS_PER_DAY, "You have asked 1 question in", "You have asked 3 questions in"),
+        (Limit.REPORTS_PER_DAY, "You have sent 1 report in", "You have sent 3 reports in"),
+    ]:
+        assert refusal_words(en, limit, 1).format(count=1, time="").startswith(one)
+        assert refusal_words(en, limit, 3).format(count=3, time="").startswith(many)
+        assert refusal_words(km, limit, 1) == refusal_words(km, limit, 3) != ""
+        assert "អ្នក" in refusal_words(km, limit, 1)
+
+
 def test_questions_waiting_for_a_first_answer_are_capped() -> None:
     rules = Limits(questions_waiting=3)
     assert may_ask(2, [], rules, NOW) is None
     refused = may_ask(3, [], rules, NOW)
-    assert refused is not None and refused.message == QUESTIONS_WAITING and refused.count == 3
+    assert refused is not None and refused.limit is Limit.QUESTIONS_WAITING and refused.count == 3
 
 
 def test_questions_a_day_are_counted_over_a_rolling_24_hours() -> None:
     rules = Limits(questions_waiting=99, questions_per_day=10)
     asked = [NOW - timedelta(hours=23, minutes=i) for i in range(10)]  # oldest 23:09 ago
     refused = may_ask(0, asked, rules, NOW)
-    assert refused is not None and refused.message == QUESTIONS_PER_DAY
+    assert refused is not None and refused.limit is Limit.QUESTIONS_PER_DAY
     assert refused.until == NOW + timedelta(minutes=51)  # when the oldest leaves the window
     assert may_ask(0, asked, rules, NOW + timedelta(minutes=51)) is None
     assert may_ask(0, asked[:9], rules, NOW) is None
@@ -53,7 +68,7 @@ def test_reports_a_day_are_capped_and_say_when_the_next_is_possible() -> None:
     rules = Limits(reports_per_day=5)
     filed = [NOW - timedelta(hours=h) for h in (1, 2, 3, 4, 5)]
     refused = may_report(filed, rules, NOW)
-    assert refused is not None and refused.message == REPORTS_PER_DAY
+    assert refused is not None and refused.limit is Limit.REPORTS_PER_DAY
     assert refused.until == NOW + timedelta(hours=19)
     assert may_report(filed[:4], rules, NOW) is None
     assert next_allowed(filed, 5, NOW + timedelta(hours=19)) is None
