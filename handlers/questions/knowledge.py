@@ -9,6 +9,8 @@ number made negative, so one ranking serves both.
 
 from __future__ import annotations
 
+import functools
+
 from bot.core.i18n import N_
 from handlers.context import Ctx
 from handlers.questions.settings import SIMILAR_SHOWN
@@ -23,7 +25,6 @@ SIMILAR_MIN_SCORE = 1.0
 
 
 TagsAsStored = tuple[tuple[str, str, str, str, str], ...]
-_terms: tuple[TagsAsStored, list[TagTerms]] | None = None
 
 
 async def terms_of_tags(uow: UnitOfWork) -> list[TagTerms]:
@@ -32,20 +33,21 @@ async def terms_of_tags(uow: UnitOfWork) -> list[TagTerms]:
     is synced or an admin edits one: the terms are kept with the tags' stored names and
     keywords, and made again when those differ (read each time, so another process's
     change counts at once)."""
-    global _terms
     tags = await uow.tags.all()
     stored = tuple((t.slug, t.name_en, t.name_km, t.keywords_en, t.keywords_km) for t in tags)
-    if _terms is None or _terms[0] != stored:
-        terms = [
-            tag_terms(
-                slug,
-                [name_en, name_km],
-                [k for k in (keywords_en + "," + keywords_km).split(",") if k.strip()],
-            )
-            for slug, name_en, name_km, keywords_en, keywords_km in stored
-        ]
-        _terms = (stored, terms)
-    return list(_terms[1])
+    return list(_terms_of(stored))
+
+
+@functools.lru_cache(maxsize=1)
+def _terms_of(stored: TagsAsStored) -> tuple[TagTerms, ...]:
+    return tuple(
+        tag_terms(
+            slug,
+            [name_en, name_km],
+            [k for k in (keywords_en + "," + keywords_km).split(",") if k.strip()],
+        )
+        for slug, name_en, name_km, keywords_en, keywords_km in stored
+    )
 
 
 async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
