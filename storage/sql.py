@@ -12,11 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+# Each database's INSERT, with ``on_conflict_do_nothing`` and friends: for a statement built
+# once a database (module constants keyed by dialect name), or per call (``upsert``).
+INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
 
 def upsert(session: AsyncSession, table: Any) -> Any:
     """INSERT … for the session's database, with ``on_conflict_do_nothing`` and friends."""
     dialect = session.get_bind().dialect.name
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return INSERTS.get(dialect, sqlite_insert)(table)
 
 
 def among(

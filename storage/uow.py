@@ -39,7 +39,7 @@ from storage.outbox import OutboxRepository
 from storage.outreach import OutreachRepository
 from storage.questions import QuestionRepository
 from storage.reputation import ReputationRepository
-from storage.sql import transition
+from storage.sql import INSERTS, transition
 from storage.staff import StaffRepository
 from storage.stats import StatsRepository
 from storage.tags import TagRepository
@@ -114,10 +114,7 @@ def _start_conversation(insert: Any) -> Any:
     )
 
 
-START_CONVERSATION = {
-    "postgresql": _start_conversation(pg_insert),
-    "sqlite": _start_conversation(sqlite_insert),
-}
+START_CONVERSATION = {dialect: _start_conversation(insert) for dialect, insert in INSERTS.items()}
 
 
 class UnitOfWork:
