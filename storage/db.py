@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -14,14 +16,50 @@ from sqlalchemy.ext.asyncio import (
 
 from storage.sqlite_driver import OneTripDBAPI
 
+# A pooled PostgreSQL connection left unused this long is pinged before it is handed out.
+# ``pool_pre_ping`` pinged every one (a transaction begun and rolled back around a query:
+# three round trips, about a third of a busy update's database time, for a connection used
+# a millisecond before). A connection that was just in use and dies anyway (the server
+# restarted under load) fails the statement that meets it: SQLAlchemy then replaces the
+# whole pool, and the work is run again where it can be (``connection_lost``).
+PING_AFTER_IDLE = 10.0  # seconds
+
 
 def make_engine(url: str) -> AsyncEngine:
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True)
+        engine = create_async_engine(url)
+        _ping_when_idle(engine)
+        return engine
     options = {"module": OneTripDBAPI()} if url.startswith("sqlite+aiosqlite") else {}
     engine = create_async_engine(url, **options)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` is the database connection found closed: nothing of the transaction
+    was kept (or, when it closed during the commit, the update's claim was, and a second run
+    skips it), so the work can run again on a fresh connection."""
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    dialect = engine.dialect
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned"] = time.monotonic()
+
+    def taken(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("returned")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces it (up to three times) and goes on
+            raise DisconnectionError("a pooled connection no longer answers") from error
+
+    event.listen(engine.sync_engine, "checkin", returned)
+    event.listen(engine.sync_engine, "checkout", taken)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -110,16 +110,24 @@ class PostgresServer:
     async def drop_database(self, name: str) -> None:
         await self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
-    async def execute(self, statement: str) -> None:
+    async def execute(self, statement: str, *arguments: object) -> str:
         import asyncpg
 
         connection = await asyncpg.connect(
             host="127.0.0.1", port=self.port, user=self.user, database="postgres"
         )
         try:
-            await connection.execute(statement)
+            return str(await connection.execute(statement, *arguments))
         finally:
             await connection.close()
+
+    async def close_connections(self, database: str) -> int:
+        """Close every connection to ``database``, as a restart of the server would: how
+        many there were."""
+        status = await self.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", database
+        )
+        return int(status.split()[-1])  # "SELECT n"
 
 
 def _user() -> tuple[str, list[str]]:

@@ -105,8 +105,10 @@ class Dispatcher:
         timezone: ZoneInfo | None = None,
         strict_flows: bool = False,
         group: int = 1,
+        lost_connection: Callable[[Exception], bool] = lambda _error: False,
     ) -> None:
         self.session_factory = session_factory
+        self.lost_connection = lost_connection  # the database's word for "run it again"
         self.strict_flows = strict_flows  # ctx.goto to an undeclared step raises (tests)
         self.timezone = timezone or ZoneInfo("UTC")  # every handler's ctx.timezone
         self.messenger = messenger
@@ -185,25 +187,36 @@ class Dispatcher:
 
     async def _handle(self, event: Event) -> DeferredReplies | None:
         """Run the update in a transaction of its own; the replies it made, to send once
-        committed (None: nothing to send, or the apology for a failure went out)."""
-        session = self.session_factory()
-        replies = DeferredReplies(self.messenger)
-        made: list[Context[Any, Any]] = []
-        try:
-            handled = await self._run(session, event, replies, made)
-            await session.commit()
-        except Exception:
-            log.exception("update %s failed", event.update_id)
-            replies.discard()
-            await session.rollback()
-            if made:
-                ctx = made[0]
-                ctx.messenger, ctx.callback_answered = self.messenger, False
-                await self._apologise(ctx)
-            return None
-        finally:
-            await session.close()
-        return replies if handled else None
+        committed (None: nothing to send, or the apology for a failure went out). An update
+        that met a closed database connection (``lost_connection``: the server restarted)
+        runs once more on a fresh one before the member is told it failed."""
+        for attempt in (1, 2):
+            session = self.session_factory()
+            replies = DeferredReplies(self.messenger)
+            made: list[Context[Any, Any]] = []
+            album = self._albums.get(event.user.id)
+            try:
+                handled = await self._run(session, event, replies, made)
+                await session.commit()
+            except Exception as error:
+                replies.discard()
+                await session.rollback()
+                if attempt == 1 and self.lost_connection(error):
+                    log.warning(
+                        "update %s met a closed database connection; again", event.update_id
+                    )
+                    self._keep_album(event.user.id, album)
+                    continue
+                log.exception("update %s failed", event.update_id)
+                if made:
+                    ctx = made[0]
+                    ctx.messenger, ctx.callback_answered = self.messenger, False
+                    await self._apologise(ctx)
+                return None
+            finally:
+                await session.close()
+            return replies if handled else None
+        return None  # not reached: the second attempt returns
 
     async def _handle_together(
         self, events: Sequence[Event]
@@ -228,14 +241,18 @@ class Dispatcher:
             log.info("an update of a group failed", exc_info=True)
             await session.rollback()
             for user_id, album in albums.items():  # the updates run again: as if never run
-                if album is None:
-                    self._albums.pop(user_id, None)
-                else:
-                    self._albums[user_id] = album
+                self._keep_album(user_id, album)
             return None
         finally:
             await session.close()
         return results
+
+    def _keep_album(self, user_id: int, album: str | None) -> None:
+        """Put back the album a member's update found (``take_album``), for a run again."""
+        if album is None:
+            self._albums.pop(user_id, None)
+        else:
+            self._albums[user_id] = album
 
     async def _run(
         self,

@@ -7,6 +7,7 @@ come with the pages that change state.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -26,7 +27,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
 from storage.models import AuditEntry, WebSession, WebSignIn
 from storage.uow import UnitOfWork
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, postgres_database
 from web.console import PAGES, Console, console_application
 from web.signin import NotStaff, issue_link
 
@@ -93,9 +94,9 @@ class World:
             return await uow.session.scalar(select(func.count()).select_from(model)) or 0
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}")
+@contextlib.asynccontextmanager
+async def open_world(database_url: str) -> AsyncIterator[World]:
+    engine = make_engine(database_url)
     await upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
     clock = FakeClock()
@@ -114,9 +115,17 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     )
     client = TestClient(TestServer(console_application(console)))
     await client.start_server()
-    yield World(sessionmaker, clock, client)
-    await client.close()
-    await engine.dispose()
+    try:
+        yield World(sessionmaker, clock, client)
+    finally:
+        await client.close()
+        await engine.dispose()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with open_world(f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}") as world:
+        yield world
 
 
 # -- signing in ----------------------------------------------------------------------------
@@ -392,3 +401,26 @@ async def test_two_uses_racing_for_one_link_let_one_in(world: World) -> None:
 
         late.usable_sign_in = saw_it_unused  # type: ignore[method-assign]
         assert await late.use_sign_in(digest(token), now) is None
+
+
+# -- the database ------------------------------------------------------------------------
+async def test_pages_are_served_across_closed_database_connections(
+    request: pytest.FixtureRequest,
+) -> None:
+    """PostgreSQL restarted under a signed-in administrator: the next page comes, not an
+    error (the pool's connections were used a moment ago and are not pinged; the page runs
+    again on a fresh connection), and a form posted then does what it says."""
+    server, name = await postgres_database(request)
+    try:
+        async with open_world(server.url(name)) as world:
+            csrf = await world.sign_in(ADMIN)
+            assert await server.close_connections(name) >= 1
+            page = await world.client.get("/overview")
+            assert page.status == 200 and "Overview" in await page.text()
+            assert await server.close_connections(name) >= 1
+            ended = await world.client.post("/signout", data={"csrf": csrf})
+            assert ended.status == 200  # followed to the sign-in page
+            assert await world.count(WebSession) == 0
+            assert (await world.client.get("/overview", allow_redirects=False)).status == 303
+    finally:
+        await server.drop_database(name)
