@@ -127,3 +127,26 @@ def test_taking_the_lead_catches_up_the_digests_and_the_monthly_thanks() -> None
         "monthly-thanks",
     ]
     assert [row.name for row in JOBS if not row.due_work] == ["feeds", "outbox-retention"]
+
+
+async def test_a_job_that_meets_a_closed_connection_runs_again_at_once() -> None:
+    """The database restarted under the daily digest: it runs again now, not tomorrow; any
+    other failure is left to the scheduler (logged, the job's next time)."""
+    from sqlalchemy.exc import DBAPIError
+
+    runs: list[str] = []
+
+    async def digest(_runtime: JobRuntime) -> int:
+        runs.append("digest")
+        if len(runs) == 1:
+            raise DBAPIError("SELECT 1", {}, OSError("closed"), connection_invalidated=True)
+        return 7
+
+    async def broken(_runtime: JobRuntime) -> int:
+        raise DBAPIError("SELECT 1", {}, OSError("syntax"))
+
+    runtime = cast(JobRuntime, None)
+    assert await jobs_module._bound(digest, runtime)() == 7
+    assert runs == ["digest", "digest"]
+    with pytest.raises(DBAPIError):
+        await jobs_module._bound(broken, runtime)()
