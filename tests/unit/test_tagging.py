@@ -100,6 +100,21 @@ def test_the_issues_questions_get_the_right_topic_first_and_no_wrong_one_ticked(
     assert not WRONGLY_PRESELECTED[row.id] & {slug for slug, _ in suggestions[:1]}
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I protect my website and its database from attacks?",
+        "Our site was attacked, what firewall should we use?",
+        "តើខ្ញុំការពារគេហទំព័ររបស់ខ្ញុំពីការវាយប្រហារដោយរបៀបណា?",
+        "Server របស់ក្រុមហ៊ុនខ្ញុំរងការវាយប្រហារ DDoS តើត្រូវធ្វើអ្វី?",
+    ],
+)
+def test_an_attack_on_a_website_or_a_server_is_a_security_question(question: str) -> None:
+    """Such a question named the website and the database but no security word: no topic
+    was ticked and the security experts were not offered it."""
+    assert preselected(suggest_tags(question, SEED_TAGS)) == ["cybersecurity"]
+
+
 # -- normalisation -------------------------------------------------------------------------
 def test_a_zero_width_space_typed_inside_a_word_changes_nothing() -> None:
     plain = "ខ្ញុំភ្លេចពាក្យសម្ងាត់"
