@@ -18,7 +18,17 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, and_, func, insert, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Table,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,6 +47,15 @@ async def hold(session: AsyncSession, column: InstrumentedAttribute[Any], key: o
     await session.execute(select(column).where(column == key).with_for_update())
 
 
+def insert_where(
+    table: Table, values: Mapping[str, ColumnElement[Any]], condition: ColumnElement[bool]
+) -> Insert:
+    """``INSERT INTO table … SELECT values WHERE condition``: one row, written only when the
+    condition (a count under its limit) holds as the statement runs. ``values`` are literals
+    for a statement built per call, bound parameters for one built once."""
+    return insert(table).from_select(list(values), select(*values.values()).where(condition))
+
+
 async def insert_if(
     session: AsyncSession,
     model: type[Base],
@@ -47,10 +66,8 @@ async def insert_if(
     id, or None when the condition refused it."""
     table = typing.cast(Table, model.__table__)
     await session.flush()  # rows added to the session count too
-    row = select(*(literal(value, table.c[name].type) for name, value in values.items()))
-    result = await session.execute(
-        insert(table).from_select(list(values), row.where(condition)).returning(table.c.id)
-    )
+    row = {name: literal(value, table.c[name].type) for name, value in values.items()}
+    result = await session.execute(insert_where(table, row, condition).returning(table.c.id))
     return result.scalar_one_or_none()
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from storage.limits import DAY, hold, insert_if, insert_report, report_times
+from storage.limits import DAY, hold, insert_if, insert_report, insert_where, report_times
 from storage.models import (
     Answer,
     Assignment,
@@ -144,23 +144,18 @@ _NEW_QUESTION = (
 _MINE = Question.asker_id == bindparam("mine", type_=Integer)
 # ``add_question_within``: the question, inserted only while the asker is under both limits,
 # counted by the INSERT itself (``storage.limits``).
-ADD_QUESTION_WITHIN = (
-    insert(_QUESTIONS)
-    .from_select(
-        list(_NEW_QUESTION),
-        select(*(bindparam(name, type_=_QUESTIONS.c[name].type) for name in _NEW_QUESTION)).where(
-            select(func.count()).where(_MINE, Question.status == "open").scalar_subquery()
-            < bindparam("waiting_max", type_=Integer),
-            select(func.count())
-            .where(
-                _MINE, Question.created_at > bindparam("since", type_=_QUESTIONS.c.created_at.type)
-            )
-            .scalar_subquery()
-            < bindparam("per_day", type_=Integer),
-        ),
-    )
-    .returning(*_QUESTIONS.c)
-)
+ADD_QUESTION_WITHIN = insert_where(
+    _QUESTIONS,
+    {name: bindparam(name, type_=_QUESTIONS.c[name].type) for name in _NEW_QUESTION},
+    and_(
+        select(func.count()).where(_MINE, Question.status == "open").scalar_subquery()
+        < bindparam("waiting_max", type_=Integer),
+        select(func.count())
+        .where(_MINE, Question.created_at > bindparam("since", type_=_QUESTIONS.c.created_at.type))
+        .scalar_subquery()
+        < bindparam("per_day", type_=Integer),
+    ),
+).returning(*_QUESTIONS.c)
 # The same, read back as the question it stored: no second read of the row.
 ADD_QUESTION_WITHIN_READ = select(Question).from_statement(ADD_QUESTION_WITHIN)
 # ``asking_load``: the questions waiting and those of the day in one read (few either way).
