@@ -48,6 +48,7 @@ EMPTY_CONVERSATION = Conversation(0).state()  # a user with nothing to keep: no 
 # (bot.core.group_commit): what grouping adds to an update's wait at most, besides one update.
 GROUP_SECONDS = 0.025
 MENU_RANK = {None: 0, "moderator": 1, "admin": 2}  # an administrator's menu has it all
+APOLOGY = N_("Sorry, something went wrong on our side. Please try again.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +213,8 @@ class Dispatcher:
                     ctx = made[0]
                     ctx.messenger, ctx.callback_answered = self.messenger, False
                     await self._apologise(ctx)
+                else:
+                    await self._apologise_unloaded(event)
                 return None
             finally:
                 await session.close()
@@ -301,9 +304,20 @@ class Dispatcher:
     async def _apologise(self, ctx: Context[Any, Any]) -> None:
         try:
             await ctx.answer()
-            await ctx.reply(ctx._(N_("Sorry, something went wrong on our side. Please try again.")))
+            await ctx.reply(ctx._(APOLOGY))
         except Exception:
             log.exception("could not tell user %s about the failure", ctx.user_id)
+
+    async def _apologise_unloaded(self, event: Event) -> None:
+        """The update failed before its conversation was read (the database refused the claim
+        or the read): the member is told all the same, in their Telegram app's language."""
+        t = self.translations.for_language(language_for(event.user.language_code))
+        try:
+            if event.kind is EventKind.CALLBACK and event.callback_id:
+                await self.messenger.answer_callback(event.callback_id)
+            await self.messenger.send_message(event.chat_id, t.gettext(APOLOGY))
+        except Exception:
+            log.exception("could not tell user %s about the failure", event.user.id)
 
     async def _route(self, ctx: Context[Any, Any]) -> None:
         event = ctx.event

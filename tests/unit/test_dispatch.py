@@ -513,6 +513,71 @@ async def test_a_failing_handler_is_rolled_back_and_the_member_told(bot: Bot) ->
     assert bot.messenger.texts[-1] == ASK_NAME
 
 
+class LostConnection(Exception):
+    """What the database's driver raises for a connection the server closed."""
+
+
+class BrokenSession(FakeSession):
+    """A unit of work whose claim or read fails, ``failures`` times in all (any session)."""
+
+    def __init__(self, store: FakeStore, failures: list[BaseException], at: str) -> None:
+        super().__init__(store)
+        self.failures, self.at = failures, at
+
+    async def claim_update(self, update_id: int, user_id: int) -> bool:
+        if self.at == "claim" and self.failures:
+            raise self.failures.pop()
+        return await super().claim_update(update_id, user_id)
+
+    async def load_user(self, user_id: int) -> tuple[dict[str, Any] | None, str | None]:
+        if self.at == "read" and self.failures:
+            raise self.failures.pop()
+        return await super().load_user(user_id)
+
+
+def broken_bot(translations: Translations, failures: list[BaseException], at: str) -> Bot:
+    store, messenger = FakeStore(), RecordingMessenger()
+    dispatcher = Dispatcher(
+        lambda: BrokenSession(store, failures, at), messenger, translations,
+        lost_connection=lambda error: isinstance(error, LostConnection),
+    )  # fmt: skip
+    bot = Bot(dispatcher, store, messenger)
+    dispatcher.include(build_router(bot))
+    return bot
+
+
+@pytest.mark.parametrize("at", ["claim", "read"])
+async def test_an_update_that_met_a_closed_connection_runs_again_once(
+    translations: Translations, at: str
+) -> None:
+    bot = broken_bot(translations, [LostConnection()], at)
+    await bot.feed(command(1, "start"))
+    assert bot.messenger.texts == [ASK_NAME]  # answered as if nothing happened, once
+    assert bot.store.calls.count("rollback") == 1 and bot.store.seen == {1}
+    assert bot.store.conversations[DARA.id]["step"] == "name"
+
+
+async def test_a_connection_lost_twice_gets_the_apology(translations: Translations) -> None:
+    bot = broken_bot(translations, [LostConnection(), LostConnection()], "read")
+    await bot.feed(command(1, "start"))
+    assert bot.messenger.texts == [APOLOGY]
+    assert bot.store.seen == set() and DARA.id not in bot.store.conversations
+
+
+async def test_a_failure_before_the_conversation_is_read_is_told_in_the_apps_language(
+    translations: Translations,
+) -> None:
+    """The database refused the claim (not a lost connection: no second run): no context
+    was made, and the member still hears what happened, in Khmer for a Khmer app."""
+    bot = broken_bot(translations, [RuntimeError("the disk is full")], "claim")
+    vanna = User(1002, "វណ្ណា", language_code="km")
+    await bot.feed(Event(1, EventKind.CALLBACK, vanna, vanna.id, callback_id="cb1",
+                         callback_data="x", message_id=7))  # fmt: skip
+    assert bot.messenger.texts == ["សូមអភ័យទោស មានបញ្ហាកើតឡើងពីខាងយើង។ សូមព្យាយាមម្ដងទៀត។"]
+    assert [answer.callback_id for answer in bot.messenger.answers] == ["cb1"]  # no spinner left
+    assert bot.store.calls.count("rollback") == 1
+
+
 async def test_group_chats_are_ignored(bot: Bot) -> None:
     await bot.feed(command(1, "start", private=False))
     assert bot.messenger.texts == []
