@@ -14,7 +14,8 @@ than any real update) is logged and answered 200 without being handled. Only a b
 
 ``/healthz`` is for the load balancer and the container's health check: 200
 ``{"status": "ok"}``, or 503 ``{"status": "unavailable"}`` when the database does not
-answer, and nothing else to whoever asks. With the webhook's secret in the same header it
+answer (a pooled connection the server closed is asked again on a fresh one first: a
+restarted database is healthy), and nothing else to whoever asks. With the webhook's secret in the same header it
 adds the details for the operator: ``database``, ``leader`` (this process runs the
 schedules and the sender) and ``outbox_backlog``.
 """
@@ -32,6 +33,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.core.events import MalformedUpdate
+from storage.db import connection_lost
 from web.console import add_console
 
 if TYPE_CHECKING:
@@ -102,10 +104,12 @@ class WebhookServer:
     async def health(self, request: web.Request) -> web.Response:
         details: dict[str, object] = {"leader": self.app.is_leader}
         try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), self.app.database.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            async with self.app.unit_of_work() as uow:
-                details["outbox_backlog"] = await uow.outbox.backlog()
+            try:
+                await self._ask_database(details)
+            except Exception as error:  # the server restarted: its pool is a fresh one now
+                if not connection_lost(error):
+                    raise
+                await self._ask_database(details)
             details["database"] = "ok"
             healthy = True
         except Exception as error:  # any way of not answering is "unreachable"
@@ -115,6 +119,12 @@ class WebhookServer:
         if self._has_secret(request):
             body.update(details)
         return web.json_response(body, status=200 if healthy else 503)
+
+    async def _ask_database(self, details: dict[str, object]) -> None:
+        async with asyncio.timeout(HEALTH_TIMEOUT), self.app.database.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        async with self.app.unit_of_work() as uow:
+            details["outbox_backlog"] = await uow.outbox.backlog()
 
 
 def _skipped(update_id: int | None, why: str) -> web.Response:

@@ -22,6 +22,7 @@ from bot.sandbox.emulator import BotApiEmulator, EmuUser
 from bot.webhook import SECRET_HEADER, WebhookServer
 from storage.models import ProcessedUpdate
 from tests.conftest import FakeClock
+from tests.postgres import PostgresServer
 
 DARA = EmuUser(1701, "Dara")
 SECRET = "s3cret_token-1"
@@ -129,6 +130,24 @@ async def test_healthz_tells_an_outsider_only_whether_the_process_is_healthy(
         async with http.get(f"{base}/healthz", headers={SECRET_HEADER: SECRET}) as response:
             assert response.status == 503
             assert (await response.json())["database"] == "unreachable: ConnectionRefusedError"
+
+
+async def test_healthz_is_ok_right_after_postgresql_closed_the_pooled_connections(
+    webhook_bot: tuple[App, str], database_url: str, request: pytest.FixtureRequest
+) -> None:
+    """A restart of the database is no failure of the process: the load balancer would
+    otherwise take it out of rotation for the one check that met a closed connection."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite is a file in the bot's process: no connection to lose")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    _app, base = webhook_bot
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{base}/healthz") as response:
+            assert response.status == 200
+        assert await server.close_connections(database_url.rsplit("/", 1)[1]) >= 1
+        async with http.get(f"{base}/healthz", headers={SECRET_HEADER: SECRET}) as response:
+            assert response.status == 200
+            assert (await response.json())["database"] == "ok"
 
 
 def nested_replies(depth: int) -> bytes:
