@@ -238,10 +238,10 @@ async def route_new_question(
     """Round 1: the offers made now. When the question's experts exist but none is free
     (all at their cap or away), it stays in round 1 and is offered again every
     ``BUSY_RETRY`` (see ``offer_when_free``); only with no expert at all for its tags
-    (other than the asker) do the moderators get it at once. The question's tags and who
-    was offered it are read once for all of that (no offer made: nobody was offered it)."""
+    (other than the asker) do the moderators get it at once. The question's tags are read
+    once for all of that; nobody was offered a question just asked, so that is not read."""
     slugs = await uow.questions.question_tags(question.id)
-    offered = await uow.questions.offered_member_ids(question.id)
+    offered: set[int] = set()
     offers = await offer(uow, translations, question, settings, now, tz, settings.k, slugs, offered)
     if offers:
         return len(offers)
