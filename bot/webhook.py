@@ -15,9 +15,9 @@ than any real update) is logged and answered 200 without being handled. Only a b
 ``/healthz`` is for the load balancer and the container's health check: 200
 ``{"status": "ok"}``, or 503 ``{"status": "unavailable"}`` when the database does not
 answer (a pooled connection the server closed is asked again on a fresh one first: a
-restarted database is healthy), and nothing else to whoever asks. With the webhook's secret in the same header it
-adds the details for the operator: ``database``, ``leader`` (this process runs the
-schedules and the sender) and ``outbox_backlog``.
+restarted database is healthy), and nothing else to whoever asks. With the webhook's
+secret in the same header it adds the details for the operator: ``database``, ``leader``
+(this process runs the schedules and the sender) and ``outbox_backlog``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.core.events import MalformedUpdate
-from storage.db import connection_lost
+from storage.db import again_if_connection_lost
 from web.console import add_console
 
 if TYPE_CHECKING:
@@ -104,12 +104,7 @@ class WebhookServer:
     async def health(self, request: web.Request) -> web.Response:
         details: dict[str, object] = {"leader": self.app.is_leader}
         try:
-            try:
-                await self._ask_database(details)
-            except Exception as error:  # the server restarted: its pool is a fresh one now
-                if not connection_lost(error):
-                    raise
-                await self._ask_database(details)
+            await again_if_connection_lost(lambda: self._ask_database(details), "/healthz")
             details["database"] = "ok"
             healthy = True
         except Exception as error:  # any way of not answering is "unreachable"

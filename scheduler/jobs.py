@@ -11,7 +11,6 @@ moving their clock. The outbox sender is no row: it runs without pause while lea
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,10 +34,8 @@ from scheduler.clock import Daily, Every, Trigger, build_scheduler
 from scheduler.feeds import poll_feeds
 from scheduler.outbox import OutboxSender
 from scheduler.retention import forget_finished_messages
-from storage.db import connection_lost
+from storage.db import again_if_connection_lost
 from storage.uow import UnitOfWork
-
-log = logging.getLogger(__name__)
 
 RETENTION_HOUR = 3  # local time of the daily deletion of old outbox messages (03:30)
 DRAIN_BATCH = 100  # outbox messages a drain call of run_due_work sends
@@ -219,12 +216,6 @@ def _bound(work: Work, runtime: JobRuntime) -> Callable[[], Awaitable[int]]:
     job serves only what is still due, so running it again sends nothing twice."""
 
     async def run() -> int:
-        try:
-            return await work(runtime)
-        except Exception as error:
-            if not connection_lost(error):
-                raise
-            log.warning("a scheduled job met a closed database connection; again")
-            return await work(runtime)
+        return await again_if_connection_lost(lambda: work(runtime), "a scheduled job")
 
     return run

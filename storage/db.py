@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -15,6 +17,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.sqlite_driver import OneTripDBAPI
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A pooled PostgreSQL connection left unused this long is pinged before it is handed out.
 # ``pool_pre_ping`` pinged every one (a transaction begun and rolled back around a query:
@@ -41,6 +46,18 @@ def connection_lost(error: BaseException) -> bool:
     was kept (or, when it closed during the commit, the update's claim was, and a second run
     skips it), so the work can run again on a fresh connection."""
     return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+async def again_if_connection_lost(work: Callable[[], Awaitable[T]], what: str) -> T:
+    """``work()``, run once more when it met a closed connection (``connection_lost``): for
+    work whose first run kept nothing (a page, a timed job, a health check)."""
+    try:
+        return await work()
+    except Exception as error:
+        if not connection_lost(error):
+            raise
+        log.warning("%s met a closed database connection; once more", what)
+        return await work()
 
 
 def _ping_when_idle(engine: AsyncEngine) -> None:

@@ -26,7 +26,7 @@ from aiohttp.web_urldispatcher import AbstractResource
 
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations, Translator
 from handlers.broadcast.paid import Rates
-from storage.db import connection_lost
+from storage.db import again_if_connection_lost
 from storage.models import WebSession
 from storage.uow import UnitOfWork
 from storage.web_console import SESSION_IDLE, WebConsoleRepository
@@ -184,20 +184,17 @@ async def console_checks(request: web.Request, handler: Handler) -> web.StreamRe
     needed = request.app[ROUTES].get((resource, request.method))
     if needed is None:  # not the console's: the webhook's own routes share the server
         return await handler(request)
-    for attempt in (1, 2):
-        visit = Visit()
-        reset = VISIT.set(visit)
+
+    async def visit() -> web.StreamResponse:
+        reset = VISIT.set(Visit())
         try:
-            return await _checked(request, handler, needed, visit)
-        except Exception as error:
-            # The database restarted under the page: nothing of it was kept; once more on a
-            # fresh connection (the form, already read, is read again from aiohttp's copy).
-            if attempt == 2 or not connection_lost(error):
-                raise
-            log.warning("a console page met a closed database connection; again")
+            return await _checked(request, handler, needed, VISIT.get())
         finally:
             VISIT.reset(reset)
-    raise AssertionError("not reached: the second attempt returns or raises")
+
+    # The database restarted under the page: nothing of it was kept, so it runs once more on
+    # a fresh connection (a form already read is read again from aiohttp's copy).
+    return await again_if_connection_lost(visit, "a console page")
 
 
 async def _checked(
