@@ -124,8 +124,9 @@ class Dispatcher:
         # Updates waiting for one of the ``concurrency`` database turns are handled
         # together, ``group`` at most, in one transaction (bot.core.group_commit).
         self._group: GroupCommit[Event, DeferredReplies | None] = GroupCommit(
-            self._handle, self._handle_together, concurrency, group, key=lambda e: e.user.id
-        )
+            self._handle, self._handle_together, concurrency, group,
+            key=lambda e: e.user.id, patience=GROUP_SECONDS,
+        )  # fmt: skip
         self.timer = time.perf_counter  # a group's time (GROUP_SECONDS); tests move it
         self._processed = 0
         self._idle = asyncio.Condition()

@@ -26,6 +26,13 @@ may stop early, when the group has run for its time (dispatch: ``GROUP_SECONDS``
 the results of the updates it ran; the others go back to the head of the queue and start
 the next group. What grouping adds to an update's wait is then at most that time and one
 update, not a group of eight with a question routed to experts among them.
+
+Groups form only where updates wait. Where there are several turns (PostgreSQL), a runner
+for each update that came would leave none waiting: a busy bot's groups averaged 1.5 updates
+there, each paying its own begin and commit. So an update that comes while a runner is busy
+waits for that runner's next group, and another runner starts only for a whole group, or
+for an update that has waited a group's time (a runner stuck on a slow statement must not
+hold the others): groups of 2.8 in the same bench (bench/README.md, issue 17's fifth round).
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ class GroupCommit(Generic[E, R]):
     (the database turns: 1 on SQLite), each group at most ``most`` updates, in the order of
     ``key`` (dispatch: by member, so two processes take members' turns in the same order).
 
+    A runner beyond the first starts only when a whole group waits, or when an update has
+    waited ``patience`` seconds (dispatch: a group's time) for one: till then the updates that
+    arrive wait for a busy runner's next group and share its begin and commit, and an update
+    stuck in a runner (a slow statement, a member's turn another process holds) keeps the
+    others waiting no longer than that.
+
     ``together`` runs a group and gives one result an update, or fewer: the results of the
     first updates it ran when it stopped early (its time was up), at least one."""
 
@@ -59,13 +72,15 @@ class GroupCommit(Generic[E, R]):
         runners: int,
         most: int,
         key: Callable[[E], Any] | None = None,
+        patience: float = 0.025,
     ):
         if runners < 1 or most < 1:
             raise ValueError("a group commit needs at least one runner and one update a group")
         self.alone, self.together, self.key = alone, together, key
-        self.runners, self.most = runners, most
+        self.runners, self.most, self.patience = runners, most, patience
         self._waiting: list[tuple[E, asyncio.Future[R]]] = []
         self._running = 0
+        self._watching: asyncio.TimerHandle | None = None  # for updates kept waiting
         self._tasks: set[asyncio.Task[None]] = set()
         self.groups = 0  # groups of more than one committed together (tests, the bench)
 
@@ -73,12 +88,28 @@ class GroupCommit(Generic[E, R]):
         """Handle ``update`` in the next group; what ``alone`` or ``together`` gave for it."""
         done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((update, done))
-        if self._running < self.runners:
-            self._running += 1
-            task = asyncio.create_task(self._run(), name="group-commit")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+        # A runner takes what waits when it is done with its group, so a second one starts
+        # only for a whole group: more runners would take one update each, and pay the
+        # begin and the commit for it alone.
+        if self._running == 0 or len(self._waiting) >= self.most:
+            self._start()
+        elif self._watching is None and self._running < self.runners:
+            self._watching = asyncio.get_running_loop().call_later(self.patience, self._waited)
         return await done
+
+    def _start(self) -> None:
+        if self._running >= self.runners:
+            return
+        self._running += 1
+        task = asyncio.create_task(self._run(), name="group-commit")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _waited(self) -> None:
+        """``patience`` after an update was left waiting: still waiting, it gets a runner."""
+        self._watching = None
+        if self._waiting:
+            self._start()
 
     async def _run(self) -> None:
         """Take the waiting updates a group at a time until none is left."""

@@ -424,6 +424,49 @@ async def test_a_group_of_one_update_is_handled_alone(bot: Bot, translations: Tr
     assert bot.store.calls == ["save", "commit", "close", "save", "commit", "close"]
 
 
+def with_turns(bot: Bot, translations: Translations) -> Dispatcher:
+    """PostgreSQL's dispatcher: eight database turns, groups of up to eight."""
+    dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), bot.messenger, translations, concurrency=8, group=8
+    )
+    dispatcher.include(build_router(bot))
+    return dispatcher
+
+
+async def test_with_several_turns_updates_coming_while_one_runs_wait_for_its_next_group(
+    bot: Bot, translations: Translations
+) -> None:
+    """A turn an update would leave nothing to group: the two that come while Dara's runs
+    share the next transaction (one begin and commit), not a turn each."""
+    sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
+    bot.dispatcher = with_turns(bot, translations)
+    await while_the_turn_is_held(bot, command(2, "start", sophea), command(3, "start", vanna))
+    assert bot.dispatcher.grouped == 1
+    assert bot.store.calls == ["commit", "close", "save", "save", "commit", "close"]
+    assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [
+        (sophea.id, ASK_NAME), (vanna.id, ASK_NAME),
+    ]  # fmt: skip
+
+
+async def test_an_update_stuck_in_its_turn_keeps_the_others_waiting_a_groups_time_at_most(
+    bot: Bot, translations: Translations
+) -> None:
+    """Dara's /hold does not end (a slow statement, a turn another process holds): after a
+    group's time Sophea's update takes a turn of its own and is answered meanwhile."""
+    sophea = User(2002, "Sophea")
+    bot.dispatcher = with_turns(bot, translations)
+    holding = asyncio.create_task(bot.dispatcher.feed(command(1, "hold")))
+    for _ in range(5):
+        await asyncio.sleep(0)
+    async with asyncio.timeout(20 * GROUP_SECONDS):
+        await bot.dispatcher.feed(command(2, "start", sophea))
+    assert not holding.done()
+    assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [(sophea.id, ASK_NAME)]
+    bot.gate.set()
+    await holding
+    assert bot.dispatcher.grouped == 0
+
+
 # -- input the current step does not expect ---------------------------------------------------
 async def test_an_unknown_command_is_named_and_the_step_asked_again(bot: Bot) -> None:
     bot.at_step("name")
