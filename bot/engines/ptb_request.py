@@ -16,6 +16,8 @@ JSON where it is not a string, and multipart when a file is uploaded.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -31,24 +33,35 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 class AiohttpRequest(BaseRequest):
     """One aiohttp session for a Bot's calls (or, with ``connections=1``, its long polls)."""
 
-    __slots__ = ("_connections", "_default_timeout", "_read_timeout", "_session")
+    __slots__ = (
+        "_connections", "_default_timeout", "_proxies", "_proxy_of", "_read_timeout", "_session",
+    )  # fmt: skip
 
     def __init__(self, connections: int = CONNECTIONS, read_timeout: float = TIMEOUT) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
         self._default_timeout = self._timeout(DEFAULT, DEFAULT, DEFAULT, DEFAULT)
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}  # by URL scheme, from the environment
+        self._proxy_of: dict[str, str | None] = {}  # by scheme and host: through which proxy
 
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
 
     async def initialize(self) -> None:
+        """The session, and the proxies the environment names (``HTTPS_PROXY``, ``NO_PROXY``
+        and the others), read once as httpx read them. aiohttp's own ``trust_env`` reads them
+        and the netrc file again for every call, in two trips to a worker thread each: that
+        was more than half of what a call cost (bench/README.md, issue 17)."""
         if self._session is None or self._session.closed:
+            self._proxies = {
+                scheme: proxy for scheme, proxy in getproxies().items() if "://" in proxy
+            }
+            self._proxy_of.clear()
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTPS_PROXY and NO_PROXY, as httpx read them
             )
 
     async def shutdown(self) -> None:
@@ -85,13 +98,23 @@ class AiohttpRequest(BaseRequest):
             timeout = self._default_timeout
         try:
             async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout, proxy=self._proxy(url)
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy a call to ``url`` goes through, None to go direct (``NO_PROXY``)."""
+        origin = url.split("/", 3)[:3]  # scheme, "", host: the calls of a bot share a few
+        key = "/".join(origin)
+        if key not in self._proxy_of:
+            scheme, host = origin[0].rstrip(":"), urlsplit(url).hostname or ""
+            proxy = self._proxies.get(scheme) or self._proxies.get("all")
+            self._proxy_of[key] = None if proxy is None or proxy_bypass(host) else proxy
+        return self._proxy_of[key]
 
     def _timeout(
         self, read: Any, write: Any, connect: Any, pool: Any, uploading: bool = False

@@ -31,6 +31,7 @@ class FakeTelegram:
             "getMe": (200, {"ok": True, "result": ME}),
         }
         self.delay = 0.0
+        self.targets: list[str] = []
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -40,6 +41,7 @@ class FakeTelegram:
                 (value.filename, value.file.read()) if isinstance(value, FileField) else value
             )
         self.calls.append((method, request.content_type, fields))
+        self.targets.append(request.raw_path)  # absolute (http://host/…) when proxied
         await asyncio.sleep(self.delay)
         status, body = self.answers.get(method, (200, {"ok": True, "result": True}))
         return web.json_response(body, status=status)
@@ -132,10 +134,42 @@ async def test_a_slow_answer_times_out(telegram: tuple[FakeTelegram, str]) -> No
 
 
 async def test_no_server_is_a_network_error() -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     async with AiohttpRequest() as request:
         with pytest.raises(NetworkError) as error:
             await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
     assert not isinstance(error.value, TimedOut)
+
+
+def unused_port() -> int:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_calls_go_through_the_proxy_the_environment_names(
+    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operator behind a proxy sets HTTP(S)_PROXY, as for httpx: the fake Telegram plays
+    the proxy, and the host named in the bot's URL does not exist."""
+    fake, url = telegram
+    monkeypatch.setenv("HTTP_PROXY", url.removesuffix("/bot"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    async with make_bot("http://api.telegram.invalid/bot") as bot:  # getMe first
+        await bot.send_message(5, "hi")
+    assert fake.targets == [
+        f"http://api.telegram.invalid/bot{TOKEN}/getMe",
+        f"http://api.telegram.invalid/bot{TOKEN}/sendMessage",
+    ]
+
+
+async def test_a_host_the_environment_exempts_is_called_directly(
+    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, url = telegram
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_port()}")  # would fail
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    async with make_bot(url) as bot:  # getMe first
+        assert bot.username == "dcc_bot"
+    assert fake.targets == [f"/bot{TOKEN}/getMe"]
