@@ -55,8 +55,10 @@ class AiohttpRequest(BaseRequest):
         and the netrc file again for every call, in two trips to a worker thread each: that
         was more than half of what a call cost (bench/README.md, issue 17)."""
         if self._session is None or self._session.closed:
-            self._proxies = {
-                scheme: proxy for scheme, proxy in getproxies().items() if "://" in proxy
+            self._proxies = {  # "no" is NO_PROXY's list; a proxy without a scheme is http
+                scheme: proxy if "://" in proxy else f"http://{proxy}"
+                for scheme, proxy in getproxies().items()
+                if scheme != "no"
             }
             self._proxy_of.clear()
             self._session = aiohttp.ClientSession(

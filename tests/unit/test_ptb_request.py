@@ -147,13 +147,14 @@ def unused_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.parametrize("scheme", ["http://", ""])
 async def test_calls_go_through_the_proxy_the_environment_names(
-    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch
+    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch, scheme: str
 ) -> None:
-    """An operator behind a proxy sets HTTP(S)_PROXY, as for httpx: the fake Telegram plays
-    the proxy, and the host named in the bot's URL does not exist."""
+    """An operator behind a proxy sets HTTP(S)_PROXY, as for httpx (with or without its
+    scheme): the fake Telegram plays the proxy, and the host in the bot's URL does not exist."""
     fake, url = telegram
-    monkeypatch.setenv("HTTP_PROXY", url.removesuffix("/bot"))
+    monkeypatch.setenv("HTTP_PROXY", scheme + url.removeprefix("http://").removesuffix("/bot"))
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     async with make_bot("http://api.telegram.invalid/bot") as bot:  # getMe first
