@@ -293,6 +293,8 @@ class Dispatcher:
             strict_flows=self.strict_flows,
             albums=self._albums,
         )
+        if member_language is None:  # not signed up: ``ctx.member()`` needs no read
+            ctx.remember_member(None)
         made.append(ctx)
         await self._route(ctx)
         if ctx.conversation_deleted:
