@@ -117,6 +117,9 @@ class GroupCommit(Generic[E, R]):
             while self._waiting:
                 group = self._waiting[: self.most]
                 del self._waiting[: self.most]
+                if not self._waiting and self._watching is not None:
+                    self._watching.cancel()  # nobody left waiting: patience counts afresh
+                    self._watching = None
                 if self.key is not None and len(group) > 1:
                     key = self.key
                     group.sort(key=lambda waiting: key(waiting[0]))

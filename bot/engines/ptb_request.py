@@ -15,6 +15,7 @@ JSON where it is not a string, and multipart when a file is uploaded.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
@@ -22,6 +23,8 @@ from urllib.request import getproxies, proxy_bypass
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+log = logging.getLogger(__name__)
 
 CONNECTIONS = 256  # python-telegram-bot's own pool size for its calls
 TIMEOUT = 5.0  # seconds: python-telegram-bot's defaults for reading, writing and connecting
@@ -55,11 +58,7 @@ class AiohttpRequest(BaseRequest):
         and the netrc file again for every call, in two trips to a worker thread each: that
         was more than half of what a call cost (bench/README.md, issue 17)."""
         if self._session is None or self._session.closed:
-            self._proxies = {  # "no" is NO_PROXY's list; a proxy without a scheme is http
-                scheme: proxy if "://" in proxy else f"http://{proxy}"
-                for scheme, proxy in getproxies().items()
-                if scheme != "no"
-            }
+            self._proxies = _http_proxies(getproxies())
             self._proxy_of.clear()
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
@@ -113,8 +112,9 @@ class AiohttpRequest(BaseRequest):
         origin = url.split("/", 3)[:3]  # scheme, "", host: the calls of a bot share a few
         key = "/".join(origin)
         if key not in self._proxy_of:
-            scheme, host = origin[0].rstrip(":"), urlsplit(url).hostname or ""
-            proxy = self._proxies.get(scheme) or self._proxies.get("all")
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+            proxy = self._proxies.get(parts.scheme) or self._proxies.get("all")
             self._proxy_of[key] = None if proxy is None or proxy_bypass(host) else proxy
         return self._proxy_of[key]
 
@@ -136,6 +136,26 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=_sum(read, write),
         )
+
+
+def _http_proxies(named: dict[str, str]) -> dict[str, str]:
+    """The environment's proxies by URL scheme (``all`` for any), as aiohttp can use them:
+    HTTP and HTTPS ones. "no" is ``NO_PROXY``'s list, not a proxy; a proxy written without a
+    scheme is an HTTP one. Another kind (``ALL_PROXY=socks5://…``) aiohttp cannot speak: it
+    is left out with a warning, and the calls go direct as they did with ``trust_env``."""
+    proxies = {}
+    for scheme, proxy in named.items():
+        if scheme == "no":
+            continue
+        address = proxy if "://" in proxy else f"http://{proxy}"
+        kind = urlsplit(address).scheme.lower()
+        if kind not in ("http", "https"):
+            log.warning(
+                "the %s proxy is a %s one, which this bot cannot use: ignored", scheme, kind
+            )
+            continue
+        proxies[scheme] = address
+    return proxies
 
 
 def _default(value: Any) -> bool:

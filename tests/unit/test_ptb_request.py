@@ -141,6 +141,15 @@ async def test_no_server_is_a_network_error() -> None:
     assert not isinstance(error.value, TimedOut)
 
 
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No proxy of the machine's own: urllib reads the lower-case names first."""
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
 def unused_port() -> int:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -149,15 +158,14 @@ def unused_port() -> int:
 
 @pytest.mark.parametrize("scheme", ["http://", ""])
 async def test_calls_go_through_the_proxy_the_environment_names(
-    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch, scheme: str
+    telegram: tuple[FakeTelegram, str], environment: pytest.MonkeyPatch, scheme: str
 ) -> None:
     """An operator behind a proxy sets HTTP(S)_PROXY, as for httpx (with or without its
-    scheme): the fake Telegram plays the proxy, and the host in the bot's URL does not exist."""
+    scheme): the fake Telegram plays the proxy, and the host in the bot's URL does not exist
+    (written in capitals: a scheme is the same in any case)."""
     fake, url = telegram
-    monkeypatch.setenv("HTTP_PROXY", scheme + url.removeprefix("http://").removesuffix("/bot"))
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    async with make_bot("http://api.telegram.invalid/bot") as bot:  # getMe first
+    environment.setenv("HTTP_PROXY", scheme + url.removeprefix("http://").removesuffix("/bot"))
+    async with make_bot("HTTP://api.telegram.invalid/bot") as bot:  # getMe first
         await bot.send_message(5, "hi")
     assert fake.targets == [
         f"http://api.telegram.invalid/bot{TOKEN}/getMe",
@@ -166,11 +174,26 @@ async def test_calls_go_through_the_proxy_the_environment_names(
 
 
 async def test_a_host_the_environment_exempts_is_called_directly(
-    telegram: tuple[FakeTelegram, str], monkeypatch: pytest.MonkeyPatch
+    telegram: tuple[FakeTelegram, str], environment: pytest.MonkeyPatch
 ) -> None:
     fake, url = telegram
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_port()}")  # would fail
-    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    environment.setenv("HTTP_PROXY", f"http://127.0.0.1:{unused_port()}")  # would fail
+    environment.setenv("NO_PROXY", "localhost,127.0.0.1")
     async with make_bot(url) as bot:  # getMe first
         assert bot.username == "dcc_bot"
     assert fake.targets == [f"/bot{TOKEN}/getMe"]
+
+
+async def test_a_proxy_aiohttp_cannot_speak_is_left_out_and_named_in_the_log(
+    telegram: tuple[FakeTelegram, str],
+    environment: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """ALL_PROXY=socks5://… (common on workstations): aiohttp would send HTTP to the SOCKS
+    port and every call would fail; the calls go direct, as they did with trust_env."""
+    fake, url = telegram
+    environment.setenv("ALL_PROXY", f"socks5://127.0.0.1:{unused_port()}")
+    async with make_bot(url) as bot:
+        await bot.send_message(5, "hi")
+    assert fake.targets == [f"/bot{TOKEN}/getMe", f"/bot{TOKEN}/sendMessage"]
+    assert "the all proxy is a socks5 one" in caplog.text
