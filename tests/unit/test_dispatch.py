@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -316,6 +316,15 @@ def grouped(bot: Bot, translations: Translations) -> Dispatcher:
     return dispatcher
 
 
+def with_turns(bot: Bot, translations: Translations) -> Dispatcher:
+    """PostgreSQL's dispatcher: eight database turns, groups of up to eight."""
+    dispatcher = Dispatcher(
+        lambda: FakeSession(bot.store), bot.messenger, translations, concurrency=8, group=8
+    )
+    dispatcher.include(build_router(bot))
+    return dispatcher
+
+
 async def while_the_turn_is_held(bot: Bot, *events: Event) -> None:
     """Dara's /hold takes the one turn; ``events`` arrive meanwhile and wait for it."""
     holding = asyncio.create_task(bot.dispatcher.feed(command(1, "hold")))
@@ -328,11 +337,14 @@ async def while_the_turn_is_held(bot: Bot, *events: Event) -> None:
     await asyncio.gather(holding, *waiting)
 
 
+@pytest.mark.parametrize("dispatcher", [grouped, with_turns])
 async def test_updates_waiting_for_the_turn_are_committed_together(
-    bot: Bot, translations: Translations
+    bot: Bot, translations: Translations, dispatcher: Callable[[Bot, Translations], Dispatcher]
 ) -> None:
+    """With one turn (SQLite) or eight (PostgreSQL): the updates that come while Dara's
+    runs share the next transaction, not a turn each (eight turns would leave a turn free)."""
     sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
-    bot.dispatcher = grouped(bot, translations)
+    bot.dispatcher = dispatcher(bot, translations)
     await while_the_turn_is_held(bot, command(2, "start", sophea), command(3, "start", vanna))
     assert bot.dispatcher.grouped == 1
     assert bot.store.calls == ["commit", "close", "save", "save", "commit", "close"]
@@ -424,30 +436,6 @@ async def test_a_group_of_one_update_is_handled_alone(bot: Bot, translations: Tr
     bot.dispatcher = grouped(bot, translations)
     await bot.feed(command(1, "start"), text(2, "Dara"))
     assert bot.store.calls == ["save", "commit", "close", "save", "commit", "close"]
-
-
-def with_turns(bot: Bot, translations: Translations) -> Dispatcher:
-    """PostgreSQL's dispatcher: eight database turns, groups of up to eight."""
-    dispatcher = Dispatcher(
-        lambda: FakeSession(bot.store), bot.messenger, translations, concurrency=8, group=8
-    )
-    dispatcher.include(build_router(bot))
-    return dispatcher
-
-
-async def test_with_several_turns_updates_coming_while_one_runs_wait_for_its_next_group(
-    bot: Bot, translations: Translations
-) -> None:
-    """A turn an update would leave nothing to group: the two that come while Dara's runs
-    share the next transaction (one begin and commit), not a turn each."""
-    sophea, vanna = User(2002, "Sophea"), User(3003, "Vanna")
-    bot.dispatcher = with_turns(bot, translations)
-    await while_the_turn_is_held(bot, command(2, "start", sophea), command(3, "start", vanna))
-    assert bot.dispatcher.grouped == 1
-    assert bot.store.calls == ["commit", "close", "save", "save", "commit", "close"]
-    assert [(s.chat_id, s.text) for s in bot.messenger.sent] == [
-        (sophea.id, ASK_NAME), (vanna.id, ASK_NAME),
-    ]  # fmt: skip
 
 
 async def test_an_update_stuck_in_its_turn_keeps_the_others_waiting_a_groups_time_at_most(
