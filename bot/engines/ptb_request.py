@@ -55,9 +55,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         """The session, and the proxies the environment names (``HTTPS_PROXY``, ``NO_PROXY``
         and the others), read once by urllib's rules (``NO_PROXY`` lists hosts and domains,
-        not address ranges). aiohttp's own ``trust_env`` reads them
-        and the netrc file again for every call, in two trips to a worker thread each: that
-        was more than half of what a call cost (bench/README.md, issue 17)."""
+        not address ranges). aiohttp's own ``trust_env`` reads them and the netrc file again
+        for every call, in two trips to a worker thread each: that was more than half of
+        what a call cost (bench/README.md, issue 17)."""
         if self._session is None or self._session.closed:
             self._proxies = _http_proxies(getproxies())
             self._proxy_of.clear()
