@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.limits import insert_if
+from storage.limits import insert_where
 from storage.member_search import hidden_by_moderators
 from storage.models import Member, MemberSkill, Tag
 from storage.privacy import erase_member, personal_data
@@ -55,6 +55,29 @@ BY_TELEGRAM_ID = select(Member).where(
 LAST_ERASURE = select(func.max(Member.deleted_at)).where(
     Member.erased_key == bindparam("erased_key"), Member.deleted_at > bindparam("since")
 )
+
+
+# ``add_unless_erased``: one statement for each set of columns a new member has (a sign-up
+# gives one of a handful), built the first time and read back as the member it stored.
+_ADDS_UNLESS_ERASED: dict[tuple[str, ...], Any] = {}
+
+
+def _add_unless_erased(names: tuple[str, ...]) -> Any:
+    statement = _ADDS_UNLESS_ERASED.get(names)
+    if statement is None:
+        erased = aliased(Member)
+        recent = (
+            select(erased.id)
+            .where(
+                erased.erased_key == bindparam("recent_key", type_=MEMBERS.c.erased_key.type),
+                erased.deleted_at > bindparam("recent_since", type_=MEMBERS.c.deleted_at.type),
+            )
+            .exists()
+        )
+        values = {name: bindparam(name, type_=MEMBERS.c[name].type) for name in names}
+        added = insert_where(MEMBERS, values, ~recent).returning(*MEMBERS.c)
+        statement = _ADDS_UNLESS_ERASED[names] = select(Member).from_statement(added)
+    return statement
 
 
 class MemberRepository:
@@ -119,14 +142,11 @@ class MemberRepository:
             for column in MEMBERS.columns
             if column.name != "id" and (value := getattr(member, column.name)) is not None
         }
-        erased = aliased(Member)
-        recent = (
-            select(erased.id)
-            .where(erased.erased_key == erased_key, erased.deleted_at > since)
-            .exists()
+        await self.session.flush()  # members added to the session count too
+        return await self.session.scalar(
+            _add_unless_erased(tuple(values)),
+            {**values, "recent_key": erased_key, "recent_since": since},
         )
-        new_id = await insert_if(self.session, Member, values, ~recent)
-        return None if new_id is None else await self.session.get(Member, new_id)
 
     async def forget_erased_keys(self, before: datetime) -> int:
         """Clear the hashed Telegram ids of the members erased before ``before``; how many."""

@@ -14,6 +14,7 @@ them), and a key shared by two buttons with different data matches neither.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 from typing import Any
@@ -36,6 +37,11 @@ def label_key(text: str) -> str:
     return _NOT_KEPT.sub("", folded)
 
 
+# The labels of the bot's own buttons: the same few hundred come back in every reply, so each
+# is folded once (a member's typed texts go through ``label_key`` itself, never kept).
+_button_key = functools.lru_cache(maxsize=4096)(label_key)
+
+
 def _place(conversation: Any) -> str:
     return f"{conversation.token}:{conversation.step}"
 
@@ -50,7 +56,7 @@ def remember(conversation: Any, keyboard: InlineKeyboard) -> None:
         dict(kept["labels"]) if kept and kept.get("at") == _place(conversation) else {}
     )
     for button in keyboard.buttons():
-        key = label_key(button.text)
+        key = _button_key(button.text)
         if not key or button.data is None:
             continue
         labels[key] = button.data if labels.get(key, button.data) == button.data else None
