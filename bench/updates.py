@@ -30,7 +30,9 @@ each message is as long and has as many buttons as ours on average in the run be
 
 PostgreSQL runs start a server in a temporary folder like the tests do. ``--rounds N`` runs
 each combination N times, one reference and bot after the other: the machine's speed drifts
-over minutes, so only runs close in time compare, and the verdict takes the median. Exits 1
+over minutes, so only runs close in time compare, and the verdict takes the median. Our bot
+runs between the two references, and every second round runs them the other way round, so
+that a drift favouring our bot against one in a round disfavours it in the next. Exits 1
 on FAIL: under 80% of the echo + transaction bot's rate on the same engine and database, or
 handling p95 over 50 ms.
 
@@ -423,17 +425,23 @@ def main() -> int:
                     server = PostgresServer.start()
                 fresh = Fresh(engine, database, workdir, server)
                 shares: list[float] = []
+                of_calls: list[float] = []
                 p95s: list[float] = []
-                for _ in range(args.rounds):
-                    found = one_round(common, engine, database, fresh)
+                shape = None
+                for turn in range(args.rounds):
+                    found = one_round(common, engine, database, fresh, shape if turn % 2 else None)
+                    shape = found["shape"]
                     shares.append(found["share"])
+                    of_calls.append(found["of_our_calls"])
                     p95s.append(found["handling_p95_ms"])
                 ours, p95 = statistics.median(shares), statistics.median(p95s)
                 if args.rounds > 1:
                     print(
                         f"{engine:8} {database}: DCC Bot {min(shares):.0%}-{max(shares):.0%} of"
-                        f" echo + transaction over {args.rounds} rounds (median {ours:.0%}),"
-                        f" handling p95 median {p95:.0f} ms"
+                        f" echo + transaction over {args.rounds} rounds (median {ours:.0%});"
+                        f" {min(of_calls):.0%}-{max(of_calls):.0%} of echo, our calls + state"
+                        f" (median {statistics.median(of_calls):.0%}); handling p95 median"
+                        f" {p95:.0f} ms"
                     )
                 if ours < 0.8:
                     problems.append(
@@ -473,18 +481,37 @@ class Fresh:
         return f"sqlite+aiosqlite:///{self.workdir / f'{self.engine}-{next(self.runs)}.sqlite3'}"
 
 
-def one_round(common: list[str], engine: str, database: str, fresh: Fresh) -> dict[str, Any]:
+def one_round(
+    common: list[str], engine: str, database: str, fresh: Fresh, shape: str | None = None
+) -> dict[str, Any]:
     """Echo + transaction, our bot, then the echo doing our calls and writes, one after the
     other (the machine's speed drifts over minutes: only runs close in time compare); our
-    bot's result with its share of the first."""
+    bot's result with its share of each. Given ``shape`` (our messages' length and buttons,
+    from a round before), the references run the other way round: the echo doing our calls
+    first, echo + transaction last, so that a drift which favours our bot against one
+    reference in a round disfavours it in the next."""
     base = [*common, "--engine", engine]
-    floor = spawn([*base, "--database-url", fresh.url(), "--echo"])
-    print(f"{engine:8} echo + transaction  {line(floor)}")
+
+    def echo_with_transaction() -> dict[str, Any]:
+        found = spawn([*base, "--database-url", fresh.url(), "--echo"])
+        print(f"{engine:8} echo + transaction  {line(found)}")
+        return found
+
+    def echo_with_our_calls(shape: str) -> dict[str, Any]:
+        return spawn([*base, "--database-url", fresh.url(), "--echo", "--same", shape])
+
+    if shape is None:
+        floor = echo_with_transaction()
+    else:
+        same = echo_with_our_calls(shape)
     found = spawn([*base, "--database-url", fresh.url()])
+    if shape is None:
+        shape = f"{found['reply_chars']},{found['reply_buttons']}"
+        same = echo_with_our_calls(shape)
+    else:
+        floor = echo_with_transaction()
     share = found["per_second"] / floor["per_second"] if floor["per_second"] else 0
     print(f"{engine:8} DCC Bot {database:10}  {line(found)}  ({share:.0%} of echo + transaction)")
-    shape = f"{found['reply_chars']},{found['reply_buttons']}"
-    same = spawn([*base, "--database-url", fresh.url(), "--echo", "--same", shape])
     of_floor = same["per_second"] / floor["per_second"] if floor["per_second"] else 0
     ours = found["per_second"] / same["per_second"] if same["per_second"] else 0
     print(
@@ -492,7 +519,7 @@ def one_round(common: list[str], engine: str, database: str, fresh: Fresh) -> di
         f" DCC Bot: {ours:.0%} of it; messages of {found['reply_chars']} characters,"
         f" {found['reply_buttons']} buttons)"
     )
-    return {**found, "share": share}
+    return {**found, "share": share, "of_our_calls": ours, "shape": shape}
 
 
 class Balancer(BotApiEmulator):
