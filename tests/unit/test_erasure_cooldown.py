@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.profile.cooldown import COOLDOWN, FIXED_KEY, erased_key, erasure_key
@@ -81,7 +82,15 @@ async def test_the_insert_refuses_the_same_account_within_the_day(database: Asyn
             await uow.members.add_unless_erased(member(7, NOW), erased_key(KEY, 7), since) is None
         )
         stored = await uow.members.add_unless_erased(member(8, NOW), erased_key(KEY, 8), since)
+        statements: list[str] = []
+
+        def count(*args: Any) -> None:
+            statements.append(args[2])
+
+        event.listen(database.sync_engine, "before_cursor_execute", count)
         other = await uow.members.add_unless_erased(member(9, NOW), erased_key(KEY, 9), since)
+        event.remove(database.sync_engine, "before_cursor_execute", count)
+        assert len(statements) == 1 and statements[0].startswith("INSERT")  # no read back
         assert stored is not None and stored.telegram_id == 8 and stored.full_name == "Dara"
         assert stored.language == "en" and stored.digest_frequency == "weekly"  # the defaults
         assert other is not None and other.id != stored.id
