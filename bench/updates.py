@@ -426,6 +426,7 @@ def main() -> int:
                 fresh = Fresh(engine, database, workdir, server)
                 shares: list[float] = []
                 of_calls: list[float] = []
+                floors: list[float] = []  # "echo, our calls + state" of echo + transaction
                 p95s: list[float] = []
                 shape = None
                 for turn in range(args.rounds):
@@ -433,6 +434,7 @@ def main() -> int:
                     shape = found["shape"]
                     shares.append(found["share"])
                     of_calls.append(found["of_our_calls"])
+                    floors.append(found["floor_share"])
                     p95s.append(found["handling_p95_ms"])
                 ours, p95 = statistics.median(shares), statistics.median(p95s)
                 if args.rounds > 1:
@@ -440,8 +442,9 @@ def main() -> int:
                         f"{engine:8} {database}: DCC Bot {min(shares):.0%}-{max(shares):.0%} of"
                         f" echo + transaction over {args.rounds} rounds (median {ours:.0%});"
                         f" {min(of_calls):.0%}-{max(of_calls):.0%} of echo, our calls + state"
-                        f" (median {statistics.median(of_calls):.0%}); handling p95 median"
-                        f" {p95:.0f} ms"
+                        f" (median {statistics.median(of_calls):.0%}), which itself made"
+                        f" {min(floors):.0%}-{max(floors):.0%} of echo + transaction (median"
+                        f" {statistics.median(floors):.0%}); handling p95 median {p95:.0f} ms"
                     )
                 if ours < 0.8:
                     problems.append(
@@ -519,7 +522,7 @@ def one_round(
         f" DCC Bot: {ours:.0%} of it; messages of {found['reply_chars']} characters,"
         f" {found['reply_buttons']} buttons)"
     )
-    return {**found, "share": share, "of_our_calls": ours, "shape": shape}
+    return {**found, "share": share, "of_our_calls": ours, "floor_share": of_floor, "shape": shape}
 
 
 class Balancer(BotApiEmulator):
