@@ -101,24 +101,19 @@ async def test_the_insert_refuses_the_same_account_within_the_day(database: Asyn
 
 
 async def test_the_migration_adds_the_column_and_takes_it_away(tmp_path: Path) -> None:
-    from alembic import command
     from sqlalchemy import inspect
     from sqlalchemy.engine import Connection
 
-    from storage.migrate import alembic_config, upgrade
+    from storage.migrate import downgrade, upgrade
 
     def columns(connection: Connection) -> set[str]:
         return {c["name"] for c in inspect(connection).get_columns("members")}
 
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0012")
-
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
     await upgrade(engine, "0013")
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         assert "erased_key" in await connection.run_sync(columns)
-        await connection.run_sync(downgrade)
+    await downgrade(engine, "0012")
+    async with engine.connect() as connection:
         assert "erased_key" not in await connection.run_sync(columns)
     await engine.dispose()

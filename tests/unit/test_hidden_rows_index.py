@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,7 +14,7 @@ from sqlalchemy.sql import Select
 
 from storage.content import SEARCH_VERSION as ITEMS_VERSION
 from storage.db import make_engine
-from storage.migrate import alembic_config, upgrade
+from storage.migrate import downgrade, upgrade
 from storage.questions import SEARCH_VERSION as ANSWERS_VERSION
 
 INDEXES = ("ix_questions_hidden", "ix_answers_hidden", "ix_content_items_hidden")
@@ -52,16 +51,12 @@ async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path
             if index["name"]
         }
 
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0022")
-
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
     await upgrade(engine, "0023")
-    async with engine.begin() as connection:
+    async with engine.connect() as connection:
         assert set(INDEXES) <= await connection.run_sync(indexes)
-        await connection.run_sync(downgrade)
+    await downgrade(engine, "0022")
+    async with engine.connect() as connection:
         assert not set(INDEXES) & await connection.run_sync(indexes)
     await upgrade(engine)
     async with engine.connect() as connection:

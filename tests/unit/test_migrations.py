@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from storage.db import make_engine
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import current_revision, downgrade, head_revision, upgrade
 
 
 async def test_a_database_with_members_upgrades_to_the_newest_schema(tmp_path: Path) -> None:
@@ -113,10 +113,6 @@ async def test_a_competitions_prizes_written_once_reach_both_languages_and_back(
 ) -> None:
     """0022: the one ``prizes`` becomes the Khmer prizes and is copied to the English
     ones; the downgrade keeps the Khmer."""
-    from alembic import command
-
-    from storage.migrate import alembic_config
-
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'prizes.sqlite3'}")
     await upgrade(engine, "0021")
     async with engine.begin() as connection:
@@ -134,13 +130,7 @@ async def test_a_competitions_prizes_written_once_reach_both_languages_and_back(
         ).one()
     assert tuple(row) == ("A laptop", "A laptop")
 
-    def downgrade(connection: object) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0021")
-
-    async with engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgrade(engine, "0021")
     async with engine.connect() as connection:
         assert await connection.scalar(text("SELECT prizes FROM competitions")) == "A laptop"
     await engine.dispose()
