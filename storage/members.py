@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -57,27 +58,22 @@ LAST_ERASURE = select(func.max(Member.deleted_at)).where(
 )
 
 
-# ``add_unless_erased``: one statement for each set of columns a new member has (a sign-up
-# gives one of a handful), built the first time and read back as the member it stored.
-_ADDS_UNLESS_ERASED: dict[tuple[str, ...], Any] = {}
-
-
+@functools.cache
 def _add_unless_erased(names: tuple[str, ...]) -> Any:
-    statement = _ADDS_UNLESS_ERASED.get(names)
-    if statement is None:
-        erased = aliased(Member)
-        recent = (
-            select(erased.id)
-            .where(
-                erased.erased_key == bindparam("recent_key", type_=MEMBERS.c.erased_key.type),
-                erased.deleted_at > bindparam("recent_since", type_=MEMBERS.c.deleted_at.type),
-            )
-            .exists()
+    """``add_unless_erased``'s statement for a new member with these columns (a sign-up gives
+    one of a handful), built the first time, read back as the member it stored."""
+    erased = aliased(Member)
+    recent = (
+        select(erased.id)
+        .where(
+            erased.erased_key == bindparam("recent_key", type_=MEMBERS.c.erased_key.type),
+            erased.deleted_at > bindparam("recent_since", type_=MEMBERS.c.deleted_at.type),
         )
-        values = {name: bindparam(name, type_=MEMBERS.c[name].type) for name in names}
-        added = insert_where(MEMBERS, values, ~recent).returning(*MEMBERS.c)
-        statement = _ADDS_UNLESS_ERASED[names] = select(Member).from_statement(added)
-    return statement
+        .exists()
+    )
+    values = {name: bindparam(name, type_=MEMBERS.c[name].type) for name in names}
+    added = insert_where(MEMBERS, values, ~recent).returning(*MEMBERS.c)
+    return select(Member).from_statement(added)
 
 
 class MemberRepository:
