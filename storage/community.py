@@ -134,10 +134,9 @@ class CommunityRepository:
         }  # fmt: skip
         try:
             async with self.session.begin_nested():
-                added = await insert_if(self.session, ConnectionRequest, values, sent < per_day)
+                return await insert_if(self.session, ConnectionRequest, values, sent < per_day)
         except IntegrityError:
             return None
-        return None if added is None else await self.session.get(ConnectionRequest, added)
 
     async def request(self, request_id: int) -> ConnectionRequest | None:
         return await self.session.get(ConnectionRequest, request_id)

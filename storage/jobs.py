@@ -108,7 +108,7 @@ class JobRepository:
         fewer than ``pending_max`` of the member's registrations wait for verification;
         None otherwise (counted by the INSERT, see storage.limits)."""
         await hold(self.session, Member.id, member_id)
-        company_id = await insert_if(
+        company = await insert_if(
             self.session, Company,
             {
                 "name": name, "registration_no": registration_no, "sector": sector,
@@ -118,7 +118,6 @@ class JobRepository:
             true() if pending_max is None
             else self.pending_companies_count(member_id) < pending_max,
         )  # fmt: skip
-        company = None if company_id is None else await self.session.get(Company, company_id)
         if company is not None:
             await self._first_representative(company, member_id, now)
         return company

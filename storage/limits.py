@@ -36,6 +36,7 @@ from storage.models import Base, Member, ProfileReport, Report
 
 DAY = timedelta(hours=24)  # a limit's "day": any 24 hours
 ReportRow = TypeVar("ReportRow", Report, ProfileReport)
+Row = TypeVar("Row", bound=Base)
 
 
 async def hold(session: AsyncSession, column: InstrumentedAttribute[Any], key: object) -> None:
@@ -58,17 +59,18 @@ def insert_where(
 
 async def insert_if(
     session: AsyncSession,
-    model: type[Base],
+    model: type[Row],
     values: Mapping[str, Any],
     condition: ColumnElement[bool],
-) -> int | None:
-    """Insert one row of ``model`` when ``condition`` holds, in one statement; the new row's
-    id, or None when the condition refused it."""
+) -> Row | None:
+    """Insert one row of ``model`` when ``condition`` holds, in one statement that also
+    returns it (``RETURNING``: no second read); the new row, or None when the condition
+    refused it."""
     table = typing.cast(Table, model.__table__)
     await session.flush()  # rows added to the session count too
     row = {name: literal(value, table.c[name].type) for name, value in values.items()}
-    result = await session.execute(insert_where(table, row, condition).returning(table.c.id))
-    return result.scalar_one_or_none()
+    added = insert_where(table, row, condition).returning(*table.c)
+    return await session.scalar(select(model).from_statement(added))
 
 
 def reports_filed_since(reporter_id: int, since: datetime) -> ColumnElement[int]:
@@ -97,11 +99,10 @@ async def insert_report(
     the reporter, counted by the INSERT."""
     reporter_id = values["reporter_id"]
     await hold(session, Member.id, reporter_id)
-    report_id = await insert_if(
+    return await insert_if(
         session, model, values,
         and_(~same, reports_filed_since(reporter_id, now - DAY) < per_day),
     )  # fmt: skip
-    return None if report_id is None else await session.get(model, report_id)
 
 
 async def report_times(session: AsyncSession, reporter_id: int, since: datetime) -> list[datetime]:

@@ -480,7 +480,7 @@ class QuestionRepository:
         lock on the expert's profile (``storage.limits``), so caps hold across processes."""
         await hold(self.session, ExpertProfile.member_id, member_id)
         cap = select(ExpertProfile.cap).where(ExpertProfile.member_id == member_id)
-        assignment_id = await insert_if(
+        assignment = await insert_if(
             self.session, Assignment,
             {
                 "question_id": question.id, "member_id": member_id, "round": question.round,
@@ -491,14 +491,14 @@ class QuestionRepository:
                 open_offers_of(member_id, question.asker_id) < per_asker,
             ),
         )  # fmt: skip
-        if assignment_id is None:
+        if assignment is None:
             return None
         await self.session.execute(
             update(ExpertProfile)
             .where(ExpertProfile.member_id == member_id)
             .values(last_assigned_at=now, offered=ExpertProfile.offered + 1)
         )
-        return await self.session.get(Assignment, assignment_id)
+        return assignment
 
     async def withdraw_offers(self, question_id: int) -> list[int]:
         """Offers nobody acted on end with the question; their ids (to drop unsent messages)."""
@@ -582,7 +582,7 @@ class QuestionRepository:
         await hold(self.session, Answer.id, follow_up_on)
         parent = Answer.__table__.alias("parent")
         earlier = Answer.__table__.alias("earlier")
-        answer_id = await insert_if(
+        return await insert_if(
             self.session, Answer,
             {
                 "question_id": question_id, "expert_id": expert_id, "text": text, "reply_to_id": follow_up_on,
@@ -600,7 +600,6 @@ class QuestionRepository:
                 ~exists().where(earlier.c.reply_to_id == follow_up_on),
             ),
         )  # fmt: skip
-        return None if answer_id is None else await self.session.get(Answer, answer_id)
 
     async def answer_counts(self, question_ids: Sequence[int]) -> dict[int, int]:
         """Visible answers (follow-up replies not counted) of each question."""
@@ -709,7 +708,7 @@ class QuestionRepository:
             .where(ExpertApplication.member_id == member_id, ExpertApplication.status == "pending")
             .scalar_subquery()
         )
-        application_id = await insert_if(
+        return await insert_if(
             self.session, ExpertApplication,
             {
                 "member_id": member_id, "tags": ",".join(slugs), "note": note,
@@ -717,9 +716,6 @@ class QuestionRepository:
             },
             pending < pending_max,
         )  # fmt: skip
-        if application_id is None:
-            return None
-        return await self.session.get(ExpertApplication, application_id)
 
     async def pending_applications_of(self, member_id: int) -> int:
         count = await self.session.scalar(

@@ -7,9 +7,11 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.i18n import Translations
@@ -221,6 +223,38 @@ async def test_one_pending_application_and_company_a_member(uow: UnitOfWork) -> 
     assert await uow.jobs.pending_companies_of(applicant) == 1
     company.status = "verified"
     assert await uow.jobs.register_company(applicant, *args, pending_max=1) is not None
+
+
+async def test_a_guarded_write_returns_its_row_from_the_insert_itself(
+    uow: UnitOfWork, database: AsyncEngine
+) -> None:
+    """The row a limit lets through comes back by the INSERT's RETURNING, as stored; no
+    second statement reads it (they did: one more round trip each)."""
+    applicant, other = await member(uow, 1), await member(uow, 2)
+    await uow.session.flush()
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(database.sync_engine, "before_cursor_execute", count)
+    try:
+        application = await uow.questions.add_application_within(
+            applicant, ["ai", "web"], "I teach.", NOW, 1
+        )
+        report = await uow.community.add_report_within(applicant, other, "spam", NOW, 2)
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", count)
+    assert application is not None and application.id is not None
+    assert (application.member_id, application.tags, application.note) == (
+        applicant,
+        "ai,web",
+        "I teach.",
+    )
+    assert application.status == "pending" and application.decided_at is None
+    assert report is not None and report.id is not None and report.reason == "spam"
+    written = [s.split()[0] for s in statements if "FOR UPDATE" not in s]  # the locks apart
+    assert written == ["INSERT", "INSERT"]
 
 
 async def test_reports_of_both_kinds_count_against_one_daily_limit(uow: UnitOfWork) -> None:
