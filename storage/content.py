@@ -186,10 +186,13 @@ class ContentRepository:
         newest, hidden = (await self.session.execute(SEARCH_VERSION)).one()  # one read
         return newest or 0, hidden or 0
 
-    async def searchable(self) -> list[tuple[int, str]]:
+    async def searchable(self, after: int = 0) -> list[tuple[int, str]]:
+        """(item id, tokens) of the visible items with words, newer than ``after``."""
         rows = await self.session.execute(
             select(ContentItem.id, ContentItem.search_tokens).where(
-                ContentItem.hidden.is_(False), ContentItem.search_tokens != ""
+                ContentItem.hidden.is_(False),
+                ContentItem.search_tokens != "",
+                ContentItem.id > after,
             )
         )
         return [(item_id, tokens) for item_id, tokens in rows]

@@ -441,12 +441,15 @@ class QuestionRepository:
         )
         return list(rows)
 
-    async def answered_documents(self) -> list[tuple[int, str]]:
-        """(question id, tokens) of every visible question with a visible answer."""
+    async def answered_documents(self, after_answer: int = 0) -> list[tuple[int, str]]:
+        """(question id, tokens) of every visible question with a visible answer; with
+        ``after_answer``, of those with a visible answer newer than that one."""
+        answered = select(Answer.question_id).where(
+            Answer.hidden.is_(False), Answer.id > after_answer
+        )
         rows = await self.session.execute(
             select(Question.id, Question.search_tokens).where(
-                Question.hidden.is_(False),
-                Question.id.in_(select(Answer.question_id).where(Answer.hidden.is_(False))),
+                Question.hidden.is_(False), Question.id.in_(answered)
             )
         )
         return [(question_id, tokens) for question_id, tokens in rows]

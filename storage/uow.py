@@ -150,6 +150,12 @@ class UnitOfWork:
             await self.rollback()
         await self.close()
 
+    @property
+    def database(self) -> object:
+        """The database this unit works on, as a key for what a process keeps of it (held
+        weakly: the key goes with the database's engine)."""
+        return self.session.get_bind()
+
     async def transition(self, row: Any, expected: str, status: str, **values: Any) -> bool:
         """Change ``row``'s status only if it is still ``expected`` (storage.sql.transition)."""
         return await transition(self.session, row, expected, status, **values)

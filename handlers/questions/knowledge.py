@@ -1,15 +1,19 @@
 """What the community already knows: tag suggestions, similar answered questions, /search.
 
 The search index is built from the stored tokens of answered questions and of published
-content items when it is needed; it stays small next to the member count (a few thousand
-documents), and building it is a list scan. A large deployment would keep it in the
-database's full-text index. In the index a question is its number and an item is its
-number made negative, so one ranking serves both.
+content items the first time it is needed, and kept by the process. A new answer adds or
+replaces its question's document and a new item adds its own; a hide builds the index
+again, off the event loop (at a hundred thousand answered questions that takes over a
+second of CPU), and so do replacements once they outnumber the documents. In the index a
+question is its number and an item is its number made negative, so one ranking serves both.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
+from dataclasses import dataclass
 
 from bot.core.i18n import N_
 from handlers.context import Ctx
@@ -22,6 +26,12 @@ from storage.models import Answer, Question
 from storage.uow import UnitOfWork
 
 SIMILAR_MIN_SCORE = 1.0
+# An answer's id is taken when it is written and seen at its commit, so one that commits
+# after a newer one is below the newest id the index has read. Each growth reads again the
+# documents of this many ids below it (the index skips those it holds unchanged): more
+# answers than every process together (eight transactions open at once each) could write
+# while one transaction is open.
+OVERLAP = 200
 
 
 TagsAsStored = tuple[tuple[str, str, str, str, str], ...]
@@ -54,19 +64,56 @@ async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
     return suggest_tags(text, await terms_of_tags(ctx.session))
 
 
-_cached: tuple[object, SearchIndex] | None = None
+@dataclass(frozen=True)
+class _Kept:
+    """The index and what /search could find when it was made: the newest answer and item
+    (growing: their documents are added), the hidden counts (any change: made again)."""
+
+    index: SearchIndex
+    newest_answer: int
+    newest_item: int
+    hidden: tuple[int, int, int]
+
+
+# By database (one in a process that serves; several in tests and tools).
+_kept: weakref.WeakKeyDictionary[object, _Kept] = weakref.WeakKeyDictionary()
 
 
 async def search_index(uow: UnitOfWork) -> SearchIndex:
-    """Answered questions and content items, rebuilt only when an answer, an item or a hide
-    changed what may be found."""
-    global _cached
-    version = (await uow.questions.search_version(), await uow.content.search_version())
-    if _cached is None or _cached[0] != version:
-        documents = [(n, text.split()) for n, text in await uow.questions.answered_documents()]
-        documents += [(-n, text.split()) for n, text in await uow.content.searchable()]
-        _cached = (version, SearchIndex(documents))
-    return _cached[1]
+    """Answered questions and content items as they are now. The versions are read every
+    time (another process's answer counts at once); the documents only when they moved."""
+    database = uow.database
+    newest_answer, hidden_answers, hidden_questions = await uow.questions.search_version()
+    newest_item, hidden_items = await uow.content.search_version()
+    hidden = (hidden_answers, hidden_questions, hidden_items)
+    kept = _kept.get(database)
+    if (
+        kept is not None
+        and kept.index.retired <= len(kept.index)
+        and kept.hidden == hidden
+        and kept.newest_answer <= newest_answer
+        and kept.newest_item <= newest_item
+    ):
+        if (kept.newest_answer, kept.newest_item) != (newest_answer, newest_item):
+            since = (kept.newest_answer - OVERLAP, kept.newest_item - OVERLAP)
+            kept.index.add(await _documents(uow, *since))
+            _kept[database] = _Kept(kept.index, newest_answer, newest_item, hidden)
+        return kept.index
+    index = await asyncio.to_thread(SearchIndex, await _documents(uow, 0, 0))
+    _kept[database] = _Kept(index, newest_answer, newest_item, hidden)
+    return index
+
+
+async def _documents(
+    uow: UnitOfWork, after_answer: int, after_item: int
+) -> list[tuple[int, list[str]]]:
+    """Questions with a visible answer after ``after_answer`` and items after ``after_item``
+    (ids); ``SearchIndex.add`` skips those it holds unchanged."""
+    documents = [
+        (n, text.split()) for n, text in await uow.questions.answered_documents(after_answer)
+    ]
+    documents += [(-n, text.split()) for n, text in await uow.content.searchable(after_item)]
+    return documents
 
 
 async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 __all__ = ["K1", "B", "SearchIndex"]
@@ -30,29 +30,63 @@ B: Final = 0.75
 
 
 class SearchIndex:
-    """An immutable inverted index of (document id, tokens); build a new one when data changes."""
+    """An inverted index of (document id, tokens) that grows by ``add``.
+
+    What depends on the whole corpus (idf, the average length in each document's norm) is
+    worked out at search time from running totals, the norms once after each growth, so a
+    new answer adds or replaces its question's document instead of rebuilding the rest. A
+    replaced document's postings stay, marked retired, until the index is built again
+    (``retired`` says how many); taking a document out means building a new index."""
 
     def __init__(
-        self, documents: Sequence[tuple[int, Sequence[str]]], k1: float = K1, b: float = B
+        self, documents: Iterable[tuple[int, Sequence[str]]] = (), k1: float = K1, b: float = B
     ) -> None:
-        self._ids = [doc_id for doc_id, _ in documents]
-        lengths = [len(words) for _, words in documents]
-        average = sum(lengths) / len(lengths) if lengths else 0.0
-        # The length part of BM25's denominator depends only on the document: computed once.
-        self._norms = [k1 * (1 - b + b * n / average) if average else k1 for n in lengths]
-        self._k1 = k1
+        self._k1, self._b = k1, b
+        self._ids: list[int] = []  # by position; a replaced document keeps its old position
+        self._lengths: list[int] = []
+        self._distinct: list[tuple[str, ...]] = []  # each position's words, to retire them
+        self._retired: set[int] = set()
+        self._current: dict[int, tuple[int, int]] = {}  # id -> (position, hash of its words)
         self._postings: dict[str, list[tuple[int, int]]] = {}
-        for position, (_, words) in enumerate(documents):
-            for word, count in Counter(words).items():
-                self._postings.setdefault(word, []).append((position, count))
-        total = len(documents)
-        self._idf = {
-            word: math.log(1 + (total - len(found) + 0.5) / (len(found) + 0.5))
-            for word, found in self._postings.items()
-        }
+        self._df: dict[str, int] = {}  # documents holding the word, retired ones apart
+        self._words = 0  # the current documents' lengths together
+        self._norms: list[float] = []
+        self.add(documents)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._current)
+
+    @property
+    def retired(self) -> int:
+        return len(self._retired)
+
+    def add(self, documents: Iterable[tuple[int, Sequence[str]]]) -> None:
+        """Index ``documents``. One whose id is indexed already replaces it when its words
+        changed (an answer adds its words to its question's) and is skipped when not."""
+        for doc_id, words in documents:
+            signature = hash(tuple(words))
+            held = self._current.get(doc_id)
+            if held is not None:
+                if held[1] == signature:
+                    continue
+                self._retire(held[0])
+            position = len(self._ids)
+            counts = Counter(words)
+            self._ids.append(doc_id)
+            self._lengths.append(len(words))
+            self._distinct.append(tuple(counts))
+            self._current[doc_id] = (position, signature)
+            self._words += len(words)
+            for word, count in counts.items():
+                self._postings.setdefault(word, []).append((position, count))
+                self._df[word] = self._df.get(word, 0) + 1
+            self._norms = []  # the average length moved: made again at the next search
+
+    def _retire(self, position: int) -> None:
+        self._retired.add(position)
+        self._words -= self._lengths[position]
+        for word in self._distinct[position]:
+            self._df[word] -= 1
 
     def search(
         self, query_tokens: Sequence[str], limit: int | None = None, min_score: float = 0.0
@@ -61,19 +95,29 @@ class SearchIndex:
 
         ``min_score`` drops weak matches (e.g. for "similar questions"); ``limit=None`` is all.
         """
-        if limit is not None and limit <= 0:
+        if (limit is not None and limit <= 0) or not self._current:
             return []
+        total, k1, retired = len(self._current), self._k1, self._retired
+        norms = self._norms or self._length_norms()
         scores: dict[int, float] = {}
         for word in set(query_tokens):
-            postings = self._postings.get(word)
-            if not postings:
+            found = self._df.get(word)
+            if not found:
                 continue
-            idf = self._idf[word]
-            for position, count in postings:
-                gain = idf * count * (self._k1 + 1) / (count + self._norms[position])
+            idf = math.log(1 + (total - found + 0.5) / (found + 0.5))
+            for position, count in self._postings[word]:
+                if retired and position in retired:
+                    continue
+                gain = idf * count * (k1 + 1) / (count + norms[position])
                 scores[position] = scores.get(position, 0.0) + gain
         ranked = sorted(
             ((self._ids[p], s) for p, s in scores.items() if s >= min_score),
             key=lambda hit: (-hit[1], -hit[0]),
         )
         return ranked if limit is None else ranked[:limit]
+
+    def _length_norms(self) -> list[float]:
+        """The length part of each document's BM25 denominator, for the current average."""
+        average, k1, b = self._words / len(self._current), self._k1, self._b
+        self._norms = [k1 * (1 - b + b * n / average) if average else k1 for n in self._lengths]
+        return self._norms
