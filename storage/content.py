@@ -28,13 +28,16 @@ from storage.models import (
     Tag,
 )
 from storage.seed.choices import OPTIONAL_CATEGORIES
-from storage.sql import among, hidden_rows, update_if, upsert
+from storage.sql import among, update_if, upsert
 
 MEMBERS = Member.metadata.tables[Member.__tablename__]  # Core updates of a batch of ids
-# What /search may find among items changes with these (``search_version``): the newest
-# item, and the hidden ones (``hidden_rows``).
+# What /search may find among items changes with these two (``search_version``).
 SEARCH_VERSION = select(
-    select(func.max(ContentItem.id)).scalar_subquery(), *hidden_rows(ContentItem)
+    select(func.max(ContentItem.id)).scalar_subquery(),
+    select(func.count())
+    .select_from(ContentItem)
+    .where(ContentItem.hidden.is_(True))
+    .scalar_subquery(),
 )
 
 
@@ -178,11 +181,10 @@ class ContentRepository:
                 tags.setdefault(item_id, set()).add(tag_id)
         return [(item, frozenset(tags.get(item.id, ()))) for item in items]
 
-    async def search_version(self) -> tuple[int, tuple[int, ...]]:
-        """What /search may find among items, in one read: the newest item and what tells
-        the hidden ones apart (``storage.sql.hidden_rows``)."""
-        newest, *hidden = (await self.session.execute(SEARCH_VERSION)).one()
-        return newest or 0, tuple(hidden)
+    async def search_version(self) -> tuple[int, int]:
+        """Changes whenever what /search may find among items changes (new or hidden)."""
+        newest, hidden = (await self.session.execute(SEARCH_VERSION)).one()  # one read
+        return newest or 0, hidden or 0
 
     async def searchable(self, after: int = 0) -> list[tuple[int, str]]:
         """(item id, tokens) of the visible items with words, newer than ``after``."""

@@ -39,14 +39,15 @@ from storage.models import (
     ReputationGrant,
     Tag,
 )
-from storage.sql import hidden_rows, update_if
+from storage.sql import update_if
 
 OFFERED, PASSED, ANSWERED, WITHDRAWN = "offered", "passed", "answered", "withdrawn"
 
-# What /search may find among questions changes with these (``search_version``): the newest
-# answer, and the hidden answers and questions (``hidden_rows``).
+# What /search may find among questions changes with these three (``search_version``).
 SEARCH_VERSION = select(
-    select(func.max(Answer.id)).scalar_subquery(), *hidden_rows(Answer), *hidden_rows(Question)
+    select(func.max(Answer.id)).scalar_subquery(),
+    select(func.count()).select_from(Answer).where(Answer.hidden.is_(True)).scalar_subquery(),
+    select(func.count()).select_from(Question).where(Question.hidden.is_(True)).scalar_subquery(),
 )
 # Read by every question's routing, built once.
 QUESTION_TAGS = (
@@ -621,12 +622,11 @@ class QuestionRepository:
     async def reply_to(self, answer_id: int) -> Answer | None:
         return await self.session.scalar(select(Answer).where(Answer.reply_to_id == answer_id))
 
-    async def search_version(self) -> tuple[int, tuple[int, ...]]:
-        """What /search may find, in one read: the newest answer (a new one adds to the
-        index) and what tells the hidden answers and questions apart (any change: built
-        again)."""
-        newest, *hidden = (await self.session.execute(SEARCH_VERSION)).one()
-        return newest or 0, tuple(hidden)
+    async def search_version(self) -> tuple[int, int, int]:
+        """Changes whenever what /search may find changes (an answer, a hide)."""
+        row = (await self.session.execute(SEARCH_VERSION)).one()  # one read of the three
+        newest, hidden_answers, hidden_questions = row
+        return newest or 0, hidden_answers or 0, hidden_questions or 0
 
     async def mark_answered(self, member_id: int) -> None:
         await self.session.execute(

@@ -1,11 +1,11 @@
-"""SQL idioms the repositories here share, written once for SQLite and PostgreSQL."""
+"""Two SQL idioms every repository here needs, written once for SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,15 +58,3 @@ async def transition(
     """Move ``row`` from status ``expected`` to ``status`` (with ``values``): ``update_if``
     on the status."""
     return await update_if(session, row, type(row).status == expected, status=status, **values)
-
-
-def hidden_rows(model: Any) -> tuple[Any, Any]:
-    """How many of ``model``'s rows are hidden and the sum of their ids, as two scalar
-    subqueries (read through the index of hidden rows, migration 0023): together they change
-    with any hide or undo, where a count alone misses a hide and an undo of another row
-    between two reads."""
-    hidden = model.hidden.is_(True)
-    return (
-        select(func.count()).select_from(model).where(hidden).scalar_subquery(),
-        select(func.coalesce(func.sum(model.id), 0)).where(hidden).scalar_subquery(),
-    )

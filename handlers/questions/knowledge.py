@@ -67,12 +67,12 @@ async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
 @dataclass(frozen=True)
 class _Kept:
     """The index and what /search could find when it was made: the newest answer and item
-    (growing: their documents are added), the hidden rows (any change: made again)."""
+    (growing: their documents are added), the hidden counts (any change: made again)."""
 
     index: SearchIndex
     newest_answer: int
     newest_item: int
-    hidden: tuple[int, ...]
+    hidden: tuple[int, int, int]
 
 
 # By database (one in a process that serves; several in tests and tools).
@@ -83,9 +83,9 @@ async def search_index(uow: UnitOfWork) -> SearchIndex:
     """Answered questions and content items as they are now. The versions are read every
     time (another process's answer counts at once); the documents only when they moved."""
     database = uow.database
-    newest_answer, hidden_questions = await uow.questions.search_version()
+    newest_answer, hidden_answers, hidden_questions = await uow.questions.search_version()
     newest_item, hidden_items = await uow.content.search_version()
-    hidden = hidden_questions + hidden_items
+    hidden = (hidden_answers, hidden_questions, hidden_items)
     kept = _kept.get(database)
     if (
         kept is not None

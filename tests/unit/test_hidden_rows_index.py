@@ -36,10 +36,9 @@ async def plan(database: AsyncEngine, statement: Select[tuple[int, ...]]) -> str
 async def test_the_counts_of_hidden_rows_read_the_index_of_hidden_rows(
     database: AsyncEngine,
 ) -> None:
-    answers, items = await plan(database, ANSWERS_VERSION), await plan(database, ITEMS_VERSION)
-    # each table's two reads (the count and the sum of the ids) take the index
-    assert answers.count("ix_answers_hidden") == answers.count("ix_questions_hidden") == 2
-    assert items.count("ix_content_items_hidden") == 2
+    answers = await plan(database, ANSWERS_VERSION)
+    assert "ix_answers_hidden" in answers and "ix_questions_hidden" in answers
+    assert "ix_content_items_hidden" in await plan(database, ITEMS_VERSION)
 
 
 async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path) -> None:

@@ -183,31 +183,3 @@ async def test_each_database_keeps_its_own_index(tmp_path: Path) -> None:
     assert found(two, "keyboard") and not found(two, "password")
     for engine in engines:
         await engine.dispose()
-
-
-async def test_a_hide_and_an_undo_of_another_answer_between_two_reads_build_it_again(
-    sessions: async_sessionmaker[AsyncSession],
-) -> None:
-    """As many answers hidden as before, but not the same ones."""
-    questions = [await ask(sessions, text) for text in TEXTS[:2]]
-    await answer(sessions, questions[0], "Hold the reset button.", 1)
-    await answer(sessions, questions[1], "Singapore is the nearest region.", 2)
-    await hide_answer(sessions, 2, True)
-    assert [n for n, _ in found(await index_now(sessions), "reset password")] == [questions[0]]
-    await hide_answer(sessions, 1, True)
-    await hide_answer(sessions, 2, False)
-    now = await index_now(sessions)
-    assert not found(now, "reset password") and found(now, "singapore")[0][0] == questions[1]
-
-
-async def hide_answer(
-    maker: async_sessionmaker[AsyncSession], answer_id: int, hidden: bool
-) -> None:
-    async with UnitOfWork(maker, lambda: NOW) as uow:
-        row = await uow.session.get(Answer, answer_id)
-        assert row is not None
-        row.hidden = hidden
-        question = await uow.session.get(Question, row.question_id)
-        assert question is not None
-        await reindex(uow, question)
-        await uow.commit()
