@@ -3,9 +3,10 @@
 The search index is built from the stored tokens of answered questions and of published
 content items the first time it is needed, and kept by the process. A new answer adds or
 replaces its question's document and a new item adds its own; a hide builds the index
-again, off the event loop (at a hundred thousand answered questions that takes over a
-second of CPU), and so do replacements once they outnumber the documents. In the index a
-question is its number and an item is its number made negative, so one ranking serves both.
+again, in a worker thread (at a hundred thousand answered questions that takes seconds of
+CPU; the event loop still gets its turns), and so do replacements once they outnumber the
+documents. In the index a question is its number and an item is its number made negative,
+so one ranking serves both.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from storage.models import Answer, Question
 from storage.uow import UnitOfWork
 
 SIMILAR_MIN_SCORE = 1.0
-# An answer's id is taken when it is written and seen at its commit, so one that commits
-# after a newer one is below the newest id the index has read. Each growth reads again the
-# documents of this many ids below it (the index skips those it holds unchanged): more
-# answers than every process together (eight transactions open at once each) could write
-# while one transaction is open.
-OVERLAP = 200
+# An answer's or item's id is taken when it is written and seen at its commit, so one that
+# commits after a newer one is below the newest id the index has read. Each growth reads
+# again the documents of this many ids below it (the index skips those it holds unchanged):
+# more than others can write while one transaction is open. Answers come one an update
+# (eight at most a transaction); a feed's poll writes up to 200 items in one.
+ANSWERS_OVERLAP = 200
+ITEMS_OVERLAP = 2_000
 
 
 TagsAsStored = tuple[tuple[str, str, str, str, str], ...]
@@ -65,55 +67,73 @@ async def suggest(ctx: Ctx, text: str) -> list[tuple[str, float]]:
 
 
 @dataclass(frozen=True)
-class _Kept:
-    """The index and what /search could find when it was made: the newest answer and item
-    (growing: their documents are added), the hidden counts (any change: made again)."""
+class _Version:
+    """What /search could find: the newest answer and item (growing: their documents are
+    added) and the hidden rows' counts (nothing undoes a hide: any change builds again)."""
 
-    index: SearchIndex
     newest_answer: int
     newest_item: int
     hidden: tuple[int, int, int]
 
+    def grown_from(self, older: _Version) -> bool:
+        return (
+            self.hidden == older.hidden
+            and self.newest_answer >= older.newest_answer
+            and self.newest_item >= older.newest_item
+        )
+
 
 # By database (one in a process that serves; several in tests and tools).
-_kept: weakref.WeakKeyDictionary[object, _Kept] = weakref.WeakKeyDictionary()
+_kept: weakref.WeakKeyDictionary[object, tuple[_Version, SearchIndex]] = weakref.WeakKeyDictionary()
+_changing: weakref.WeakKeyDictionary[object, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 async def search_index(uow: UnitOfWork) -> SearchIndex:
-    """Answered questions and content items as they are now. The versions are read every
-    time (another process's answer counts at once); the documents only when they moved."""
+    """Answered questions and content items as they are now. The version is read every time
+    (another process's answer counts at once), the documents only when it moved, and one
+    update at a time brings the index up to date: the others wait for it rather than each
+    reading and building their own."""
     database = uow.database
+    version, kept = await _version(uow), _kept.get(database)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    async with _changing.setdefault(database, asyncio.Lock()):
+        if _kept.get(database) is not kept:  # brought up to date while this one waited
+            version, kept = await _version(uow), _kept.get(database)
+            if kept is not None and kept[0] == version:
+                return kept[1]
+        if kept is not None and version.grown_from(kept[0]):
+            index = kept[1]
+            if index.retired <= len(index):
+                after = (
+                    kept[0].newest_answer - ANSWERS_OVERLAP,
+                    kept[0].newest_item - ITEMS_OVERLAP,
+                )
+                index.add(_split(await _documents(uow, *after)))
+                _kept[database] = (version, index)
+                return index
+        documents = await _documents(uow, 0, 0)
+        index = await asyncio.to_thread(lambda: SearchIndex(_split(documents)))
+        _kept[database] = (version, index)
+        return index
+
+
+async def _version(uow: UnitOfWork) -> _Version:
     newest_answer, hidden_answers, hidden_questions = await uow.questions.search_version()
     newest_item, hidden_items = await uow.content.search_version()
-    hidden = (hidden_answers, hidden_questions, hidden_items)
-    kept = _kept.get(database)
-    if (
-        kept is not None
-        and kept.index.retired <= len(kept.index)
-        and kept.hidden == hidden
-        and kept.newest_answer <= newest_answer
-        and kept.newest_item <= newest_item
-    ):
-        if (kept.newest_answer, kept.newest_item) != (newest_answer, newest_item):
-            since = (kept.newest_answer - OVERLAP, kept.newest_item - OVERLAP)
-            kept.index.add(await _documents(uow, *since))
-            _kept[database] = _Kept(kept.index, newest_answer, newest_item, hidden)
-        return kept.index
-    index = await asyncio.to_thread(SearchIndex, await _documents(uow, 0, 0))
-    _kept[database] = _Kept(index, newest_answer, newest_item, hidden)
-    return index
+    return _Version(newest_answer, newest_item, (hidden_answers, hidden_questions, hidden_items))
 
 
-async def _documents(
-    uow: UnitOfWork, after_answer: int, after_item: int
-) -> list[tuple[int, list[str]]]:
+async def _documents(uow: UnitOfWork, after_answer: int, after_item: int) -> list[tuple[int, str]]:
     """Questions with a visible answer after ``after_answer`` and items after ``after_item``
-    (ids); ``SearchIndex.add`` skips those it holds unchanged."""
-    documents = [
-        (n, text.split()) for n, text in await uow.questions.answered_documents(after_answer)
-    ]
-    documents += [(-n, text.split()) for n, text in await uow.content.searchable(after_item)]
+    (ids), with their stored tokens; ``SearchIndex.add`` skips those it holds unchanged."""
+    documents = await uow.questions.answered_documents(after_answer)
+    documents += [(-n, text) for n, text in await uow.content.searchable(after_item)]
     return documents
+
+
+def _split(documents: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+    return [(n, text.split()) for n, text in documents]
 
 
 async def similar_questions(ctx: Ctx, text: str) -> list[tuple[int, str]]:

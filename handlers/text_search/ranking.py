@@ -62,7 +62,8 @@ class SearchIndex:
 
     def add(self, documents: Iterable[tuple[int, Sequence[str]]]) -> None:
         """Index ``documents``. One whose id is indexed already replaces it when its words
-        changed (an answer adds its words to its question's) and is skipped when not."""
+        changed (an answer adds its words to its question's) and is skipped when not (told
+        by a hash of its words: a collision, one in 2**64, would keep the older words)."""
         for doc_id, words in documents:
             signature = hash(tuple(words))
             held = self._current.get(doc_id)

@@ -4,6 +4,7 @@ it finds must be what an index built afresh from the database would find."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,13 +13,15 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from handlers.questions import knowledge
 from handlers.questions.indexing import question_tokens, reindex
-from handlers.questions.knowledge import OVERLAP, search_index
+from handlers.questions.knowledge import ANSWERS_OVERLAP, ITEMS_OVERLAP, search_index
 from handlers.text_search.ranking import SearchIndex
-from handlers.text_search.tokens import tokens
+from handlers.text_search.tokens import search_tokens, tokens
+from scheduler.feeds import MAX_NEW
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
-from storage.models import Answer, Question
+from storage.models import Answer, ContentItem, Question
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
@@ -116,6 +119,17 @@ async def answer(
         await uow.commit()
 
 
+async def publish(maker: async_sessionmaker[AsyncSession], title: str, item_id: int) -> None:
+    async with UnitOfWork(maker, lambda: NOW) as uow:
+        uow.session.add(
+            ContentItem(
+                id=item_id, kind="news", title_en=title, search_tokens=search_tokens(title),
+                hidden=False, published_at=NOW,
+            )
+        )  # fmt: skip
+        await uow.commit()
+
+
 async def index_now(maker: async_sessionmaker[AsyncSession]) -> SearchIndex:
     async with UnitOfWork(maker, lambda: NOW) as uow:
         return await search_index(uow)
@@ -148,12 +162,24 @@ async def test_answers_grow_the_kept_index_and_a_hide_builds_it_again(
 
     # An answer whose id was taken before the newest one's but committed after it is read
     # when the index next grows, and so is a question answered only by it.
-    await answer(sessions, questions[1], "Singapore is the nearest region.", 1002 - OVERLAP + 1)
+    await answer(
+        sessions, questions[1], "Singapore is the nearest region.", 1002 - ANSWERS_OVERLAP + 1
+    )
     assert not found(await index_now(sessions), "singapore")  # the newest id did not move
     await answer(sessions, questions[2], "The ministry's free courses.", 1003)
     caught_up = await index_now(sessions)
     assert caught_up is first and found(caught_up, "singapore")[0][0] == questions[1]
     same_ranking(caught_up, await fresh(sessions))
+
+    # Items alike, further back: a feed's poll writes many of them in one transaction.
+    assert ITEMS_OVERLAP >= 5 * MAX_NEW
+    await publish(sessions, "Datacentre opening ceremony", 5000)
+    assert [n for n, _ in found(await index_now(sessions), "datacentre")] == [-5000]
+    await publish(sessions, "Ministry guidance on passwords", 5000 - ITEMS_OVERLAP + 1)
+    await publish(sessions, "Scholarship deadline", 5001)
+    grown = await index_now(sessions)
+    assert grown is first and found(grown, "guidance")[0][0] == -(5000 - ITEMS_OVERLAP + 1)
+    same_ranking(grown, await fresh(sessions))
 
     async with UnitOfWork(sessions, lambda: NOW) as uow:
         hidden = await uow.session.get(Answer, 1001)
@@ -183,3 +209,28 @@ async def test_each_database_keeps_its_own_index(tmp_path: Path) -> None:
     assert found(two, "keyboard") and not found(two, "password")
     for engine in engines:
         await engine.dispose()
+
+
+async def test_updates_that_find_the_index_out_of_date_at_once_build_it_once(
+    sessions: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first questions after a start, or after a hide, arrive together: one reads the
+    documents and builds the index, the others wait for it (each building its own took as
+    many times the CPU and the memory)."""
+    await answer(sessions, await ask(sessions, TEXTS[0]), "Hold the reset button.", 1)
+    built: list[SearchIndex] = []
+
+    class Counted(SearchIndex):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            built.append(self)
+
+    monkeypatch.setattr(knowledge, "SearchIndex", Counted)
+    units = [UnitOfWork(sessions, lambda: NOW) for _ in range(6)]
+    try:
+        indexes = await asyncio.gather(*(search_index(uow) for uow in units))
+    finally:
+        for uow in units:
+            await uow.close()
+    assert len(built) == 1 and all(index is built[0] for index in indexes)
+    assert found(built[0], "password")
