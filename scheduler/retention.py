@@ -5,9 +5,10 @@ sent (or failed for good) nothing needs it beyond a while for looking into a pro
 the daily job deletes those older than the period, a batch a transaction so the sender is
 never kept waiting. What the rows were still needed for is kept another way first:
 
-- a finished broadcast's delivery counts are kept on the broadcast (``final_counts``), so
-  ``broadcast status``, /admin → Broadcasts and the statistics count as before; the rows of
-  a broadcast still going out are not touched;
+- a finished broadcast's delivery counts are kept on the broadcast (``final_counts``; one
+  that finishes sending keeps them at once, a stopped one here), so ``broadcast status``,
+  /admin → Broadcasts and the statistics count as before; the rows of a broadcast still
+  going out are not touched;
 - the leaderboard's thank-you rows are the record that a month's top contributors were
   thanked (a restart weeks later must not thank them again), read until the next month's
   thank-you is due: they are kept at least ``THANKS_KEPT``, whatever the period.
@@ -44,7 +45,7 @@ async def forget_finished_messages(
     """Delete the finished outbox rows older than ``retention``; how many."""
     before = now - retention
     async with unit_of_work() as uow:
-        await uow.broadcasts.keep_final_counts(before)
+        await uow.broadcasts.keep_final_counts()
         await uow.commit()
     await forget_erased_keys(unit_of_work, now)
     async with unit_of_work() as uow:

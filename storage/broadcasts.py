@@ -329,17 +329,18 @@ class BroadcastRepository:
         )
         return {status: count for status, count in rows}
 
-    async def keep_final_counts(self, finished_before: datetime) -> int:
-        """Keep on each broadcast finished before ``finished_before`` (done or stopped,
-        nothing left to send) its delivery counts by status, so that deleting its outbox
-        rows after the retention period leaves ``broadcast status``, /admin and the
-        statistics as they were; how many broadcasts. Decided over keeping broadcast rows
-        forever: a row a recipient holds their chat id and a copy of the text."""
+    async def keep_final_counts(self) -> int:
+        """Keep on each finished broadcast (done or stopped, nothing left in flight) its
+        delivery counts by status; how many broadcasts. Its rows no longer change, so
+        ``broadcast status``, the console and the statistics read those counts instead of
+        counting its rows again, and deleting the rows after the retention period leaves
+        them as they were. Decided over keeping broadcast rows forever: a row a recipient
+        holds their chat id and a copy of the text. A broadcast that finishes sending keeps
+        them at once (``finish``); a stopped one at the next daily run."""
         finished = await self.session.scalars(
             select(Broadcast).where(
                 Broadcast.status.in_((DONE, STOPPED_BY_ADMIN)),
                 Broadcast.final_counts.is_(None),
-                Broadcast.finished_at < finished_before,
             )
         )
         kept = 0
@@ -349,6 +350,12 @@ class BroadcastRepository:
             broadcast.final_counts = await self._counts(broadcast.id)
             kept += 1
         return kept
+
+    async def finish(self, broadcast: Broadcast, now: datetime) -> None:
+        """Done: every message went out or was refused (the caller saw none left), and its
+        counts are kept from now on (``keep_final_counts``)."""
+        broadcast.status, broadcast.finished_at = DONE, now
+        broadcast.final_counts = await self._counts(broadcast.id)
 
     async def delivered_total(self) -> int:
         """Broadcast messages delivered, all broadcasts together (the statistics)."""

@@ -105,7 +105,7 @@ class Member(Base):
     digest_kinds: Mapped[str] = mapped_column(String(120), default=DIGEST_KINDS_ALL)
     last_digest_at: Mapped[datetime | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column()
-    created_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the statistics' weeks
     updated_at: Mapped[datetime] = mapped_column()
     deleted_at: Mapped[datetime | None] = mapped_column()
     erased_key: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -250,7 +250,7 @@ class Question(Base):
     escalate_at: Mapped[datetime | None] = mapped_column(index=True)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted_answer_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(index=True)  # the statistics' weeks
     answered_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
     # The screenshot sent with it; cleared (no foreign key) when the asker erases their data.
@@ -303,7 +303,8 @@ class Answer(Base):
     expert_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     follow_up: Mapped[str | None] = mapped_column(Text)  # the asker's one follow-up question
-    reply_to_id: Mapped[int | None] = mapped_column(Integer)  # the answer a follow-up is on
+    # the answer a follow-up is on (an index of the replies alone: migration 0024)
+    reply_to_id: Mapped[int | None] = mapped_column(Integer)
     helpful: Mapped[bool] = mapped_column(Boolean, default=False)
     accepted: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -354,7 +355,7 @@ class OutboxMessage(Base):
     # Bulk messages (broadcasts, digests) wait while any notice of priority 0 is due.
     priority: Mapped[int] = mapped_column(Integer, default=0)
     broadcast_id: Mapped[int | None] = mapped_column(
-        ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True
+        ForeignKey("broadcasts.id", ondelete="CASCADE")
     )
     claimed_at: Mapped[datetime | None] = mapped_column()  # when it became ``sending``
     # A photo or document sent by its file_id, ``text`` being its caption (CAPTION_MAX).
@@ -365,7 +366,12 @@ class OutboxMessage(Base):
     # Sent with allow_paid_broadcast, paced by DCC_PAID_SEND_RATE instead of DCC_SEND_RATE
     paid: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "priority", "not_before"),
+        # A broadcast's rows and its delivery counts by status, from the index alone: the
+        # console reads them every few seconds while it sends (migration 0024).
+        Index("ix_outbox_broadcast_status", "broadcast_id", "status"),
+    )
 
 
 # -- companies and jobs ----------------------------------------------------------------------
@@ -864,3 +870,13 @@ for _hideable in (Question, Answer, ContentItem):
         postgresql_where=_hideable.hidden.is_(True),
         sqlite_where=_hideable.hidden.is_(True),
     )
+
+
+# A follow-up's reply is looked up by the answer it completes (one reply each, checked by the
+# INSERT): an index of the replies alone, few next to the answers (migration 0024).
+Index(
+    "ix_answers_reply_to_id",
+    Answer.reply_to_id,
+    postgresql_where=Answer.reply_to_id.is_not(None),
+    sqlite_where=Answer.reply_to_id.is_not(None),
+)

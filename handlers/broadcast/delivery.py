@@ -31,7 +31,7 @@ from handlers.broadcast.message import (
     text_for,
 )
 from handlers.notices import notify, staff_language
-from storage.broadcasts import DONE, Audience
+from storage.broadcasts import Audience
 from storage.models import Broadcast
 from storage.outbox import FOLLOWS
 from storage.uow import UnitOfWork
@@ -130,7 +130,7 @@ async def report_progress(
         delivery = await uow.broadcasts.delivery(broadcast)
         finished = broadcast.expanded and await uow.broadcasts.unfinished(broadcast.id) == 0
         if finished:
-            broadcast.status, broadcast.finished_at = DONE, now
+            await uow.broadcasts.finish(broadcast, now)
         chat = broadcast.progress_chat_id
         due = broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY
         if chat is not None and (due or finished):

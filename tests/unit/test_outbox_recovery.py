@@ -265,19 +265,35 @@ async def test_a_broadcast_keeps_its_counts_when_its_rows_are_deleted(
         )  # fmt: skip
         broadcast.status, broadcast.expanded, broadcast.finished_at = "done", True, sent_at
         going.status = "sending"  # not finished: its rows stay, counted from them
+        yesterday = NOW - timedelta(days=1)
+        stopped = await uow.broadcasts.add(
+            "ឈប់", "Stopped", None, Audience(), yesterday, None, yesterday
+        )
+        for n, status in enumerate(("sent", "stopped")):
+            uow.session.add(
+                OutboxMessage(
+                    chat_id=20 + n, text="Stopped", status=status, attempts=0,
+                    not_before=yesterday, created_at=yesterday, priority=1,
+                    broadcast_id=stopped.id,
+                )
+            )  # fmt: skip
+        stopped.status, stopped.expanded, stopped.finished_at = "stopped", True, yesterday
         await uow.commit()
         before = await uow.broadcasts.delivery(broadcast)
         reach_before = await uow.stats.broadcast_reach()
     await forget_finished_messages(factory, NOW, timedelta(days=30))
-    assert [row.broadcast_id for row in await outbox_rows(factory)] == [going.id]
+    assert [row.broadcast_id for row in await outbox_rows(factory)] == [going.id, *[stopped.id] * 2]
     async with factory() as uow:
+        # stopped yesterday: its rows are kept for the period, its counts already
+        recent = await uow.broadcasts.get(stopped.id)
+        assert recent is not None and recent.final_counts == {"sent": 1, "stopped": 1}
         kept = await uow.broadcasts.get(broadcast.id)
         assert kept is not None
         after = await uow.broadcasts.delivery(kept)
         reach_after = await uow.stats.broadcast_reach()
     assert (after.total, after.sent, after.unreachable, after.failed) == (4, 2, 1, 1)
     assert after == before
-    assert reach_after == reach_before == (2, 3)
+    assert reach_after == reach_before == (3, 4)
 
 
 def test_the_retention_period_is_a_setting() -> None:

@@ -1,0 +1,99 @@
+"""Reads that grew with the community read an index (migration 0024), on both databases: a
+broadcast's delivery counts (the console asks every few seconds while it sends), the weeks
+of the statistics, and whether a follow-up was replied to. Each test runs the repository's
+own statement and asks the database for its plan."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine, make_sessionmaker
+from storage.migrate import downgrade, upgrade
+from storage.models import Broadcast
+from storage.uow import UnitOfWork
+
+NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+INDEXES = {
+    "outbox": "ix_outbox_broadcast_status",
+    "members": "ix_members_created_at",
+    "questions": "ix_questions_created_at",
+    "answers": "ix_answers_reply_to_id",
+}
+
+
+async def plans(database: AsyncEngine, work: Callable[[UnitOfWork], Awaitable[Any]]) -> str:
+    """The plans of the statements ``work`` sends, as the database would run them."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append((statement, parameters))
+
+    async with UnitOfWork(make_sessionmaker(database), lambda: NOW) as uow:
+        event.listen(database.sync_engine, "before_cursor_execute", record)
+        try:
+            await work(uow)
+        finally:
+            event.remove(database.sync_engine, "before_cursor_execute", record)
+    found = []
+    async with database.connect() as connection:
+        sqlite = database.dialect.name == "sqlite"
+        if not sqlite:  # an empty table is cheaper to scan: ask whether the index can serve
+            await connection.execute(text("SET enable_seqscan = off"))
+        for statement, parameters in sent:
+            explain = ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement
+            rows = await connection.exec_driver_sql(explain, parameters)
+            found += [str(row[-1] if sqlite else row[0]) for row in rows]
+    return "\n".join(found)
+
+
+async def test_a_broadcasts_counts_read_its_rows_from_the_index(database: AsyncEngine) -> None:
+    async def count(uow: UnitOfWork) -> None:
+        broadcast = Broadcast(id=7, total=0, left_out=0, expanded=False, final_counts=None)
+        await uow.broadcasts.delivery(broadcast)
+
+    plan = await plans(database, count)
+    assert "ix_outbox_broadcast_status" in plan
+    if database.dialect.name == "sqlite":
+        assert "COVERING INDEX" in plan  # the counts from the index alone
+
+
+async def test_the_statistics_weeks_read_the_creation_indexes(database: AsyncEngine) -> None:
+    async def weeks(uow: UnitOfWork) -> None:
+        await uow.stats.joined_since(NOW)
+        await uow.stats.asked_since(NOW)
+
+    plan = await plans(database, weeks)
+    assert "ix_members_created_at" in plan and "ix_questions_created_at" in plan
+
+
+async def test_a_follow_ups_reply_is_found_by_the_index_of_replies(database: AsyncEngine) -> None:
+    plan = await plans(database, lambda uow: uow.questions.reply_to(3))
+    assert "ix_answers_reply_to_id" in plan
+
+
+async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path) -> None:
+    def indexes(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        return {index["name"] or "" for table in INDEXES for index in inspector.get_indexes(table)}
+
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
+    await upgrade(engine, "0024")
+    async with engine.connect() as connection:
+        found = await connection.run_sync(indexes)
+        assert set(INDEXES.values()) <= found and "ix_outbox_broadcast_id" not in found
+    await downgrade(engine, "0023")
+    async with engine.connect() as connection:
+        found = await connection.run_sync(indexes)
+        assert not set(INDEXES.values()) & found and "ix_outbox_broadcast_id" in found
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        assert set(INDEXES.values()) <= await connection.run_sync(indexes)
+    await engine.dispose()
