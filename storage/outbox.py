@@ -30,9 +30,20 @@ a text too long for a caption (broadcasts, ``handlers.broadcast.delivery``). Esc
 text never holds a ``<``, so the mark is never part of what someone wrote."""
 IDS_A_STATEMENT = 5000  # ids in one IN (…): far under SQLite's and asyncpg's limits
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
+# The parts looked for when a notice is dropped (``cancel``, an erasure): by their keys, read
+# through the keys' unique index. A pattern ("key#…") would read every pending row, a
+# broadcast's 100,000 among them, inside the transaction that answers or closes a question.
+# The notices dropped have far fewer parts: an offer, the longest, is a question of at most
+# 2,000 units with its screenshot's caption, three parts at most (test_telegram_lengths).
+PARTS_MAX = 8
 _TAG = re.compile(r"<[^<>]*>")
 
 log = logging.getLogger(__name__)
+
+
+def with_parts(keys: Sequence[str]) -> list[str]:
+    """``keys`` and the keys their parts would have (up to ``PARTS_MAX``)."""
+    return [key if n == 1 else f"{key}{PART}{n}" for key in keys for n in range(1, PARTS_MAX + 1)]
 
 
 def _shown_units(text: str) -> int:
@@ -177,14 +188,10 @@ class OutboxRepository:
         dropped = await self.session.scalars(
             delete(OutboxMessage)
             .where(
-                or_(
-                    OutboxMessage.dedupe_key.in_(dedupe_keys),
-                    *(
-                        OutboxMessage.dedupe_key.startswith(key + PART, autoescape=True)
-                        for key in dedupe_keys
-                    ),
-                ),
-                OutboxMessage.status == PENDING,
+                OutboxMessage.dedupe_key.in_(with_parts(dedupe_keys)),
+                # ``status || ''``: found by the keys' index, never by the index of every
+                # pending row (SQLite, with no statistics, would pick the latter)
+                OutboxMessage.status.concat("") == PENDING,
             )
             .returning(OutboxMessage.dedupe_key)
         )

@@ -86,7 +86,7 @@ from storage.models import (
     WebSession,
     WebSignIn,
 )
-from storage.outbox import PART
+from storage.outbox import with_parts
 
 WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
 
@@ -664,9 +664,8 @@ async def erase_member(
     about_them += [OutboxMessage.dedupe_key.like(f"company:{i}:%") for i in requests]
     keys = [f"intro-accepted:{i}" for i in intros] + [f"intro:{i}" for i in intros_sent]
     keys += [f"answer:{i}" for i in named_answers]
-    if keys:  # a message in parts: "key", "key#2", "key#3"… (storage.outbox.PART)
-        about_them.append(OutboxMessage.dedupe_key.in_(keys))
-        about_them += [OutboxMessage.dedupe_key.startswith(f"{k}{PART}") for k in keys]
+    if keys:  # a message in parts: "key", "key#2", "key#3"… (storage.outbox.with_parts)
+        about_them.append(OutboxMessage.dedupe_key.in_(with_parts(keys)))
     about_them += await network_messages(session, member_id)
     if about_them:
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))

@@ -1,7 +1,8 @@
 """Reads that grew with the community read an index (migration 0024), on both databases: a
 broadcast's delivery counts (the console asks every few seconds while it sends), the weeks
-of the statistics, and whether a follow-up was replied to. Each test runs the repository's
-own statement and asks the database for its plan."""
+of the statistics, whether a follow-up was replied to, and a withdrawn offer's messages
+(dropped by their keys while a broadcast's rows wait). Each test runs the repository's own
+statement and asks the database for its plan."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ async def plans(database: AsyncEngine, work: Callable[[UnitOfWork], Awaitable[An
     sent: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "DELETE")):
             sent.append((statement, parameters))
 
     async with UnitOfWork(make_sessionmaker(database), lambda: NOW) as uow:
@@ -77,6 +78,17 @@ async def test_the_statistics_weeks_read_the_creation_indexes(database: AsyncEng
 async def test_a_follow_ups_reply_is_found_by_the_index_of_replies(database: AsyncEngine) -> None:
     plan = await plans(database, lambda uow: uow.questions.reply_to(3))
     assert "ix_answers_reply_to_id" in plan
+
+
+async def test_a_withdrawn_offer_is_dropped_by_its_keys_not_a_scan_of_the_pending_rows(
+    database: AsyncEngine,
+) -> None:
+    plan = await plans(database, lambda uow: uow.outbox.cancel(["offer:9", "offer:10"]))
+    assert "ix_outbox_due" not in plan
+    if database.dialect.name == "sqlite":
+        assert "USING INDEX sqlite_autoindex_outbox" in plan and "(dedupe_key=?)" in plan
+    else:
+        assert "uq_outbox_dedupe_key" in plan
 
 
 async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path) -> None:

@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot.core.html import MESSAGE_MAX, fits, shown_length, split_html, split_message
+from bot.core.html import (
+    MESSAGE_MAX,
+    fits,
+    shown_length,
+    split_caption,
+    split_html,
+    split_message,
+)
 from bot.core.i18n import Translations
 from bot.core.keyboards import Button, InlineKeyboard, keyboard_to_json
 from bot.core.text import (
@@ -289,6 +296,30 @@ async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whol
         time.now += 1
         clock.advance(seconds=1)
     assert messenger.texts == ["one", "two", "three"]
+
+
+def test_the_longest_offer_has_fewer_parts_than_a_cancel_looks_for(
+    translations: Translations,
+) -> None:
+    """A withdrawn offer is dropped by its parts' keys (``storage.outbox.with_parts``), not
+    by a pattern: the longest question, under the longest tag names, with a screenshot's
+    caption, must stay within the parts looked for."""
+    from handlers.questions.offers import offer_text
+    from handlers.questions.settings import QUESTION_MAX
+    from storage.models import Question
+    from storage.outbox import PARTS_MAX
+    from storage.seed.tags import TAGS
+
+    text = ("ស្ត្រី < 💬 " * QUESTION_MAX)[: QUESTION_MAX // 2]
+    while telegram_length(text + "ក") <= QUESTION_MAX:
+        text += "ក"
+    question = Question(id=999_999, text=text)
+    for language in ("km", "en"):
+        t = translations.for_language(language)
+        names = ", ".join(tag.name_km if language == "km" else tag.name_en for tag in TAGS)
+        offer = offer_text(t, question, names, to_moderator=True)
+        for parts in (split_message(offer, t), split_caption(offer, t)):
+            assert len(parts) <= 3 < PARTS_MAX
 
 
 async def test_a_button_answer_is_clipped_to_the_200_units_telegram_takes() -> None:
