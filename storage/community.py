@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, or_, select, update
+from sqlalchemy import delete, exists, func, literal, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from storage.limits import DAY, hold, insert_if, insert_report, report_times
 from storage.member_search import HIDDEN, has_skill, hidden_by_moderators, ranked_page
 from storage.models import (
+    IN_DIRECTORY,
     ConnectionRequest,
     Member,
     MemberBlock,
@@ -35,13 +36,8 @@ def pair_key(a: int, b: int) -> str:
 
 
 def in_directory() -> tuple[ColumnElement[bool], ...]:
-    """Members the directory shows: visible, not erased, reachable."""
-    return (
-        Member.directory_visible.is_(True),
-        Member.deleted_at.is_(None),
-        Member.unreachable.is_(False),
-        Member.telegram_id.is_not(None),
-    )
+    """Members the directory shows: visible, not erased, reachable (those of its index)."""
+    return IN_DIRECTORY
 
 
 def listed(member: Member) -> bool:
@@ -71,15 +67,14 @@ class CommunityRepository:
         """Members in the directory matching the filters (None: any), best reputation
         first, and how many match. Never the searcher, nor anyone a block stands between
         (either way): a blocked member sees the blocker as if they had left the directory."""
+        blocks = union(
+            select(MemberBlock.blocked_id).where(MemberBlock.blocker_id == searcher_id),
+            select(MemberBlock.blocker_id).where(MemberBlock.blocked_id == searcher_id),
+        )
         conditions: list[ColumnElement[bool]] = [
-            *in_directory(),
+            *in_directory(),  # as the index of the directory's order says (migration 0025)
             Member.id != searcher_id,
-            ~exists().where(
-                or_(
-                    (MemberBlock.blocker_id == searcher_id) & (MemberBlock.blocked_id == Member.id),
-                    (MemberBlock.blocker_id == Member.id) & (MemberBlock.blocked_id == searcher_id),
-                )
-            ),
+            Member.id.not_in(blocks),  # the searcher's few blocks read once, not per member
         ]
         if tag is not None:
             conditions.append(has_skill(tag))
@@ -87,7 +82,7 @@ class CommunityRepository:
             conditions.append(Member.province == province)
         if role is not None:
             conditions.append(Member.role == role)
-        return await ranked_page(self.session, conditions, offset, limit)
+        return await ranked_page(self.session, conditions, offset, limit, indexed=True)
 
     # -- requests ------------------------------------------------------------------------
     async def requests_between(self, a: int, b: int) -> list[ConnectionRequest]:

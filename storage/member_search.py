@@ -33,11 +33,21 @@ def hidden_by_moderators(member_id: ColumnElement[int]) -> ColumnElement[bool]:
 
 
 async def ranked_page(
-    session: AsyncSession, conditions: Sequence[ColumnElement[bool]], offset: int, limit: int
+    session: AsyncSession,
+    conditions: Sequence[ColumnElement[bool]],
+    offset: int,
+    limit: int,
+    indexed: bool = False,
 ) -> tuple[list[Member], int]:
     """A page of the members matching ``conditions``, best reputation first, and how many
-    match."""
-    total = await session.scalar(select(func.count()).select_from(Member).where(*conditions))
+    match. ``indexed``: an index holds exactly those members in that order (the directory's,
+    migration 0025), so the count walks it as the page does. Counted plainly, SQLite (which
+    keeps no statistics) looked every member up by Telegram id instead: 28 ms against 10 at
+    57,000 members in the directory."""
+    matching = select(Member.id).where(*conditions)
+    if indexed:
+        matching = matching.order_by(Member.reputation.desc(), Member.id)
+    total = await session.scalar(select(func.count()).select_from(matching.subquery()))
     rows = await session.scalars(
         select(Member)
         .where(*conditions)

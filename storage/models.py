@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -879,4 +880,23 @@ Index(
     Answer.reply_to_id,
     postgresql_where=Answer.reply_to_id.is_not(None),
     sqlite_where=Answer.reply_to_id.is_not(None),
+)
+
+
+# The members the directory may show (``storage.community.in_directory``), and an index of
+# them in its order, best reputation first: a page stops after its rows, and the count reads
+# the index alone (migration 0025). A query says these very conditions, as SQLite needs to
+# use a partial index.
+IN_DIRECTORY = (
+    Member.directory_visible.is_(True),
+    Member.deleted_at.is_(None),
+    Member.unreachable.is_(False),
+    Member.telegram_id.is_not(None),
+)
+Index(
+    "ix_members_directory",
+    Member.reputation.desc(),
+    Member.id,
+    postgresql_where=and_(*IN_DIRECTORY),
+    sqlite_where=and_(*IN_DIRECTORY),
 )

@@ -1,4 +1,5 @@
-"""Reads that grew with the community read an index (migration 0024), on both databases: a
+"""Reads that grew with the community read an index (migrations 0024 and 0025), on both
+databases: the member directory's pages and count, a
 broadcast's delivery counts (the console asks every few seconds while it sends), the weeks
 of the statistics, whether a follow-up was replied to, and a withdrawn offer's messages
 (dropped by their keys while a broadcast's rows wait). Each test runs the repository's own
@@ -27,6 +28,7 @@ INDEXES = {
     "questions": "ix_questions_created_at",
     "answers": "ix_answers_reply_to_id",
 }
+DIRECTORY = "ix_members_directory"
 
 
 async def plans(database: AsyncEngine, work: Callable[[UnitOfWork], Awaitable[Any]]) -> str:
@@ -116,13 +118,29 @@ async def test_a_withdrawn_offer_is_dropped_by_its_keys_not_a_scan_of_the_pendin
         assert "uq_outbox_dedupe_key" in plan
 
 
+async def test_the_directory_walks_its_index_for_the_page_and_the_count(
+    database: AsyncEngine,
+) -> None:
+    """Each page press counted and sorted every member; the count is read from the index
+    of the directory's members, in its order, as the page is."""
+    plan = await plans(database, lambda uow: uow.community.directory(1, None, None, None, 40, 8))
+    assert plan.count(DIRECTORY) == 2, plan  # the count and the page
+    if database.dialect.name == "sqlite":
+        assert "TEMP B-TREE FOR ORDER BY" not in plan  # in the index's order, not sorted
+
+
 async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path) -> None:
     def indexes(connection: Connection) -> set[str]:
         inspector = inspect(connection)
         return {index["name"] or "" for table in INDEXES for index in inspector.get_indexes(table)}
 
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.sqlite3'}")
-    await upgrade(engine, "0024")
+    await upgrade(engine, "0025")
+    async with engine.connect() as connection:
+        assert DIRECTORY in await connection.run_sync(indexes)
+    await downgrade(engine, "0024")
+    async with engine.connect() as connection:
+        assert DIRECTORY not in await connection.run_sync(indexes)
     async with engine.connect() as connection:
         found = await connection.run_sync(indexes)
         assert set(INDEXES.values()) <= found and "ix_outbox_broadcast_id" not in found
