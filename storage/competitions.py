@@ -285,6 +285,18 @@ class CompetitionRepository:
         )
         return list(rows)
 
+    async def placed(self, competition_id: int) -> list[CompetitionEntry]:
+        """The entries the judges placed, first place first (a card shows them, not all)."""
+        rows = await self.session.scalars(
+            select(CompetitionEntry)
+            .where(
+                CompetitionEntry.competition_id == competition_id,
+                CompetitionEntry.place.is_not(None),
+            )
+            .order_by(CompetitionEntry.place, CompetitionEntry.number)
+        )
+        return list(rows)
+
     async def entries_of(self, competition_id: int, member_id: int) -> list[CompetitionEntry]:
         rows = await self.session.scalars(
             select(CompetitionEntry)

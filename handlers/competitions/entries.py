@@ -90,22 +90,23 @@ async def card_and_buttons(ctx: Ctx, competition: Competition) -> tuple[str, Inl
     state = state_of(ctx, c)
     names = {t.slug: t.name(ctx.language) for t in await ctx.session.tags.all()}
     tag_names = ", ".join(names.get(s, s) for s in await ctx.session.competitions.tags_of(c.id))
-    entries = await ctx.session.competitions.entries(c.id)
+    competitions = ctx.session.competitions
+    count = (await competitions.entry_counts([c.id])).get(c.id, 0)  # not every entry read
     winners = None
     if state == DECIDED:
         winners = []
-        for entry in sorted((e for e in entries if e.place), key=lambda e: (e.place, e.number)):
+        for entry in await competitions.placed(c.id):
             member = await ctx.session.members.by_id(entry.member_id)
             name = member.full_name if member and member.full_name else ctx._(LEFT_MEMBER)
             winners.append((entry.place or 0, name))
     card = competition_card(
-        ctx.t, c, tag_names, len(entries), ctx.clock.now(), ctx.timezone,
+        ctx.t, c, tag_names, count, ctx.clock.now(), ctx.timezone,
         winners,
     )  # fmt: skip
     rows: list[list[Button]] = []
     member = await ctx.member()
     if member is not None and state == OPEN:
-        mine = [e for e in entries if e.member_id == member.id]
+        mine = await competitions.entries_of(c.id, member.id)
         if may_add_entry(c.entries_allowed, len(mine)):
             rows.append([ENTER.button("✍️ " + ctx._(N_("Enter")), c.id)])
         for entry in mine:

@@ -287,6 +287,8 @@ async def test_a_competition_from_creation_to_announced_winners(
     assert "<b>Decided</b>" in replies[0] and "Open for entries" not in replies[0]
     replies = await scenario.press(OUTSIDER, "#1")
     assert "Place 1: ដារា" in replies[0] and scenario.buttons(OUTSIDER) == ["📣 Share"]
+    assert "Place 1: ដារា\nPlace 2: Anna &lt;Lee&gt;" in replies[0]  # in their places' order
+    assert "Entries so far: 2" in replies[0]
 
 
 async def make_judged_competition(scenario: Scenario) -> tuple[int, int]:
