@@ -33,8 +33,8 @@ PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2",
 # The parts looked for when a notice is dropped (``cancel``, an erasure): by their keys, read
 # through the keys' unique index. A pattern ("key#…") would read every pending row, a
 # broadcast's 100,000 among them, inside the transaction that answers or closes a question.
-# The notices dropped have far fewer parts: an offer, the longest, is a question of at most
-# 2,000 units with its screenshot's caption, three parts at most (test_telegram_lengths).
+# The notices dropped have far fewer parts: the longest, an answer of 4,096 units sent with
+# its screenshot's caption, takes three (test_telegram_lengths holds them to four).
 PARTS_MAX = 8
 _TAG = re.compile(r"<[^<>]*>")
 

@@ -298,28 +298,39 @@ async def test_a_notice_in_parts_is_queued_once_sent_in_order_and_cancelled_whol
     assert messenger.texts == ["one", "two", "three"]
 
 
-def test_the_longest_offer_has_fewer_parts_than_a_cancel_looks_for(
+def test_the_longest_notices_dropped_have_fewer_parts_than_are_looked_for(
     translations: Translations,
 ) -> None:
-    """A withdrawn offer is dropped by its parts' keys (``storage.outbox.with_parts``), not
-    by a pattern: the longest question, under the longest tag names, with a screenshot's
+    """A withdrawn offer, or an erased expert's answer not sent yet, is dropped by its parts'
+    keys (``storage.outbox.with_parts``), not by a pattern: the longest question under every
+    tag's name, and the longest answer under the longest name, each with a screenshot's
     caption, must stay within the parts looked for."""
+    from handlers.questions.answers import answer_message
     from handlers.questions.offers import offer_text
-    from handlers.questions.settings import QUESTION_MAX
-    from storage.models import Question
+    from handlers.questions.settings import ANSWER_MAX, QUESTION_MAX
+    from storage.models import Answer, Question
     from storage.outbox import PARTS_MAX
     from storage.seed.tags import TAGS
 
-    text = ("ស្ត្រី < 💬 " * QUESTION_MAX)[: QUESTION_MAX // 2]
-    while telegram_length(text + "ក") <= QUESTION_MAX:
-        text += "ក"
-    question = Question(id=999_999, text=text)
+    def longest(units: int) -> str:
+        text = ("ស្ត្រី < 💬 " * units)[: units // 2]
+        while telegram_length(text + "ក") <= units:
+            text += "ក"
+        return text
+
+    question = Question(id=999_999, text=longest(QUESTION_MAX))
+    answer = Answer(id=999_999, text=longest(ANSWER_MAX), reply_to_id=None)
     for language in ("km", "en"):
         t = translations.for_language(language)
         names = ", ".join(tag.name_km if language == "km" else tag.name_en for tag in TAGS)
-        offer = offer_text(t, question, names, to_moderator=True)
-        for parts in (split_message(offer, t), split_caption(offer, t)):
-            assert len(parts) <= 3 < PARTS_MAX
+        notices = [
+            offer_text(t, question, names, to_moderator=True),
+            answer_message(t, question, answer, "ស" * 200, anonymous=False)[0],
+        ]
+        for notice in notices:
+            for parts in (split_message(notice, t), split_caption(notice, t)):
+                # and one more when a caption is too long anyway (storage.outbox.enqueue)
+                assert len(parts) + 1 <= 4 < PARTS_MAX
 
 
 async def test_a_button_answer_is_clipped_to_the_200_units_telegram_takes() -> None:
