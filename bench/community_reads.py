@@ -19,7 +19,8 @@ until migrations 0024 and 0025:
 
 Prints each in milliseconds and exits 1 on FAIL: any of them over ``--target`` ms (20), the
 directory filtered by province apart (it reads the members it checks: reported only).
-Local files and, with ``--database-url``, a database on 127.0.0.1 only.
+Local files and, with ``--database-url``, an empty database on 127.0.0.1 only (any other is
+refused: the broadcast it writes is one a running bot would send).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.engine import make_url
 
 from storage.broadcasts import Audience
 from storage.db import make_engine, make_sessionmaker
@@ -46,6 +48,7 @@ from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 BATCH = 5000
+LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 PROVINCES = ("phnom-penh", "siem-reap", "kampot", "battambang", "kandal")
 
 
@@ -108,6 +111,11 @@ async def best_ms(
 
 async def run(args: argparse.Namespace, url: str) -> int:
     engine = make_engine(url)
+    async with engine.connect() as connection:  # it writes a broadcast a sender would send
+        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    if tables:
+        await engine.dispose()
+        sys.exit("bench: refusing a database that is not empty")
     await upgrade(engine)
     sessionmaker = make_sessionmaker(engine)
 
@@ -166,6 +174,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database on 127.0.0.1 (SQLite: none)")
     args = parser.parse_args()
+    if args.database_url:
+        parsed = make_url(args.database_url)
+        if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
+            sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
     workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-reads-"))
     try:
         url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'reads.sqlite3'}"

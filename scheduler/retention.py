@@ -6,7 +6,8 @@ the daily job deletes those older than the period, a batch a transaction so the 
 never kept waiting. What the rows were still needed for is kept another way first:
 
 - a finished broadcast's delivery counts are kept on the broadcast (``final_counts``; one
-  that finishes sending keeps them at once, a stopped one here), so ``broadcast status``,
+  that finishes sending keeps them at once, a stopped one here, a day after the stop), so
+  ``broadcast status``,
   /admin → Broadcasts and the statistics count as before; the rows of a broadcast still
   going out are not touched;
 - the leaderboard's thank-you rows are the record that a month's top contributors were
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 5000  # rows deleted a transaction
 THANKS_KEPT = timedelta(days=62)  # two months: past the next month's thank-you in any case
+# A stopped broadcast's counts are kept a day after the stop: what its calls in flight got
+# from Telegram has been written by then (a claim left "sending" is taken back in minutes).
+STOPPED_SETTLED = timedelta(days=1)
 
 
 async def forget_finished_messages(
@@ -45,7 +49,7 @@ async def forget_finished_messages(
     """Delete the finished outbox rows older than ``retention``; how many."""
     before = now - retention
     async with unit_of_work() as uow:
-        await uow.broadcasts.keep_final_counts()
+        await uow.broadcasts.keep_final_counts(now - STOPPED_SETTLED)
         await uow.commit()
     await forget_erased_keys(unit_of_work, now)
     async with unit_of_work() as uow:

@@ -303,14 +303,14 @@ class BroadcastRepository:
         )
 
     async def delivery(self, broadcast: Broadcast) -> Delivery:
-        """Counted from its outbox rows, or, once its finished rows may be deleted
-        (retention), from the counts kept on the broadcast when it was finished."""
+        """From the counts the broadcast keeps once finished (``keep_final_counts``), or,
+        while it is being sent or just stopped, counted from its outbox rows."""
         by_status = (
             {status: int(count) for status, count in broadcast.final_counts.items()}
             if broadcast.final_counts is not None
             else await self._counts(broadcast.id)
         )
-        queued = sum(by_status.values())  # the rows of members who erased their data are gone
+        queued = sum(by_status.values())  # counted from rows: erased members' rows are gone
         return Delivery(
             total=queued if broadcast.expanded else max(broadcast.total, queued),
             sent=by_status.get("sent", 0),
@@ -329,24 +329,30 @@ class BroadcastRepository:
         )
         return {status: count for status, count in rows}
 
-    async def keep_final_counts(self) -> int:
-        """Keep on each finished broadcast (done or stopped, nothing left in flight) its
-        delivery counts by status; how many broadcasts. Its rows no longer change, so
-        ``broadcast status``, the console and the statistics read those counts instead of
-        counting its rows again, and deleting the rows after the retention period leaves
-        them as they were. Decided over keeping broadcast rows forever: a row a recipient
-        holds their chat id and a copy of the text. A broadcast that finishes sending keeps
-        them at once (``finish``); a stopped one at the next daily run."""
+    async def keep_final_counts(self, stopped_before: datetime) -> int:
+        """Keep on each finished broadcast its delivery counts by status; how many
+        broadcasts. Its rows no longer change, so ``broadcast status``, the console and the
+        statistics read those counts instead of counting its rows again, and deleting the
+        rows after the retention period leaves them as they were. Decided over keeping
+        broadcast rows forever: a row a recipient holds their chat id and a copy of the text.
+
+        A broadcast that finishes sending keeps them at once (``finish``). A stopped one only
+        once stopped before ``stopped_before``: its rows in flight at the stop were marked
+        stopped too, and the sender writes what Telegram answered over them afterwards."""
         finished = await self.session.scalars(
             select(Broadcast).where(
-                Broadcast.status.in_((DONE, STOPPED_BY_ADMIN)),
+                or_(
+                    Broadcast.status == DONE,
+                    (Broadcast.status == STOPPED_BY_ADMIN)
+                    & (Broadcast.finished_at < stopped_before),
+                ),
                 Broadcast.final_counts.is_(None),
             )
         )
         kept = 0
         for broadcast in finished:
             if await self.unfinished(broadcast.id):
-                continue  # a stopped broadcast's call still in flight: next time
+                continue  # a row put back to be sent again: next time
             broadcast.final_counts = await self._counts(broadcast.id)
             kept += 1
         return kept

@@ -265,35 +265,41 @@ async def test_a_broadcast_keeps_its_counts_when_its_rows_are_deleted(
         )  # fmt: skip
         broadcast.status, broadcast.expanded, broadcast.finished_at = "done", True, sent_at
         going.status = "sending"  # not finished: its rows stay, counted from them
-        yesterday = NOW - timedelta(days=1)
-        stopped = await uow.broadcasts.add(
-            "ឈប់", "Stopped", None, Audience(), yesterday, None, yesterday
-        )
-        for n, status in enumerate(("sent", "stopped")):
+        # stopped two days ago: settled; an hour ago: a call in flight may still be written
+        stopped, just_stopped = [
+            await uow.broadcasts.add("ឈប់", "Stopped", None, Audience(), at, None, at)
+            for at in (NOW - timedelta(days=2), NOW - timedelta(hours=1))
+        ]
+        for n, (broadcast_id, status) in enumerate(
+            [(stopped.id, "sent"), (stopped.id, "stopped"), (just_stopped.id, "stopped")]
+        ):
             uow.session.add(
                 OutboxMessage(
                     chat_id=20 + n, text="Stopped", status=status, attempts=0,
-                    not_before=yesterday, created_at=yesterday, priority=1,
-                    broadcast_id=stopped.id,
+                    not_before=NOW, created_at=NOW, priority=1, broadcast_id=broadcast_id,
                 )
             )  # fmt: skip
-        stopped.status, stopped.expanded, stopped.finished_at = "stopped", True, yesterday
+        stopped.status, stopped.expanded = "stopped", True
+        stopped.finished_at = NOW - timedelta(days=2)
+        just_stopped.status, just_stopped.expanded = "stopped", True
+        just_stopped.finished_at = NOW - timedelta(hours=1)
         await uow.commit()
         before = await uow.broadcasts.delivery(broadcast)
         reach_before = await uow.stats.broadcast_reach()
     await forget_finished_messages(factory, NOW, timedelta(days=30))
-    assert [row.broadcast_id for row in await outbox_rows(factory)] == [going.id, *[stopped.id] * 2]
+    rows = [row.broadcast_id for row in await outbox_rows(factory)]
+    assert rows == [going.id, stopped.id, stopped.id, just_stopped.id]  # within the period
     async with factory() as uow:
-        # stopped yesterday: its rows are kept for the period, its counts already
-        recent = await uow.broadcasts.get(stopped.id)
-        assert recent is not None and recent.final_counts == {"sent": 1, "stopped": 1}
+        settled, unsettled = [await uow.broadcasts.get(b.id) for b in (stopped, just_stopped)]
+        assert settled is not None and settled.final_counts == {"sent": 1, "stopped": 1}
+        assert unsettled is not None and unsettled.final_counts is None
         kept = await uow.broadcasts.get(broadcast.id)
         assert kept is not None
         after = await uow.broadcasts.delivery(kept)
         reach_after = await uow.stats.broadcast_reach()
     assert (after.total, after.sent, after.unreachable, after.failed) == (4, 2, 1, 1)
     assert after == before
-    assert reach_after == reach_before == (3, 4)
+    assert reach_after == reach_before == (4, 4)
 
 
 def test_the_retention_period_is_a_setting() -> None:

@@ -2,7 +2,7 @@
 databases: the member directory's pages and count, a
 broadcast's delivery counts (the console asks every few seconds while it sends), the weeks
 of the statistics, whether a follow-up was replied to, and a withdrawn offer's messages
-(dropped by their keys while a broadcast's rows wait). Each test runs the repository's own
+(dropped by their keys while a broadcast's rows wait; an erased expert's answers too). Each test runs the repository's own
 statement and asks the database for its plan."""
 
 from __future__ import annotations
@@ -152,3 +152,48 @@ async def test_the_migration_adds_the_indexes_and_takes_them_away(tmp_path: Path
     async with engine.connect() as connection:
         assert set(INDEXES.values()) <= await connection.run_sync(indexes)
     await engine.dispose()
+
+
+async def test_an_expert_with_thousands_of_answers_is_erased_whole(database: AsyncEngine) -> None:
+    """Their answers' notices not sent yet are dropped by key, in statements small enough
+    for the database (asyncpg takes 32,767 parameters; eight keys an answer went over)."""
+    from sqlalchemy import select
+
+    from storage.models import Answer, Member, Question
+    from storage.privacy import erase_member
+
+    sessions = make_sessionmaker(database)
+    async with UnitOfWork(sessions, lambda: NOW) as uow:
+        row = {
+            "telegram_id": 42, "full_name": "Sophea", "language": "en", "role": "student",
+            "province": "phnom-penh", "country": None, "skills": [], "open_to_work": False,
+            "alert_frequency": "off", "directory_visible": False, "username": None,
+            "organisation": None, "years_experience": None,
+        }  # fmt: skip
+        await uow.members.upsert_many([row], NOW)
+        expert = await uow.members.get(42)
+        assert expert is not None
+        question = Question(
+            asker_id=expert.id, text="?", search_tokens="", status="answered", round=1,
+            hidden=False, created_at=NOW,
+        )  # fmt: skip
+        uow.session.add(question)
+        await uow.session.flush()
+        await uow.session.execute(
+            insert(Answer),
+            [
+                {
+                    "question_id": question.id, "expert_id": expert.id, "text": "Yes.",
+                    "helpful": False, "accepted": False, "hidden": False, "anonymous": False,
+                    "created_at": NOW,
+                }
+                for _ in range(4_200)
+            ],
+        )  # fmt: skip
+        last = await uow.session.scalar(select(Answer.id).order_by(Answer.id.desc()).limit(1))
+        await uow.outbox.enqueue(7, ["Part one", "part two"], None, NOW, f"answer:{last}")
+        await erase_member(uow.session, expert, NOW)
+        await uow.session.flush()
+        left = await uow.session.scalars(select(OutboxMessage.dedupe_key))
+        assert list(left) == []
+        assert (await uow.session.get(Member, expert.id)) is not None  # the row stays, emptied
