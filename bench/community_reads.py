@@ -1,7 +1,7 @@
 """Benchmark the reads a member's press or the console makes, at the community's full size.
 
     .venv/bin/python bench/community_reads.py [--members 100000] [--queued 100000]
-                                              [--database-url URL]
+                                              [--answered 100000] [--database-url URL]
 
 Migrates a fresh database (a temporary SQLite file unless ``--database-url`` names an empty
 one on this machine) and fills it: ``--members`` members (60% in the directory, random
@@ -15,7 +15,9 @@ until migrations 0024 and 0025:
 - a withdrawn offer's messages dropped while the broadcast's rows wait (every answer,
   acceptance or close of a question);
 - the delivery counts of the broadcast being sent (the console asks every few seconds) and
-  of the one that is done, and the statistics' total of messages delivered.
+  of the one that is done, and the statistics' total of messages delivered;
+- the statistics' median time to a first answer over ``--answered`` answered questions (two
+  answers each): a staff page's, reported only.
 
 Prints each in milliseconds and exits 1 on FAIL: any of them over ``--target`` ms (20), the
 directory filtered by province apart (it reads the members it checks: reported only).
@@ -33,17 +35,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from storage.broadcasts import Audience
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
-from storage.models import Member, OutboxMessage
+from storage.models import Answer, Member, OutboxMessage, Question
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
@@ -52,7 +54,9 @@ LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 PROVINCES = ("phnom-penh", "siem-reap", "kampot", "battambang", "kandal")
 
 
-async def fill(uow: UnitOfWork, members: int, queued: int, rng: random.Random) -> dict[str, int]:
+async def fill(
+    uow: UnitOfWork, members: int, queued: int, answered: int, rng: random.Random
+) -> dict[str, int]:
     await uow.tags.sync_seed()
     rows = [
         {
@@ -68,6 +72,27 @@ async def fill(uow: UnitOfWork, members: int, queued: int, rng: random.Random) -
     ]  # fmt: skip
     for start in range(0, len(rows), BATCH):
         await uow.session.execute(insert(Member), rows[start : start + BATCH])
+    asker_id = await uow.session.scalar(select(Member.id).order_by(Member.id).limit(1))
+    questions = [
+        {
+            "asker_id": asker_id, "text": "?", "search_tokens": "", "status": "answered",
+            "round": 1, "hidden": False, "created_at": NOW - timedelta(days=30),
+        }
+        for _ in range(answered)
+    ]  # fmt: skip
+    for start in range(0, len(questions), BATCH):
+        await uow.session.execute(insert(Question), questions[start : start + BATCH])
+    answers = [
+        {
+            "question_id": n + 1, "expert_id": asker_id, "text": "!", "helpful": False,
+            "accepted": False, "hidden": False, "anonymous": False,
+            "created_at": NOW - timedelta(days=30) + timedelta(minutes=rng.randrange(1, 6000)),
+        }
+        for n in range(answered)
+        for _ in range(2)
+    ]  # fmt: skip
+    for start in range(0, len(answers), BATCH):
+        await uow.session.execute(insert(Answer), answers[start : start + BATCH])
     sending = await uow.broadcasts.add("ផ្ញើ", "Sending", None, Audience(), NOW, None, NOW)
     done = await uow.broadcasts.add("រួច", "Done", None, Audience(), NOW, None, NOW)
     sending.status, sending.expanded, sending.total = "sending", True, queued
@@ -123,7 +148,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
         return UnitOfWork(sessionmaker, lambda: NOW)
 
     async with unit_of_work() as uow:
-        ids = await fill(uow, args.members, args.queued, random.Random(args.seed))
+        ids = await fill(uow, args.members, args.queued, args.answered, random.Random(args.seed))
     if engine.dialect.name == "postgresql":  # as its autovacuum keeps the tables
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -142,6 +167,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
         ("a broadcast being sent: its counts", lambda uow: delivery(uow, "sending"), True),
         ("a broadcast done: its counts", lambda uow: delivery(uow, "done"), True),
         ("statistics: messages delivered", lambda uow: uow.broadcasts.delivered_total(), True),
+        ("statistics: median to a first answer", lambda uow: uow.stats.median_first_answer(), False),
     ):  # fmt: skip
         timed.append((label, await best_ms(unit_of_work, work), judged))
     cancels = []
@@ -170,6 +196,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--queued", type=int, default=100_000)
+    parser.add_argument("--answered", type=int, default=100_000, help="questions, 2 answers each")
     parser.add_argument("--target", type=float, default=20.0, help="ms (20)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database on 127.0.0.1 (SQLite: none)")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.broadcasts import BroadcastRepository
 from storage.models import (
@@ -73,20 +75,35 @@ class StatsRepository:
         )
         return asked, answered
 
-    async def first_answer_delays(self) -> list[float]:
-        """Seconds from each answered question to its first answer."""
+    async def median_first_answer(self) -> float | None:
+        """The median of the seconds from each answered question to its first visible
+        answer (None before any), found by the database: at 100,000 answered questions,
+        reading one row each into Python took 0.7 s of a staff page, much of it on the
+        event loop every member's update shares."""
         first = (
             select(Answer.question_id, func.min(Answer.created_at).label("first"))
             .where(Answer.hidden.is_(False))
             .group_by(Answer.question_id)
             .subquery()
         )
-        rows = await self.session.execute(
-            select(Question.created_at, first.c.first).join(
-                first, first.c.question_id == Question.id
-            )
+        seconds: ColumnElement[Any]
+        if self.session.get_bind().dialect.name == "postgresql":
+            seconds = func.extract("epoch", first.c.first - Question.created_at)
+        else:  # SQLite: the stored times as Julian days
+            seconds = (func.julianday(first.c.first) - func.julianday(Question.created_at)) * 86400
+        delays = select(seconds.label("seconds")).join(first, first.c.question_id == Question.id)
+        answered = await self.session.scalar(select(func.count()).select_from(delays.subquery()))
+        if not answered:
+            return None
+        ordered = delays.subquery()
+        middle = await self.session.scalars(  # one value, or the two an even count has
+            select(ordered.c.seconds)
+            .order_by(ordered.c.seconds)
+            .offset((answered - 1) // 2)
+            .limit(2 - answered % 2)
         )
-        return [(answered - asked).total_seconds() for asked, answered in rows]
+        values = [float(value) for value in middle]
+        return round(sum(values) / len(values), 3)  # SQLite's days: to the millisecond
 
     async def jobs(self, now: datetime) -> tuple[int, int, int]:
         """Jobs posted, open now, and applications sent in the bot."""

@@ -1,18 +1,12 @@
-"""The arithmetic of /stats: medians and weekly counts, plain functions over plain data."""
+"""The arithmetic of /stats: weekly counts, plain functions over plain data."""
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKS = 12
-
-
-def median(values: Iterable[float]) -> float | None:
-    found = list(values)
-    return statistics.median(found) if found else None
 
 
 def week_starts(now: datetime, tz: ZoneInfo, weeks: int = WEEKS) -> list[date]:

@@ -9,7 +9,7 @@ from bot.core.i18n import N_
 from bot.core.text import escape
 from handlers.acting import NotAllowed
 from handlers.admin.chart import weekly_chart
-from handlers.admin.figures import first_moment, median, per_week, week_starts
+from handlers.admin.figures import first_moment, per_week, week_starts
 from handlers.context import Ctx, acting, refuse
 from handlers.profile.labels import role_name
 from handlers.profile.operations import export_members
@@ -33,7 +33,7 @@ async def figures_text(ctx: Ctx) -> str:
     places = ", ".join(f"{place(p)} {n(c)}" for p, c in provinces[:SHOWN])
     skills = ", ".join(f"{names.get(k, k)} {n(c)}" for k, c in await s.top_skills(SHOWN))
     asked, answered = await s.questions()
-    delay = median(await s.first_answer_delays())
+    delay = await s.median_first_answer()
     posted, open_now, applications = await s.jobs(now)
     broadcasts, delivered = await s.broadcast_reach()
     links = [(k.source, c) for k, c in await ctx.session.outreach.links() if c][:SOURCES_SHOWN]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from handlers.admin.figures import first_moment, median, per_week, week_starts
+from handlers.admin.figures import first_moment, per_week, week_starts
 from storage.broadcasts import Audience
 from storage.db import make_sessionmaker
 from storage.uow import UnitOfWork
@@ -17,12 +17,6 @@ from storage.uow import UnitOfWork
 TZ = ZoneInfo("Asia/Phnom_Penh")
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 09:00 in Phnom Penh
 Factory = Callable[[], UnitOfWork]
-
-
-def test_the_median_of_nothing_is_none() -> None:
-    assert median([]) is None
-    assert median([30, 10, 20]) == 20
-    assert median([10, 20, 30, 40]) == 25
 
 
 def test_twelve_weeks_end_with_this_one_and_start_on_mondays() -> None:
@@ -86,8 +80,32 @@ async def test_the_counts_on_a_seeded_database(uow_factory: Factory) -> None:
         assert await s.members_by("province") == [("kep", 2), ("kampot", 1)]
         assert await s.top_skills(2) == [("ai", 2), ("data", 1)]
         assert await s.questions() == (3, 1)
-        assert await s.first_answer_delays() == [2 * 3600.0]  # to the first answer only
+        assert await s.median_first_answer() == 2 * 3600.0  # to the first answer only
         assert await s.jobs(NOW) == (0, 0, 0)
         assert await s.broadcast_reach() == (1, 0)
         assert len(await s.joined_since(NOW - timedelta(days=7))) == 4
         assert len(await s.asked_since(NOW - timedelta(hours=2))) == 2
+
+
+async def test_the_median_time_to_a_first_answer_is_found_by_the_database(
+    uow_factory: Factory,
+) -> None:
+    """An odd count gives the middle one, an even count the mean of the two in the middle;
+    none answered, none at all."""
+    async with uow_factory() as uow:
+        assert await uow.stats.median_first_answer() is None
+        rows = [{"telegram_id": t, "full_name": f"M{t}"} for t in (1, 2)]
+        await uow.members.upsert_many(rows, NOW - timedelta(days=3))
+        asker, expert = await uow.members.get(1), await uow.members.get(2)
+        assert asker is not None and expert is not None
+        for minutes in (60, 180, 120, 600):  # asked at NOW, answered after
+            question = await uow.questions.add_question(asker.id, "q", "", ["ai"], NOW, NOW)
+            at = NOW + timedelta(minutes=minutes)
+            await uow.questions.add_answer(question.id, expert.id, "a", at, None)
+        await uow.commit()
+        assert await uow.stats.median_first_answer() == 150 * 60.0  # (120 + 180) / 2
+        question = await uow.questions.add_question(asker.id, "q", "", ["ai"], NOW, NOW)
+        at = NOW + timedelta(minutes=300, seconds=1)
+        await uow.questions.add_answer(question.id, expert.id, "a", at, None)
+        await uow.commit()
+        assert await uow.stats.median_first_answer() == 180 * 60.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.core.i18n import N_
-from handlers.admin.figures import first_moment, median, per_week, week_starts
+from handlers.admin.figures import first_moment, per_week, week_starts
 from handlers.profile.labels import LANGUAGE_NAMES, frequency_name, role_name
 from storage.seed.provinces import BY_SLUG
 from web.chart import HEIGHT, WIDTH, bars
@@ -26,7 +26,7 @@ async def overview(request: web.Request) -> web.Response:
     signups = per_week(joined, weeks, tz)
     this_week = first_moment(weeks[-1:], tz)
     asked, answered = await stats.questions()
-    delay = median(await stats.first_answer_delays())
+    delay = await stats.median_first_answer()
     posted, open_now, applications = await stats.jobs(now)
     broadcasts, delivered = await stats.broadcast_reach()
 
