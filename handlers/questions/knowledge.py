@@ -28,10 +28,11 @@ from storage.uow import UnitOfWork
 
 SIMILAR_MIN_SCORE = 1.0
 # An answer's or item's id is taken when it is written and seen at its commit, so one that
-# commits after a newer one is below the newest id the index has read. Each growth reads
-# again the documents of this many ids below it (the index skips those it holds unchanged):
-# more than others can write while one transaction is open. Answers come one an update
-# (eight at most a transaction); a feed's poll writes up to 200 items in one.
+# commits after a newer one is below the newest id the index has read. When the newest
+# answer (or item) moves, the index reads again the documents of this many ids below the
+# one it had (skipping those it holds unchanged): more than others can write while one
+# transaction is open. Answers come one an update (eight at most a transaction); a feed's
+# poll writes up to 200 items in one.
 ANSWERS_OVERLAP = 200
 ITEMS_OVERLAP = 2_000
 
@@ -105,11 +106,15 @@ async def search_index(uow: UnitOfWork) -> SearchIndex:
         if kept is not None and version.grown_from(kept[0]):
             index = kept[1]
             if index.retired <= len(index):
-                after = (
-                    kept[0].newest_answer - ANSWERS_OVERLAP,
-                    kept[0].newest_item - ITEMS_OVERLAP,
+                old = kept[0]  # only what moved is read again
+                answers = old.newest_answer - ANSWERS_OVERLAP
+                items = old.newest_item - ITEMS_OVERLAP
+                documents = await _documents(
+                    uow,
+                    answers if version.newest_answer != old.newest_answer else None,
+                    items if version.newest_item != old.newest_item else None,
                 )
-                index.add(_split(await _documents(uow, *after)))
+                index.add(_split(documents))
                 _kept[database] = (version, index)
                 return index
         documents = await _documents(uow, 0, 0)
@@ -124,11 +129,15 @@ async def _version(uow: UnitOfWork) -> _Version:
     return _Version(newest_answer, newest_item, (hidden_answers, hidden_questions, hidden_items))
 
 
-async def _documents(uow: UnitOfWork, after_answer: int, after_item: int) -> list[tuple[int, str]]:
+async def _documents(
+    uow: UnitOfWork, after_answer: int | None, after_item: int | None
+) -> list[tuple[int, str]]:
     """Questions with a visible answer after ``after_answer`` and items after ``after_item``
-    (ids), with their stored tokens; ``SearchIndex.add`` skips those it holds unchanged."""
-    documents = await uow.questions.answered_documents(after_answer)
-    documents += [(-n, text) for n, text in await uow.content.searchable(after_item)]
+    (ids; None: none of them), with their stored tokens; ``SearchIndex.add`` skips those it
+    holds unchanged."""
+    documents = [] if after_answer is None else await uow.questions.answered_documents(after_answer)
+    if after_item is not None:
+        documents += [(-n, text) for n, text in await uow.content.searchable(after_item)]
     return documents
 
 

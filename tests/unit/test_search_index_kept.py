@@ -234,3 +234,29 @@ async def test_updates_that_find_the_index_out_of_date_at_once_build_it_once(
             await uow.close()
     assert len(built) == 1 and all(index is built[0] for index in indexes)
     assert found(built[0], "password")
+
+
+async def test_a_new_answer_reads_again_the_answers_only(
+    sessions: async_sessionmaker[AsyncSession], database: AsyncEngine
+) -> None:
+    """The items did not move: their documents (a feed's long summaries, 2,000 ids back) are
+    not read for an answer."""
+    from sqlalchemy import event
+
+    await publish(sessions, "Datacentre opening ceremony", 7)
+    await answer(sessions, await ask(sessions, TEXTS[0]), "Hold the reset button.", 1)
+    first = await index_now(sessions)
+    await answer(sessions, await ask(sessions, TEXTS[1]), "Singapore is nearest.", 2)
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(database.sync_engine, "before_cursor_execute", record)
+    try:
+        grown = await index_now(sessions)
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", record)
+    assert grown is first and found(grown, "singapore")
+    assert not [s for s in sent if "content_items.search_tokens" in s]
+    assert [s for s in sent if "questions.search_tokens" in s]
