@@ -6,10 +6,10 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ FOLLOWS = "<!--follows-->"
 a text too long for a caption (broadcasts, ``handlers.broadcast.delivery``). Escaped member
 text never holds a ``<``, so the mark is never part of what someone wrote."""
 IDS_A_STATEMENT = 5000  # ids in one IN (…): far under SQLite's and asyncpg's limits
+T = TypeVar("T")
 PART = "#"  # a notice in parts: the first keeps its key, the next ones "key#2", "key#3"…
 # The parts looked for when a notice is dropped (``cancel``, an erasure): by their keys, read
 # through the keys' unique index. A pattern ("key#…") would read every pending row, a
@@ -39,6 +40,12 @@ PARTS_MAX = 8
 _TAG = re.compile(r"<[^<>]*>")
 
 log = logging.getLogger(__name__)
+
+
+def statement_sized(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``values`` in runs of at most ``IDS_A_STATEMENT``, one IN (…) a statement each."""
+    for start in range(0, len(values), IDS_A_STATEMENT):
+        yield values[start : start + IDS_A_STATEMENT]
 
 
 def with_parts(keys: Sequence[str]) -> list[str]:
@@ -307,8 +314,7 @@ class OutboxRepository:
             values: dict[str, Any] = {"status": status, "last_error": error}
             if status == SENT:
                 values["sent_at"] = now
-            for start in range(0, len(ids), IDS_A_STATEMENT):
-                chunk = ids[start : start + IDS_A_STATEMENT]
+            for chunk in statement_sized(ids):
                 await self.session.execute(
                     update(OutboxMessage).where(OutboxMessage.id.in_(chunk)).values(**values)
                 )

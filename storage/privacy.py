@@ -86,7 +86,7 @@ from storage.models import (
     WebSession,
     WebSignIn,
 )
-from storage.outbox import IDS_A_STATEMENT, with_parts
+from storage.outbox import statement_sized, with_parts
 
 WITHDRAWN = "withdrawn"  # an expert application whose member erased their data
 
@@ -669,9 +669,7 @@ async def erase_member(
         await session.execute(delete(OutboxMessage).where(or_(*about_them)))
     # a message in parts: "key", "key#2", "key#3"… (storage.outbox.with_parts); by the keys'
     # index, so many at a time as a statement takes (an expert's thousands of answers)
-    parts = with_parts(keys)
-    for start in range(0, len(parts), IDS_A_STATEMENT):
-        chunk = parts[start : start + IDS_A_STATEMENT]
+    for chunk in statement_sized(with_parts(keys)):
         await session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.in_(chunk)))
     if intros_sent:
         await session.execute(delete(IntroRequest).where(IntroRequest.id.in_(intros_sent)))
