@@ -91,14 +91,17 @@ class StatsRepository:
             seconds = func.extract("epoch", first.c.first - Question.created_at)
         else:  # SQLite: the stored times as Julian days
             seconds = (func.julianday(first.c.first) - func.julianday(Question.created_at)) * 86400
-        delays = select(seconds.label("seconds")).join(first, first.c.question_id == Question.id)
-        answered = await self.session.scalar(select(func.count()).select_from(delays.subquery()))
+        delays = (
+            select(seconds.label("seconds"))
+            .join(first, first.c.question_id == Question.id)
+            .subquery()
+        )
+        answered = await self.session.scalar(select(func.count()).select_from(delays))
         if not answered:
             return None
-        ordered = delays.subquery()
         middle = await self.session.scalars(  # one value, or the two an even count has
-            select(ordered.c.seconds)
-            .order_by(ordered.c.seconds)
+            select(delays.c.seconds)
+            .order_by(delays.c.seconds)
             .offset((answered - 1) // 2)
             .limit(2 - answered % 2)
         )
