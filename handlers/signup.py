@@ -99,7 +99,7 @@ async def choose_language(ctx: Ctx) -> None:
     await ctx.clear_buttons()
     menu = await menu_for(ctx, ctx.value)
     shown = default_menu_language(ctx.event.user.language_code)
-    if chose_before or shown is None or menu != ctx.menu(shown):
+    if chose_before or shown is None or menu != ctx.menu(shown, None):
         # A newcomer who picks their app's language already sees this menu: no call.
         await ctx.messenger.set_commands(menu, chat_id=ctx.event.chat_id)
     await ctx.goto("consent")
