@@ -357,24 +357,31 @@ class BroadcastRepository:
             kept += 1
         return kept
 
-    async def finish(self, broadcast: Broadcast, now: datetime) -> None:
+    async def finish(self, broadcast: Broadcast, now: datetime) -> bool:
         """Done: every message went out or was refused (the caller saw none left), and its
-        counts are kept from now on (``keep_final_counts``)."""
-        broadcast.status, broadcast.finished_at = DONE, now
+        counts are kept from now on (``keep_final_counts``). False when an administrator
+        stopped it meanwhile: their Stop marked the rows in flight stopped, which is why
+        none looked left, and the outcomes still to come are counted a day later.
+
+        The guarded write comes first: once it holds the row, a Stop waits for this
+        transaction, so the counts read after it are the rows as they stand."""
+        if not await transition(self.session, broadcast, SENDING_NOW, DONE, finished_at=now):
+            return False
         broadcast.final_counts = await self._counts(broadcast.id)
+        return True
 
     async def delivered_total(self) -> int:
         """Broadcast messages delivered, all broadcasts together (the statistics)."""
         counting = select(Broadcast.id).where(Broadcast.final_counts.is_(None))
-        counted = await self.session.scalar(  # by the (broadcast, status) index: the rows of
-            select(func.count())  # the broadcasts still counted, not every sent notice
+        counted = (  # by the (broadcast, status) index: the rows of the broadcasts still
+            select(func.count())  # counted, not every sent notice
             .select_from(OutboxMessage)
             .where(OutboxMessage.broadcast_id.in_(counting), OutboxMessage.status == "sent")
+            .scalar_subquery()
         )
-        kept = await self.session.scalars(
-            select(Broadcast.final_counts).where(Broadcast.final_counts.is_not(None))
-        )
-        return (counted or 0) + sum(int((counts or {}).get("sent", 0)) for counts in kept)
+        kept = select(func.coalesce(func.sum(Broadcast.final_counts["sent"].as_integer()), 0))
+        # One statement, so one snapshot: a broadcast finishing meanwhile is counted once.
+        return int(await self.session.scalar(select(counted + kept.scalar_subquery())) or 0)
 
     async def stop(self, broadcast: Broadcast, now: datetime) -> bool:
         """Nothing more is sent; False when it was not being sent (finished, or stopped by

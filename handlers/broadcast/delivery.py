@@ -127,10 +127,10 @@ async def report_progress(
         broadcast = await uow.broadcasts.get(broadcast_id)
         if broadcast is None or broadcast.status != "sending":
             return
-        delivery = await uow.broadcasts.delivery(broadcast)
         finished = broadcast.expanded and await uow.broadcasts.unfinished(broadcast.id) == 0
-        if finished:
-            await uow.broadcasts.finish(broadcast, now)
+        if finished and not await uow.broadcasts.finish(broadcast, now):
+            return  # stopped meanwhile: the administrator's Stop sends the final report
+        delivery = await uow.broadcasts.delivery(broadcast)
         chat = broadcast.progress_chat_id
         due = broadcast.progress_at is None or now - broadcast.progress_at >= PROGRESS_EVERY
         if chat is not None and (due or finished):

@@ -6,17 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.i18n import Translations
 from handlers.broadcast.audience import describe, parse_audience
-from handlers.broadcast.delivery import expand
+from handlers.broadcast.delivery import expand, report_progress
 from scheduler.outbox import OutboxSender
-from storage.broadcasts import Audience
+from storage.broadcasts import Audience, BroadcastRepository
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage
-from storage.outbox import BULK
+from storage.outbox import BULK, SENT
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
 from tests.fakes import RecordingMessenger
@@ -219,3 +219,84 @@ async def test_a_stop_stands_against_a_retry_or_a_put_back_of_a_row_in_flight(
         statuses = {r.status for r in await uow.session.scalars(select(OutboxMessage))}
     assert statuses == {"stopped"}
     assert await expand(uow_factory, translations, broadcast.id, clock.now) == 0
+
+
+async def test_a_stop_while_the_last_progress_run_reads_keeps_the_broadcast_stopped(
+    uow_factory: Factory, clock: FakeClock, translations: Translations
+) -> None:
+    """The Stop commits between the progress run's reads: its rows marked stopped look
+    finished, but the broadcast stays stopped, no counts are kept while the calls in flight
+    still answer, and only the Stop's report goes to the administrator."""
+    await seed(uow_factory, clock)
+    async with uow_factory() as uow:
+        broadcast = await uow.broadcasts.add(
+            "k", "e", None, Audience(), clock.now(), 1, clock.now()
+        )
+        broadcast.status = "sending"
+        await uow.commit()
+    await expand(uow_factory, translations, broadcast.id, clock.now)
+    async with uow_factory() as uow:  # every message is in flight
+        in_flight = [row.id for row in await uow.outbox.claim_due(clock.now(), 100)]
+        await uow.commit()
+    unfinished = BroadcastRepository.unfinished
+
+    async def stopped_first(repository: BroadcastRepository, broadcast_id: int) -> int:
+        async with uow_factory() as other:  # the administrator's Stop, committed meanwhile
+            stored = await other.broadcasts.get(broadcast_id)
+            assert stored is not None and await other.broadcasts.stop(stored, clock.now())
+            await other.commit()
+        return await unfinished(repository, broadcast_id)
+
+    messenger = RecordingMessenger()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BroadcastRepository, "unfinished", stopped_first)
+        await report_progress(uow_factory, translations, messenger, broadcast.id, clock.now())
+    async with uow_factory() as uow:  # Telegram took the calls that were in flight
+        for message_id in in_flight:
+            await uow.outbox.finish(message_id, SENT, clock.now())
+        await uow.commit()
+    async with uow_factory() as uow:
+        stored = await uow.broadcasts.get(broadcast.id)
+        assert stored is not None and stored.status == "stopped"
+        assert stored.final_counts is None
+        assert (await uow.broadcasts.delivery(stored)).sent == len(in_flight) == len(MEMBERS)
+        assert await uow.broadcasts.delivered_total() == len(MEMBERS)
+    assert messenger.sent == []
+
+
+async def test_the_delivered_total_adds_kept_counts_and_counted_rows_in_one_statement(
+    uow_factory: Factory, clock: FakeClock, translations: Translations, database: AsyncEngine
+) -> None:
+    """One statement is one snapshot: a broadcast that finishes while the total is read is
+    counted once, either from its rows or from its kept counts."""
+    await seed(uow_factory, clock)
+    ids = []
+    for _ in range(2):
+        async with uow_factory() as uow:
+            broadcast = await uow.broadcasts.add(
+                "k", "e", None, Audience(), clock.now(), 1, clock.now()
+            )
+            broadcast.status = "sending"
+            await uow.commit()
+            ids.append(broadcast.id)
+        await expand(uow_factory, translations, broadcast.id, clock.now)
+        async with uow_factory() as uow:
+            for row in await uow.outbox.claim_due(clock.now(), 100):
+                await uow.outbox.finish(row.id, SENT, clock.now())
+            await uow.commit()
+    async with uow_factory() as uow:  # the first finished (its counts kept), not the second
+        stored = await uow.broadcasts.get(ids[0])
+        assert stored is not None and await uow.broadcasts.finish(stored, clock.now())
+        await uow.commit()
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(database.sync_engine, "before_cursor_execute", count)
+    try:
+        async with uow_factory() as uow:
+            assert await uow.broadcasts.delivered_total() == 2 * len(MEMBERS)
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", count)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1
