@@ -1,6 +1,7 @@
 """Reads that grew with the community, on both databases: /leaderboard ranks and cuts the
-month's totals in the database, as the rules rank them (handlers.competitions.rules). What
-the pages say is checked by the scenario tests (test_leaderboard)."""
+month's totals in the database, as the rules rank them (handlers.competitions.rules), and
+the judge picker reads a page of the few who may judge by their ids, not every member.
+What the pages say is checked by the scenario tests (test_leaderboard, test_competitions)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from handlers.competitions.rules import standings
 from storage.db import make_sessionmaker
-from storage.models import Member, ReputationGrant
+from storage.models import ExpertProfile, Member, ReputationGrant, StaffRole
 from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
@@ -92,3 +93,43 @@ async def test_the_leaderboard_is_ranked_and_cut_by_the_database_as_the_rules_ra
             for position, s in enumerate(expected, 1)
             if position <= SHOWN or s.member_id == asking
         ]
+
+
+async def plans(uow: UnitOfWork, statements: list[tuple[str, Any]]) -> list[str]:
+    """The lines of the statements' plans, as the database would run them."""
+    sqlite = uow.session.get_bind().dialect.name == "sqlite"
+    connection = await uow.session.connection()
+    found = []
+    for statement, parameters in statements:
+        explain = ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement
+        rows = await connection.exec_driver_sql(explain, parameters)
+        found += [str(row[-1] if sqlite else row[0]).strip() for row in rows]
+    return found
+
+
+async def test_the_judge_picker_reads_a_page_of_those_who_may_judge_by_their_ids(
+    uow: UnitOfWork,
+) -> None:
+    """Each page is the slice of the whole list (by name, then member number) and comes
+    with a LIMIT; the members are read by their key: no scan of every member (PostgreSQL
+    is shown 3,000 members and its statistics, as its autovacuum would keep them)."""
+    ids = await add_members(uow, [None if n == 60 else f"Judge {n % 7}" for n in range(3000)])
+    judges = ids[::60]  # 50, one of them without a name
+    uow.session.add_all(ExpertProfile(member_id=m) for m in judges[1:])
+    removed = ExpertProfile(member_id=ids[1], removed_at=NOW)  # no longer an expert
+    uow.session.add_all([removed, StaffRole(telegram_id=10_000, role="admin", granted_at=NOW)])
+    uow.session.add(StaffRole(telegram_id=10_001, role="moderator", granted_at=NOW))
+    await uow.session.commit()
+    if uow.session.get_bind().dialect.name == "postgresql":
+        await uow.session.execute(text("ANALYZE"))
+    everyone = await uow.competitions.judge_candidates()
+    assert sorted(c.member_id for c in everyone) == judges
+    for offset in range(0, 60, 20):
+        with sent(uow) as seen:
+            page = await uow.competitions.judge_candidates(offset, 21)
+        assert page == everyone[offset : offset + 21] and " LIMIT " in seen[-1][0]
+        plan = await plans(uow, seen)
+        scans = ("SCAN members", "Seq Scan on members")  # SQLite's, PostgreSQL's
+        assert not [line for line in plan if line.lstrip("-> ").startswith(scans)], plan
+    chosen = await uow.competitions.judge_candidates_among([ids[1], ids[2], judges[3]])
+    assert [c.member_id for c in chosen] == [judges[3]]
