@@ -1,14 +1,16 @@
 """Benchmark the reads a member's press or the console makes, at the community's full size.
 
     .venv/bin/python bench/community_reads.py [--members 100000] [--queued 100000]
-                                              [--answered 100000] [--database-url URL]
+                                              [--answered 100000] [--contributors 9500]
+                                              [--database-url URL]
 
 Migrates a fresh database (a temporary SQLite file unless ``--database-url`` names an empty
 one on this machine) and fills it: ``--members`` members (60% in the directory, random
 reputation, roles and provinces, a few reachable no more), a broadcast being sent with
-``--queued`` messages waiting in the outbox, and one that is done (on PostgreSQL, then
-VACUUM ANALYZE, as its autovacuum would). Then it times, best of five, what grew with those numbers
-until migrations 0024 and 0025:
+``--queued`` messages waiting in the outbox, and one that is done; an expert in 50 members,
+five administrators, ``--contributors`` members given points this month, 200 expert
+applications and 40 companies waiting (on PostgreSQL, then VACUUM ANALYZE, as its
+autovacuum would). Then it times, best of five, what grew with those numbers:
 
 - a page of the member directory (page 1 and page 50, and filtered by province), its count
   included: each press of Next;
@@ -17,7 +19,11 @@ until migrations 0024 and 0025:
 - the delivery counts of the broadcast being sent (the console asks every few seconds) and
   of the one that is done, and the statistics' total of messages delivered;
 - the statistics' median time to a first answer over ``--answered`` answered questions (two
-  answers each): a staff page's, reported only.
+  answers each): a staff page's, reported only;
+- a member's /leaderboard (the first ten and their own place, three quarters down): reported
+  only, most of its time is the sum of the month's grants, which no index covers;
+- the reads of the console's Approvals page, every request waiting listed;
+- a page of the judge picker (page 1 and page 50), among 2,000 experts.
 
 Prints each in milliseconds and exits 1 on FAIL: any of them over ``--target`` ms (20), the
 directory filtered by province apart (it reads the members it checks: reported only).
@@ -38,20 +44,41 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from bot.config import DEFAULT_TIMEZONE
+from bot.core.i18n import Translations
+from handlers.competitions.create import JUDGES_PAGE
+from handlers.competitions.rules import month_of, month_window
+from handlers.leaderboard import SHOWN
 from storage.broadcasts import Audience
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import upgrade
-from storage.models import Answer, Member, OutboxMessage, Question
+from storage.models import (
+    Answer,
+    Company,
+    ExpertApplication,
+    ExpertProfile,
+    Member,
+    MemberSkill,
+    OutboxMessage,
+    Question,
+    ReputationGrant,
+    StaffRole,
+    Tag,
+)
 from storage.uow import UnitOfWork
+from web.pages.approvals import waiting
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 BATCH = 5000
 LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 PROVINCES = ("phnom-penh", "siem-reap", "kampot", "battambang", "kandal")
+TIMEZONE = ZoneInfo(DEFAULT_TIMEZONE)
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
 
 
 async def fill(
@@ -120,6 +147,64 @@ async def fill(
     return {"sending": sending.id, "done": done.id}
 
 
+async def fill_community(uow: UnitOfWork, contributors: int, rng: random.Random) -> int:
+    """What the leaderboard, the console's approvals and the judge picker read: an expert in
+    50 members (one in ten anonymous) and five administrators; ``contributors`` members given
+    points this month and half as many in each of the eleven months before; 200 expert
+    applications (their members with three skills) and 40 company registrations waiting.
+    The member who asks for the leaderboard: three quarters of the way down it."""
+    ids = list(await uow.session.scalars(select(Member.id).order_by(Member.id)))
+    tag_ids = list(await uow.session.scalars(select(Tag.id)))
+    await uow.session.execute(
+        insert(StaffRole),
+        [{"telegram_id": 100_000 + n, "role": "admin", "granted_at": NOW}
+         for n in rng.sample(range(len(ids)), 5)],
+    )  # fmt: skip
+    await uow.session.execute(
+        insert(ExpertProfile),
+        [{"member_id": m, "anonymous": rng.random() < 0.1} for m in ids[::50]],
+    )
+    applicants = ids[7::50][:200]
+    await uow.session.execute(
+        insert(MemberSkill),
+        [{"member_id": m, "tag_id": t} for m in applicants for t in rng.sample(tag_ids, 3)],
+    )
+    await uow.session.execute(
+        insert(ExpertApplication),
+        [
+            {"member_id": m, "tags": "ai,web", "note": "I teach.", "status": "pending",
+             "created_at": NOW - timedelta(days=n % 30)}
+            for n, m in enumerate(applicants)
+        ],
+    )  # fmt: skip
+    await uow.session.execute(
+        insert(Company),
+        [
+            {"name": f"Company {n}", "registration_no": str(n), "sector": "IT", "about": "We.",
+             "status": "pending", "created_by": rng.choice(ids), "created_at": NOW}
+            for n in range(40)
+        ],
+    )  # fmt: skip
+    month_start, _ = month_window(month_of(NOW, TIMEZONE), TIMEZONE)
+    grants: list[dict[str, Any]] = []
+    points: dict[int, int] = {}
+    for month in range(12):
+        start = month_start - timedelta(days=30 * month)
+        span = NOW - start if month == 0 else timedelta(days=30)
+        for member_id in rng.sample(ids, contributors if month == 0 else contributors // 2):
+            for given in rng.choices((2, 10), (4, 1), k=rng.randrange(1, 5)):
+                grants.append(
+                    {"member_id": member_id, "points": given, "reason": "helpful",
+                     "created_at": start + span * rng.random()}
+                )  # fmt: skip
+                if month == 0:
+                    points[member_id] = points.get(member_id, 0) + given
+    for first in range(0, len(grants), BATCH):
+        await uow.session.execute(insert(ReputationGrant), grants[first : first + BATCH])
+    await uow.commit()
+    return sorted(points, key=lambda m: (-points[m], m))[len(points) * 3 // 4]
+
+
 async def best_ms(
     unit_of_work: Callable[[], UnitOfWork], work: Callable[[UnitOfWork], Awaitable[Any]]
 ) -> float:
@@ -147,8 +232,11 @@ async def run(args: argparse.Namespace, url: str) -> int:
     def unit_of_work() -> UnitOfWork:
         return UnitOfWork(sessionmaker, lambda: NOW)
 
+    rng = random.Random(args.seed)
     async with unit_of_work() as uow:
-        ids = await fill(uow, args.members, args.queued, args.answered, random.Random(args.seed))
+        ids = await fill(uow, args.members, args.queued, args.answered, rng)
+    async with unit_of_work() as uow:
+        asking = await fill_community(uow, args.contributors, rng)
     if engine.dialect.name == "postgresql":  # as its autovacuum keeps the tables
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -159,6 +247,9 @@ async def run(args: argparse.Namespace, url: str) -> int:
         assert broadcast is not None
         await uow.broadcasts.delivery(broadcast)
 
+    month = month_window(month_of(NOW, TIMEZONE), TIMEZONE)
+    english = Translations(LOCALES).for_language("en")
+    page = JUDGES_PAGE + 1  # and one more: whether a next page is
     timed: list[tuple[str, float, bool]] = []
     for label, work, judged in (
         ("directory, page 1", lambda uow: uow.community.directory(1, None, None, None, 0, 8), True),
@@ -168,6 +259,10 @@ async def run(args: argparse.Namespace, url: str) -> int:
         ("a broadcast done: its counts", lambda uow: delivery(uow, "done"), True),
         ("statistics: messages delivered", lambda uow: uow.broadcasts.delivered_total(), True),
         ("statistics: median to a first answer", lambda uow: uow.stats.median_first_answer(), False),
+        ("leaderboard: a member's /leaderboard", lambda uow: uow.reputation.placed_between(*month, SHOWN, asking), False),
+        ("approvals: the requests waiting", lambda uow: waiting(uow, english), True),
+        ("judge picker, page 1", lambda uow: uow.competitions.judge_candidates(0, page), True),
+        ("judge picker, page 50", lambda uow: uow.competitions.judge_candidates(49 * JUDGES_PAGE, page), True),
     ):  # fmt: skip
         timed.append((label, await best_ms(unit_of_work, work), judged))
     cancels = []
@@ -183,7 +278,10 @@ async def run(args: argparse.Namespace, url: str) -> int:
     timed.append(("a withdrawn offer dropped", min(cancels), True))
     await engine.dispose()
 
-    print(f"{engine.dialect.name}, {args.members:,} members, {args.queued:,} messages queued:")
+    print(
+        f"{engine.dialect.name}, {args.members:,} members, {args.queued:,} messages queued,"
+        f" {args.contributors:,} contributors this month:"
+    )
     for label, ms, judged in timed:
         print(f"  {label:38} {ms:8.1f} ms{'' if judged else '   (reported only)'}")
     slow = [label for label, ms, judged in timed if judged and ms > args.target]
@@ -197,6 +295,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--queued", type=int, default=100_000)
     parser.add_argument("--answered", type=int, default=100_000, help="questions, 2 answers each")
+    parser.add_argument("--contributors", type=int, default=9_500, help="given points this month")
     parser.add_argument("--target", type=float, default=20.0, help="ms (20)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database on 127.0.0.1 (SQLite: none)")

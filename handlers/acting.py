@@ -21,7 +21,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.core.i18n import N_, Translations
-from storage.staff import StaffRepository
+from storage.staff import AuditAction, StaffRepository
 from storage.uow import UnitOfWork
 
 Channel = Literal["chat", "cli", "web"]
@@ -64,7 +64,7 @@ class Acting:
             return
         raise NotAllowed(REFUSALS[role])
 
-    async def audit(self, action: str, detail: dict[str, Any]) -> None:
+    async def audit(self, action: AuditAction, detail: dict[str, Any]) -> None:
         """One audit line: who, what, and through which surface."""
         await self.uow.staff.audit(self.person, action, detail, self.channel)
 

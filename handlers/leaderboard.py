@@ -29,7 +29,7 @@ from handlers.context import Ctx
 from handlers.notices import notify
 from handlers.questions.settings import ACCEPTED_POINTS, HELPFUL_POINTS
 from storage.outbox import THANKS_KEY
-from storage.reputation import Contributor
+from storage.reputation import Contributor, Placed
 from storage.uow import UnitOfWork
 
 router = Router("leaderboard")
@@ -55,13 +55,12 @@ async def month_standings(
     return standings((c.member_id, c.points) for c in contributors.values()), contributors
 
 
-def standing_line(t: Translator, standing: Standing, contributor: Contributor) -> str:
-    medal = MEDALS.get(standing.place, f"{t.number(standing.place)}.")
-    points = t.ngettext(
-        "{place} {name}: {points} point", "{place} {name}: {points} points", standing.points
-    )
+def standing_line(t: Translator, placed: Placed) -> str:
+    medal = MEDALS.get(placed.place, f"{t.number(placed.place)}.")
+    total = placed.contributor.points
+    points = t.ngettext("{place} {name}: {points} point", "{place} {name}: {points} points", total)
     return points.format(
-        place=medal, name=display_name(t, contributor), points=t.number(standing.points)
+        place=medal, name=display_name(t, placed.contributor), points=t.number(total)
     )
 
 
@@ -69,7 +68,10 @@ def standing_line(t: Translator, standing: Standing, contributor: Contributor) -
 async def leaderboard_command(ctx: Ctx) -> None:
     tz = ctx.timezone
     month = month_of(ctx.clock.now(), tz)
-    found, contributors = await month_standings(ctx.session, month, tz)
+    member = await ctx.member()
+    found = await ctx.session.reputation.placed_between(
+        *month_window(month, tz), SHOWN, member.id if member else None
+    )
     lines = [
         "🏅 <b>"
         + ctx._(N_("Top contributors of {month}")).format(month=month_name(ctx.t, month))
@@ -83,23 +85,23 @@ async def leaderboard_command(ctx: Ctx) -> None:
     ]
     if not found:
         lines.append(ctx._(N_("Nobody has earned points this month yet.")))
-    lines += [standing_line(ctx.t, s, contributors[s.member_id]) for s in found[:SHOWN]]
-    member = await ctx.member()
+    lines += [standing_line(ctx.t, p) for p in found if p.position <= SHOWN]
     if member is not None:
-        mine = next((s for s in found if s.member_id == member.id), None)
+        mine = next((p for p in found if p.contributor.member_id == member.id), None)
         if mine is None:
             lines += [
                 "",
                 ctx._(N_("You have no points this month yet: answering questions earns them.")),
             ]
-        elif found.index(mine) >= SHOWN:
+        elif mine.position > SHOWN:
+            points = mine.contributor.points
             lines += [
                 "",
                 ctx.ngettext(
                     "Your place: {place}, with {points} point.",
                     "Your place: {place}, with {points} points.",
-                    mine.points,
-                ).format(place=ctx.t.number(mine.place), points=ctx.t.number(mine.points)),
+                    points,
+                ).format(place=ctx.t.number(mine.place), points=ctx.t.number(points)),
             ]
     await ctx.reply("\n".join(lines))
 

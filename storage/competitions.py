@@ -22,6 +22,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -243,8 +244,28 @@ class CompetitionRepository:
         return {competition_id: count for competition_id, count in rows}
 
     # -- judges ----------------------------------------------------------------------------
-    async def judge_candidates(self) -> list[JudgeCandidate]:
-        """Signed-up administrators and experts who can be reached, by name."""
+    async def judge_candidates(
+        self, offset: int = 0, limit: int | None = None
+    ) -> list[JudgeCandidate]:
+        """Signed-up administrators and experts who can be reached, by name, ``limit`` of
+        them from ``offset`` (the picker's page). They are found in the experts' and the
+        roles' tables first, then only their members' rows are read, by id, and sorted (no
+        index has names): asked as one join, PostgreSQL read every member to find them."""
+        experts = select(ExpertProfile.member_id).where(ExpertProfile.removed_at.is_(None))
+        admins = (
+            select(Member.id)
+            .join(StaffRole, StaffRole.telegram_id == Member.telegram_id)
+            .where(StaffRole.role == "admin")
+        )
+        ids = list(await self.session.scalars(union(experts, admins)))
+        return await self.judge_candidates_among(ids, offset, limit)
+
+    async def judge_candidates_among(
+        self, member_ids: Collection[int], offset: int = 0, limit: int | None = None
+    ) -> list[JudgeCandidate]:
+        """Those of ``member_ids`` who may judge (``judge_candidates``), by name."""
+        if not member_ids:
+            return []
         admin = exists().where(
             StaffRole.telegram_id == Member.telegram_id, StaffRole.role == "admin"
         )
@@ -253,8 +274,10 @@ class CompetitionRepository:
         )
         rows = await self.session.execute(
             select(Member.id, Member.full_name, admin, expert)
-            .where(*_reachable(), or_(admin, expert))
+            .where(among(Member.id, member_ids), *_reachable(), or_(admin, expert))
             .order_by(Member.full_name, Member.id)
+            .offset(offset)
+            .limit(limit)
         )
         return [
             JudgeCandidate(member_id, name or "", bool(is_admin), bool(is_expert))

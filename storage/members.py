@@ -86,6 +86,13 @@ class MemberRepository:
     async def by_id(self, member_id: int) -> Member | None:
         return await self.session.get(Member, member_id)
 
+    async def by_ids(self, member_ids: Collection[int]) -> dict[int, Member]:
+        """Members by id, in one read for a page that lists many (erased ones too)."""
+        if not member_ids:
+            return {}
+        rows = await self.session.scalars(select(Member).where(among(Member.id, member_ids)))
+        return {member.id: member for member in rows}
+
     async def skills(self, member_id: int) -> list[str]:
         rows = await self.session.scalars(
             select(Tag.slug)
@@ -94,6 +101,21 @@ class MemberRepository:
             .order_by(Tag.position)
         )
         return list(rows)
+
+    async def skills_of(self, member_ids: Collection[int]) -> dict[int, list[str]]:
+        """``skills`` of many members in one read (a member without any is left out)."""
+        if not member_ids:
+            return {}
+        rows = await self.session.execute(
+            select(MemberSkill.member_id, Tag.slug)
+            .join(Tag, Tag.id == MemberSkill.tag_id)
+            .where(among(MemberSkill.member_id, member_ids))
+            .order_by(Tag.position)
+        )
+        skills: dict[int, list[str]] = {}
+        for member_id, slug in rows:
+            skills.setdefault(member_id, []).append(slug)
+        return skills
 
     async def set_skills(self, member_id: int, slugs: Sequence[str], new: bool = False) -> None:
         """The member's skills are ``slugs`` (unknown ones left out); ``new``: a member just
@@ -250,15 +272,7 @@ class MemberRepository:
             )
             if not members:
                 return
-            skill_rows = await self.session.execute(
-                select(MemberSkill.member_id, Tag.slug)
-                .join(Tag, Tag.id == MemberSkill.tag_id)
-                .where(MemberSkill.member_id.in_([m.id for m in members]))
-                .order_by(Tag.position)
-            )
-            skills: dict[int, list[str]] = {}
-            for member_id, slug in skill_rows:
-                skills.setdefault(member_id, []).append(slug)
+            skills = await self.skills_of([m.id for m in members])
             for member in members:
                 yield member, skills.get(member.id, [])
             last_id = members[-1].id

@@ -194,12 +194,6 @@ class AuditLogQuery:
         )
         return list(rows)
 
-    async def actions(self) -> list[str]:
-        rows = await self.session.scalars(
-            select(AuditEntry.action).distinct().order_by(AuditEntry.action)
-        )
-        return list(rows)
-
     async def names(self, telegram_ids: set[int]) -> dict[int, str]:
         """The members' names of these ids (those who signed up and were not erased)."""
         if not telegram_ids:

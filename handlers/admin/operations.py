@@ -60,7 +60,9 @@ async def grant_role(acting: Acting, telegram_id: int, role: str) -> bool:
     _check(telegram_id, role)
     if not await acting.uow.staff.grant(telegram_id, role, granted_by=acting.person):
         return False
-    await acting.audit(f"grant-{role}", {"telegram_id": telegram_id})
+    await acting.audit(
+        "grant-admin" if role == "admin" else "grant-moderator", {"telegram_id": telegram_id}
+    )
     member = await acting.uow.members.get(telegram_id)
     if member is not None:
         await notify(
@@ -80,7 +82,9 @@ async def revoke_role(acting: Acting, telegram_id: int, role: str) -> bool:
         raise NotAllowed(OWN_ADMIN_ROLE)
     if not await acting.uow.staff.revoke(telegram_id, role):
         return False
-    await acting.audit(f"revoke-{role}", {"telegram_id": telegram_id})
+    await acting.audit(
+        "revoke-admin" if role == "admin" else "revoke-moderator", {"telegram_id": telegram_id}
+    )
     return True
 
 

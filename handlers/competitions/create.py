@@ -84,7 +84,7 @@ async def start_new_competition(ctx: Ctx) -> None:
     """Start the creation flow for an administrator (anyone else is told it is for them)."""
     if await signing_up(ctx) or not await is_admin(ctx):
         return
-    if not await ctx.session.competitions.judge_candidates():
+    if not await ctx.session.competitions.judge_candidates(limit=1):
         await ctx.reply(ctx._(NO_JUDGES))
         return
     await ctx.start_flow("newcomp", "title_km", {"tags": [], "judges": [], "judge_page": 0})
@@ -203,9 +203,11 @@ def judge_label(ctx: Ctx, candidate: JudgeCandidate) -> str:
     return f"{clip(candidate.name, 28)} · {role}"
 
 
-async def judges_keyboard(ctx: Ctx, candidates: list[JudgeCandidate]) -> InlineKeyboard:
+async def judges_keyboard(ctx: Ctx) -> InlineKeyboard:
+    """The picker's page: its candidates, and one more read to know whether a next page is."""
     page = ctx.data.get("judge_page", 0)
-    shown = candidates[page * JUDGES_PAGE : (page + 1) * JUDGES_PAGE]
+    found = await ctx.session.competitions.judge_candidates(page * JUDGES_PAGE, JUDGES_PAGE + 1)
+    shown = found[:JUDGES_PAGE]
     chosen = set(ctx.data["judges"])
     buttons = [
         ctx.button(("✅ " if c.member_id in chosen else "") + judge_label(ctx, c), str(c.member_id))
@@ -214,7 +216,7 @@ async def judges_keyboard(ctx: Ctx, candidates: list[JudgeCandidate]) -> InlineK
     paging = []
     if page > 0:
         paging.append(ctx.button("« " + ctx._(N_("Previous")), "prev"))
-    if (page + 1) * JUDGES_PAGE < len(candidates):
+    if len(found) > JUDGES_PAGE:
         paging.append(ctx.button(ctx._(N_("Next")) + " »", "next"))
     return InlineKeyboard.of(
         [*ctx.keyboard(buttons, 1).rows, tuple(paging), (ctx.button(done_label(ctx), DONE),)]
@@ -222,8 +224,7 @@ async def judges_keyboard(ctx: Ctx, candidates: list[JudgeCandidate]) -> InlineK
 
 
 async def ask_judges(ctx: Ctx) -> None:
-    candidates = await ctx.session.competitions.judge_candidates()
-    if not candidates:
+    if not await ctx.session.competitions.judge_candidates(limit=1):
         ctx.end_flow()
         await ctx.reply(ctx._(NO_JUDGES))
         return
@@ -233,15 +234,15 @@ async def ask_judges(ctx: Ctx) -> None:
                 "Who judges the entries? Tap administrators and experts (at least one), then press Done. Judges never see who wrote an entry."
             )
         ),
-        await judges_keyboard(ctx, candidates),
+        await judges_keyboard(ctx),
     )
 
 
 async def judge_pressed(ctx: Ctx) -> None:
-    candidates = await ctx.session.competitions.judge_candidates()
-    ids = {c.member_id for c in candidates}
+    competitions = ctx.session.competitions
     chosen: list[int] = ctx.data["judges"]
     if ctx.value == DONE:
+        ids = {c.member_id for c in await competitions.judge_candidates_among(chosen)}
         chosen[:] = [m for m in chosen if m in ids]
         if not chosen:
             await ctx.answer(ctx._(N_("Please choose at least one judge.")), alert=True)
@@ -253,7 +254,7 @@ async def judge_pressed(ctx: Ctx) -> None:
         ctx.data["judge_page"] = max(
             0, ctx.data.get("judge_page", 0) + (1 if ctx.value == "next" else -1)
         )
-    elif ctx.value.isdecimal() and int(ctx.value) in ids:
+    elif ctx.value.isdecimal() and await competitions.judge_candidates_among([int(ctx.value)]):
         member_id = int(ctx.value)
         if member_id in chosen:
             chosen.remove(member_id)
@@ -265,7 +266,7 @@ async def judge_pressed(ctx: Ctx) -> None:
     await ctx.answer()
     if ctx.event.message_id is not None:
         await ctx.messenger.edit_keyboard(
-            ctx.event.chat_id, ctx.event.message_id, await judges_keyboard(ctx, candidates)
+            ctx.event.chat_id, ctx.event.message_id, await judges_keyboard(ctx)
         )
 
 
@@ -325,7 +326,8 @@ async def show_preview(ctx: Ctx) -> None:
             + "\n\n"
             + card
         )
-    by_id = {c.member_id: c for c in await ctx.session.competitions.judge_candidates()}
+    chosen = await ctx.session.competitions.judge_candidates_among(ctx.data["judges"])
+    by_id = {c.member_id: c for c in chosen}
     judges = ", ".join(escape(by_id[m].name) for m in ctx.data["judges"] if m in by_id)
     buttons = [ctx.button("✏️ " + ctx._(label), f"e-{step}") for step, label in EDIT_BUTTONS]
     keyboard = InlineKeyboard.of(

@@ -144,7 +144,8 @@ async def _checked(acting: Acting, terms: CompetitionTerms) -> CompetitionTerms:
         raise Invalid(MOMENT_TOO_FAR, {"field": "deadline"})
     if t.entries_allowed not in ENTRY_LIMITS:
         raise Invalid(CHOOSE_ENTRIES, {"field": "entries"})
-    candidates = {c.member_id for c in await acting.uow.competitions.judge_candidates()}
+    judging = await acting.uow.competitions.judge_candidates_among(t.judges)
+    candidates = {c.member_id for c in judging}
     judges = [m for m in dict.fromkeys(t.judges) if m in candidates]
     if not judges:
         raise Invalid(CHOOSE_A_JUDGE, {"field": "judges"})

@@ -49,7 +49,9 @@ async def _decide(acting: Acting, company_id: int, status: str) -> Company:
         company, "pending", status, decided_by=acting.person, decided_at=acting.now
     ):
         raise Invalid(DECIDED_ALREADY)
-    await acting.audit(f"company-{company.status}", {"company": company.id})
+    await acting.audit(
+        "company-verified" if status == "verified" else "company-rejected", {"company": company.id}
+    )
     await notify_member(
         uow, acting.translations, company.created_by, partial(company_decision, company=company),
         acting.now, dedupe_key=f"company-decided:{company.id}",

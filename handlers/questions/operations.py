@@ -68,7 +68,9 @@ async def decide_application(
     if approve:
         slugs = [s for s in application.tags.split(",") if s]
         await uow.questions.make_expert(application.member_id, slugs)
-    await acting.audit(f"expert-{application.status}", {"application": application.id})
+    await acting.audit(
+        "expert-approved" if approve else "expert-rejected", {"application": application.id}
+    )
     await notify_member(
         uow, acting.translations, application.member_id,
         partial(decision_notice, approved=approve), acting.now,
@@ -169,7 +171,7 @@ async def decide_report(acting: Acting, report_id: int, hide: bool) -> Report:
         raise Decided(REPORT_HANDLED)
     if hide and target is not None:
         await _hide(uow, target, acting)
-    await acting.audit(f"report-{report.status}", {"report": report.id})
+    await acting.audit("report-hidden" if hide else "report-kept", {"report": report.id})
     return report
 
 

@@ -18,6 +18,7 @@ from tests.web import test_console
 from tests.web.test_console import ADMIN, MODERATOR, PROJECT, World
 
 world = test_console.world  # the console's fixture: a database, a fake clock, a client
+both_worlds = test_console.both_worlds  # the same on SQLite and on PostgreSQL
 
 SOK, DARA = 801, 802
 
@@ -196,3 +197,37 @@ async def test_a_requester_who_left_is_named_so_and_a_bad_form_decides_nothing(
         assert refused.status == 400
     [company] = await rows(world, Company)
     assert company.status == "pending"
+
+
+async def test_the_page_reads_the_requests_members_at_once_however_many_wait(
+    both_worlds: World,
+) -> None:
+    """The members who asked are read in one statement and the applicants' skills in
+    another: the statements a page sends do not grow with the requests it lists."""
+    world = both_worlds
+    await waiting(world)
+    await world.sign_in(ADMIN)
+    with world.statements() as few:
+        assert (await world.client.get("/approvals")).status == 200
+    now = world.clock.now()
+    async with world.uow() as uow:
+        await uow.members.upsert_many(
+            [
+                {"telegram_id": 900 + n, "full_name": f"Applicant {n}", "role": "student",
+                 "province": "kep", "language": "en", "skills": ["ai", "web"]}
+                for n in range(4)
+            ],
+            now,
+        )  # fmt: skip
+        for n in range(4):
+            member = await uow.members.get(900 + n)
+            assert member is not None
+            await uow.questions.add_application(member.id, ["web"], f"Note {n}", now)
+            await uow.jobs.add_company(member.id, f"Firm {n}", f"R-{n}", "IT", None, "Apps.", now)
+        await uow.commit()
+    with world.statements() as many:
+        html = await (await world.client.get("/approvals")).text()
+    assert len(many) == len(few), many
+    assert all(f"Applicant {n}" in html and f"Firm {n}" in html for n in range(4))
+    assert html.count("Web, Artificial intelligence") == 4  # their skills, in the tags' order
+    assert "Asked by Applicant 3 · Telegram id 903" in html

@@ -16,16 +16,17 @@ from datetime import datetime
 
 from aiohttp import web
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from handlers.acting import NotAllowed
-from handlers.community.cards import card_parts
+from handlers.community.cards import skill_names
 from handlers.invalid import Invalid
 from handlers.jobs.operations import approve_company, reject_company
-from handlers.profile.summary import Summary
+from handlers.profile.summary import Summary, summary_parts
 from handlers.questions.offers import tag_names
 from handlers.questions.operations import decide_application
 from handlers.requester import who
 from storage.models import Company, ExpertApplication
+from storage.uow import UnitOfWork
 from web.acting import acting, refusal_text
 from web.console import page, translator_of, uow_of
 from web.rendering import render, see_other
@@ -51,26 +52,37 @@ class CompanyRequest:
     requester: str | None  # None: the member who sent it has left (erased their data)
 
 
-async def _page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
-    t = translator_of(request)
-    uow = uow_of(request)
+async def waiting(uow: UnitOfWork, t: Translator) -> tuple[list[Application], list[CompanyRequest]]:
+    """What waits, with the members who asked read all at once (their rows, then the
+    applicants' skills), not a read or two each: the page lists every request waiting."""
     tags = await uow.tags.all()
+    pending = await uow.questions.pending_applications()
+    registered = await uow.jobs.pending_companies()
+    members = await uow.members.by_ids(
+        {a.member_id for a in pending} | {c.created_by for c in registered}
+    )
+    skills = await uow.members.skills_of([a.member_id for a in pending])
     applications = []
-    for application in await uow.questions.pending_applications():
-        member = await uow.members.by_id(application.member_id)
+    for application in pending:
+        member = members.get(application.member_id)
         if member is None or member.deleted_at is not None:
             continue  # erasing withdraws the application: nothing left to decide
         slugs = [s for s in application.tags.split(",") if s]
+        summary = summary_parts(t, member, skill_names(tags, skills.get(member.id, []), t.language))
         applications.append(
             Application(
-                application, await card_parts(uow, t, member, tags),
-                tag_names(tags, slugs, t.language), application.created_at,
+                application, summary, tag_names(tags, slugs, t.language), application.created_at
             )
-        )  # fmt: skip
-    companies = []
-    for company in await uow.jobs.pending_companies():
-        member = await uow.members.by_id(company.created_by)
-        companies.append(CompanyRequest(company, who(t, member)))  # as the bot's card says
+        )
+    companies = [  # who asked, as the bot's card says it
+        CompanyRequest(company, who(t, members.get(company.created_by))) for company in registered
+    ]
+    return applications, companies
+
+
+async def _page(request: web.Request, error: str = "", status: int = 200) -> web.Response:
+    t = translator_of(request)
+    applications, companies = await waiting(uow_of(request), t)
     done = request.query.get("done", "")
     return render(
         request,

@@ -1,5 +1,11 @@
 """Audit log: what staff did, through which surface (chat, command line, web), filtered by
-person, action and dates (Cambodia time), newest first, a page at a time."""
+person, action and dates (Cambodia time), newest first, a page at a time.
+
+The actions offered are every one the code writes (``storage.staff.AuditAction``), taken
+yet or not: which ones the log holds would be a DISTINCT over all its lines, as no index
+has ``action``. One never taken finds no line; a line of an action no longer written (a
+renamed one) is still listed under Any.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.core.i18n import N_
+from storage.staff import AUDIT_ACTIONS
 from storage.web_console import AuditFilter, AuditLogQuery
 from web.console import console_of, page, translator_of, uow_of
 from web.rendering import render
@@ -77,7 +84,7 @@ async def audit_log(request: web.Request) -> web.Response:
         title=t.gettext(N_("Audit log")),
         rows=rows,
         errors=errors,
-        actions=await log.actions(),
+        actions=sorted(AUDIT_ACTIONS),
         chosen=kept,
         total=total,
         newer=link(number - 1) if number > 1 else None,
