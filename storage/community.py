@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.limits import DAY, hold, insert_if, insert_report, report_times
-from storage.member_search import HIDDEN, has_skill, hidden_by_moderators, ranked_page
+from storage.member_search import HIDDEN, RANKED, has_skill, hidden_by_moderators, ranked_page
 from storage.models import (
     IN_DIRECTORY,
     ConnectionRequest,
@@ -67,22 +67,37 @@ class CommunityRepository:
         """Members in the directory matching the filters (None: any), best reputation
         first, and how many match. Never the searcher, nor anyone a block stands between
         (either way): a blocked member sees the blocker as if they had left the directory."""
-        blocks = union(
+        unseen = union(  # read once, not per member
+            select(literal(searcher_id).label("id")),
             select(MemberBlock.blocked_id).where(MemberBlock.blocker_id == searcher_id),
             select(MemberBlock.blocker_id).where(MemberBlock.blocked_id == searcher_id),
-        )
-        conditions: list[ColumnElement[bool]] = [
-            *in_directory(),  # as the index of the directory's order says (migration 0025)
-            Member.id != searcher_id,
-            Member.id.not_in(blocks),  # the searcher's few blocks read once, not per member
-        ]
+        ).subquery("unseen")
+        matching: list[ColumnElement[bool]] = [*in_directory()]  # its index: migration 0025
         if tag is not None:
-            conditions.append(has_skill(tag))
+            matching.append(has_skill(tag))
         if province is not None:
-            conditions.append(Member.province == province)
+            matching.append(Member.province == province)
         if role is not None:
-            conditions.append(Member.role == role)
-        return await ranked_page(self.session, conditions, offset, limit, indexed=True)
+            matching.append(Member.role == role)
+        # Counted as all who match less the few of them unseen: testing every member against
+        # the searcher's blocks took half the count (4 ms of 8 at 58,000 members in the
+        # directory, SQLite). SQLite keeps no statistics: asked for the index's order, it
+        # walks the index (counted plainly, it looked every member up by Telegram id: 28 ms
+        # against 10); a province's or a role's members it reads by their own index, and
+        # the order would only sort them.
+        everyone = select(Member.id).where(*matching)
+        if province is None and role is None and self.session.get_bind().dialect.name == "sqlite":
+            everyone = everyone.order_by(*RANKED)
+        total = select(
+            select(func.count()).select_from(everyone.subquery()).scalar_subquery()
+            - select(func.count())
+            .select_from(unseen)
+            .join(Member, Member.id == unseen.c.id)
+            .where(*matching)
+            .scalar_subquery()
+        )
+        conditions = [*matching, Member.id.not_in(select(unseen.c.id))]
+        return await ranked_page(self.session, conditions, offset, limit, total)
 
     # -- requests ------------------------------------------------------------------------
     async def requests_between(self, a: int, b: int) -> list[ConnectionRequest]:

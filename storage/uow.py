@@ -136,7 +136,7 @@ class UnitOfWork:
         self.jobs = JobRepository(self.session)
         self.broadcasts = BroadcastRepository(self.session)
         self.content = ContentRepository(self.session)
-        self.stats = StatsRepository(self.session)
+        self.stats = StatsRepository(self.session, now)
         self.competitions = CompetitionRepository(self.session)
         self.reputation = ReputationRepository(self.session)
         self.community = CommunityRepository(self.session)
