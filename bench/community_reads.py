@@ -124,7 +124,8 @@ async def fill(
         await uow.session.execute(insert(Answer), answers[start : start + BATCH])
     sending = await uow.broadcasts.add("ផ្ញើ", "Sending", None, Audience(), NOW, None, NOW)
     done = await uow.broadcasts.add("រួច", "Done", None, Audience(), NOW, None, NOW)
-    sending.status, sending.expanded, sending.total = "sending", True, queued
+    for broadcast in (sending, done):
+        broadcast.status, broadcast.expanded, broadcast.total = "sending", True, queued
     messages = [
         {
             "chat_id": 100_000 + n % members, "text": "Hello", "status": "pending",
@@ -144,7 +145,7 @@ async def fill(
     for start in range(0, len(messages), BATCH):
         await uow.session.execute(insert(OutboxMessage), messages[start : start + BATCH])
     await uow.session.flush()
-    await uow.broadcasts.finish(done, NOW)
+    assert await uow.broadcasts.finish(done, NOW)
     await uow.commit()
     return {"sending": sending.id, "done": done.id}
 
