@@ -17,7 +17,6 @@ from storage.models import (
     ConnectionRequest,
     Member,
     MemberBlock,
-    OutboxMessage,
     ProfileReport,
 )
 
@@ -351,9 +350,10 @@ async def network_data(session: AsyncSession, member_id: int) -> dict[str, Any]:
     }
 
 
-async def network_messages(session: AsyncSession, member_id: int) -> list[ColumnElement[bool]]:
-    """Outbox rows carrying the member's card, contact or words to someone else: their
-    requests and the answers to them, the reports about them and their reports' reasons."""
+async def network_messages(session: AsyncSession, member_id: int) -> tuple[list[str], list[str]]:
+    """The outbox messages carrying the member's card, contact or words to someone else:
+    the keys of their requests and the answers to them, and the key prefixes of the reports
+    about them and their reports' reasons (a message to each moderator)."""
     requests = await session.scalars(
         select(ConnectionRequest.id).where(
             or_(
@@ -367,12 +367,10 @@ async def network_messages(session: AsyncSession, member_id: int) -> list[Column
             or_(ProfileReport.member_id == member_id, ProfileReport.reporter_id == member_id)
         )
     )
-    keys: list[ColumnElement[bool]] = [
-        OutboxMessage.dedupe_key == f"{kind}:{i}"
-        for i in requests
-        for kind in ("connect", "connected", "connect-declined")
+    keys = [
+        f"{kind}:{i}" for i in requests for kind in ("connect", "connected", "connect-declined")
     ]
-    return keys + [OutboxMessage.dedupe_key.like(f"member-report:{i}:%") for i in reports]
+    return keys, [f"member-report:{i}:" for i in reports]
 
 
 async def erase_network(session: AsyncSession, member_id: int) -> None:

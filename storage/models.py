@@ -337,7 +337,8 @@ class OutboxMessage(Base):
     committed before the API call and ``sent`` after it, so after a crash only the rows in
     ``sending`` may have gone out already (they are sent again: at-least-once, duplicates
     bounded by what was in flight). ``dedupe_key`` makes enqueueing the same notice twice a
-    no-op.
+    no-op; its keys sort byte by byte on PostgreSQL too (collation "C", as SQLite's BINARY),
+    so the messages under a prefix are a range of its index (``storage.outbox.keys_starting``).
     """
 
     __tablename__ = "outbox"
@@ -346,7 +347,9 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text)
     keyboard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    dedupe_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    dedupe_key: Mapped[str | None] = mapped_column(
+        String(128).with_variant(String(128, collation="C"), "postgresql"), unique=True
+    )
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Broadcast, Member, OutboxMessage
@@ -51,6 +51,15 @@ def statement_sized(values: Sequence[T]) -> Iterator[Sequence[T]]:
 def with_parts(keys: Sequence[str]) -> list[str]:
     """``keys`` and the keys their parts would have (up to ``PARTS_MAX``)."""
     return [key if n == 1 else f"{key}{PART}{n}" for key in keys for n in range(1, PARTS_MAX + 1)]
+
+
+def keys_starting(prefix: str) -> ColumnElement[bool]:
+    """The rows whose key starts with ``prefix``, as a range of the keys' unique index: a
+    ``LIKE 'prefix%'`` reads every row (SQLite's ignores case, the index does not;
+    PostgreSQL's uses no index of keys in a language's order). The keys sort byte by byte
+    on both databases (migration 0026), so the range holds exactly the prefix's keys."""
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(OutboxMessage.dedupe_key >= prefix, OutboxMessage.dedupe_key < after)
 
 
 def _shown_units(text: str) -> int:
