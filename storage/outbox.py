@@ -191,7 +191,7 @@ class OutboxRepository:
     async def queued_any(self, key_prefix: str) -> bool:
         """Whether any message whose key starts with ``key_prefix`` was ever queued."""
         found = await self.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key.startswith(key_prefix)).limit(1)
+            select(OutboxMessage.id).where(keys_starting(key_prefix)).limit(1)
         )
         return found is not None
 

@@ -413,6 +413,8 @@ async def _forget_files(session: AsyncSession, member_id: int) -> None:
     entries that carried one lose it, and a message not sent yet stops carrying it (one
     with no text besides is dropped)."""
     mine = select(Attachment.id).where(Attachment.member_id == member_id)
+    if await session.scalar(mine.limit(1)) is None:
+        return  # most members sent none, and each statement below reads its whole table
     for owner in (Question, Answer, JobApplication, CompetitionEntry):
         await session.execute(
             update(owner).where(owner.attachment_id.in_(mine)).values(attachment_id=None)

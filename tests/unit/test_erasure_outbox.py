@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import ColumnElement, insert, or_, select, text
+from sqlalchemy import ColumnElement, event, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_engine, make_sessionmaker
@@ -208,3 +208,29 @@ async def test_the_migration_sorts_the_keys_byte_by_byte_and_back(
     finally:
         await engine.dispose()
         await postgres_server.drop_database(name)
+
+
+async def test_an_erasure_of_a_member_who_sent_no_file_looks_for_none(
+    database: AsyncEngine,
+) -> None:
+    """Questions, answers, applications, entries and waiting messages are looked through for
+    the member's files only when they sent one: without an index of files, each of those
+    statements read its whole table (the pending messages of a broadcast being sent)."""
+    async with UnitOfWork(make_sessionmaker(database), lambda: NOW) as uow:
+        await community(uow)
+        await uow.commit()
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    event.listen(database.sync_engine, "before_cursor_execute", record)
+    try:
+        async with UnitOfWork(make_sessionmaker(database), lambda: NOW) as uow:
+            erased = await uow.members.get(ERASED)
+            assert erased is not None
+            await erase_member(uow.session, erased, NOW)
+            await uow.session.flush()
+    finally:
+        event.remove(database.sync_engine, "before_cursor_execute", record)
+    assert [s for s in sent if "attachment_id" in s or "outbox.file_id" in s] == []
