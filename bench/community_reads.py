@@ -36,11 +36,8 @@ refused: the broadcast it writes is one a running bot would send).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -48,8 +45,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, inspect, select, text
-from sqlalchemy.engine import make_url
+from scratch_database import as_kept, migrated_empty, run_on_scratch
+from sqlalchemy import insert, select
 
 from bot.config import DEFAULT_TIMEZONE
 from bot.core.i18n import Translations
@@ -57,8 +54,7 @@ from handlers.competitions.create import JUDGES_PAGE
 from handlers.competitions.rules import month_of, month_window
 from handlers.leaderboard import SHOWN
 from storage.broadcasts import Audience
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker
 from storage.models import (
     Answer,
     Company,
@@ -77,7 +73,6 @@ from web.pages.approvals import waiting
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 BATCH = 5000
-LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 PROVINCES = ("phnom-penh", "siem-reap", "kampot", "battambang", "kandal")
 TIMEZONE = ZoneInfo(DEFAULT_TIMEZONE)
 LOCALES = Path(__file__).resolve().parents[1] / "locales"
@@ -223,13 +218,7 @@ async def best_ms(
 
 
 async def run(args: argparse.Namespace, url: str) -> int:
-    engine = make_engine(url)
-    async with engine.connect() as connection:  # it writes a broadcast a sender would send
-        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    if tables:
-        await engine.dispose()
-        sys.exit("bench: refusing a database that is not empty")
-    await upgrade(engine)
+    engine = await migrated_empty(url)
     sessionmaker = make_sessionmaker(engine)
 
     def unit_of_work() -> UnitOfWork:
@@ -240,10 +229,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
         ids = await fill(uow, args.members, args.queued, args.answered, rng)
     async with unit_of_work() as uow:
         asking = await fill_community(uow, args.contributors, rng)
-    if engine.dialect.name == "postgresql":  # as its autovacuum keeps the tables
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("VACUUM ANALYZE"))
+    await as_kept(engine)
 
     async def delivery(uow: UnitOfWork, which: str) -> None:
         broadcast = await uow.broadcasts.get(ids[which])
@@ -305,16 +291,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--database-url", help="an empty database on 127.0.0.1 (SQLite: none)")
     args = parser.parse_args()
-    if args.database_url:
-        parsed = make_url(args.database_url)
-        if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
-            sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
-    workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-reads-"))
-    try:
-        url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'reads.sqlite3'}"
-        return asyncio.run(run(args, url))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_on_scratch(args.database_url, "reads", lambda url: run(args, url))
 
 
 if __name__ == "__main__":

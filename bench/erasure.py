@@ -21,19 +21,14 @@ database on 127.0.0.1 only (any other is refused: it writes messages a running b
 from __future__ import annotations
 
 import argparse
-import asyncio
-import shutil
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
-from sqlalchemy import func, insert, inspect, select, text
-from sqlalchemy.engine import make_url
+from scratch_database import as_kept, migrated_empty, run_on_scratch
+from sqlalchemy import func, insert, select
 
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import upgrade
+from storage.db import make_sessionmaker
 from storage.models import (
     Company,
     ConnectionRequest,
@@ -49,7 +44,6 @@ from storage.uow import UnitOfWork
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 BATCH = 5000
-LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 MEMBER, OTHER = 42, 43  # Telegram ids
 STAFF = range(900, 905)  # the administrators' and moderators' chats
 KINDS = ("application", "application-job", "company", "member-report", "connect", "broadcast")
@@ -139,13 +133,7 @@ async def fill(uow: UnitOfWork, outbox: int, pending: int, applied: int) -> int:
 
 
 async def run(args: argparse.Namespace, url: str) -> int:
-    engine = make_engine(url)
-    async with engine.connect() as connection:  # it writes messages a sender would send
-        tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
-    if tables:
-        await engine.dispose()
-        sys.exit("bench: refusing a database that is not empty")
-    await upgrade(engine)
+    engine = await migrated_empty(url)
     sessionmaker = make_sessionmaker(engine)
 
     def unit_of_work() -> UnitOfWork:
@@ -153,10 +141,7 @@ async def run(args: argparse.Namespace, url: str) -> int:
 
     async with unit_of_work() as uow:
         about = await fill(uow, args.outbox, args.pending, args.applied)
-    if engine.dialect.name == "postgresql":  # as its autovacuum keeps the tables
-        async with engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("VACUUM ANALYZE"))
+    await as_kept(engine)
 
     times, wrong = [], False
     for _ in range(5):
@@ -193,16 +178,7 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=50.0, help="ms (50)")
     parser.add_argument("--database-url", help="an empty database on 127.0.0.1 (SQLite: none)")
     args = parser.parse_args()
-    if args.database_url:
-        parsed = make_url(args.database_url)
-        if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
-            sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
-    workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-erasure-"))
-    try:
-        url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'erasure.sqlite3'}"
-        return asyncio.run(run(args, url))
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_on_scratch(args.database_url, "erasure", lambda url: run(args, url))
 
 
 if __name__ == "__main__":

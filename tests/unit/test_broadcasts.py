@@ -15,7 +15,7 @@ from handlers.broadcast.delivery import expand, report_progress
 from scheduler.outbox import OutboxSender
 from storage.broadcasts import Audience, BroadcastRepository
 from storage.db import make_sessionmaker
-from storage.models import OutboxMessage
+from storage.models import Broadcast, OutboxMessage
 from storage.outbox import BULK, SENT
 from storage.uow import UnitOfWork
 from tests.conftest import FakeClock
@@ -59,6 +59,24 @@ async def seed(factory: Factory, clock: FakeClock) -> None:
         company = await uow.jobs.add_company(owner.id, "Co", "1", "ICT", None, "x", clock.now())
         company.status = "verified"
         await uow.commit()
+
+
+async def sending(
+    factory: Factory, clock: FakeClock, translations: Translations, claimed: int
+) -> tuple[Broadcast, list[int]]:
+    """A broadcast to everyone being sent, expanded, with ``claimed`` of its messages in
+    flight (their ids)."""
+    async with factory() as uow:
+        broadcast = await uow.broadcasts.add(
+            "k", "e", None, Audience(), clock.now(), 1, clock.now()
+        )
+        broadcast.status = "sending"
+        await uow.commit()
+    await expand(factory, translations, broadcast.id, clock.now)
+    async with factory() as uow:
+        in_flight = [row.id for row in await uow.outbox.claim_due(clock.now(), claimed)]
+        await uow.commit()
+    return broadcast, in_flight
 
 
 async def audience_of(factory: Factory, audience: Audience) -> set[int]:
@@ -197,16 +215,7 @@ async def test_a_stop_stands_against_a_retry_or_a_put_back_of_a_row_in_flight(
     uow_factory: Factory, clock: FakeClock, translations: Translations
 ) -> None:
     await seed(uow_factory, clock)
-    async with uow_factory() as uow:
-        broadcast = await uow.broadcasts.add(
-            "k", "e", None, Audience(), clock.now(), 1, clock.now()
-        )
-        broadcast.status = "sending"
-        await uow.commit()
-    await expand(uow_factory, translations, broadcast.id, clock.now)
-    async with uow_factory() as uow:
-        in_flight = [row.id for row in await uow.outbox.claim_due(clock.now(), 2)]
-        await uow.commit()
+    broadcast, in_flight = await sending(uow_factory, clock, translations, 2)
     async with uow_factory() as uow:
         stored = await uow.broadcasts.get(broadcast.id)
         assert stored is not None
@@ -228,16 +237,7 @@ async def test_a_stop_while_the_last_progress_run_reads_keeps_the_broadcast_stop
     finished, but the broadcast stays stopped, no counts are kept while the calls in flight
     still answer, and only the Stop's report goes to the administrator."""
     await seed(uow_factory, clock)
-    async with uow_factory() as uow:
-        broadcast = await uow.broadcasts.add(
-            "k", "e", None, Audience(), clock.now(), 1, clock.now()
-        )
-        broadcast.status = "sending"
-        await uow.commit()
-    await expand(uow_factory, translations, broadcast.id, clock.now)
-    async with uow_factory() as uow:  # every message is in flight
-        in_flight = [row.id for row in await uow.outbox.claim_due(clock.now(), 100)]
-        await uow.commit()
+    broadcast, in_flight = await sending(uow_factory, clock, translations, 100)  # all
     unfinished = BroadcastRepository.unfinished
 
     async def stopped_first(repository: BroadcastRepository, broadcast_id: int) -> int:
@@ -272,17 +272,11 @@ async def test_the_delivered_total_adds_kept_counts_and_counted_rows_in_one_stat
     await seed(uow_factory, clock)
     ids = []
     for _ in range(2):
+        broadcast, in_flight = await sending(uow_factory, clock, translations, 100)
+        ids.append(broadcast.id)
         async with uow_factory() as uow:
-            broadcast = await uow.broadcasts.add(
-                "k", "e", None, Audience(), clock.now(), 1, clock.now()
-            )
-            broadcast.status = "sending"
-            await uow.commit()
-            ids.append(broadcast.id)
-        await expand(uow_factory, translations, broadcast.id, clock.now)
-        async with uow_factory() as uow:
-            for row in await uow.outbox.claim_due(clock.now(), 100):
-                await uow.outbox.finish(row.id, SENT, clock.now())
+            for message_id in in_flight:
+                await uow.outbox.finish(message_id, SENT, clock.now())
             await uow.commit()
     async with uow_factory() as uow:  # the first finished (its counts kept), not the second
         stored = await uow.broadcasts.get(ids[0])
