@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 from bot.core.context import Context
-from bot.core.i18n import N_, language_for
+from bot.core.i18n import N_
 from handlers.acting import REFUSALS, Acting, staff_role
 from storage.models import Member
 from storage.uow import UnitOfWork
@@ -66,12 +66,3 @@ async def refuse(ctx: Ctx, message: str) -> None:
 async def menu_for(ctx: Ctx, language: str) -> list[tuple[str, str]]:
     """The command menu for this user's chat: staff's lists their commands too."""
     return ctx.menu(language, await staff_role(ctx.session.staff, ctx.user_id))
-
-
-def default_menu_language(language_code: str | None) -> str | None:
-    """The language of the menu Telegram shows a chat that has no menu of its own: the
-    start-up menus (``bot.app``) are Khmer for an app in "km" and English for any other.
-    None where that is unsure: Telegram does not say whether "km-KH" gets the "km" menu."""
-    if language_code == "km":
-        return "km"
-    return "en" if language_for(language_code) == "en" else None

@@ -25,7 +25,7 @@ from bot.core.dispatch import Router
 from bot.core.flow import Flow, Step
 from bot.core.i18n import N_
 from bot.core.text import escape
-from handlers.context import Ctx, default_menu_language, menu_for
+from handlers.context import Ctx, menu_for
 from handlers.outreach.arrival import arrive
 from handlers.outreach.payload import Arrival, read_payload
 from handlers.profile.card import show_card
@@ -93,15 +93,10 @@ async def choose_language(ctx: Ctx) -> None:
     if ctx.value not in LANGUAGE_NAMES:
         await ctx.reprompt()
         return
-    chose_before = ctx.conversation.language is not None  # and so set the chat's menu
     ctx.conversation.language = ctx.value
     ctx.use_language(ctx.value)
     await ctx.clear_buttons()
-    menu = await menu_for(ctx, ctx.value)
-    shown = default_menu_language(ctx.event.user.language_code)
-    if chose_before or shown is None or menu != ctx.menu(shown, None):
-        # A newcomer who picks their app's language already sees this menu: no call.
-        await ctx.messenger.set_commands(menu, chat_id=ctx.event.chat_id)
+    await ctx.messenger.set_commands(await menu_for(ctx, ctx.value), chat_id=ctx.event.chat_id)
     await ctx.goto("consent")
 
 
