@@ -49,6 +49,7 @@ from sqlalchemy import ColumnDefault, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.community import erase_network, network_data, network_messages
+from storage.limits import hold
 from storage.models import (
     Answer,
     Assignment,
@@ -622,8 +623,14 @@ async def erase_member(
 
     ``erased_key`` is the keyed hash of their Telegram id (handlers.profile.cooldown, the
     key being the bot's): the row keeps it for a day, so the same person cannot sign up
-    again at once and start every limit afresh; the daily retention job clears it."""
+    again at once and start every limit afresh; the daily retention job clears it.
+
+    The member's row is held first (PostgreSQL): a Helpful or an Accept pressed meanwhile in
+    another process waits, then finds them erased and grants nothing. Held last, as the
+    flush of their row was, such a grant came between the DELETE of their grants and the
+    commit, and outlived the erasure (the leaderboard counts the month from grants)."""
     member_id, telegram_id = member.id, member.telegram_id
+    await hold(session, Member.id, member_id)
     expert_applications = list(
         await session.scalars(
             select(ExpertApplication.id).where(ExpertApplication.member_id == member_id)
