@@ -903,3 +903,15 @@ Index(
     postgresql_where=and_(*IN_DIRECTORY),
     sqlite_where=and_(*IN_DIRECTORY),
 )
+# The directory filtered by province or by role, in its order, each carrying the other filter
+# so that a count reads the index alone (migration 0027).
+for _first, _other in ((Member.province, Member.role), (Member.role, Member.province)):
+    Index(
+        f"ix_members_directory_{_first.key}",
+        _first,
+        Member.reputation.desc(),
+        Member.id,
+        _other,
+        postgresql_where=and_(*IN_DIRECTORY),
+        sqlite_where=and_(*IN_DIRECTORY),
+    )
