@@ -36,7 +36,7 @@ from handlers.questions.settings import QaSettings
 from scheduler.jobs import JobRuntime, catch_up, run_due_work, schedule
 from scheduler.leader import Leadership, LeadTaken, SqliteLead
 from scheduler.outbox import OutboxSender
-from storage.db import connection_lost, make_engine, make_sessionmaker
+from storage.db import dropped, make_engine, make_sessionmaker
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.uow import UnitOfWork
 
@@ -289,7 +289,7 @@ async def build_app(settings: Settings, migrate: bool = False, clock: Clock | No
         concurrency=CONCURRENT_UPDATES.get(database.dialect.name, 8),
         group=UPDATE_GROUP,
         strict_flows=settings.strict_flows,
-        lost_connection=connection_lost,
+        dropped=dropped,
     )
     engine.attach(dispatcher.feed)
     for router in all_routers():

@@ -33,7 +33,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.core.events import MalformedUpdate
-from storage.db import again_if_connection_lost
+from storage.db import again_if_dropped
 from web.console import add_console
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ class WebhookServer:
     async def health(self, request: web.Request) -> web.Response:
         details: dict[str, object] = {"leader": self.app.is_leader}
         try:
-            await again_if_connection_lost(lambda: self._ask_database(details), "/healthz")
+            await again_if_dropped(lambda: self._ask_database(details), "/healthz")
             details["database"] = "ok"
             healthy = True
         except Exception as error:  # any way of not answering is "unreachable"

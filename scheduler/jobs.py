@@ -34,7 +34,7 @@ from scheduler.clock import Daily, Every, Trigger, build_scheduler
 from scheduler.feeds import poll_feeds
 from scheduler.outbox import OutboxSender
 from scheduler.retention import forget_finished_messages
-from storage.db import again_if_connection_lost
+from storage.db import again_if_dropped
 from storage.uow import UnitOfWork
 
 RETENTION_HOUR = 3  # local time of the daily deletion of old outbox messages (03:30)
@@ -216,6 +216,6 @@ def _bound(work: Work, runtime: JobRuntime) -> Callable[[], Awaitable[int]]:
     job serves only what is still due, so running it again sends nothing twice."""
 
     async def run() -> int:
-        return await again_if_connection_lost(lambda: work(runtime), "a scheduled job")
+        return await again_if_dropped(lambda: work(runtime), "a scheduled job")
 
     return run

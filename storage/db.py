@@ -26,7 +26,7 @@ T = TypeVar("T")
 # three round trips, about a third of a busy update's database time, for a connection used
 # a millisecond before). A connection that was just in use and dies anyway (the server
 # restarted under load) fails the statement that meets it: SQLAlchemy then replaces the
-# whole pool, and the work is run again where it can be (``connection_lost``).
+# whole pool, and the work is run again where it can be (``dropped``).
 PING_AFTER_IDLE = 10.0  # seconds
 
 
@@ -41,22 +41,30 @@ def make_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def connection_lost(error: BaseException) -> bool:
-    """Whether ``error`` is the database connection found closed: nothing of the transaction
-    was kept (or, when it closed during the commit, the update's claim was, and a second run
-    skips it), so the work can run again on a fresh connection."""
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+# PostgreSQL's codes for a transaction it ended whole for another's sake: chosen as a
+# deadlock's victim, or a serialization failure. Run again, it meets the other one finished.
+DROPPED_WHOLE = {"40P01", "40001"}
 
 
-async def again_if_connection_lost(work: Callable[[], Awaitable[T]], what: str) -> T:
-    """``work()``, run once more when it met a closed connection (``connection_lost``): for
-    work whose first run kept nothing (a page, a timed job, a health check)."""
+def dropped(error: BaseException) -> bool:
+    """Whether the database dropped the work's transaction whole, so that the work can run
+    again: its connection found closed (nothing of the transaction was kept or, when it
+    closed during the commit, the update's claim was, and a second run skips it), or
+    PostgreSQL ended it to undo a deadlock with another transaction."""
+    if not isinstance(error, DBAPIError):
+        return False
+    return error.connection_invalidated or getattr(error.orig, "sqlstate", None) in DROPPED_WHOLE
+
+
+async def again_if_dropped(work: Callable[[], Awaitable[T]], what: str) -> T:
+    """``work()``, run once more when the database dropped it (``dropped``): for work whose
+    first run kept nothing (a page, a timed job, a health check)."""
     try:
         return await work()
     except Exception as error:
-        if not connection_lost(error):
+        if not dropped(error):
             raise
-        log.warning("%s met a closed database connection; once more", what)
+        log.warning("%s was dropped by the database (%s); once more", what, type(error).__name__)
         return await work()
 
 

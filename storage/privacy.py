@@ -49,7 +49,6 @@ from sqlalchemy import ColumnDefault, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.community import erase_network, network_data, network_messages
-from storage.limits import hold
 from storage.models import (
     Answer,
     Assignment,
@@ -628,9 +627,15 @@ async def erase_member(
     The member's row is held first (PostgreSQL): a Helpful or an Accept pressed meanwhile in
     another process waits, then finds them erased and grants nothing. Held last, as the
     flush of their row was, such a grant came between the DELETE of their grants and the
-    commit, and outlived the erasure (the leaderboard counts the month from grants)."""
+    commit, and outlived the erasure (the leaderboard counts the month from grants). It is
+    held as an UPDATE of their row would (``FOR NO KEY UPDATE``), not ``FOR UPDATE``: that
+    also stopped every row written that refers to the member (an offer to the expert, an
+    approval of their application), which took locks the erasure then wanted: a deadlock."""
     member_id, telegram_id = member.id, member.telegram_id
-    await hold(session, Member.id, member_id)
+    if session.get_bind().dialect.name == "postgresql":  # SQLite: the one writer already
+        await session.execute(
+            select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)
+        )
     expert_applications = list(
         await session.scalars(
             select(ExpertApplication.id).where(ExpertApplication.member_id == member_id)

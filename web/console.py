@@ -26,7 +26,7 @@ from aiohttp.web_urldispatcher import AbstractResource
 
 from bot.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translations, Translator
 from handlers.broadcast.paid import Rates
-from storage.db import again_if_connection_lost
+from storage.db import again_if_dropped
 from storage.models import WebSession
 from storage.uow import UnitOfWork
 from storage.web_console import SESSION_IDLE, WebConsoleRepository
@@ -194,7 +194,7 @@ async def console_checks(request: web.Request, handler: Handler) -> web.StreamRe
 
     # The database restarted under the page: nothing of it was kept, so it runs once more on
     # a fresh connection (a form already read is read again from aiohttp's copy).
-    return await again_if_connection_lost(visit, "a console page")
+    return await again_if_dropped(visit, "a console page")
 
 
 async def _checked(

@@ -106,10 +106,10 @@ class Dispatcher:
         timezone: ZoneInfo | None = None,
         strict_flows: bool = False,
         group: int = 1,
-        lost_connection: Callable[[Exception], bool] = lambda _error: False,
+        dropped: Callable[[Exception], bool] = lambda _error: False,
     ) -> None:
         self.session_factory = session_factory
-        self.lost_connection = lost_connection  # the database's word for "run it again"
+        self.dropped = dropped  # the database's word for "run it again"
         self.strict_flows = strict_flows  # ctx.goto to an undeclared step raises (tests)
         self.timezone = timezone or ZoneInfo("UTC")  # every handler's ctx.timezone
         self.messenger = messenger
@@ -190,8 +190,8 @@ class Dispatcher:
     async def _handle(self, event: Event) -> DeferredReplies | None:
         """Run the update in a transaction of its own; the replies it made, to send once
         committed (None: nothing to send, or the apology for a failure went out). An update
-        that met a closed database connection (``lost_connection``: the server restarted)
-        runs once more on a fresh one before the member is told it failed."""
+        the database dropped whole (``dropped``: the server restarted, or a deadlock with
+        another transaction) runs once more before the member is told it failed."""
         for attempt in (1, 2):
             session = self.session_factory()
             replies = DeferredReplies(self.messenger)
@@ -203,10 +203,8 @@ class Dispatcher:
             except Exception as error:
                 replies.discard()
                 await session.rollback()
-                if attempt == 1 and self.lost_connection(error):
-                    log.warning(
-                        "update %s met a closed database connection; again", event.update_id
-                    )
+                if attempt == 1 and self.dropped(error):
+                    log.warning("update %s was dropped by the database; again", event.update_id)
                     self._keep_album(event.user.id, album)
                     continue
                 log.exception("update %s failed", event.update_id)

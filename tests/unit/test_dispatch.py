@@ -572,7 +572,7 @@ def broken_bot(translations: Translations, failures: list[BaseException], at: st
     store, messenger = FakeStore(), RecordingMessenger()
     dispatcher = Dispatcher(
         lambda: BrokenSession(store, failures, at), messenger, translations,
-        lost_connection=lambda error: isinstance(error, LostConnection),
+        dropped=lambda error: isinstance(error, LostConnection),
     )  # fmt: skip
     bot = Bot(dispatcher, store, messenger)
     dispatcher.include(build_router(bot))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_sessionmaker
-from storage.models import Member, ReputationGrant
+from storage.models import ExpertProfile, Member, Question, ReputationGrant
 from storage.privacy import erase_member
 from storage.uow import UnitOfWork
 
@@ -54,3 +55,61 @@ async def test_a_helpful_pressed_during_an_erasure_leaves_no_grant(database: Asy
         assert list(await uow.session.scalars(select(ReputationGrant))) == []
         stored = await uow.session.get(Member, member_id)
         assert stored is not None and stored.reputation == 0
+
+
+async def test_a_question_offered_to_an_expert_during_their_erasure_does_not_deadlock(
+    database: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The offer locks the expert's profile, then writes an assignment that refers to the
+    member; the erasure holds the member, then deletes the profile. Held ``FOR UPDATE``, the
+    member's row stopped the assignment's reference and each waited for the other."""
+    if database.dialect.name != "postgresql":
+        pytest.skip("one writer at a time on SQLite")
+    import storage.privacy
+
+    sessions = make_sessionmaker(database)
+    async with UnitOfWork(sessions, lambda: NOW) as uow:
+        await uow.session.execute(
+            insert(Member),
+            [{"telegram_id": t, "full_name": n, "language": "en", "created_at": NOW,
+              "updated_at": NOW} for t, n in ((501, "Expert"), (502, "Asker"))],
+        )  # fmt: skip
+        expert, asker = await uow.members.get(501), await uow.members.get(502)
+        assert expert is not None and asker is not None
+        uow.session.add(ExpertProfile(member_id=expert.id, cap=3))
+        question = Question(
+            asker_id=asker.id, text="?", search_tokens="", status="open", round=1,
+            escalate_at=NOW + timedelta(hours=1), hidden=False, created_at=NOW,
+        )  # fmt: skip
+        uow.session.add(question)
+        await uow.commit()
+        expert_id, question_id = expert.id, question.id
+    held = asyncio.Event()
+    network_messages = storage.privacy.network_messages
+
+    async def slowly(session: Any, member_id: int) -> Any:  # after the hold, before the rest
+        held.set()
+        await asyncio.sleep(0.3)
+        return await network_messages(session, member_id)
+
+    monkeypatch.setattr(storage.privacy, "network_messages", slowly)
+
+    async def erasure() -> None:
+        async with UnitOfWork(sessions, lambda: NOW) as uow:
+            member = await uow.members.get(501)
+            assert member is not None
+            await erase_member(uow.session, member, NOW)
+            await uow.commit()
+
+    async def offer() -> None:  # another member's question routed to the expert
+        await held.wait()
+        async with UnitOfWork(sessions, lambda: NOW) as uow:
+            asked = await uow.session.get(Question, question_id)
+            assert asked is not None
+            await uow.questions.add_offer_within(asked, expert_id, NOW, 3)
+            await uow.commit()
+
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(erasure(), offer(), return_exceptions=True), timeout=20
+    )
+    assert outcomes == [None, None], outcomes
