@@ -633,6 +633,14 @@ async def erase_member(
     approval of their application), which took locks the erasure then wanted: a deadlock."""
     member_id, telegram_id = member.id, member.telegram_id
     if session.get_bind().dialect.name == "postgresql":  # SQLite: the one writer already
+        # An expert's profile first, in the order an offer takes them (profile, then the
+        # assignment that refers to the member): an offer made meanwhile waits, then finds
+        # no profile and offers nothing, where it outlived the erasure.
+        await session.execute(
+            select(ExpertProfile.member_id)
+            .where(ExpertProfile.member_id == member_id)
+            .with_for_update()
+        )
         await session.execute(
             select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)
         )

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import make_sessionmaker
-from storage.models import ExpertProfile, Member, Question, ReputationGrant
+from storage.models import Assignment, ExpertProfile, Member, Question, ReputationGrant
 from storage.privacy import erase_member
 from storage.uow import UnitOfWork
 
@@ -61,8 +61,9 @@ async def test_a_question_offered_to_an_expert_during_their_erasure_does_not_dea
     database: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The offer locks the expert's profile, then writes an assignment that refers to the
-    member; the erasure holds the member, then deletes the profile. Held ``FOR UPDATE``, the
-    member's row stopped the assignment's reference and each waited for the other."""
+    member; the erasure held the member, then deleted the profile. Held ``FOR UPDATE``, the
+    member's row stopped the assignment's reference and each waited for the other; held
+    less, the offer outlived the erasure. The erasure takes the profile first now."""
     if database.dialect.name != "postgresql":
         pytest.skip("one writer at a time on SQLite")
     import storage.privacy
@@ -113,3 +114,6 @@ async def test_a_question_offered_to_an_expert_during_their_erasure_does_not_dea
         asyncio.gather(erasure(), offer(), return_exceptions=True), timeout=20
     )
     assert outcomes == [None, None], outcomes
+    async with UnitOfWork(sessions, lambda: NOW) as uow:  # the offer waited, then found none
+        offered = select(Assignment).where(Assignment.member_id == expert_id)
+        assert list(await uow.session.scalars(offered)) == []
