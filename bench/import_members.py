@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from scratch_database import refuse_remote
 from sqlalchemy.engine import make_url
 
 from bot.members_csv import COLUMNS
@@ -47,7 +48,6 @@ from storage.seed.provinces import ABROAD, PROVINCES
 from storage.seed.tags import SLUGS
 
 TARGET_SECONDS = 60.0
-LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 # Settings the child must not pick up from this shell: it talks to no one but the database.
 UNSET = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DCC_ADMIN_IDS", "DCC_WEBHOOK_URL")
 
@@ -102,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-"))
     try:
         url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-        _check_local(url)
+        refuse_remote(url)
         env = {k: v for k, v in os.environ.items() if k not in UNSET} | {"DATABASE_URL": url}
         print(f"database: {make_url(url).render_as_string(hide_password=True)}")
 
@@ -171,14 +171,6 @@ def _dcc_bot() -> list[str]:
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
     return [sys.executable, "-m", "bot.cli"]
-
-
-def _check_local(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return
-    if (parsed.host or "") not in LOCAL_HOSTS:
-        sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
 
 
 # -- the CSV ---------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from scratch_database import refuse_remote
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
@@ -53,7 +54,6 @@ TARGET_SECONDS = 60.0
 TARGET_MB = 400.0
 TZ = ZoneInfo("Asia/Phnom_Penh")
 NOW = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # 08:00 in Phnom Penh: the daily digest's hour
-LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 UNSET = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL", "DCC_ADMIN_IDS", "DCC_WEBHOOK_URL")
 CHUNK = 5_000  # members written a transaction while building
 
@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="dcc-bench-"))
     try:
         url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
-        _check_local(url)
+        refuse_remote(url)
         print(f"database: {make_url(url).render_as_string(hide_password=True)}")
         env = {k: v for k, v in os.environ.items() if k not in UNSET} | {"DATABASE_URL": url}
         migrate = subprocess.run(
@@ -140,12 +140,6 @@ def _dcc_bot() -> list[str]:
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
     return [sys.executable, "-m", "bot.cli"]
-
-
-def _check_local(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
-        sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
 
 
 # -- the data --------------------------------------------------------------------------------

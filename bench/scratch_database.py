@@ -22,15 +22,20 @@ from storage.migrate import upgrade
 LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 
 
+def refuse_remote(url: str) -> None:
+    """Stop the bench unless ``url`` is SQLite or a server on this machine."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
+        sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
+
+
 def run_on_scratch(
     database_url: str | None, name: str, run: Callable[[str], Coroutine[Any, Any, int]]
 ) -> int:
     """``run`` on ``database_url`` (refused unless on this machine), or on a SQLite file
     named ``name`` in a folder removed afterwards; its exit status."""
     if database_url:
-        parsed = make_url(database_url)
-        if parsed.get_backend_name() != "sqlite" and (parsed.host or "") not in LOCAL_HOSTS:
-            sys.exit(f"bench: refusing {parsed.host!r}: only a database on 127.0.0.1 is allowed")
+        refuse_remote(database_url)
     workdir = Path(tempfile.mkdtemp(prefix=f"dcc-bench-{name}-"))
     try:
         return asyncio.run(run(database_url or f"sqlite+aiosqlite:///{workdir / name}.sqlite3"))
