@@ -39,13 +39,17 @@ ReportRow = TypeVar("ReportRow", Report, ProfileReport)
 Row = TypeVar("Row", bound=Base)
 
 
-async def hold(session: AsyncSession, column: InstrumentedAttribute[Any], key: object) -> None:
+async def hold(
+    session: AsyncSession, column: InstrumentedAttribute[Any], key: object, key_share: bool = False
+) -> None:
     """Lock the row whose ``column`` is ``key`` until the transaction ends (PostgreSQL).
     On SQLite there is nothing to run: ``FOR UPDATE`` is left out there, and a plain read
-    would lock nothing (the transaction is its database's one writer already)."""
+    would lock nothing (the transaction is its database's one writer already).
+    ``key_share``: held as an UPDATE of its other columns would be (``FOR NO KEY UPDATE``),
+    so that rows referring to it can still be written meanwhile."""
     if session.get_bind().dialect.name == "sqlite":
         return
-    await session.execute(select(column).where(column == key).with_for_update())
+    await session.execute(select(column).where(column == key).with_for_update(key_share=key_share))
 
 
 def insert_where(

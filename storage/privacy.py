@@ -49,6 +49,7 @@ from sqlalchemy import ColumnDefault, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.community import erase_network, network_data, network_messages
+from storage.limits import hold
 from storage.models import (
     Answer,
     Assignment,
@@ -632,18 +633,11 @@ async def erase_member(
     also stopped every row written that refers to the member (an offer to the expert, an
     approval of their application), which took locks the erasure then wanted: a deadlock."""
     member_id, telegram_id = member.id, member.telegram_id
-    if session.get_bind().dialect.name == "postgresql":  # SQLite: the one writer already
-        # An expert's profile first, in the order an offer takes them (profile, then the
-        # assignment that refers to the member): an offer made meanwhile waits, then finds
-        # no profile and offers nothing, where it outlived the erasure.
-        await session.execute(
-            select(ExpertProfile.member_id)
-            .where(ExpertProfile.member_id == member_id)
-            .with_for_update()
-        )
-        await session.execute(
-            select(Member.id).where(Member.id == member_id).with_for_update(key_share=True)
-        )
+    # An expert's profile first, in the order an offer takes them (profile, then the
+    # assignment that refers to the member): an offer made meanwhile waits, then finds no
+    # profile and offers nothing, where it outlived the erasure.
+    await hold(session, ExpertProfile.member_id, member_id)
+    await hold(session, Member.id, member_id, key_share=True)
     expert_applications = list(
         await session.scalars(
             select(ExpertApplication.id).where(ExpertApplication.member_id == member_id)
