@@ -18,6 +18,19 @@ from storage.uow import UnitOfWork
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 
 
+async def signed_up(uow: UnitOfWork, *people: tuple[int, str]) -> list[Member]:
+    """Members with these Telegram ids and names, as stored (committed)."""
+    await uow.session.execute(
+        insert(Member),
+        [{"telegram_id": telegram_id, "full_name": name, "language": "en", "created_at": NOW,
+          "updated_at": NOW} for telegram_id, name in people],
+    )  # fmt: skip
+    await uow.commit()
+    found = [await uow.members.get(telegram_id) for telegram_id, _name in people]
+    assert all(found)
+    return [member for member in found if member is not None]
+
+
 async def test_a_helpful_pressed_during_an_erasure_leaves_no_grant(database: AsyncEngine) -> None:
     """The Helpful's process waits for the erasure, then finds the member erased: no points,
     and no grant for the leaderboard to count. (SQLite has one writer: nothing to race.)"""
@@ -25,14 +38,7 @@ async def test_a_helpful_pressed_during_an_erasure_leaves_no_grant(database: Asy
         pytest.skip("one writer at a time on SQLite")
     sessions = make_sessionmaker(database)
     async with UnitOfWork(sessions, lambda: NOW) as uow:
-        await uow.session.execute(
-            insert(Member),
-            [{"telegram_id": 501, "full_name": "Sok", "language": "en", "created_at": NOW,
-              "updated_at": NOW}],
-        )  # fmt: skip
-        await uow.commit()
-        erased = await uow.members.get(501)
-        assert erased is not None
+        [erased] = await signed_up(uow, (501, "Sok"))
         member_id = erased.id
         assert await uow.questions.add_reputation(member_id, 10, "helpful", NOW)
         await uow.commit()
@@ -70,13 +76,7 @@ async def test_a_question_offered_to_an_expert_during_their_erasure_does_not_dea
 
     sessions = make_sessionmaker(database)
     async with UnitOfWork(sessions, lambda: NOW) as uow:
-        await uow.session.execute(
-            insert(Member),
-            [{"telegram_id": t, "full_name": n, "language": "en", "created_at": NOW,
-              "updated_at": NOW} for t, n in ((501, "Expert"), (502, "Asker"))],
-        )  # fmt: skip
-        expert, asker = await uow.members.get(501), await uow.members.get(502)
-        assert expert is not None and asker is not None
+        expert, asker = await signed_up(uow, (501, "Expert"), (502, "Asker"))
         uow.session.add(ExpertProfile(member_id=expert.id, cap=3))
         question = Question(
             asker_id=asker.id, text="?", search_tokens="", status="open", round=1,
